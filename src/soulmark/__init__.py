@@ -1,0 +1,3 @@
+"""soulmark: the soulmate mark, made real."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,138 @@
+"""Audit a transcript (B1): recompute every pair and every mark moment, name each mismatch."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from soulmark.core.errors import TranscriptError
+from soulmark.core.fate import derive_seed, roster_digest
+from soulmark.core.transcript import (
+    FORMAT,
+    VERSION,
+    Line,
+    _line,
+    commitment,
+    expected_algorithm,
+    schedule,
+)
+
+__all__ = ["Mismatch", "audit", "load_transcript", "FIELDS"]
+
+FIELDS = (
+    "format",
+    "version",
+    "world",
+    "round",
+    "commitment",
+    "secret",
+    "beacon",
+    "roster",
+    "roster_digest",
+    "seed",
+    "algorithm",
+    "pairs",
+    "unmatched",
+    "lines",
+)
+MAX_LINE_REPORTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def load_transcript(text: str | bytes) -> dict[str, Any]:
+    """Parse a transcript, refusing what cannot be audited at all."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        raise TranscriptError("the transcript is not JSON") from None
+    if not isinstance(doc, dict):
+        raise TranscriptError("the transcript is not a JSON object")
+    if doc.get("format") != FORMAT:
+        raise TranscriptError(f"not a soulmark transcript (format {doc.get('format')!r})")
+    if doc.get("version") != VERSION or type(doc.get("version")) is not int:
+        raise TranscriptError(f"unsupported transcript version {doc.get('version')!r}")
+    return doc
+
+
+def _hex(doc: dict[str, Any], field: str) -> bytes:
+    value = doc.get(field)
+    if not isinstance(value, str):
+        raise ValueError(f"{field} is not a hex string")
+    return bytes.fromhex(value)
+
+
+def _check_inputs(doc: dict[str, Any], out: list[Mismatch]) -> bytes | None:
+    """Check the fields that feed fate; returns the seed recomputed from them."""
+    extra = sorted(set(doc) - set(FIELDS))
+    out.extend(Mismatch(f, "unexpected field") for f in extra)
+    roster = doc.get("roster")
+    if not (isinstance(roster, list) and all(isinstance(x, str) and x.isascii() for x in roster)):
+        out.append(Mismatch("roster", "not a list of opaque ids"))
+        return None
+    if roster != sorted(set(roster)):
+        out.append(Mismatch("roster", "not sorted and unique"))
+    digest = roster_digest(roster)
+    if doc.get("roster_digest") != digest:
+        out.append(Mismatch("roster_digest", "does not match the roster"))
+    try:
+        secret = _hex(doc, "secret")
+        beacon = b"" if doc.get("beacon") is None else _hex(doc, "beacon")
+    except ValueError as exc:
+        out.append(Mismatch("secret" if "secret" in str(exc) else "beacon", str(exc)))
+        return None
+    try:
+        expected = commitment(secret, doc.get("world"), doc.get("round"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        expected = None
+    if doc.get("commitment") != expected:
+        out.append(Mismatch("commitment", "does not match the secret, world and round"))
+    seed = derive_seed(secret, digest, beacon)
+    if doc.get("seed") != seed.hex():
+        out.append(Mismatch("seed", "does not follow from the secret, roster and beacon"))
+    if doc.get("algorithm") != expected_algorithm(len(roster)):
+        out.append(Mismatch("algorithm", f"expected {expected_algorithm(len(roster))}"))
+    if type(doc.get("round")) is not int or doc["round"] < 1:
+        out.append(Mismatch("round", "not a positive round number"))
+    return seed
+
+
+def _check_lines(doc: dict[str, Any], seed: bytes, out: list[Mismatch]) -> None:
+    roster: list[str] = doc["roster"]
+    try:
+        plan = schedule(seed, roster, expected_algorithm(len(roster)), doc["world"])
+    except (KeyError, TypeError, ValueError) as exc:
+        out.append(Mismatch("world", f"cannot schedule marks: {exc}"))
+        return
+    expected: list[Line] = [_line(pid, *plan[pid]) for pid in roster]
+    unmatched = [pid for pid, (partner, _) in plan.items() if partner is None]
+    if doc.get("pairs") != len(roster) // 2 or type(doc.get("pairs")) is not int:
+        out.append(Mismatch("pairs", f"expected {len(roster) // 2}"))
+    if doc.get("unmatched") != (unmatched[0] if unmatched else None):
+        out.append(Mismatch("unmatched", "is not the person fate left unmatched"))
+    lines = doc.get("lines")
+    if not isinstance(lines, list) or len(lines) != len(expected):
+        out.append(Mismatch("lines", "not one line per roster id"))
+        return
+    bad = [i for i, (got, want) in enumerate(zip(lines, expected, strict=True)) if got != want]
+    for i in bad[:MAX_LINE_REPORTS]:
+        out.append(Mismatch(f"lines[{i}]", f"differs from the recomputed line for {roster[i]}"))
+    if len(bad) > MAX_LINE_REPORTS:
+        out.append(Mismatch("lines", f"{len(bad) - MAX_LINE_REPORTS} more lines differ"))
+
+
+def audit(doc: dict[str, Any]) -> list[Mismatch]:
+    """Every way ``doc`` disagrees with a re-run of fate; empty when it verifies."""
+    out: list[Mismatch] = []
+    seed = _check_inputs(doc, out)
+    if seed is not None:
+        _check_lines(doc, seed, out)
+    return out

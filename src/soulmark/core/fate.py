@@ -1,0 +1,111 @@
+"""Fate: who is paired with whom in a sealed round (R2, R3, R9, B1, B3).
+
+The roster of a round is its opaque participant ids in canonical (sorted) order.  A fate
+algorithm turns ``(seed, n)`` into an *order*: ``order[slot]`` is the roster index placed in
+``slot``.  Slots ``2k`` and ``2k + 1`` form pair ``k``; with an odd roster the last slot is
+unmatched.  Every algorithm is named by a version string that the transcript records, so a
+planet-scale engine can stand behind the same transcript format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from soulmark.core.stream import Stream
+
+__all__ = [
+    "EXACT_SHUFFLE",
+    "FateAlgorithm",
+    "Pairing",
+    "ExactShuffle",
+    "algorithm_for",
+    "register_algorithm",
+    "pair_up",
+    "roster_digest",
+    "derive_seed",
+]
+
+EXACT_SHUFFLE = "fisher-yates/blake2b-v1"
+
+
+class FateAlgorithm(Protocol):
+    version: str
+
+    def order(self, seed: bytes, n: int) -> Sequence[int]:
+        """Roster index for each slot: a permutation of ``range(n)``."""
+        ...
+
+
+class ExactShuffle:
+    """Fisher–Yates over the canonical roster, driven by ``Stream(seed, b"fate")``.
+
+    For ``i = n-1`` down to ``1``: ``j = below(i + 1)``, swap ``a[i]`` and ``a[j]``.  Every
+    permutation is equally likely, so every perfect matching (and every choice of the
+    unmatched person) is too.
+    """
+
+    version = EXACT_SHUFFLE
+
+    def order(self, seed: bytes, n: int) -> list[int]:
+        a = list(range(n))
+        stream = Stream(seed, b"fate")
+        below = stream.below
+        for i in range(n - 1, 0, -1):
+            j = below(i + 1)
+            a[i], a[j] = a[j], a[i]
+        return a
+
+
+_ALGORITHMS: dict[str, FateAlgorithm] = {EXACT_SHUFFLE: ExactShuffle()}
+
+
+def register_algorithm(algorithm: FateAlgorithm) -> None:
+    """Make another engine (the planet's) known to sealing and audit."""
+    _ALGORITHMS[algorithm.version] = algorithm
+
+
+def algorithm_for(version: str) -> FateAlgorithm:
+    try:
+        return _ALGORITHMS[version]
+    except KeyError:
+        raise KeyError(f"unknown fate algorithm {version!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    """The outcome of fate for one roster."""
+
+    pairs: tuple[tuple[str, str], ...]
+    """Pairs in slot order: ``pairs[k]`` is pair ``k`` (its first member holds slot 2k)."""
+    unmatched: str | None
+
+    def partner_map(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for a, b in self.pairs:
+            out[a] = b
+            out[b] = a
+        return out
+
+
+def pair_up(roster: Sequence[str], order: Sequence[int]) -> Pairing:
+    n = len(roster)
+    pairs = tuple((roster[order[s]], roster[order[s + 1]]) for s in range(0, n - 1, 2))
+    unmatched = roster[order[n - 1]] if n % 2 else None
+    return Pairing(pairs=pairs, unmatched=unmatched)
+
+
+def roster_digest(roster: Sequence[str]) -> str:
+    """SHA-256 hex of the canonical roster, ids joined by newlines."""
+    return hashlib.sha256("\n".join(roster).encode("ascii")).hexdigest()
+
+
+def derive_seed(secret: bytes, digest_hex: str, beacon: bytes = b"") -> bytes:
+    """The round's seed: binds the revealed secret to the frozen roster (and a beacon, if any)."""
+    return hashlib.blake2b(
+        b"soulmark/seed/v1" + bytes.fromhex(digest_hex) + beacon,
+        digest_size=32,
+        key=secret,
+    ).digest()

@@ -1,0 +1,43 @@
+"""Moments as integer microseconds since the Unix epoch (UTC): exact in every store and language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["US", "SECOND", "MINUTE", "HOUR", "DAY", "to_us", "from_us", "iso", "parse_iso"]
+
+US = 1
+SECOND = 1_000_000
+MINUTE = 60 * SECOND
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+def to_us(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("moments must be timezone-aware")
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * SECOND + delta.microseconds
+
+
+def from_us(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def iso(us: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ``: the one spelling used in transcripts and JSON."""
+    return (_NAIVE_EPOCH + timedelta(microseconds=us)).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_iso(text: str) -> int:
+    """Parse an ISO 8601 moment; a moment without an offset is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 moment: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return to_us(moment)

@@ -1,0 +1,22 @@
+"""Services: each public function is one transaction over the store."""
+
+from soulmark.services.people import Joined, join
+from soulmark.services.sealing import Sealed, seal, transcript_text
+from soulmark.services.worlds import WorldCreated, WorldInfo, create_world, world_info
+from soulmark.services.wrists import WristView, look, reach_out, wrist
+
+__all__ = [
+    "Joined",
+    "Sealed",
+    "WorldCreated",
+    "WorldInfo",
+    "WristView",
+    "create_world",
+    "join",
+    "look",
+    "reach_out",
+    "seal",
+    "transcript_text",
+    "world_info",
+    "wrist",
+]

@@ -1,0 +1,79 @@
+"""Joining a world (R9, R11, B6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import Conflict, InvalidInput, NotFound
+from soulmark.core.validate import clean_email, clean_name
+from soulmark.services.tokens import new_pid, new_token, token_hash
+from soulmark.services.worlds import get_world
+from soulmark.store import Store
+from soulmark.store.models import PersonRow, WorldRow
+
+__all__ = ["Joined", "join", "person_by_token"]
+
+
+@dataclass(frozen=True)
+class Joined:
+    world: str
+    person: str
+    token: str
+    name: str
+    """Exactly as it will be written on the soulmate's wrist (R11)."""
+    round: int
+    note: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _check_domain(world: WorldRow, email: str) -> None:
+    if world.email_domain and email.rsplit("@", 1)[1] != world.email_domain:
+        raise InvalidInput(f"{world.slug} is open to @{world.email_domain} addresses only")
+
+
+def join(store: Store, *, world: str, name: str, email: str, at: int) -> Joined:
+    """Add a person to the world's open round; durable once this returns."""
+    name = clean_name(name)
+    email = clean_email(email)
+    token = new_token("w")
+    try:
+        with store.transaction() as s:
+            row = get_world(s, world, share=True)
+            _check_domain(row, email)
+            person = PersonRow(
+                world_id=row.id,
+                pid=new_pid(),
+                name=name,
+                email=email,
+                email_key=email.casefold(),
+                token_hash=token_hash(token),
+                round=row.open_round,
+                joined_at=at,
+            )
+            s.add(person)
+            s.flush()
+            number = row.open_round
+    except IntegrityError:
+        raise Conflict(f"{email} has already joined {world}") from None
+    if number > 1:
+        note = f"fate for round {number - 1} is already sealed: you wait for round {number}"
+    else:
+        note = f"you are in round {number}; fate has not been sealed yet"
+    return Joined(world=world, person=person.pid, token=token, name=name, round=number, note=note)
+
+
+def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
+    query = select(PersonRow).where(PersonRow.token_hash == token_hash(token))
+    if lock:
+        query = query.with_for_update()
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFound("no wrist has that token")
+    return row

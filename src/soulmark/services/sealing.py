@@ -1,0 +1,138 @@
+"""Sealing a round: one transaction, idempotent, marks written once (B1, B6, R9)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import Conflict, NotFound
+from soulmark.core.transcript import seal_transcript
+from soulmark.services.worlds import get_world, open_round, world_block
+from soulmark.store import Store
+from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
+
+__all__ = ["Sealed", "seal", "transcript_text"]
+
+
+@dataclass(frozen=True)
+class Sealed:
+    world: str
+    round: int
+    pairs: int
+    unmatched: int
+    people: int
+    seed: str
+    already: bool
+    """True when the round had been sealed before: nothing was written."""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _round(session: Session, world: WorldRow, number: int) -> RoundRow:
+    row = session.scalars(
+        select(RoundRow).where(RoundRow.world_id == world.id, RoundRow.number == number)
+    ).first()
+    if row is None:
+        raise NotFound(f"{world.slug} has no round {number}")
+    return row
+
+
+def _sealed(world: WorldRow, row: RoundRow, already: bool) -> Sealed:
+    size = row.roster_size or 0
+    return Sealed(
+        world=world.slug,
+        round=row.number,
+        pairs=row.pairs or 0,
+        unmatched=size - 2 * (row.pairs or 0),
+        people=size,
+        seed=row.seed or "",
+        already=already,
+    )
+
+
+def _write_marks(s: Session, world: WorldRow, number: int, plan: dict[str, Any]) -> None:
+    ids = dict(
+        s.execute(
+            select(PersonRow.pid, PersonRow.id).where(
+                PersonRow.world_id == world.id, PersonRow.round == number
+            )
+        ).all()
+    )
+    rows = [
+        {
+            "world_id": world.id,
+            "person_id": ids[pid],
+            "round": number,
+            "partner_id": ids[partner],
+            "itch_start": mark.itch_start,
+            "ink_start": mark.ink_start,
+            "legible_at": mark.legible_at,
+        }
+        for pid, (partner, mark) in plan.items()
+        if partner is not None and mark is not None
+    ]
+    if rows:
+        s.execute(insert(MarkRow), rows)
+    unmatched = [ids[pid] for pid, (partner, _) in plan.items() if partner is None]
+    if unmatched:
+        # R9: the unmatched wait for the next round, with a bare wrist until then.
+        s.execute(update(PersonRow).where(PersonRow.id.in_(unmatched)).values(round=number + 1))
+
+
+def seal(store: Store, *, world: str, at: int, round: int | None = None) -> Sealed:
+    """Seal ``round`` (default: the open one).  Sealing a sealed round returns it unchanged."""
+    if round is None:
+        with store.transaction() as s:
+            round = get_world(s, world).open_round
+    with store.transaction() as s:
+        row = get_world(s, world, lock=True)
+        target = _round(s, row, round)
+        if target.sealed_at is not None:
+            return _sealed(row, target, already=True)
+        roster = s.scalars(
+            select(PersonRow.pid).where(
+                PersonRow.world_id == row.id,
+                PersonRow.round == round,
+                PersonRow.confirmed.is_(True),
+            )
+        ).all()
+        if not roster:
+            raise Conflict(f"round {round} of {world} has no one in it to seal")
+        doc, plan = seal_transcript(
+            world=world_block(row),
+            round_no=round,
+            secret=bytes.fromhex(target.secret),
+            roster=roster,
+            beacon=None,
+        )
+        _write_marks(s, row, round, plan)
+        target.sealed_at = at
+        target.seed = doc["seed"]
+        target.pairs = doc["pairs"]
+        target.roster_size = len(roster)
+        target.transcript = _dump(doc)
+        row.open_round = round + 1
+        open_round(s, row, round + 1)
+        return _sealed(row, target, already=False)
+
+
+def _dump(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
+
+
+def transcript_text(store: Store, *, world: str, round: int | None = None) -> str:
+    """The published transcript of a sealed round (default: the latest sealed one)."""
+    with store.transaction() as s:
+        row = get_world(s, world)
+        number = round if round is not None else row.open_round - 1
+        if number < 1:
+            raise NotFound(f"no round of {world} has been sealed yet")
+        target = _round(s, row, number)
+        if target.transcript is None:
+            raise NotFound(f"round {number} of {world} is not sealed yet")
+        return target.transcript

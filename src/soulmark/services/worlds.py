@@ -1,0 +1,175 @@
+"""Worlds: opening one, reading its public face."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import InvalidInput, NotFound
+from soulmark.core.marks import MarkParams
+from soulmark.core.times import iso
+from soulmark.core.transcript import World, commitment
+from soulmark.core.validate import check_window, clean_name
+from soulmark.services.tokens import new_secret, new_token, token_hash
+from soulmark.store import Store
+from soulmark.store.models import PersonRow, RoundRow, WorldRow
+
+__all__ = ["WorldCreated", "WorldInfo", "create_world", "world_info", "get_world", "world_block"]
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class WorldCreated:
+    world: str
+    name: str
+    commitment: str
+    organizer_token: str
+    window_start: str
+    window_end: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class WorldInfo:
+    world: str
+    name: str
+    window_start: str
+    window_end: str
+    open_round: int
+    commitment: str
+    """Commitment to the secret of the open round."""
+    email_domain: str | None
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def world_block(row: WorldRow) -> World:
+    """The public inputs of a world that every commitment and transcript binds."""
+    return {
+        "slug": row.slug,
+        "name": row.name,
+        "window_start": iso(row.window_start),
+        "window_end": iso(row.window_end),
+        "params": dict(row.params),
+    }
+
+
+def _slugify(name: str, wanted: str | None) -> str:
+    if wanted is not None:
+        if not _SLUG.match(wanted):
+            raise InvalidInput("a world's slug is 1-63 lower-case letters, digits and dashes")
+        return wanted
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40] or "world"
+    return f"{base}-{secrets.token_hex(2)}"
+
+
+def get_world(session: Session, slug: str, *, lock: bool = False, share: bool = False) -> WorldRow:
+    query = select(WorldRow).where(WorldRow.slug == slug)
+    if lock or share:
+        # Joins share the row and sealing takes it exclusively, so no join lands in a round
+        # that is being sealed (PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE).
+        query = query.with_for_update(read=share and not lock)
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFound(f"no world called {slug!r}")
+    return row
+
+
+def create_world(
+    store: Store,
+    *,
+    name: str,
+    window_start: int,
+    window_end: int,
+    at: int,
+    slug: str | None = None,
+    email_domain: str | None = None,
+    params: MarkParams | None = None,
+) -> WorldCreated:
+    name = clean_name(name)
+    check_window(window_start, window_end)
+    organizer = new_token("o")
+    with store.transaction() as s:
+        slug = _slugify(name, slug)
+        if s.scalar(select(WorldRow.id).where(WorldRow.slug == slug)) is not None:
+            raise InvalidInput(f"a world called {slug!r} already exists")
+        row = WorldRow(
+            slug=slug,
+            name=name,
+            window_start=window_start,
+            window_end=window_end,
+            params=(params or MarkParams()).to_json(),
+            email_domain=email_domain.lower().lstrip("@") if email_domain else None,
+            organizer_token_hash=token_hash(organizer),
+            open_round=1,
+            created_at=at,
+        )
+        s.add(row)
+        s.flush()
+        opened = open_round(s, row, 1)
+    return WorldCreated(
+        world=slug,
+        name=name,
+        commitment=opened.commitment,
+        organizer_token=organizer,
+        window_start=iso(window_start),
+        window_end=iso(window_end),
+    )
+
+
+def open_round(session: Session, world: WorldRow, number: int) -> RoundRow:
+    """A round gets its own secret when it opens; only the commitment is public until seal."""
+    secret = new_secret()
+    row = RoundRow(
+        world_id=world.id,
+        number=number,
+        secret=secret.hex(),
+        commitment=commitment(secret, world_block(world), number),
+    )
+    session.add(row)
+    return row
+
+
+def world_info(store: Store, *, slug: str) -> WorldInfo:
+    with store.transaction() as s:
+        world = get_world(s, slug)
+        rounds = s.scalars(
+            select(RoundRow).where(RoundRow.world_id == world.id).order_by(RoundRow.number)
+        ).all()
+        waiting = s.scalar(
+            select(func.count())
+            .select_from(PersonRow)
+            .where(PersonRow.world_id == world.id, PersonRow.round == world.open_round)
+        )
+        return WorldInfo(
+            world=world.slug,
+            name=world.name,
+            window_start=iso(world.window_start),
+            window_end=iso(world.window_end),
+            open_round=world.open_round,
+            commitment=rounds[-1].commitment,
+            email_domain=world.email_domain,
+            rounds=[
+                {
+                    "round": r.number,
+                    "commitment": r.commitment,
+                    "sealed": r.sealed_at is not None,
+                    "sealed_at": iso(r.sealed_at) if r.sealed_at is not None else None,
+                    "people": r.roster_size if r.sealed_at is not None else waiting,
+                    "pairs": r.pairs,
+                }
+                for r in rounds
+            ],
+        )

@@ -1,0 +1,138 @@
+"""A bearer's wrist: what they see, looking, reaching out (R1, R5, R6, R8, R10).
+
+The partner's row is read only once the bearer has looked: before that, nothing that
+derives from the partner's name is even loaded into this process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import Conflict
+from soulmark.core.marks import Mark
+from soulmark.core.times import iso
+from soulmark.core.wrist import STROKES, WristState, wrist_at
+from soulmark.services.people import person_by_token
+from soulmark.store import Store
+from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
+
+__all__ = ["WristView", "wrist", "look", "reach_out"]
+
+MESSAGES = {
+    "bare": "Your wrist is bare.",
+    "itching": "Your wrist tingles.",
+    "inking": "Ink is rising on your wrist. It cannot be read yet.",
+    "covered": "It stopped. A name is ready under the bandage; look whenever you want.",
+    "revealed": "The name on your wrist.",
+}
+
+
+@dataclass(frozen=True)
+class WristView:
+    world: str
+    world_name: str
+    person: str
+    round: int
+    sealed: bool
+    state: str
+    message: str
+    progress: float | None = None
+    strokes: int | None = None
+    strokes_total: int = STROKES
+    legible_at: str | None = None
+    looked_at: str | None = None
+    name: str | None = None
+    partner: str | None = None
+    reached_out: bool = False
+    contact: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Only the keys that carry something: absent keys say nothing either."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _mark(s: Session, person: PersonRow) -> MarkRow | None:
+    return s.scalars(
+        select(MarkRow).where(MarkRow.person_id == person.id, MarkRow.round == person.round)
+    ).first()
+
+
+def _view(s: Session, person: PersonRow, at: int) -> WristView:
+    world = s.get_one(WorldRow, person.world_id)
+    row = _mark(s, person)
+    mark = Mark(row.itch_start, row.ink_start, row.legible_at) if row else None
+    state: WristState = wrist_at(mark, at, person.looked_at)
+    sealed = row is not None
+    message = MESSAGES[state.state]
+    if not sealed:
+        message += (
+            f" Fate left you unmatched last round; you are in round {person.round}."
+            if person.round > 1 and person.joined_at < _sealed_before(s, world, person.round)
+            else f" Fate for round {person.round} has not been sealed yet."
+        )
+    view = WristView(
+        world=world.slug,
+        world_name=world.name,
+        person=person.pid,
+        round=person.round,
+        sealed=sealed,
+        state=state.state,
+        message=message,
+        progress=state.progress,
+        strokes=state.strokes,
+        legible_at=iso(state.legible_at) if state.legible_at is not None else None,
+        looked_at=iso(state.looked_at) if state.looked_at is not None else None,
+    )
+    if state.state != "revealed" or row is None:
+        return view
+    partner = s.get_one(PersonRow, row.partner_id)
+    both = person.reached_out_at is not None and partner.reached_out_at is not None
+    return replace(
+        view,
+        name=partner.name,
+        partner=partner.pid,
+        reached_out=person.reached_out_at is not None,
+        contact=partner.email if both else None,
+    )
+
+
+def _sealed_before(s: Session, world: WorldRow, number: int) -> int:
+    sealed = s.scalar(
+        select(RoundRow.sealed_at).where(
+            RoundRow.world_id == world.id, RoundRow.number == number - 1
+        )
+    )
+    return sealed or 0
+
+
+def wrist(store: Store, *, token: str, at: int) -> WristView:
+    with store.transaction() as s:
+        return _view(s, person_by_token(s, token), at)
+
+
+def look(store: Store, *, token: str, at: int) -> WristView:
+    """Lift the bandage (R8): only once the name is legible; recorded once, never undone."""
+    with store.transaction() as s:
+        person = person_by_token(s, token, lock=True)
+        current = _view(s, person, at)
+        if current.state in ("bare", "itching", "inking"):
+            raise Conflict(f"there is nothing to read yet: your wrist is {current.state}")
+        if person.looked_at is None:
+            person.looked_at = at
+        return _view(s, person, max(at, person.looked_at))
+
+
+def reach_out(store: Store, *, token: str, at: int) -> WristView:
+    """Say you would like to meet (R10); contact passes only when both have said so."""
+    with store.transaction() as s:
+        person = person_by_token(s, token, lock=True)
+        current = _view(s, person, at)
+        if current.state != "revealed":
+            raise Conflict("look at your wrist before reaching out")
+        if person.reached_out_at is None:
+            person.reached_out_at = at
+        return _view(s, person, at)

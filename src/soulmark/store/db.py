@@ -1,0 +1,115 @@
+"""Opening a store: one engine per process, SQLite by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from soulmark.core.errors import SoulmarkError
+
+__all__ = ["Store", "default_url", "open_store"]
+
+ENV_DB = "SOULMARK_DB"
+
+
+def default_url() -> str:
+    """``$SOULMARK_DB``, else a SQLite file in the user's data directory."""
+    if os.environ.get(ENV_DB):
+        return os.environ[ENV_DB]
+    folder = Path(user_data_dir("soulmark", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'soulmark.db'}"
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling would defer BEGIN; we issue it ourselves.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        # FULL: an acknowledged join survives power loss, not only a killed process (B6).
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # IMMEDIATE takes the write lock up front, so concurrent writers queue instead of
+        # failing with "database is locked" halfway through a transaction.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _alembic_config(connection: Any) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("soulmark.store") / "migrations"))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+@dataclass
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration, if it is not there already."""
+        with self.engine.connect() as conn:
+            cfg = _alembic_config(conn)
+            head = ScriptDirectory.from_config(cfg).get_current_head()
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two processes opening a fresh database must not both create the tables.
+                conn.execute(text("SELECT pg_advisory_xact_lock(7355608)"))
+            command.upgrade(_alembic_config(conn), "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+    url = url or default_url()
+    try:
+        if url.startswith("sqlite"):
+            engine = _sqlite_engine(url)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        store = Store(engine, sessionmaker(engine, expire_on_commit=False))
+        if migrate:
+            store.migrate()
+    except OperationalError as exc:
+        raise SoulmarkError(f"cannot open the database {url}: {exc.orig}") from None
+    except ModuleNotFoundError as exc:
+        raise SoulmarkError(f"no driver for {url}: {exc}") from None
+    return store

@@ -1,0 +1,82 @@
+"""Tables.  Moments are integer microseconds since the epoch (UTC), exact on every backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "WorldRow", "RoundRow", "PersonRow", "MarkRow"]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class WorldRow(Base):
+    __tablename__ = "worlds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(400))
+    window_start: Mapped[int] = mapped_column(BigInteger)
+    window_end: Mapped[int] = mapped_column(BigInteger)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    email_domain: Mapped[str | None] = mapped_column(String(254), default=None)
+    organizer_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    open_round: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("world_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    number: Mapped[int]
+    secret: Mapped[str] = mapped_column(String(64))
+    commitment: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    seed: Mapped[str | None] = mapped_column(String(64), default=None)
+    pairs: Mapped[int | None] = mapped_column(default=None)
+    roster_size: Mapped[int | None] = mapped_column(default=None)
+    transcript: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("world_id", "pid"),
+        UniqueConstraint("world_id", "email_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    pid: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(400))
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    round: Mapped[int] = mapped_column(index=True)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_at: Mapped[int] = mapped_column(BigInteger)
+    looked_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    reached_out_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class MarkRow(Base):
+    """Written once when a round is sealed and never updated (B6)."""
+
+    __tablename__ = "marks"
+    __table_args__ = (UniqueConstraint("person_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    round: Mapped[int]
+    partner_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    itch_start: Mapped[int] = mapped_column(BigInteger)
+    ink_start: Mapped[int] = mapped_column(BigInteger)
+    legible_at: Mapped[int] = mapped_column(BigInteger, index=True)
