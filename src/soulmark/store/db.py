@@ -85,14 +85,15 @@ class Store:
         """Bring the schema to the newest migration, if it is not there already."""
         with self.engine.connect() as conn:
             cfg = _alembic_config(conn)
-            head = ScriptDirectory.from_config(cfg).get_current_head()
-            if MigrationContext.configure(conn).get_current_revision() == head:
+            # Features add their migrations as branches off a common base; all heads apply.
+            heads = set(ScriptDirectory.from_config(cfg).get_heads())
+            if set(MigrationContext.configure(conn).get_current_heads()) == heads:
                 return
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Two processes opening a fresh database must not both create the tables.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7355608)"))
-            command.upgrade(_alembic_config(conn), "head")
+            command.upgrade(_alembic_config(conn), "heads")
 
     def close(self) -> None:
         self.engine.dispose()
