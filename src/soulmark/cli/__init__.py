@@ -1,0 +1,48 @@
+"""The ``soulmark`` command line: a thin client of :mod:`soulmark.services`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+# typer (pinned) vendors click; its usage errors are caught here to print one line.
+from typer._click import exceptions as click_exc
+
+from soulmark.cli import commands
+from soulmark.cli.demo import demo
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="soulmark",
+    help="soulmark: the soulmate mark, made real. Worlds, fate rounds, wrists.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(commands.world_app, name="world")
+app.command("join")(commands.join)
+app.command("seal")(commands.seal)
+app.command("wrist")(commands.wrist)
+app.command("look")(commands.look)
+app.command("reach-out")(commands.reach_out)
+app.command("transcript")(commands.transcript)
+app.command("audit")(commands.audit_file)
+app.command("demo")(demo)
+
+
+def main() -> None:
+    """Entry point: usage errors become one line on stderr, exit 2, no traceback."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(130)
+    except click_exc.ClickException as exc:
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    if isinstance(code, int):
+        sys.exit(code)

@@ -1,0 +1,263 @@
+"""The participant's and organizer's commands: each opens the store and calls one service."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from soulmark import services
+from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, console, emit, fail, now_or, opened
+from soulmark.core.audit import audit, load_transcript
+from soulmark.core.errors import SoulmarkError
+from soulmark.core.times import parse_iso
+from soulmark.services.wrists import WristView
+
+world_app = typer.Typer(help="Open and inspect worlds.", no_args_is_help=True)
+
+
+@world_app.command("create")
+def world_create(
+    name: Annotated[str, typer.Argument(help="The world's name, e.g. 'Class of 2027'.")],
+    window_start: Annotated[str, typer.Option(metavar="ISO", help="When marks may begin.")],
+    window_end: Annotated[str, typer.Option(metavar="ISO", help="When every mark is done.")],
+    slug: Annotated[str | None, typer.Option(help="Short id used in links.")] = None,
+    email_domain: Annotated[str | None, typer.Option(help="Only this domain may join.")] = None,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Open a world and publish the commitment to its fate.
+
+    Example: soulmark world create "Class of 2027" --window-start 2026-09-01 --window-end 2027-06-30
+    """
+    try:
+        start, end = parse_iso(window_start), parse_iso(window_end)
+    except ValueError as exc:
+        fail(str(exc))
+    with opened(db) as store:
+        made = services.create_world(
+            store,
+            name=name,
+            window_start=start,
+            window_end=end,
+            at=now_or(at),
+            slug=slug,
+            email_domain=email_domain,
+        )
+
+    def human() -> None:
+        console.print(f"World [bold]{made.name}[/bold] is open as [cyan]{made.world}[/cyan].")
+        console.print(f"Window: {made.window_start} → {made.window_end}")
+        console.print(f"Fate commitment (round 1): {made.commitment}")
+        console.print(f"Organizer token (keep it secret): {made.organizer_token}")
+
+    emit(as_json, made.to_json(), human)
+
+
+@world_app.command("show")
+def world_show(
+    world: Annotated[str, typer.Argument(help="The world's slug.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a world's public face: window, commitment, rounds.
+
+    Example: soulmark world show class-of-2027-ab12
+    """
+    with opened(db) as store:
+        info = services.world_info(store, slug=world)
+
+    def human() -> None:
+        console.print(f"[bold]{info.name}[/bold] ({info.world})")
+        console.print(f"Window: {info.window_start} → {info.window_end}")
+        console.print(f"Commitment for round {info.open_round}: {info.commitment}")
+        table = Table("round", "people", "pairs", "sealed at")
+        for r in info.rounds:
+            table.add_row(
+                str(r["round"]), str(r["people"]), str(r["pairs"] or "-"), r["sealed_at"] or "open"
+            )
+        console.print(table)
+
+    emit(as_json, info.to_json(), human)
+
+
+def join(
+    world: Annotated[str, typer.Argument(help="The world's slug.")],
+    name: Annotated[str, typer.Option(help="Your name as it will be written on a wrist.")],
+    email: Annotated[str, typer.Option(help="Where notices reach you.")],
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Join a world's open round.
+
+    Example: soulmark join class-of-2027-ab12 --name "Bakugou Katsuki" --email k@example.org
+    """
+    with opened(db) as store:
+        joined = services.join(store, world=world, name=name, email=email, at=now_or(at))
+
+    def human() -> None:
+        console.print("This is how your name will be written on your soulmate's wrist:")
+        console.print(f"\n    [bold]{joined.name}[/bold]\n")
+        console.print(f"Your opaque id: {joined.person} — {joined.note}.")
+        console.print(f"Your private wrist token (only you should see it): {joined.token}")
+
+    emit(as_json, joined.to_json(), human)
+
+
+def seal(
+    world: Annotated[str, typer.Argument(help="The world's slug.")],
+    round: Annotated[
+        int | None, typer.Option(help="Round to seal (default: the open one).")
+    ] = None,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Seal fate for a round: freeze its roster, reveal the seed, publish the transcript.
+
+    Sealing a sealed round changes nothing and reports it again.
+    Example: soulmark seal class-of-2027-ab12
+    """
+    with opened(db) as store:
+        done = services.seal(store, world=world, at=now_or(at), round=round)
+
+    def human() -> None:
+        verb = "was already sealed" if done.already else "is sealed"
+        console.print(
+            f"Round {done.round} of {done.world} {verb}: {done.people} people, "
+            f"{done.pairs} pairs, {done.unmatched} waiting for the next round."
+        )
+        console.print(f"Seed: {done.seed}")
+
+    emit(as_json, done.to_json(), human)
+
+
+def _show_wrist(view: WristView) -> None:
+    console.print(f"[bold]{view.world_name}[/bold] — round {view.round}, you are {view.person}")
+    console.print(view.message)
+    if view.state == "inking" and view.progress is not None:
+        filled = "▮" * (view.strokes or 0) + "▯" * (view.strokes_total - (view.strokes or 0))
+        console.print(f"[magenta]{filled}[/magenta] {view.progress:.0%}")
+    if view.state == "covered":
+        console.print(f"Legible since {view.legible_at}. Run `soulmark look TOKEN` to read it.")
+    if view.state == "revealed":
+        console.print(f"\n    [bold magenta]{view.name}[/bold magenta]\n")
+        console.print(f"Legible at {view.legible_at}; you looked at {view.looked_at}.")
+        console.print(
+            f"Your id {view.person}, your soulmate's id {view.partner} (check the transcript)."
+        )
+        if view.contact:
+            console.print(f"You both reached out. Contact: [bold]{view.contact}[/bold]")
+        elif view.reached_out:
+            console.print("You reached out.")
+
+
+TokenArg = Annotated[str, typer.Argument(help="Your private wrist token.")]
+
+
+def wrist(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Show your wrist as it is now (or --at a moment).
+
+    Example: soulmark wrist w_Abc... --at 2027-03-01T12:00Z
+    """
+    with opened(db) as store:
+        view = services.wrist(store, token=token, at=now_or(at))
+    emit(as_json, view.to_json(), lambda: _show_wrist(view))
+
+
+def look(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Lift the bandage and read the name. This is recorded and cannot be undone.
+
+    Example: soulmark look w_Abc...
+    """
+    with opened(db) as store:
+        view = services.look(store, token=token, at=now_or(at))
+    emit(as_json, view.to_json(), lambda: _show_wrist(view))
+
+
+def reach_out(
+    token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Say you would like to meet. Contact passes only once you both have.
+
+    Example: soulmark reach-out w_Abc...
+    """
+    with opened(db) as store:
+        view = services.reach_out(store, token=token, at=now_or(at))
+    emit(as_json, view.to_json(), lambda: _show_wrist(view))
+
+
+def transcript(
+    world: Annotated[str, typer.Argument(help="The world's slug.")],
+    round: Annotated[int | None, typer.Option(help="Round (default: latest sealed).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print a sealed round's transcript (JSON) for anyone to audit.
+
+    Example: soulmark transcript class-of-2027-ab12 -o round1.json
+    """
+    with opened(db) as store:
+        text = services.transcript_text(store, world=world, round=round)
+    if out is None:
+        print(text)
+        return
+    out.write_text(text + "\n", encoding="utf-8")
+    emit(as_json, {"written": str(out)}, lambda: console.print(f"Transcript written to {out}"))
+
+
+def audit_file(
+    file: Annotated[Path, typer.Argument(help="A transcript file, or - for stdin.")],
+    person: Annotated[str | None, typer.Option(help="Also show this opaque id's line.")] = None,
+    commitment: Annotated[
+        str | None, typer.Option(help="The commitment published when the round opened.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-run fate from a transcript and report every mismatch.
+
+    Example: soulmark audit round1.json --person 3f9a0c1d2b4e5f60
+    """
+    try:
+        raw = typer.get_text_stream("stdin").read() if str(file) == "-" else file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    try:
+        doc = load_transcript(raw)
+    except SoulmarkError as exc:
+        fail(str(exc))
+    found = [{"field": m.field, "message": m.message} for m in audit(doc)]
+    if commitment is not None and doc.get("commitment") != commitment:
+        found.append({"field": "commitment", "message": "differs from the published commitment"})
+    line = _line_of(doc, person) if person else None
+    result = {"ok": not found, "mismatches": found, "round": doc.get("round"), "line": line}
+
+    def human() -> None:
+        if found:
+            for m in found:
+                console.print(f"[red]mismatch[/red] {m['field']}: {m['message']}")
+        else:
+            console.print(
+                f"[green]verified[/green]: round {doc.get('round')} of "
+                f"{doc.get('world', {}).get('slug')}, {len(doc['roster'])} ids, "
+                f"{doc['pairs']} pairs recomputed from the transcript."
+            )
+        if line:
+            console.print(f"Your line: {json.dumps(line, ensure_ascii=False)}")
+
+    emit(as_json, result, human)
+    if found:
+        raise typer.Exit(1)
+
+
+def _line_of(doc: dict[str, object], person: str) -> list[object]:
+    for line in doc.get("lines", []):  # type: ignore[union-attr]
+        if isinstance(line, list) and line and line[0] == person:
+            return line
+    fail(f"no line for {person} in this transcript")

@@ -1,0 +1,89 @@
+"""What every command shares: options, the store, output, and clean one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from soulmark.core.errors import SoulmarkError
+from soulmark.core.times import SECOND, iso, parse_iso
+from soulmark.store import Store, open_store
+
+__all__ = ["AtOpt", "DbOpt", "JsonOpt", "console", "fail", "now_or", "opened", "emit"]
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AtOpt = Annotated[
+    str | None,
+    typer.Option("--at", metavar="ISO", help="Act as if it were this moment (default: now, UTC)."),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        envvar="SOULMARK_DB",
+        help="Database URL (default: a SQLite file in your data directory).",
+    ),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    errors.print(f"[red]error:[/red] {message}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def now_or(at: str | None) -> int:
+    """The moment a command acts at, in microseconds."""
+    if at is None:
+        return time.time_ns() // 1000
+    try:
+        return parse_iso(at)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def opened(db: str | None) -> Iterator[Store]:
+    """The store for one command; domain errors become a one-line message and exit 1."""
+    store: Store | None = None
+    try:
+        store = open_store(db)
+        yield store
+    except SoulmarkError as exc:
+        fail(str(exc))
+    finally:
+        if store is not None:
+            store.close()
+
+
+@contextmanager
+def clean_errors() -> Iterator[None]:
+    try:
+        yield
+    except SoulmarkError as exc:
+        fail(str(exc))
+
+
+def emit(as_json: bool, data: dict[str, Any], human: Callable[[], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        human()
+
+
+def when(us: int | None) -> str:
+    return iso(us) if us is not None else "-"
+
+
+def seconds(us: int) -> float:
+    return us / SECOND
