@@ -1,0 +1,3 @@
+from soulmark.cli import main
+
+main()
