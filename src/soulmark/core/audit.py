@@ -65,15 +65,25 @@ def load_transcript(text: str | bytes) -> dict[str, Any]:
 
 def _hex(doc: dict[str, Any], field: str) -> bytes:
     value = doc.get(field)
-    if not isinstance(value, str):
-        raise ValueError(f"{field} is not a hex string")
+    # Only the one spelling (lower-case, no spaces) verifies: another spelling of the same
+    # bytes would be a change to the transcript that nothing else detects.
+    if not isinstance(value, str) or not value or _tohex(value) != value:
+        raise ValueError(f"{field} is not a non-empty lower-case hex string")
     return bytes.fromhex(value)
+
+
+def _tohex(value: str) -> str | None:
+    try:
+        return bytes.fromhex(value).hex()
+    except ValueError:
+        return None
 
 
 def _check_inputs(doc: dict[str, Any], out: list[Mismatch]) -> bytes | None:
     """Check the fields that feed fate; returns the seed recomputed from them."""
     extra = sorted(set(doc) - set(FIELDS))
     out.extend(Mismatch(f, "unexpected field") for f in extra)
+    out.extend(Mismatch(f, "missing") for f in FIELDS if f not in doc)
     roster = doc.get("roster")
     if not (isinstance(roster, list) and all(isinstance(x, str) and x.isascii() for x in roster)):
         out.append(Mismatch("roster", "not a list of opaque ids"))
@@ -85,9 +95,13 @@ def _check_inputs(doc: dict[str, Any], out: list[Mismatch]) -> bytes | None:
         out.append(Mismatch("roster_digest", "does not match the roster"))
     try:
         secret = _hex(doc, "secret")
+    except ValueError as exc:
+        out.append(Mismatch("secret", str(exc)))
+        return None
+    try:
         beacon = b"" if doc.get("beacon") is None else _hex(doc, "beacon")
     except ValueError as exc:
-        out.append(Mismatch("secret" if "secret" in str(exc) else "beacon", str(exc)))
+        out.append(Mismatch("beacon", str(exc)))
         return None
     try:
         expected = commitment(secret, doc.get("world"), doc.get("round"))  # type: ignore[arg-type]
@@ -109,7 +123,7 @@ def _check_lines(doc: dict[str, Any], seed: bytes, out: list[Mismatch]) -> None:
     roster: list[str] = doc["roster"]
     try:
         plan = schedule(seed, roster, expected_algorithm(len(roster)), doc["world"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         out.append(Mismatch("world", f"cannot schedule marks: {exc}"))
         return
     expected: list[Line] = [_line(pid, *plan[pid]) for pid in roster]

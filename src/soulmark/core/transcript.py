@@ -120,7 +120,7 @@ def seal_transcript(
         "round": round_no,
         "commitment": commitment(secret, world, round_no),
         "secret": secret.hex(),
-        "beacon": beacon.hex() if beacon is not None else None,
+        "beacon": beacon.hex() if beacon else None,
         "roster": ids,
         "roster_digest": digest,
         "seed": seed.hex(),

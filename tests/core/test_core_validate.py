@@ -1,0 +1,175 @@
+"""Parsing what people type: names (R11), email addresses, windows."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from soulmark.core.errors import InvalidInput
+from soulmark.core.times import DAY, MINUTE, SECOND
+from soulmark.core.validate import MAX_NAME, check_window, clean_email, clean_name
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+CONTROLS = [chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))] + ["\u2028", "\u2029"]
+
+name_chars = st.characters(categories=["L", "M", "N", "P", "S", "Zs"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Tenya Iida",
+        "Bakugou Katsuki",
+        "爆豪勝己",
+        "Шото Тодороки",
+        "ليلى عبد الله",
+        "देवनागरी",
+        "김민지",
+        "Zoë Ångström",
+        "Ὀδυσσεύς",
+        "x",
+        "a" * MAX_NAME,
+        "क्\u200dष",  # a joiner that real scripts need stays allowed
+    ],
+)
+def test_r11_any_script_and_order_is_kept_exactly(name: str) -> None:
+    assert clean_name(name) == unicodedata.normalize("NFC", name)
+
+
+@pytest.mark.parametrize(
+    ("raw", "nfc"),
+    [
+        ("Zoe\u0308", "Zoë"),
+        ("A\u030angstro\u0308m", "Ångström"),
+        ("\u1100\u1161\u11a8", "각"),  # Hangul jamo compose
+        ("  Tenya Iida \t", "Tenya Iida"),
+    ],
+)
+def test_r11_names_are_stored_nfc_and_trimmed(raw: str, nfc: str) -> None:
+    assert clean_name(raw) == nfc
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\t\n", "a" * (MAX_NAME + 1), "é" * 101])
+def test_clean_name_rejects_empty_and_too_long(raw: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_name(raw)
+
+
+def test_clean_name_counts_length_after_nfc() -> None:
+    assert clean_name("e\u0301" * MAX_NAME) == "é" * MAX_NAME
+
+
+@pytest.mark.parametrize("ch", CONTROLS + list(BIDI))
+def test_clean_name_rejects_control_and_bidi_inside_a_name(ch: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_name(f"Iida{ch}Tenya")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=name_chars, min_size=1, max_size=120))
+def test_clean_name_accepts_any_script_property(raw: str) -> None:
+    expected = unicodedata.normalize("NFC", raw).strip()
+    if not expected or len(expected) > MAX_NAME:
+        with pytest.raises(InvalidInput):
+            clean_name(raw)
+        return
+    got = clean_name(raw)
+    assert got == expected
+    assert unicodedata.is_normalized("NFC", got)
+    assert clean_name(got) == got, "idempotent"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=name_chars, min_size=1, max_size=40),
+    st.sampled_from(CONTROLS[:0] + [c for c in CONTROLS if not c.isspace()] + list(BIDI)),
+    st.text(alphabet=name_chars, max_size=40),
+)
+def test_clean_name_rejects_any_control_or_override_property(a: str, bad: str, b: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_name(a + bad + b)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("tenya@ua.example", "tenya@ua.example"),
+        ("Tenya.Iida+mark@UA.Example.JP", "Tenya.Iida+mark@ua.example.jp"),
+        ("  k@b.co  ", "k@b.co"),
+    ],
+)
+def test_clean_email_accepts_and_lowercases_domain(raw: str, clean: str) -> None:
+    assert clean_email(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "tenya",
+        "tenya@",
+        "@ua.example",
+        "tenya@ua",
+        "te nya@ua.example",
+        "a@@ua.example",
+        "a@ua..example",
+        "a@ua.example.",
+        "a\x00b@ua.example",
+        "a" * 65 + "@ua.example",
+        "a@" + "b" * 250 + ".example",
+    ],
+)
+def test_clean_email_rejects_malformed(raw: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_email(raw)
+
+
+local_st = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-",
+    min_size=1,
+    max_size=64,
+)
+label_st = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789-", min_size=1, max_size=20
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(local_st, st.lists(label_st, min_size=2, max_size=4))
+def test_clean_email_property(local: str, labels: list[str]) -> None:
+    domain = ".".join(labels)
+    assert clean_email(f"{local}@{domain}") == f"{local}@{domain.lower()}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80).filter(lambda s: "@" not in s))
+def test_clean_email_without_at_is_rejected_property(raw: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_email(raw)
+
+
+T0 = 1_893_456_000 * SECOND
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=-(10**17), max_value=10**17),
+    st.integers(min_value=-(10**17), max_value=10**17),
+)
+def test_check_window_property(start: int, end: int) -> None:
+    length = end - start
+    if length < MINUTE or length > 100 * 366 * DAY:
+        with pytest.raises(InvalidInput):
+            check_window(start, end)
+    else:
+        w = check_window(start, end)
+        assert (w.start, w.end) == (start, end)
+
+
+@pytest.mark.parametrize("end", [T0, T0 - 1, T0 - DAY, T0 + MINUTE - 1])
+def test_check_window_rejects_end_not_after_start(end: int) -> None:
+    with pytest.raises(InvalidInput):
+        check_window(T0, end)
