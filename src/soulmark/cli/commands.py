@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from soulmark import services
+from soulmark.cli.bulk import bulk_join
 from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, console, emit, fail, now_or, opened
 from soulmark.core.audit import audit, load_transcript
 from soulmark.core.errors import SoulmarkError
@@ -87,16 +88,29 @@ def world_show(
 
 def join(
     world: Annotated[str, typer.Argument(help="The world's slug.")],
-    name: Annotated[str, typer.Option(help="Your name as it will be written on a wrist.")],
-    email: Annotated[str, typer.Option(help="Where notices reach you.")],
+    name: Annotated[
+        str | None, typer.Option(help="Your name as it will be written on a wrist.")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="Where notices reach you.")] = None,
+    from_csv: Annotated[
+        Path | None, typer.Option(help="Organizers: join every row of a name,email CSV.")
+    ] = None,
+    tokens_out: Annotated[
+        Path | None, typer.Option(help="With --from-csv: write email,token here to mail out.")
+    ] = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Join a world's open round.
+    """Join a world's open round (or bulk-join a CSV with --from-csv).
 
     Example: soulmark join class-of-2027-ab12 --name "Bakugou Katsuki" --email k@example.org
     """
+    if from_csv is not None:
+        bulk_join(world, from_csv, tokens_out, now_or(at), db, as_json)
+        return
+    if name is None or email is None:
+        fail("give --name and --email (or --from-csv FILE)", code=2)
     with opened(db) as store:
         joined = services.join(store, world=world, name=name, email=email, at=now_or(at))
 
