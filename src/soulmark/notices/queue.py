@@ -1,0 +1,309 @@
+"""The notices table as a queue: written from the marks, claimed, recorded (one transaction each).
+
+Never twice.  A notice is claimed (``pending`` -> ``sending``, attempts + 1) and committed
+*before* anything is sent, so two workers can never hold the same notice.  Only the worker
+holding the claim records the outcome.  A claim that is never recorded (the worker died
+between claiming and recording) is not retried: after ``stale_after_s`` it is marked
+``failed`` as "may have been delivered".  We prefer losing such a notice to sending it twice;
+it is visible in the counts, and the fixed Message-ID lets a mail server drop a repeat if an
+operator chooses to resend.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Insert, bindparam, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import NotFound
+from soulmark.core.times import SECOND, iso
+from soulmark.notices.compose import Outgoing, confirmation, render
+from soulmark.notices.settings import NoticeSettings
+from soulmark.store import Store
+from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
+from soulmark.store.notice_models import NoticeRoundRow, NoticeRow
+
+__all__ = [
+    "STATUSES",
+    "Claimed",
+    "Result",
+    "materialise",
+    "reap_stale",
+    "claim_due",
+    "record",
+    "outbox_messages",
+    "delivery_counts",
+    "send_confirmation",
+]
+
+STATUSES = ("pending", "sending", "sent", "failed")
+_T = NoticeRow.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    token: str
+    outgoing: list[Outgoing]
+    attempts: dict[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What became of one claimed notice: ``sent``, ``retry`` (surely not sent) or ``uncertain``."""
+
+    notice_id: int
+    outcome: str
+    error: str | None = None
+
+
+def _insert(session: Session) -> Any:
+    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert
+
+
+def _round_notices(s: Session, rnd: RoundRow, kind: str, moment: Any) -> Insert:
+    # Joins each mark to its own bearer only: the partner's row is never touched here.
+    rows = (
+        select(
+            MarkRow.world_id,
+            MarkRow.person_id,
+            literal(kind),
+            PersonRow.email,
+            moment,
+            literal("pending"),
+            literal(0),
+            moment,
+        )
+        .join(PersonRow, PersonRow.id == MarkRow.person_id)
+        .where(MarkRow.world_id == rnd.world_id, MarkRow.round == rnd.number)
+    )
+    cols = ["world_id", "person_id", "kind", "to_addr", "due_at", "status", "attempts"]
+    stmt = _insert(s)(NoticeRow).from_select([*cols, "next_attempt_at"], rows)
+    return stmt.on_conflict_do_nothing()
+
+
+def materialise(store: Store, *, now_us: int) -> int:
+    """Write the notices of every sealed round not seen yet; returns how many were written.
+
+    Sealing code is not ours to change, so notices are derived here from the marks, which
+    never change once sealed (B6): each round is read once, whenever a worker first sees it.
+    Notices lie in wait as ``pending`` with ``next_attempt_at`` = their moment.
+    """
+    written = 0
+    with store.transaction() as s:
+        fresh = s.scalars(
+            select(RoundRow)
+            .outerjoin(NoticeRoundRow, NoticeRoundRow.round_id == RoundRow.id)
+            .where(RoundRow.sealed_at.is_not(None), NoticeRoundRow.round_id.is_(None))
+        ).all()
+        for rnd in fresh:
+            count = 0
+            for kind, moment in (("tingles", MarkRow.itch_start), ("stopped", MarkRow.legible_at)):
+                count += max(0, s.execute(_round_notices(s, rnd, kind, moment)).rowcount)
+            done = _insert(s)(NoticeRoundRow).values(round_id=rnd.id, notices=count, at=now_us)
+            s.execute(done.on_conflict_do_nothing())
+            written += count
+    return written
+
+
+def reap_stale(store: Store, settings: NoticeSettings, *, now_us: int) -> int:
+    """Claims nobody recorded in time: the worker died mid-send.  Failed, never resent."""
+    cutoff = now_us - int(settings.stale_after_s * SECOND)
+    with store.transaction() as s:
+        result = s.execute(
+            update(NoticeRow)
+            .where(NoticeRow.status == "sending", NoticeRow.claimed_at < cutoff)
+            .values(
+                status="failed",
+                body=None,
+                last_error="interrupted while sending; it may have been delivered, "
+                "so it is not sent again",
+            )
+        )
+        return max(0, result.rowcount)
+
+
+def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed | None:
+    """Take up to ``batch_size`` due notices for this worker alone, committed before sending."""
+    token = secrets.token_hex(16)
+    with store.transaction() as s:
+        # SKIP LOCKED lets PostgreSQL workers share the queue; SQLite has one writer anyway.
+        ids = s.scalars(
+            select(NoticeRow.id)
+            .where(NoticeRow.status == "pending", NoticeRow.next_attempt_at <= now_us)
+            .order_by(NoticeRow.next_attempt_at, NoticeRow.id)
+            .limit(settings.batch_size)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not ids:
+            return None
+        s.execute(
+            update(NoticeRow)
+            .where(NoticeRow.id.in_(ids), NoticeRow.status == "pending")
+            .values(
+                status="sending",
+                claim=token,
+                claimed_at=now_us,
+                attempts=NoticeRow.attempts + 1,
+            )
+        )
+        rows = s.execute(
+            select(NoticeRow, WorldRow.name, WorldRow.slug)
+            .join(WorldRow, WorldRow.id == NoticeRow.world_id)
+            .where(NoticeRow.claim == token)
+            .order_by(NoticeRow.id)
+        ).all()
+    out = [_outgoing(row, name, slug, settings) for row, name, slug in rows]
+    return Claimed(token, out, {row.id: row.attempts for row, _, _ in rows})
+
+
+def _outgoing(row: NoticeRow, world_name: str, slug: str, settings: NoticeSettings) -> Outgoing:
+    if row.kind == "confirm":
+        subject, body = row.subject or "", row.body or ""
+    else:
+        subject, body = render(
+            row.kind, world_name=world_name, slug=slug, base_url=settings.base_url
+        )
+    return Outgoing(row.id, row.to_addr, subject, body)
+
+
+def record(
+    store: Store,
+    settings: NoticeSettings,
+    claimed: Claimed,
+    results: list[Result],
+    *,
+    transport: str,
+    now_us: int,
+) -> None:
+    """Write every outcome of one claim in one transaction (only rows still holding it)."""
+    by_id = {out.notice_id: out for out in claimed.outgoing}
+    sent, retry, failed = [], [], []
+    for res in results:
+        attempts = claimed.attempts[res.notice_id]
+        if res.outcome == "sent":
+            out = by_id[res.notice_id]
+            keep = transport == "outbox"
+            sent.append(
+                {
+                    "nid": res.notice_id,
+                    "subject": out.subject if keep else None,
+                    "body": out.body if keep else None,
+                }
+            )
+        elif res.outcome == "retry" and attempts < settings.max_attempts:
+            later = now_us + settings.backoff_us(attempts)
+            retry.append({"nid": res.notice_id, "at": later, "error": res.error})
+        else:
+            failed.append({"nid": res.notice_id, "error": res.error})
+    where = (_T.c.id == bindparam("nid")) & (_T.c.claim == claimed.token)
+    with store.transaction() as s:
+        conn = s.connection()
+        if sent:
+            values = {
+                "status": "sent",
+                "sent_at": now_us,
+                "transport": transport,
+                "last_error": None,
+                "subject": bindparam("subject"),
+                "body": bindparam("body"),
+            }
+            conn.execute(update(_T).where(where).values(**values), sent)
+        if retry:
+            values = {
+                "status": "pending",
+                "next_attempt_at": bindparam("at"),
+                "last_error": bindparam("error"),
+            }
+            conn.execute(update(_T).where(where).values(**values), retry)
+        if failed:
+            # A confirmation's body holds its link: do not keep it once it can no longer go.
+            values = {"status": "failed", "last_error": bindparam("error"), "body": None}
+            conn.execute(update(_T).where(where).values(**values), failed)
+
+
+def outbox_messages(
+    store: Store, *, world: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Notices delivered to the outbox (no SMTP configured), newest first."""
+    query = (
+        select(NoticeRow, WorldRow.slug)
+        .join(WorldRow, WorldRow.id == NoticeRow.world_id)
+        .where(NoticeRow.transport == "outbox", NoticeRow.status == "sent")
+        .order_by(NoticeRow.sent_at.desc(), NoticeRow.id.desc())
+        .limit(limit)
+    )
+    if world is not None:
+        query = query.where(WorldRow.slug == world)
+    with store.transaction() as s:
+        rows = s.execute(query).all()
+    return [
+        {
+            "id": row.id,
+            "world": slug,
+            "kind": row.kind,
+            "to": row.to_addr,
+            "subject": row.subject,
+            "body": row.body,
+            "sent_at": iso(row.sent_at) if row.sent_at is not None else None,
+        }
+        for row, slug in rows
+    ]
+
+
+def delivery_counts(store: Store, world_slug: str) -> dict[str, int]:
+    """Notices of one world by status: counts only, never who (B2).
+
+    ``pending`` includes notices whose moment has not come yet; ``retrying`` is the part of
+    ``pending`` that already failed at least once.
+    """
+    with store.transaction() as s:
+        world_id = s.scalar(select(WorldRow.id).where(WorldRow.slug == world_slug))
+        if world_id is None:
+            raise NotFound(f"no world called {world_slug!r}")
+        rows = s.execute(
+            # Grouped by the attempts value itself: few distinct ones, and portable SQL.
+            select(NoticeRow.status, NoticeRow.attempts, func.count())
+            .where(NoticeRow.world_id == world_id)
+            .group_by(NoticeRow.status, NoticeRow.attempts)
+        ).all()
+    counts = dict.fromkeys((*STATUSES, "retrying"), 0)
+    for status, tried, n in rows:
+        counts[status] = counts.get(status, 0) + n
+        if status == "pending" and tried:
+            counts["retrying"] += n
+    return counts
+
+
+def send_confirmation(
+    store: Store, *, to: str, world: str, link: str, at: int | None = None
+) -> int:
+    """Queue a join confirmation for ``to``; the worker sends it on its next pass.
+
+    Queued rather than sent here so that the web request neither waits on a mail server nor
+    needs the SMTP settings.  ``at`` (microseconds) only stamps it: it is due at once.
+    Returns the notice id.
+    """
+    with store.transaction() as s:
+        row = s.scalars(select(WorldRow).where(WorldRow.slug == world)).first()
+        if row is None:
+            raise NotFound(f"no world called {world!r}")
+        subject, body = confirmation(world_name=row.name, link=link)
+        notice = NoticeRow(
+            world_id=row.id,
+            person_id=None,
+            kind="confirm",
+            to_addr=to,
+            due_at=at or 0,
+            status="pending",
+            attempts=0,
+            next_attempt_at=0,
+            subject=subject,
+            body=body,
+        )
+        s.add(notice)
+        s.flush()
+        return notice.id

@@ -1,0 +1,102 @@
+"""How notices go out: the SMTP server (or the outbox), the sender, links, batching, retries."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from soulmark.core.errors import InvalidInput
+from soulmark.core.times import SECOND
+
+__all__ = ["NoticeSettings", "SmtpTarget", "parse_smtp_url"]
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False
+    """Implicit TLS from the first byte (``smtps://``, usually port 465)."""
+    start_tls: bool = False
+    """Upgrade with STARTTLS after connecting (``?starttls=1``, usually port 587)."""
+    validate_certs: bool = True
+
+    def __repr__(self) -> str:
+        # Never print the password, not even in a traceback.
+        user = f"{self.username}@" if self.username else ""
+        return f"SmtpTarget({user}{self.host}:{self.port}, tls={self.use_tls}/{self.start_tls})"
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """``smtp://[user[:pass]@]host[:port][?starttls=1&verify=0]`` or ``smtps://…``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise InvalidInput(f"not an SMTP URL (smtp://host:port or smtps://host:port): {url!r}")
+    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+    implicit = parts.scheme == "smtps"
+    try:
+        port = parts.port or (465 if implicit else 25)
+    except ValueError:
+        raise InvalidInput(f"the SMTP URL has a bad port: {url!r}") from None
+    return SmtpTarget(
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        use_tls=implicit,
+        start_tls=not implicit and query.get("starttls", "0") in _TRUE,
+        validate_certs=query.get("verify", "1") in _TRUE,
+    )
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    smtp_url: str | None = None
+    """None: notices go to the outbox (the notices table) and the console, not to anyone."""
+    from_addr: str = "soulmark <notices@soulmark.localhost>"
+    base_url: str = "http://127.0.0.1:8000"
+    """Where the web app is reached; notices link to the world page ``{base_url}/w/{slug}``."""
+    batch_size: int = 500
+    """Notices claimed per transaction; a crash loses at most one batch's records (never sends)."""
+    connections: int = 4
+    """SMTP connections used side by side, each reused for many messages."""
+    max_attempts: int = 8
+    retry_base_s: float = 60.0
+    """First retry after this long, then doubling: 1 min, 2, 4, … up to ``retry_max_s``."""
+    retry_max_s: float = 6 * 3600.0
+    stale_after_s: float = 3600.0
+    """A claim older than this was interrupted (crash); it is marked failed, never resent."""
+    poll_s: float = 2.0
+    timeout_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.smtp_url is not None:
+            parse_smtp_url(self.smtp_url)
+        if self.batch_size < 1 or self.connections < 1 or self.max_attempts < 1:
+            raise InvalidInput("batch size, connections and attempts must be at least 1")
+
+    @property
+    def smtp(self) -> SmtpTarget | None:
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+
+    def backoff_us(self, attempts: int) -> int:
+        """Delay before the next try after ``attempts`` failed ones (exponential, capped)."""
+        delay = min(self.retry_base_s * 2 ** max(0, attempts - 1), self.retry_max_s)
+        return int(delay * SECOND)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> NoticeSettings:
+        """``$SOULMARK_SMTP``, ``$SOULMARK_MAIL_FROM``, ``$SOULMARK_BASE_URL``; overrides win."""
+        env = {
+            "smtp_url": os.environ.get("SOULMARK_SMTP") or None,
+            "from_addr": os.environ.get("SOULMARK_MAIL_FROM"),
+            "base_url": os.environ.get("SOULMARK_BASE_URL"),
+        }
+        values = {k: v for k, v in env.items() if v is not None}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,175 @@
+"""Where claimed notices go: an SMTP server over a few reused connections, or the outbox.
+
+An SMTP failure is sorted by what the server can have seen.  A reply refusing MAIL, RCPT
+or DATA means nothing was accepted: the notice is retried later.  A connection lost
+before DATA is the same.  A connection lost or timed out *during* DATA is uncertain — the
+server may have taken the message — so it is not retried: never twice beats twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+from collections import deque
+from typing import Protocol
+
+import aiosmtplib
+
+from soulmark.notices.compose import Outgoing, sender_domain, to_bytes
+from soulmark.notices.queue import Result
+from soulmark.notices.settings import NoticeSettings, SmtpTarget
+
+__all__ = ["Transport", "SmtpTransport", "OutboxTransport", "open_transport"]
+
+log = logging.getLogger("soulmark.notices")
+outbox_log = logging.getLogger("soulmark.notices.outbox")
+
+_NETWORK = (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError)
+
+
+class Transport(Protocol):
+    name: str
+
+    async def send(self, batch: list[Outgoing], *, now_us: int) -> list[Result]: ...
+
+    async def close(self) -> None: ...
+
+
+class OutboxTransport:
+    """Development: the notice is kept in the table (``transport='outbox'``) and logged."""
+
+    name = "outbox"
+
+    async def send(self, batch: list[Outgoing], *, now_us: int) -> list[Result]:
+        for out in batch:
+            outbox_log.info("to %s: %s\n%s", out.to, out.subject, out.body)
+        return [Result(out.notice_id, "sent") for out in batch]
+
+    async def close(self) -> None:
+        return None
+
+
+class SmtpTransport:
+    """Up to ``settings.connections`` connections, opened lazily and kept for the whole pass."""
+
+    name = "smtp"
+
+    def __init__(self, settings: NoticeSettings, target: SmtpTarget) -> None:
+        self.settings = settings
+        self.target = target
+        self.sender = _address(settings.from_addr)
+        self.domain = sender_domain(settings.from_addr)
+        self.clients: list[aiosmtplib.SMTP | None] = [None] * settings.connections
+
+    async def send(self, batch: list[Outgoing], *, now_us: int) -> list[Result]:
+        queue = deque(batch)
+        results: list[Result] = []
+        errors: list[str] = []
+        lanes = range(min(len(self.clients), len(batch)))
+        await asyncio.gather(*(self._lane(i, queue, results, errors, now_us) for i in lanes))
+        # Left over only when no connection could be opened at all: surely not sent.
+        why = errors[-1] if errors else "no connection to the mail server"
+        results.extend(Result(out.notice_id, "retry", why) for out in queue)
+        return results
+
+    async def _lane(
+        self, i: int, queue: deque[Outgoing], results: list[Result], errors: list[str], now: int
+    ) -> None:
+        while queue:
+            out = queue.popleft()
+            client = await self._client(i, errors)
+            if client is None:
+                queue.appendleft(out)  # another lane may still reach the server
+                return
+            result = await self._send_one(i, client, out, now)
+            if result is None:  # the connection had gone stale before MAIL: one fresh try
+                client = await self._client(i, errors)
+                result = (
+                    await self._send_one(i, client, out, now)
+                    if client
+                    else Result(out.notice_id, "retry", errors[-1])
+                )
+            results.append(result or Result(out.notice_id, "retry", "connection lost"))
+
+    async def _client(self, i: int, errors: list[str]) -> aiosmtplib.SMTP | None:
+        client = self.clients[i]
+        if client is not None and client.is_connected:
+            return client
+        t = self.target
+        client = aiosmtplib.SMTP(
+            hostname=t.host,
+            port=t.port,
+            username=t.username,
+            password=t.password,
+            use_tls=t.use_tls,
+            start_tls=t.start_tls,
+            validate_certs=t.validate_certs,
+            timeout=self.settings.timeout_s,
+        )
+        try:
+            await client.connect()
+        except _NETWORK as exc:
+            errors.append(f"cannot reach the mail server {t.host}:{t.port}: {_text(exc)}")
+            return None
+        self.clients[i] = client
+        return client
+
+    async def _send_one(
+        self, i: int, client: aiosmtplib.SMTP, out: Outgoing, now_us: int
+    ) -> Result | None:
+        """The outcome, or None when the connection broke before the message began."""
+        utf8 = not out.to.isascii()
+        if utf8 and not client.supports_extension("smtputf8"):
+            return Result(out.notice_id, "failed", "the mail server cannot take this address")
+        message = to_bytes(
+            out, from_addr=self.settings.from_addr, domain=self.domain, now_us=now_us
+        )
+        in_data = False
+        try:
+            await client.mail(self.sender, options=["SMTPUTF8"] if utf8 else None)
+            await client.rcpt(out.to, encoding="utf-8" if utf8 else "ascii")
+            in_data = True
+            await client.data(message)
+        except aiosmtplib.SMTPResponseException as exc:
+            # The server said no, so it holds nothing: safe to try again later.
+            await self._reset(i, client)
+            return Result(out.notice_id, "retry", f"{exc.code} {exc.message}")
+        except _NETWORK as exc:
+            self._drop(i, client)
+            if in_data:
+                return Result(out.notice_id, "uncertain", f"lost during DATA: {_text(exc)}")
+            return None
+        return Result(out.notice_id, "sent")
+
+    async def _reset(self, i: int, client: aiosmtplib.SMTP) -> None:
+        try:
+            await client.rset()
+        except _NETWORK:
+            self._drop(i, client)
+
+    def _drop(self, i: int, client: aiosmtplib.SMTP) -> None:
+        client.close()
+        self.clients[i] = None
+
+    async def close(self) -> None:
+        for i, client in enumerate(self.clients):
+            if client is not None and client.is_connected:
+                try:
+                    await client.quit()
+                except _NETWORK:
+                    client.close()
+            self.clients[i] = None
+
+
+def open_transport(settings: NoticeSettings) -> Transport:
+    target = settings.smtp
+    return OutboxTransport() if target is None else SmtpTransport(settings, target)
+
+
+def _address(from_addr: str) -> str:
+    return email.utils.parseaddr(from_addr)[1] or from_addr
+
+
+def _text(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

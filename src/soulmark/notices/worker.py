@@ -1,0 +1,124 @@
+"""The delivery loop: write due notices from the marks, claim a batch, send it, record it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from soulmark.notices.queue import claim_due, materialise, reap_stale, record
+from soulmark.notices.settings import NoticeSettings
+from soulmark.notices.transports import open_transport
+from soulmark.store import Store
+
+__all__ = ["DeliveryReport", "deliver_due", "deliver_due_async", "run_worker", "wall_clock_us"]
+
+log = logging.getLogger("soulmark.notices")
+
+
+def wall_clock_us() -> int:
+    return time.time_ns() // 1000
+
+
+@dataclass
+class DeliveryReport:
+    """One pass.  ``retrying`` will be tried again later; ``failed`` will not."""
+
+    transport: str
+    written: int = 0
+    """Notices newly written from sealed rounds' marks (due now or later)."""
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    """Lost mid-send: maybe delivered, so not retried (counted in ``failed`` too)."""
+    interrupted: int = 0
+    """Old claims nobody recorded (a crashed worker), now marked failed."""
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _tally(report: DeliveryReport, outcomes: list[str], attempts: list[int], most: int) -> None:
+    for outcome, tried in zip(outcomes, attempts, strict=True):
+        if outcome == "sent":
+            report.sent += 1
+        elif outcome == "retry" and tried < most:
+            report.retrying += 1
+        else:
+            report.failed += 1
+            report.uncertain += outcome == "uncertain"
+
+
+async def _deliver(
+    store: Store,
+    settings: NoticeSettings,
+    clock: Callable[[], int],
+    stop: asyncio.Event | None = None,
+) -> DeliveryReport:
+    transport = open_transport(settings)
+    report = DeliveryReport(transport=transport.name)
+    report.interrupted = await asyncio.to_thread(reap_stale, store, settings, now_us=clock())
+    report.written = await asyncio.to_thread(materialise, store, now_us=clock())
+    try:
+        while stop is None or not stop.is_set():
+            claimed = await asyncio.to_thread(claim_due, store, settings, now_us=clock())
+            if claimed is None:
+                break
+            report.claimed += len(claimed.outgoing)
+            results = await transport.send(claimed.outgoing, now_us=clock())
+            now = clock()
+            await asyncio.to_thread(
+                record, store, settings, claimed, results, transport=transport.name, now_us=now
+            )
+            attempts = [claimed.attempts[r.notice_id] for r in results]
+            _tally(report, [r.outcome for r in results], attempts, settings.max_attempts)
+            if len(report.errors) < 20:  # a sample for the log, not a ledger
+                report.errors.extend(sorted({r.error for r in results if r.error})[:5])
+            if len(claimed.outgoing) < settings.batch_size:
+                break
+    finally:
+        await transport.close()
+    return report
+
+
+async def deliver_due_async(
+    store: Store, settings: NoticeSettings, *, now_us: int
+) -> DeliveryReport:
+    """:func:`deliver_due` for code already inside an event loop (the web app)."""
+    return await _deliver(store, settings, lambda: now_us)
+
+
+def deliver_due(store: Store, settings: NoticeSettings, *, now_us: int) -> DeliveryReport:
+    """One pass: send every notice due at ``now_us`` (what ``soulmark worker --once`` runs)."""
+    return asyncio.run(deliver_due_async(store, settings, now_us=now_us))
+
+
+async def run_worker(
+    store: Store,
+    settings: NoticeSettings,
+    *,
+    clock: Callable[[], int] = wall_clock_us,
+    stop_event: asyncio.Event | None = None,
+) -> None:
+    """Deliver due notices every ``settings.poll_s`` seconds until ``stop_event`` is set.
+
+    Stopping waits for the batch in hand to be recorded, never abandons it mid-send.
+    A failing pass (database or mail server down) is logged and tried again.
+    """
+    stop = stop_event or asyncio.Event()
+    while not stop.is_set():
+        try:
+            report = await _deliver(store, settings, clock, stop)
+            if report.claimed or report.written:
+                log.info("notices: %s", report.to_json())
+        except Exception:
+            log.exception("a notice pass failed; the next one will try again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.poll_s)

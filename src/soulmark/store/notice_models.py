@@ -1,0 +1,53 @@
+"""Tables of the email notices (see :mod:`soulmark.notices`).
+
+A notice row is written once per (person, kind) and then only moves forward:
+``pending`` -> ``sending`` (claimed) -> ``sent`` | ``pending`` (retry) | ``failed``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from soulmark.store.models import Base
+
+__all__ = ["NoticeRow", "NoticeRoundRow"]
+
+
+class NoticeRow(Base):
+    __tablename__ = "notices"
+    __table_args__ = (
+        # The guard behind "never twice": one tingles and one stopped per person, ever.
+        UniqueConstraint("person_id", "kind"),
+        Index("ix_notices_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    # Null for a join confirmation: the person may not count as joined yet.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
+    kind: Mapped[str] = mapped_column(String(16))
+    to_addr: Mapped[str] = mapped_column(String(254))
+    due_at: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[int] = mapped_column(BigInteger)
+    claim: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    claimed_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    transport: Mapped[str | None] = mapped_column(String(8), default=None)
+    sent_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Kept only where someone must read it later: outbox deliveries (development) and a
+    # confirmation waiting to go out (its link cannot be rebuilt); wiped once mailed.
+    subject: Mapped[str | None] = mapped_column(String(300), default=None)
+    body: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class NoticeRoundRow(Base):
+    """A sealed round whose notices have been written: marks never change (B6), so once is all."""
+
+    __tablename__ = "notice_rounds"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
+    notices: Mapped[int] = mapped_column(default=0)
+    at: Mapped[int] = mapped_column(BigInteger)
