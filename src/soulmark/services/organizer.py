@@ -1,0 +1,129 @@
+"""The organizer's view (B2): counts, an aggregate timeline, sealing, the transcript.
+
+Nothing here reads a name.  Every query selects ids, rounds and moments only, so no
+response built from these results can pair two people by name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import NotFound
+from soulmark.core.marks import Mark
+from soulmark.core.times import iso
+from soulmark.core.wrist import wrist_at
+from soulmark.services.sealing import Sealed, seal, transcript_text
+from soulmark.services.tokens import token_hash
+from soulmark.services.worlds import WorldInfo, world_info
+from soulmark.store import Store
+from soulmark.store.models import MarkRow, PersonRow, WorldRow
+
+__all__ = [
+    "Dashboard",
+    "STATES",
+    "organizer_world",
+    "dashboard",
+    "organizer_seal",
+    "organizer_transcript",
+]
+
+STATES = ("unconfirmed", "waiting", "bare", "itching", "inking", "covered", "revealed")
+"""``waiting``: confirmed, in a round not sealed yet (the unmatched wait here too, R9)."""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    world: WorldInfo
+    at: str
+    counts: dict[str, int]
+    bins: list[dict[str, Any]] = field(default_factory=list)
+    """Equal slices of the window: how many itches start and how many names become legible."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "world": self.world.to_json(),
+            "at": self.at,
+            "counts": self.counts,
+            "timeline": self.bins,
+        }
+
+
+def _by_token(s: Session, token: str) -> WorldRow:
+    row = s.scalars(
+        select(WorldRow).where(WorldRow.organizer_token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        raise NotFound("no world has that organizer token")
+    return row
+
+
+def organizer_world(store: Store, *, token: str) -> str:
+    """The slug of the world that ``token`` organizes."""
+    with store.transaction() as s:
+        return _by_token(s, token).slug
+
+
+def _counts(s: Session, world: WorldRow, at: int) -> tuple[Counter[str], list[Mark]]:
+    people = s.execute(
+        select(PersonRow.id, PersonRow.round, PersonRow.confirmed, PersonRow.looked_at).where(
+            PersonRow.world_id == world.id
+        )
+    ).all()
+    marks = {
+        (m.person_id, m.round): Mark(m.itch_start, m.ink_start, m.legible_at)
+        for m in s.scalars(select(MarkRow).where(MarkRow.world_id == world.id))
+    }
+    counts: Counter[str] = Counter({k: 0 for k in STATES})
+    for pid, number, confirmed, looked in people:
+        mark = marks.get((pid, number))
+        if not confirmed:
+            counts["unconfirmed"] += 1
+        elif mark is None:
+            counts["waiting"] += 1
+        else:
+            counts[wrist_at(mark, at, looked).state] += 1
+    return counts, list(marks.values())
+
+
+def _bins(world: WorldRow, marks: list[Mark], n: int) -> list[dict[str, Any]]:
+    start, length = world.window_start, world.window_end - world.window_start
+
+    def slot(t: int) -> int:
+        return min(n - 1, max(0, (t - start) * n // length))
+
+    itch = Counter(slot(m.itch_start) for m in marks)
+    legible = Counter(slot(m.legible_at) for m in marks)
+    return [
+        {
+            "start": iso(start + i * length // n),
+            "end": iso(start + (i + 1) * length // n),
+            "itch": itch[i],
+            "legible": legible[i],
+        }
+        for i in range(n)
+    ]
+
+
+def dashboard(store: Store, *, token: str, at: int, bins: int = 24) -> Dashboard:
+    with store.transaction() as s:
+        world = _by_token(s, token)
+        counts, marks = _counts(s, world, at)
+        timeline = _bins(world, marks, bins)
+        slug = world.slug
+    return Dashboard(
+        world=world_info(store, slug=slug), at=iso(at), counts=dict(counts), bins=timeline
+    )
+
+
+def organizer_seal(store: Store, *, token: str, round: int, at: int) -> Sealed:
+    """Seal ``round``: naming the round makes a repeated submit a harmless no-op (B6)."""
+    return seal(store, world=organizer_world(store, token=token), at=at, round=round)
+
+
+def organizer_transcript(store: Store, *, token: str, round: int | None = None) -> str:
+    return transcript_text(store, world=organizer_world(store, token=token), round=round)

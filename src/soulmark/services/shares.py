@@ -1,0 +1,146 @@
+"""Friends' share links (B5): a live view of a wrist that never holds the name unless the
+bearer, after looking, chooses to show it there.  Revocable at any time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import Conflict, NotFound
+from soulmark.core.wrist import STROKES
+from soulmark.services.people import person_by_token
+from soulmark.services.tokens import new_token, token_hash
+from soulmark.services.wrists import _view as wrist_view  # the bearer's view, by row
+from soulmark.store import Store
+from soulmark.store.models import PersonRow
+from soulmark.store.web_models import ShareRow
+
+__all__ = [
+    "Share",
+    "SharedView",
+    "create_share",
+    "list_shares",
+    "revoke_share",
+    "show_name",
+    "shared_view",
+]
+
+FRIEND_MESSAGES = {
+    "bare": "Their wrist is bare for now.",
+    "itching": "Their wrist tingles.",
+    "inking": "Ink is rising on their wrist. Nobody can read it yet.",
+    "covered": "It stopped. A name waits under the bandage until they choose to look.",
+    "revealed": "They have looked. The name is theirs to tell.",
+}
+
+
+@dataclass(frozen=True)
+class Share:
+    id: int
+    created_at: int
+    revoked: bool
+    show_name: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class SharedView:
+    """What a friend sees.  Deliberately no ids: neither the bearer's nor the partner's."""
+
+    world: str
+    world_name: str
+    state: str
+    message: str
+    progress: float | None = None
+    strokes: int | None = None
+    strokes_total: int = STROKES
+    legible_at: str | None = None
+    looked_at: str | None = None
+    name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _share(row: ShareRow) -> Share:
+    return Share(
+        id=row.id,
+        created_at=row.created_at,
+        revoked=row.revoked_at is not None,
+        show_name=row.show_name,
+    )
+
+
+def create_share(store: Store, *, token: str, at: int) -> tuple[Share, str]:
+    """A new share link for the wrist behind ``token``; the share token is returned once."""
+    share_token = new_token("s")
+    with store.transaction() as s:
+        person = person_by_token(s, token)
+        row = ShareRow(
+            person_id=person.id, token_hash=token_hash(share_token), created_at=at, show_name=False
+        )
+        s.add(row)
+        s.flush()
+        return _share(row), share_token
+
+
+def list_shares(store: Store, *, token: str) -> list[Share]:
+    with store.transaction() as s:
+        person = person_by_token(s, token)
+        rows = s.scalars(
+            select(ShareRow).where(ShareRow.person_id == person.id).order_by(ShareRow.id)
+        ).all()
+        return [_share(r) for r in rows]
+
+
+def _own_share(s: Session, person: PersonRow, share_id: int) -> ShareRow:
+    row = s.get(ShareRow, share_id)
+    # Another wrist's share is reported exactly like a missing one.
+    if row is None or row.person_id != person.id:
+        raise NotFound("this wrist has no such share link")
+    return row
+
+
+def revoke_share(store: Store, *, token: str, share_id: int, at: int) -> Share:
+    with store.transaction() as s:
+        row = _own_share(s, person_by_token(s, token), share_id)
+        if row.revoked_at is None:
+            row.revoked_at = at
+        return _share(row)
+
+
+def show_name(store: Store, *, token: str, share_id: int, show: bool, at: int) -> Share:
+    """Let a share link show the name, or stop it; showing needs the bearer to have looked."""
+    with store.transaction() as s:
+        person = person_by_token(s, token)
+        row = _own_share(s, person, share_id)
+        if row.revoked_at is not None:
+            raise Conflict("this share link has been revoked")
+        if show and (person.looked_at is None or person.looked_at > at):
+            raise Conflict("look at your wrist before showing the name to a friend")
+        row.show_name = show
+        return _share(row)
+
+
+def shared_view(store: Store, *, token: str, at: int) -> SharedView:
+    with store.transaction() as s:
+        row = s.scalars(select(ShareRow).where(ShareRow.token_hash == token_hash(token))).first()
+        if row is None or row.revoked_at is not None:
+            raise NotFound("no wrist is shared with that link")
+        view = wrist_view(s, s.get_one(PersonRow, row.person_id), at)
+        return SharedView(
+            world=view.world,
+            world_name=view.world_name,
+            state=view.state,
+            message=FRIEND_MESSAGES[view.state],
+            progress=view.progress,
+            strokes=view.strokes,
+            legible_at=view.legible_at,
+            looked_at=view.looked_at,
+            name=view.name if row.show_name and view.state == "revealed" else None,
+        )

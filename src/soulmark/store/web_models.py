@@ -1,0 +1,36 @@
+"""Tables the web app adds: friends' share links and email confirmations (B5, issue 3)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from soulmark.store.models import Base
+
+__all__ = ["ShareRow", "ConfirmationRow"]
+
+
+class ShareRow(Base):
+    """A live view of one wrist for a friend; only the token's SHA-256 is stored."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    show_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Set only by the bearer, only after looking: the friend may then read the name."""
+
+
+class ConfirmationRow(Base):
+    """A join into an email-domain world waits for this link to be followed."""
+
+    __tablename__ = "confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, default=None)

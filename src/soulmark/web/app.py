@@ -1,0 +1,142 @@
+"""The web app factory: ``create_app(Settings(...))`` -> a FastAPI app over one store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib.resources import files
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from soulmark.core.errors import SoulmarkError
+from soulmark.store import open_store
+from soulmark.web import notices_link
+from soulmark.web.render import render
+from soulmark.web.routes import ROUTERS
+from soulmark.web.settings import Settings
+
+__all__ = ["create_app", "TokenRedactor"]
+
+log = logging.getLogger("soulmark.web")
+
+_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+_TOKEN = re.compile(r"\b([wsoc])_[A-Za-z0-9_-]{16,}")
+
+
+class TokenRedactor(logging.Filter):
+    """Private links hold tokens; access logs keep only their kind (``w_…``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN.sub(r"\1_…", a) if isinstance(a, str) else a for a in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN.sub(r"\1_…", record.msg)
+        return True
+
+
+def _lifespan(
+    settings: Settings,
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.run_worker:
+            worker = notices_link.start_worker(app.state.store, settings)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await worker
+            if settings.store is None:
+                app.state.store.close()
+
+    return lifespan
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"error": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", ""))
+    return "; ".join(parts) or "invalid request"
+
+
+def _install_errors(app: FastAPI) -> None:
+    async def on_soulmark(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SoulmarkError)
+        return _error(request, exc.status, str(exc))
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        return _error(request, exc.status_code, detail)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return _error(request, 422, _validation_message(exc))
+
+    app.add_exception_handler(SoulmarkError, on_soulmark)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
+
+
+async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Response:
+    response: Response = await call_next(request)
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers["Referrer-Policy"] = "no-referrer"  # private links must not leak onward
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app.  The store is opened (and migrated) here, so errors surface at once."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="soulmark",
+        summary="Fate rounds, wrists that itch, ink and reveal.",
+        version="1",
+        docs_url=None,  # /docs is served from the package: Swagger UI would fetch a CDN
+        redoc_url=None,
+        lifespan=_lifespan(settings),
+    )
+    app.state.settings = settings
+    app.state.store = settings.store or open_store(settings.db_url)
+    _install_errors(app)
+    app.middleware("http")(_headers)
+    app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
+    for router in ROUTERS:
+        app.include_router(router)
+    redactor = TokenRedactor()
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenRedactor) for f in logger.filters):
+            logger.addFilter(redactor)
+    return app

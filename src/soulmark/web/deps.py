@@ -1,0 +1,98 @@
+"""Dependencies shared by the routers: the store, the clock, tokens, CSRF-checked forms."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from soulmark.core.errors import SoulmarkError
+from soulmark.store import Store
+from soulmark.web.settings import Settings
+
+__all__ = [
+    "CSRF_COOKIE",
+    "Unauthorized",
+    "Forbidden",
+    "StoreDep",
+    "SettingsDep",
+    "NowDep",
+    "TokenDep",
+    "CsrfDep",
+    "csrf_nonce",
+    "form_token",
+]
+
+CSRF_COOKIE = "sm_csrf"
+
+
+class Unauthorized(SoulmarkError):
+    status = 401
+
+
+class Forbidden(SoulmarkError):
+    status = 403
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_now(request: Request) -> int:
+    return get_settings(request).clock()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+NowDep = Annotated[int, Depends(get_now)]
+
+_bearer = HTTPBearer(
+    auto_error=False, description="a wrist (w_…), share (s_…) or organizer (o_…) token"
+)
+
+
+def bearer_token(
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The API takes tokens in ``Authorization: Bearer``: a cross-site form cannot send it,
+    and it stays out of URLs and access logs."""
+    if creds is None or not creds.credentials:
+        raise Unauthorized("this needs a token: Authorization: Bearer <token>")
+    return creds.credentials
+
+
+TokenDep = Annotated[str, Depends(bearer_token)]
+
+
+def csrf_nonce(request: Request) -> tuple[str, bool]:
+    """The browser's CSRF nonce (from its cookie) and whether it is new."""
+    nonce = request.cookies.get(CSRF_COOKIE, "")
+    if len(nonce) >= 32 and nonce.isascii():
+        return nonce, False
+    return secrets.token_urlsafe(24), True
+
+
+def form_token(secret: bytes, nonce: str) -> str:
+    """Signed double submit: the form carries HMAC(secret, cookie nonce).  Another site can
+    neither read the cookie nor compute the MAC, so it cannot forge a matching form."""
+    return hmac.new(secret, b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def check_csrf(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> None:
+    nonce = request.cookies.get(CSRF_COOKIE, "")
+    expected = form_token(settings.secret, nonce)
+    if not nonce or not hmac.compare_digest(csrf.encode(), expected.encode()):
+        raise Forbidden("this form has expired or did not come from this site; reload and retry")
+
+
+CsrfDep = Depends(check_csrf)

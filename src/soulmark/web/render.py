@@ -1,0 +1,35 @@
+"""Rendering pages: templates get the CSRF token, private pages are never cached."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from soulmark.core.times import iso
+from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
+
+__all__ = ["templates", "render"]
+
+templates = Jinja2Templates(directory=str(files("soulmark.web") / "templates"))
+templates.env.filters["iso"] = lambda us: iso(us) if us is not None else ""
+templates.env.filters["hm"] = lambda text: (text or "")[11:19]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> Response:
+    settings = get_settings(request)
+    nonce, new = csrf_nonce(request)
+    ctx = dict(context or {})
+    ctx["csrf"] = form_token(settings.secret, nonce)
+    ctx["poll_ms"] = settings.poll_ms
+    response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    if new:
+        response.set_cookie(
+            CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=settings.secure_cookies
+        )
+    return response

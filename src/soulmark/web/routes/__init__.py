@@ -1,0 +1,15 @@
+"""One router per resource; the app includes them in this order."""
+
+from soulmark.web.routes import audit, dev, organizer, pages, shares, worlds, wrist
+
+ROUTERS = [
+    pages.router,
+    worlds.router,
+    wrist.router,
+    shares.router,
+    organizer.router,
+    audit.router,
+    dev.router,
+]
+
+__all__ = ["ROUTERS"]

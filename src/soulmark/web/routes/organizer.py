@@ -1,0 +1,110 @@
+"""The organizer's dashboard (organizer token): counts, chart, notices, seal, transcript.
+
+B2: nothing here reads a name; the transcript holds opaque ids only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from soulmark.core.times import parse_iso
+from soulmark.services import organizer as org
+from soulmark.store import Store
+from soulmark.web import notices_link
+from soulmark.web.chart import histogram_svg
+from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+from soulmark.web.render import render
+
+router = APIRouter()
+
+
+class SealBody(BaseModel):
+    round: int
+    """The round you mean to seal: repeating the request then changes nothing."""
+
+
+def dashboard_json(store: Store, token: str, now: int) -> dict[str, Any]:
+    board = org.dashboard(store, token=token, at=now)
+    out = board.to_json()
+    out["notices"] = notices_link.delivery_counts(store, board.world.world)
+    return out
+
+
+def _now_fraction(data: dict[str, Any], now: int) -> float:
+    start = parse_iso(data["world"]["window_start"])
+    end = parse_iso(data["world"]["window_end"])
+    return (now - start) / (end - start)
+
+
+def _csv(data: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["slice_start", "slice_end", "itch_starts", "legible"])
+    for b in data["timeline"]:
+        writer.writerow([b["start"], b["end"], b["itch"], b["legible"]])
+    return out.getvalue()
+
+
+@router.get("/organizer/{token}", include_in_schema=False)
+def dashboard_html(
+    request: Request, token: str, store: StoreDep, now: NowDep, sealed: int | None = None
+) -> Response:
+    data = dashboard_json(store, token, now)
+    chart = histogram_svg(data["timeline"], _now_fraction(data, now))
+    ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
+    return render(request, "organizer.html", ctx)
+
+
+@router.post("/organizer/{token}/seal", include_in_schema=False, dependencies=[CsrfDep])
+def seal_form(token: str, round: Annotated[int, Form()], store: StoreDep, now: NowDep) -> Response:
+    # The form names its round, so a double submit seals once and then reports it sealed.
+    done = org.organizer_seal(store, token=token, round=round, at=now)
+    return RedirectResponse(f"/organizer/{token}?sealed={done.round}", status_code=303)
+
+
+@router.get("/organizer/{token}/transcript", include_in_schema=False)
+def transcript_html(token: str, store: StoreDep, round: int | None = None) -> Response:
+    text = org.organizer_transcript(store, token=token, round=round)
+    slug = org.organizer_world(store, token=token)
+    disposition = f'attachment; filename="{slug}-transcript.json"'
+    return Response(
+        text, media_type="application/json", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/organizer/{token}/timeline.csv", include_in_schema=False)
+def timeline_csv(token: str, store: StoreDep, now: NowDep) -> Response:
+    return PlainTextResponse(_csv(dashboard_json(store, token, now)), media_type="text/csv")
+
+
+@router.get("/api/organizer", tags=["organizer"])
+def dashboard_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Counts by state, the timeline of marks in aggregate, notice deliveries (organizer
+    token).  Never a pair and never a name (B2)."""
+    return dashboard_json(store, token, now)
+
+
+@router.post("/api/organizer/seal", tags=["organizer"])
+def seal_api(body: SealBody, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Seal the named round.  Sealing it again returns it unchanged (``already``)."""
+    return org.organizer_seal(store, token=token, round=body.round, at=now).to_json()
+
+
+@router.get("/api/organizer/transcript", tags=["organizer"])
+def transcript_api(token: TokenDep, store: StoreDep, round: int | None = None) -> Response:
+    """The transcript of a sealed round (default: the latest), opaque ids only."""
+    text = org.organizer_transcript(store, token=token, round=round)
+    return PlainTextResponse(text, media_type="application/json")
+
+
+@router.get("/api/organizer/timeline.csv", tags=["organizer"])
+def timeline_api(token: TokenDep, store: StoreDep, now: NowDep) -> Response:
+    """The aggregate timeline as CSV: per slice of the window, itch starts and legible."""
+    return PlainTextResponse(_csv(dashboard_json(store, token, now)), media_type="text/csv")

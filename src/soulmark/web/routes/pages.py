@@ -1,0 +1,44 @@
+"""The home page and /docs (the OpenAPI description, rendered without any CDN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from soulmark.web.render import render
+
+router = APIRouter()
+
+_METHODS = ("get", "post", "put", "delete")
+
+
+def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    ops = []
+    for path, item in sorted(schema.get("paths", {}).items()):
+        for method in _METHODS:
+            if method in item:
+                op = item[method]
+                ops.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "summary": op.get("summary", ""),
+                        "description": op.get("description", ""),
+                        "tag": (op.get("tags") or ["api"])[0],
+                        "token": bool(op.get("security")),
+                    }
+                )
+    return ops
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> Response:
+    return render(request, "home.html", {})
+
+
+@router.get("/docs", include_in_schema=False)
+def docs(request: Request) -> Response:
+    schema = request.app.openapi()
+    return render(request, "docs.html", {"ops": _operations(schema), "info": schema["info"]})

@@ -1,0 +1,97 @@
+"""Friends' share links (B5): made and revoked from the wrist page, read at /share/<token>."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from soulmark.services import shares as sharing
+from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+from soulmark.web.render import render
+from soulmark.web.routes.worlds import link
+from soulmark.web.routes.wrist import drawing, wrist_page
+
+router = APIRouter()
+
+
+class ShowBody(BaseModel):
+    show: bool
+
+
+@router.post("/wrist/{token}/shares", include_in_schema=False, dependencies=[CsrfDep])
+def share_create_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    share, share_token = sharing.create_share(store, token=token, at=now)
+    # The share token is shown this once (only its hash is kept), so no redirect here.
+    new_link = link(request, f"/share/{share_token}")
+    return wrist_page(request, store, token, now, status=201, new_share=new_link)
+
+
+@router.post(
+    "/wrist/{token}/shares/{share_id}/revoke", include_in_schema=False, dependencies=[CsrfDep]
+)
+def share_revoke_form(token: str, share_id: int, store: StoreDep, now: NowDep) -> Response:
+    sharing.revoke_share(store, token=token, share_id=share_id, at=now)
+    return RedirectResponse(f"/wrist/{token}#friends", status_code=303)
+
+
+@router.post(
+    "/wrist/{token}/shares/{share_id}/show", include_in_schema=False, dependencies=[CsrfDep]
+)
+def share_show_form(
+    token: str,
+    share_id: int,
+    show: Annotated[bool, Form()],
+    store: StoreDep,
+    now: NowDep,
+) -> Response:
+    sharing.show_name(store, token=token, share_id=share_id, show=show, at=now)
+    return RedirectResponse(f"/wrist/{token}#friends", status_code=303)
+
+
+@router.get("/share/{token}", include_in_schema=False)
+def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    view = sharing.shared_view(store, token=token, at=now)
+    return render(request, "share.html", {"view": view, "token": token, **drawing(view)})
+
+
+@router.get("/api/wrist/shares", tags=["friends"])
+def shares_api(token: TokenDep, store: StoreDep) -> list[dict[str, Any]]:
+    """Your wrist's share links (wrist token)."""
+    return [s.to_json() for s in sharing.list_shares(store, token=token)]
+
+
+@router.post("/api/wrist/shares", tags=["friends"], status_code=201)
+def share_create_api(
+    request: Request, token: TokenDep, store: StoreDep, now: NowDep
+) -> dict[str, Any]:
+    """A new share link for a friend; its token is returned this once."""
+    share, share_token = sharing.create_share(store, token=token, at=now)
+    return {**share.to_json(), "token": share_token, "url": link(request, f"/share/{share_token}")}
+
+
+@router.delete("/api/wrist/shares/{share_id}", tags=["friends"])
+def share_revoke_api(
+    share_id: int, token: TokenDep, store: StoreDep, now: NowDep
+) -> dict[str, Any]:
+    """Revoke a share link: the friend's view stops at once."""
+    return sharing.revoke_share(store, token=token, share_id=share_id, at=now).to_json()
+
+
+@router.put("/api/wrist/shares/{share_id}/show", tags=["friends"])
+def share_show_api(
+    share_id: int, body: ShowBody, token: TokenDep, store: StoreDep, now: NowDep
+) -> dict[str, Any]:
+    """Show the name on this share link, or hide it again (only after you looked)."""
+    return sharing.show_name(
+        store, token=token, share_id=share_id, show=body.show, at=now
+    ).to_json()
+
+
+@router.get("/api/share", tags=["friends"])
+def shared_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """A friend's live view of a wrist (share token): never the name unless shown."""
+    return sharing.shared_view(store, token=token, at=now).to_json()

@@ -1,0 +1,140 @@
+"""A world's public face: its page, joining (with email confirmation), its transcript."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from soulmark import services
+from soulmark.core.validate import clean_name
+from soulmark.services import confirm as confirming
+from soulmark.store import Store
+from soulmark.web import notices_link
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
+from soulmark.web.drawing import name_size
+from soulmark.web.render import render
+from soulmark.web.settings import Settings
+
+router = APIRouter()
+
+PREVIEW = "This is how your name will be written on your soulmate's wrist."
+
+
+class JoinBody(BaseModel):
+    name: str
+    email: str
+
+
+class NameBody(BaseModel):
+    name: str
+
+
+class ConfirmBody(BaseModel):
+    token: str
+
+
+def link(request: Request, path: str) -> str:
+    """An absolute link on the host the browser used (pages show it to copy)."""
+    return str(request.base_url).rstrip("/") + path
+
+
+def _join(
+    store: Store, settings: Settings, *, world: str, name: str, email: str, at: int
+) -> dict[str, Any]:
+    """Join, or for an email-domain world join pending and mail the confirmation link."""
+    info = services.world_info(store, slug=world)
+    if not info.email_domain:
+        return services.join(store, world=world, name=name, email=email, at=at).to_json()
+    pending = confirming.join_pending(store, world=world, name=name, email=email, at=at)
+    # The mailed link uses the configured base URL: never a Host header an attacker sent.
+    url = f"{settings.base_url.rstrip('/')}/confirm/{pending.confirm_token}"
+    notices_link.send_confirmation(store, settings, to=pending.email, world=world, link=url)
+    return pending.to_json()
+
+
+@router.get("/w/{slug}", include_in_schema=False)
+def world_page(request: Request, slug: str, store: StoreDep) -> Response:
+    info = services.world_info(store, slug=slug)
+    return render(request, "world.html", {"info": info, "preview": PREVIEW})
+
+
+@router.post("/w/{slug}/join", include_in_schema=False, dependencies=[CsrfDep])
+def join_form(
+    request: Request,
+    slug: str,
+    name: Annotated[str, Form()],
+    email: Annotated[str, Form()],
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    joined = _join(store, settings, world=slug, name=name, email=email, at=now)
+    ctx = {
+        "joined": joined,
+        "preview": PREVIEW,
+        "size": name_size(joined["name"]),
+        "wrist_link": link(request, f"/wrist/{joined['token']}"),
+    }
+    return render(request, "joined.html", ctx, status=201)
+
+
+@router.get("/w/{slug}/transcript", include_in_schema=False)
+def transcript_download(slug: str, store: StoreDep, round: int | None = None) -> Response:
+    text = services.transcript_text(store, world=slug, round=round)
+    filename = f"{slug}-transcript.json"
+    return Response(
+        text,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/confirm/{token}", include_in_schema=False)
+def confirm_page(request: Request, token: str, store: StoreDep) -> Response:
+    # A GET only asks: mail scanners follow links, and must not confirm anything.
+    world = confirming.pending_world(store, token=token)
+    return render(request, "confirm.html", {"world": world, "token": token})
+
+
+@router.post("/confirm/{token}", include_in_schema=False, dependencies=[CsrfDep])
+def confirm_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    done = confirming.confirm(store, token=token, at=now)
+    return render(request, "confirm.html", {"world": done.world, "done": done})
+
+
+@router.get("/api/worlds/{slug}", tags=["worlds"])
+def world_api(slug: str, store: StoreDep) -> dict[str, Any]:
+    """The public face of a world: name, window, commitment, rounds."""
+    return services.world_info(store, slug=slug).to_json()
+
+
+@router.post("/api/worlds/{slug}/join", tags=["worlds"], status_code=201)
+def join_api(
+    slug: str, body: JoinBody, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> dict[str, Any]:
+    """Join the open round.  In an email-domain world the join waits for the mailed link
+    (``confirmation: "sent"``).  The wrist token is returned once: keep it."""
+    return _join(store, settings, world=slug, name=body.name, email=body.email, at=now)
+
+
+@router.post("/api/preview", tags=["worlds"])
+def preview_api(body: NameBody) -> dict[str, Any]:
+    """The name exactly as it would be written on a soulmate's wrist (R11)."""
+    return {"name": clean_name(body.name), "preview": PREVIEW}
+
+
+@router.get("/api/worlds/{slug}/transcript", tags=["worlds"])
+def transcript_api(slug: str, store: StoreDep, round: int | None = None) -> PlainTextResponse:
+    """The published transcript of a sealed round (default: the latest), as JSON text."""
+    text = services.transcript_text(store, world=slug, round=round)
+    return PlainTextResponse(text, media_type="application/json")
+
+
+@router.post("/api/confirm", tags=["worlds"])
+def confirm_api(body: ConfirmBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Follow a confirmation link: the join then counts in the open round."""
+    return confirming.confirm(store, token=body.token, at=now).to_json()

@@ -1,0 +1,46 @@
+"""What the web app is built from: one dataclass, so tests can swap the clock and the store."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from soulmark.store import Store
+
+__all__ = ["Settings", "ConfirmationSender", "system_clock"]
+
+ConfirmationSender = Callable[..., None]
+"""Called as ``send(store, to=..., world=..., link=...)``; see soulmark.notices."""
+
+
+def system_clock() -> int:
+    """Now, in integer microseconds since the epoch (soulmark.core.times)."""
+    return time.time_ns() // 1000
+
+
+@dataclass
+class Settings:
+    db_url: str | None = None
+    """None: ``$SOULMARK_DB`` or the default SQLite file (soulmark.store.default_url)."""
+    store: Store | None = None
+    """An open store to use instead of ``db_url``; the app does not close it."""
+    clock: Callable[[], int] = system_clock
+    """Microseconds since the epoch; tests pass a fake clock to walk through a window."""
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    """Keys the CSRF form tokens.  A fresh one per process is fine: forms are short-lived."""
+    base_url: str = "http://127.0.0.1:8000"
+    """Used for links that leave the browser (confirmation mail, printed demo links)."""
+    smtp_url: str | None = None
+    """Passed to the notices worker; None keeps notices in the local outbox."""
+    run_worker: bool = False
+    """Start soulmark.notices.run_worker inside the app's lifespan."""
+    dev: bool = False
+    """Serve /dev/outbox (it shows every address and confirmation link: never in production)."""
+    send_confirmation: ConfirmationSender | None = None
+    """Overrides soulmark.notices.send_confirmation (tests collect the links here)."""
+    poll_ms: int = 1000
+    """How often an open wrist page asks for its state."""
+    secure_cookies: bool = False
+    """Mark the CSRF cookie Secure (behind HTTPS)."""

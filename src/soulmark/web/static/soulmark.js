@@ -1,0 +1,118 @@
+// soulmark: live wrists, the guided breath, the join preview.  No libraries, no network
+// beyond this site's own JSON API.
+(function () {
+  "use strict";
+
+  function clamp(x) { return Math.max(0, Math.min(1, x)); }
+
+  function setText(id, text) {
+    var el = document.getElementById(id);
+    if (el && text != null && el.textContent !== text) el.textContent = text;
+  }
+
+  // Strokes are fixed shapes; only how much of each is drawn follows the progress.
+  function drawStrokes(view) {
+    var total = view.strokes_total || 12;
+    document.querySelectorAll("#ink .stroke").forEach(function (path, i) {
+      var fill = 0;
+      if (view.state === "inking") fill = clamp((view.progress || 0) * total - i);
+      else if (view.state === "covered" || view.state === "revealed") fill = 1;
+      path.setAttribute("stroke-dashoffset", (1 - fill).toFixed(4));
+    });
+  }
+
+  function apply(root, view) {
+    root.dataset.state = view.state;
+    setText("message", view.message);
+    setText("legible-at", view.legible_at || "");
+    var bar = document.getElementById("progress");
+    if (bar) bar.value = view.progress || 0;
+    drawStrokes(view);
+    document.querySelectorAll("[data-show]").forEach(function (el) {
+      el.hidden = el.dataset.show.split(" ").indexOf(view.state) < 0;
+    });
+    if (view.contact) {
+      var contact = document.getElementById("contact");
+      if (contact) { contact.textContent = "You both reached out: " + view.contact; contact.hidden = false; }
+    }
+    // A name appears (or is hidden again) only through the server's own page.
+    var hasName = !!document.getElementById("mark-name");
+    if (!!view.name !== hasName) window.location.reload();
+  }
+
+  function live(root) {
+    var busy = false, stopped = false;
+    var headers = { Authorization: "Bearer " + root.dataset.token };
+    function tick() {
+      if (busy || stopped || document.hidden) return;
+      busy = true;
+      fetch(root.dataset.api, { headers: headers, cache: "no-store" })
+        .then(function (r) {
+          if (r.status === 404 || r.status === 401) { stopped = true; setText("message", "This link no longer works."); return null; }
+          return r.ok ? r.json() : null;
+        })
+        .then(function (view) { if (view) apply(root, view); })
+        .catch(function () { /* offline for a moment: try again next tick */ })
+        .then(function () { busy = false; });
+    }
+    setInterval(tick, Math.max(250, parseInt(root.dataset.poll, 10) || 1000));
+  }
+
+  // In for four, hold for five, out for six; then the look button is right there.
+  function breathe(button) {
+    var box = document.getElementById("breath");
+    var text = document.getElementById("breath-text");
+    var root = document.querySelector("[data-live]");
+    var phases = [["in", "Breathe in", 4], ["hold", "Hold", 5], ["out", "Breathe out", 6]];
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      box.hidden = false;
+      var step = 0, left = 0;
+      function next() {
+        if (step >= phases.length) {
+          box.dataset.phase = "done";
+          if (root) root.dataset.breath = "done";
+          text.textContent = "Whenever you are ready.";
+          button.disabled = false;
+          var look = document.getElementById("look");
+          if (look) look.focus();
+          return;
+        }
+        var p = phases[step];
+        box.dataset.phase = p[0];
+        if (root) root.dataset.breath = p[0];
+        left = p[2];
+        text.textContent = p[1] + "… " + left;
+        var timer = setInterval(function () {
+          left -= 1;
+          if (left > 0) { text.textContent = p[1] + "… " + left; return; }
+          clearInterval(timer);
+          step += 1;
+          next();
+        }, 1000);
+      }
+      next();
+    });
+  }
+
+  function preview(input) {
+    var box = document.getElementById("join-preview");
+    var out = document.getElementById("preview-name");
+    input.addEventListener("input", function () {
+      var name = input.value.normalize("NFC").trim();
+      out.textContent = name;
+      box.hidden = !name;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.querySelector("[data-live]");
+    if (root) live(root);
+    var b = document.getElementById("breathe");
+    if (b) breathe(b);
+    var name = document.querySelector("#join-form #name");
+    if (name) preview(name);
+    var copy = document.getElementById("new-share");
+    if (copy) copy.addEventListener("focus", function () { copy.select(); });
+  });
+})();
