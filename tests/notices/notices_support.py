@@ -126,3 +126,46 @@ def _read_marks(store: Store, world: World) -> None:
         person["partner"] = ids[mark.partner_id] if mark else None
         person["itch_start"] = mark.itch_start if mark else None
         person["legible_at"] = mark.legible_at if mark else None
+
+
+class BrokenSmtp:
+    """A bare-bones SMTP server that hangs up at a chosen step, to test what is retried.
+
+    ``drop="data"``: takes the whole message, then closes without the final reply (the
+    client cannot know whether it was accepted).  ``drop="rcpt"``: closes on RCPT.
+    """
+
+    def __init__(self, drop: str) -> None:
+        self.drop = drop
+        self.data_received = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"smtp://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rb") as lines:
+                self._session(conn, lines)
+
+    def _session(self, conn: socket.socket, lines: Any) -> None:
+        conn.sendall(b"220 broken ready\r\n")
+        for line in lines:
+            verb = line[:4].upper()
+            if verb == b"RCPT" and self.drop == "rcpt":
+                return
+            if verb == b"DATA":
+                conn.sendall(b"354 go on\r\n")
+                for body_line in lines:
+                    if body_line == b".\r\n":
+                        break
+                self.data_received += 1
+                return  # hang up instead of "250"
+            conn.sendall(b"221 bye\r\n" if verb == b"QUIT" else b"250 ok\r\n")
+
+    def close(self) -> None:
+        self.sock.close()

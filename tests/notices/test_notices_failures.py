@@ -1,0 +1,81 @@
+"""What is retried and what never is: never twice beats twice (issue 3 item 7)."""
+
+from __future__ import annotations
+
+from notices_support import BrokenSmtp, SmtpServer, World
+from sqlalchemy import select, update
+
+from soulmark.core.times import HOUR, SECOND
+from soulmark.notices import NoticeSettings, deliver_due, delivery_counts
+from soulmark.notices.queue import materialise
+from soulmark.store import Store
+from soulmark.store.notice_models import NoticeRow
+
+
+def statuses(store: Store) -> list[tuple[str, int, str | None]]:
+    with store.transaction() as s:
+        rows = s.scalars(select(NoticeRow).order_by(NoticeRow.id)).all()
+        return [(r.status, r.attempts, r.last_error) for r in rows]
+
+
+def test_a_message_lost_during_DATA_is_failed_not_resent(store: Store, world: World) -> None:
+    server = BrokenSmtp(drop="data")
+    try:
+        settings = NoticeSettings(smtp_url=server.url, timeout_s=5, connections=2)
+        now = world.end + SECOND
+        report = deliver_due(store, settings, now_us=now)
+        deliver_due(store, settings, now_us=now + 99 * HOUR)
+    finally:
+        server.close()
+    total = 2 * len(world.matched)
+    assert server.data_received == total  # each went over the wire exactly once
+    assert report.uncertain == report.failed == total and report.sent == 0
+    assert all(s == "failed" and a == 1 and "DATA" in (e or "") for s, a, e in statuses(store))
+
+
+def test_a_connection_lost_before_DATA_is_retried_later(store: Store, world: World) -> None:
+    server = BrokenSmtp(drop="rcpt")
+    try:
+        settings = NoticeSettings(smtp_url=server.url, timeout_s=5, retry_base_s=60)
+        report = deliver_due(store, settings, now_us=world.end + SECOND)
+    finally:
+        server.close()
+    assert server.data_received == 0
+    assert report.retrying == 2 * len(world.matched) and report.failed == 0
+    assert {(s, a) for s, a, _ in statuses(store)} == {("pending", 1)}
+
+
+def test_a_claim_nobody_recorded_is_marked_failed_and_never_sent(
+    store: Store, world: World, smtp_server: SmtpServer
+) -> None:
+    now = world.end + SECOND
+    materialise(store, now_us=now)
+    with store.transaction() as s:
+        victim = s.scalars(select(NoticeRow).order_by(NoticeRow.id)).first()
+        assert victim is not None
+        s.execute(
+            update(NoticeRow)
+            .where(NoticeRow.id == victim.id)
+            .values(status="sending", claim="crashed", claimed_at=now - 2 * HOUR, attempts=1)
+        )
+    settings = NoticeSettings(smtp_url=smtp_server.url, stale_after_s=3600)
+    report = deliver_due(store, settings, now_us=now)
+    assert report.interrupted == 1 and report.sent == 2 * len(world.matched) - 1
+    ids = [str(m["Message-ID"]) for m in smtp_server.recorder.parsed()]
+    assert not any(f"<notice-{victim.id}@" in i for i in ids)
+    with store.transaction() as s:
+        row = s.get_one(NoticeRow, victim.id)
+        assert row.status == "failed" and "may have been delivered" in (row.last_error or "")
+    assert delivery_counts(store, world.slug)["failed"] == 1
+
+
+def test_a_fresh_claim_of_another_worker_is_left_alone(
+    store: Store, world: World, smtp_server: SmtpServer
+) -> None:
+    now = world.end + SECOND
+    materialise(store, now_us=now)
+    with store.transaction() as s:
+        s.execute(update(NoticeRow).values(status="sending", claim="busy", claimed_at=now))
+    report = deliver_due(store, NoticeSettings(smtp_url=smtp_server.url), now_us=now + SECOND)
+    assert report.claimed == report.interrupted == 0 and smtp_server.recorder.messages == []
+    assert delivery_counts(store, world.slug)["sending"] == 2 * len(world.matched)

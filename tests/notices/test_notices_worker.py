@@ -1,0 +1,78 @@
+"""The long-running worker and the settings it runs with."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from notices_support import SmtpServer, World
+
+from soulmark.core.errors import InvalidInput
+from soulmark.core.times import SECOND
+from soulmark.notices import NoticeSettings, parse_smtp_url, run_worker
+from soulmark.store import Store
+
+
+def test_run_worker_delivers_as_the_clock_moves_and_stops_on_request(
+    store: Store, world: World, smtp_server: SmtpServer
+) -> None:
+    settings = NoticeSettings(smtp_url=smtp_server.url, poll_s=0.02)
+    clock = [world.end - 3600 * SECOND * 10]  # before the window: nothing due
+    expected = 2 * len(world.matched)
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            run_worker(store, settings, clock=lambda: clock[0], stop_event=stop)
+        )
+        await asyncio.sleep(0.2)
+        assert smtp_server.recorder.messages == []
+        clock[0] = world.end + SECOND
+        for _ in range(250):
+            if len(smtp_server.recorder.messages) >= expected:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)  # a few more passes must not send anything again
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(scenario())
+    assert len(smtp_server.recorder.messages) == expected
+
+
+def test_smtp_urls() -> None:
+    plain = parse_smtp_url("smtp://mail.example:2525")
+    assert (plain.host, plain.port, plain.use_tls, plain.start_tls) == (
+        "mail.example",
+        2525,
+        False,
+        False,
+    )
+    sub = parse_smtp_url("smtp://me%40x.org:p%3Ass@mail.example:587?starttls=1")
+    assert (sub.username, sub.password, sub.port, sub.start_tls) == ("me@x.org", "p:ss", 587, True)
+    assert "p:ss" not in repr(sub)
+    tls = parse_smtp_url("smtps://mail.example?verify=0")
+    assert (tls.port, tls.use_tls, tls.validate_certs) == (465, True, False)
+    assert parse_smtp_url("smtp://localhost").port == 25
+    for bad in ("http://mail.example", "smtp://", "mail.example:25", "smtp://h:99999"):
+        with pytest.raises(InvalidInput):
+            parse_smtp_url(bad)
+    with pytest.raises(InvalidInput):
+        NoticeSettings(smtp_url="nope")
+
+
+def test_backoff_doubles_up_to_a_cap() -> None:
+    s = NoticeSettings(retry_base_s=60, retry_max_s=300)
+    assert [s.backoff_us(n) // SECOND for n in range(1, 6)] == [60, 120, 240, 300, 300]
+
+
+def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOULMARK_SMTP", "smtp://127.0.0.1:2525")
+    monkeypatch.setenv("SOULMARK_BASE_URL", "https://marks.example")
+    s = NoticeSettings.from_env(batch_size=50, smtp_url=None)
+    assert (s.smtp_url, s.base_url, s.batch_size) == (
+        "smtp://127.0.0.1:2525",
+        "https://marks.example",
+        50,
+    )
+    assert NoticeSettings.from_env(smtp_url="smtp://other:25").smtp_url == "smtp://other:25"
