@@ -197,9 +197,7 @@ def mutate(value: Any, draw) -> Any:
     return draw(json_value)
 
 
-@settings(
-    max_examples=int(__import__("os").environ.get("SM_TAMPER_EXAMPLES", "400")), deadline=None
-)
+@settings(max_examples=400, deadline=None)
 @given(
     n=st.integers(min_value=0, max_value=12),
     salt=st.binary(max_size=4),
