@@ -27,17 +27,19 @@ def _notices() -> ModuleType | None:
         return None
 
 
-def send_confirmation(store: Store, settings: Settings, *, to: str, world: str, link: str) -> bool:
+def send_confirmation(
+    store: Store, settings: Settings, *, to: str, world: str, link: str, at: int
+) -> bool:
     """Hand the confirmation link to the mailer; False when nothing could take it."""
     if settings.send_confirmation is not None:
-        settings.send_confirmation(store, to=to, world=world, link=link)
+        settings.send_confirmation(store, to=to, world=world, link=link, at=at)
         return True
     module = _notices()
     send = getattr(module, "send_confirmation", None)
     if send is None:
         log.warning("notices are not available: a confirmation link for %s was not sent", world)
         return False
-    send(store, to=to, world=world, link=link)
+    send(store, to=to, world=world, link=link, at=at)
     return True
 
 
@@ -62,5 +64,5 @@ def start_worker(store: Store, settings: Settings) -> asyncio.Task[Any] | None:
     make = getattr(module, "NoticeSettings", None)
     if make is not None:
         options = make.from_env(smtp_url=settings.smtp_url, base_url=settings.base_url)
-        return asyncio.create_task(run(store, options))
+        return asyncio.create_task(run(store, options, clock=settings.clock))
     return asyncio.create_task(run(store))

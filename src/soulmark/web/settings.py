@@ -12,7 +12,7 @@ from soulmark.store import Store
 __all__ = ["Settings", "ConfirmationSender", "system_clock"]
 
 ConfirmationSender = Callable[..., None]
-"""Called as ``send(store, to=..., world=..., link=...)``; see soulmark.notices."""
+"""Called as ``send(store, to=..., world=..., link=..., at=...)``; see soulmark.notices."""
 
 
 def system_clock() -> int:

@@ -52,7 +52,7 @@ def _join(
     pending = confirming.join_pending(store, world=world, name=name, email=email, at=at)
     # The mailed link uses the configured base URL: never a Host header an attacker sent.
     url = f"{settings.base_url.rstrip('/')}/confirm/{pending.confirm_token}"
-    notices_link.send_confirmation(store, settings, to=pending.email, world=world, link=url)
+    notices_link.send_confirmation(store, settings, to=pending.email, world=world, link=url, at=at)
     return pending.to_json()
 
 
