@@ -81,8 +81,9 @@ def _round_notices(s: Session, rnd: RoundRow, kind: str, moment: Any) -> Insert:
         .where(MarkRow.world_id == rnd.world_id, MarkRow.round == rnd.number)
     )
     cols = ["world_id", "person_id", "kind", "to_addr", "due_at", "status", "attempts"]
-    stmt = _insert(s)(NoticeRow).from_select([*cols, "next_attempt_at"], rows)
-    return stmt.on_conflict_do_nothing()
+    stmt = _insert(s)(_T).from_select([*cols, "next_attempt_at"], rows)
+    # RETURNING rather than rowcount, which psycopg leaves at -1 for this statement.
+    return stmt.on_conflict_do_nothing().returning(_T.c.id)
 
 
 def materialise(store: Store, *, now_us: int) -> int:
@@ -102,7 +103,7 @@ def materialise(store: Store, *, now_us: int) -> int:
         for rnd in fresh:
             count = 0
             for kind, moment in (("tingles", MarkRow.itch_start), ("stopped", MarkRow.legible_at)):
-                count += max(0, s.execute(_round_notices(s, rnd, kind, moment)).rowcount)
+                count += len(s.execute(_round_notices(s, rnd, kind, moment)).all())
             done = _insert(s)(NoticeRoundRow).values(round_id=rnd.id, notices=count, at=now_us)
             s.execute(done.on_conflict_do_nothing())
             written += count
