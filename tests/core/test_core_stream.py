@@ -103,25 +103,28 @@ def test_stream_below_one_consumes_a_word() -> None:
     assert a.word() == b.word()
 
 
-class _Scripted(Stream):
-    """A stream whose raw words are given, to test rejection exactly."""
-
-    def __init__(self, words: list[int]) -> None:
-        super().__init__(bytes(32), b"t")
-        self._script = iter(words)
-
-    def word(self) -> int:
-        return next(self._script)
-
-
 def test_stream_rejection_near_two_pow_63() -> None:
     n = (1 << 63) + 1  # 2**64 mod n = 2**63 - 1, so only words < 2**63 + 1 are accepted
     limit = TWO64 - (TWO64 % n)
     assert limit == n
-    # Words at or above the limit are rejected (they would make small results twice as likely).
-    assert _Scripted([limit, TWO64 - 1, 5]).below(n) == 5
-    assert _Scripted([limit - 1]).below(n) == limit - 1
-    assert _Scripted([0]).below(n) == 0
+    # Find streams whose first word is rejected: below() must skip it (a plain ``u % n``
+    # would make results below 2**63 - 1 twice as likely) and return the next accepted word.
+    rejected = 0
+    for i in range(64):
+        key = hashlib.sha256(b"reject%d" % i).digest()
+        gen = ref_words(key, b"fate", 0)
+        first = next(gen)
+        got = Stream(key, b"fate").below(n)
+        if first >= limit:
+            rejected += 1
+            nxt = next(gen)
+            while nxt >= limit:
+                nxt = next(gen)
+            assert got == nxt
+            assert got != first % n
+        else:
+            assert got == first
+    assert 10 <= rejected <= 54, "about half of the first words are rejected"
 
 
 def test_stream_rejection_sampling_is_unbiased_near_two_pow_63() -> None:

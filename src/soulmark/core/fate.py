@@ -51,10 +51,16 @@ class ExactShuffle:
 
     def order(self, seed: bytes, n: int) -> list[int]:
         a = list(range(n))
-        stream = Stream(seed, b"fate")
-        below = stream.below
+        words = Stream(seed, b"fate").words
+        two64 = 1 << 64
         for i in range(n - 1, 0, -1):
-            j = below(i + 1)
+            # Stream.below(i + 1), inlined: this loop runs once per person at seal.
+            m = i + 1
+            limit = two64 - two64 % m
+            u = next(words)
+            while u >= limit:
+                u = next(words)
+            j = u % m
             a[i], a[j] = a[j], a[i]
         return a
 

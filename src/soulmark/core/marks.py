@@ -3,7 +3,8 @@
 All arithmetic is on integer microseconds so the schedule is reproducible byte for byte.
 
 Scaling.  With ``D = 2 * (itch_lead_max + same_day)``, a window ``W < D`` scales every
-duration ``x`` of the parameters to ``max(1, x * W // D)``; longer windows use them as they
+duration ``x`` of the parameters to ``max(1, x * W // D)`` (the tolerance to
+``x * W // D``); longer windows use them as they
 are.  Either way ``L + T <= W / 2`` where ``L`` is the (scaled) longest itch lead and ``T``
 the (scaled) same-day tolerance.
 
@@ -21,6 +22,7 @@ Pair ``k`` of ``P`` pairs (see :mod:`soulmark.core.fate`) draws from
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 from soulmark.core.stream import Stream
 from soulmark.core.times import DAY, HOUR
@@ -68,8 +70,7 @@ class Window:
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     itch_start: int
     ink_start: int
     legible_at: int
@@ -90,7 +91,8 @@ def scaled(params: MarkParams, window: Window) -> MarkParams:
         itch_lead_max=s(params.itch_lead_max),
         ink_min=s(params.ink_min),
         ink_max=s(params.ink_max),
-        same_day=s(params.same_day) if params.same_day else 0,
+        # No floor of 1 here: a zero tolerance is valid and keeps L + T <= W / 2 exact.
+        same_day=params.same_day * w // d,
     )
 
 
@@ -107,14 +109,13 @@ def schedule_scaled(
     """:func:`schedule_pair` with parameters already :func:`scaled` to the window."""
     lead, tol = p.itch_lead_max, p.same_day
     spread = window.length - lead - tol
-    stream = Stream(seed, b"marks", k)
-    anchor = window.start + lead + (k * spread + stream.below(spread)) // pair_count
-
-    def one() -> Mark:
-        legible = anchor + stream.below(tol + 1)
-        ink = p.ink_min + stream.below(p.ink_max - p.ink_min + 1)
-        pre = p.itch_min + stream.below(lead - ink - p.itch_min + 1)
-        return Mark(itch_start=legible - ink - pre, ink_start=legible - ink, legible_at=legible)
-
-    first = one()
-    return first, one()
+    below = Stream(seed, b"marks", k).below
+    anchor = window.start + lead + (k * spread + below(spread)) // pair_count
+    ink_span = p.ink_max - p.ink_min + 1
+    out = []
+    for _ in (0, 1):
+        legible = anchor + below(tol + 1)
+        ink = p.ink_min + below(ink_span)
+        pre = p.itch_min + below(lead - ink - p.itch_min + 1)
+        out.append(Mark(legible - ink - pre, legible - ink, legible))
+    return out[0], out[1]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterator
 
 __all__ = ["Stream", "STREAM_SPEC"]
 
@@ -29,7 +30,7 @@ _WORDS = struct.Struct("<8Q")
 class Stream:
     """A deterministic stream of unbiased bounded integers."""
 
-    __slots__ = ("_key", "_person", "_nonce", "_block", "_words", "_pos")
+    __slots__ = ("_words",)
 
     def __init__(self, key: bytes, domain: bytes, nonce: int = 0) -> None:
         if len(key) != 32:
@@ -38,35 +39,36 @@ class Stream:
             raise ValueError("stream domain must be 1..16 bytes")
         if not 0 <= nonce < _TWO64:
             raise ValueError("stream nonce must fit in 64 bits")
-        self._key = key
-        self._person = domain
-        self._nonce = nonce.to_bytes(8, "little")
-        self._block = 0
-        self._words: tuple[int, ...] = ()
-        self._pos = 8
+        self._words = _generate(key, domain, nonce.to_bytes(8, "little"))
 
     def word(self) -> int:
         """The next raw unsigned 64-bit word."""
-        if self._pos == 8:
-            digest = hashlib.blake2b(
-                self._nonce + self._block.to_bytes(8, "little"),
-                digest_size=64,
-                key=self._key,
-                person=self._person,
-            ).digest()
-            self._words = _WORDS.unpack(digest)
-            self._block += 1
-            self._pos = 0
-        w = self._words[self._pos]
-        self._pos += 1
-        return w
+        return next(self._words)
 
     def below(self, n: int) -> int:
         """An unbiased integer in ``[0, n)``."""
         if not 1 <= n <= _TWO64:
             raise ValueError("bound must be in [1, 2**64]")
         limit = _TWO64 - (_TWO64 % n)
-        while True:
-            u = self.word()
-            if u < limit:
-                return u % n
+        words = self._words
+        u = next(words)
+        while u >= limit:
+            u = next(words)
+        return u % n
+
+    @property
+    def words(self) -> Iterator[int]:
+        """The raw words, for hot loops that inline :meth:`below` (same state as it)."""
+        return self._words
+
+
+def _generate(key: bytes, person: bytes, nonce: bytes) -> Iterator[int]:
+    blake2b = hashlib.blake2b
+    unpack = _WORDS.unpack
+    block = 0
+    while True:
+        digest = blake2b(
+            nonce + block.to_bytes(8, "little"), digest_size=64, key=key, person=person
+        )
+        yield from unpack(digest.digest())
+        block += 1

@@ -14,6 +14,7 @@ DAY = 24 * HOUR
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
+_DATES: dict[int, str] = {}
 
 
 def to_us(moment: datetime) -> int:
@@ -29,7 +30,15 @@ def from_us(us: int) -> datetime:
 
 def iso(us: int) -> str:
     """``YYYY-MM-DDTHH:MM:SS.ffffffZ``: the one spelling used in transcripts and JSON."""
-    return (_NAIVE_EPOCH + timedelta(microseconds=us)).isoformat(timespec="microseconds") + "Z"
+    day, rem = divmod(us, DAY)
+    date = _DATES.get(day)
+    if date is None:
+        # Sealing a large round formats millions of moments over few distinct days.
+        date = _DATES[day] = (_NAIVE_EPOCH + timedelta(days=day)).date().isoformat()
+    sec, micro = divmod(rem, SECOND)
+    hour, sec = divmod(sec, 3600)
+    minute, sec = divmod(sec, 60)
+    return f"{date}T{hour:02d}:{minute:02d}:{sec:02d}.{micro:06d}Z"
 
 
 def parse_iso(text: str) -> int:

@@ -29,6 +29,8 @@ def clean_name(raw: str) -> str:
         raise InvalidInput("the name is empty")
     if len(name) > MAX_NAME:
         raise InvalidInput(f"the name is longer than {MAX_NAME} characters")
+    if name.isascii() and name.isprintable():
+        return name
     for ch in name:
         if ch in _BIDI:
             raise InvalidInput(f"the name holds a bidirectional control character U+{ord(ch):04X}")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from soulmark.core.errors import InvalidInput, SoulmarkError
@@ -121,7 +121,7 @@ def _insert(store: Store, world: str, batch: list[_Row], at: int, report: Intake
             for r in fresh
         ]
         if values:
-            s.execute(insert(PersonRow), values)
+            s.execute(PersonRow.__table__.insert(), values)
         report.round = row.open_round
     return fresh
 

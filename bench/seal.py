@@ -1,0 +1,99 @@
+"""Seal a world of N people bulk-joined from CSV, on SQLite and PostgreSQL.
+
+Each backend runs in its own process so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import fresh_db, header, table, write
+
+NAMES = ["Tenya Iida", "Bakugou Katsuki", "爆豪勝己", "Олександра Коваль", "فاطمة الزهراء"]
+TARGET = {"sqlite": 60.0, "postgresql": 120.0}
+
+
+def make_csv(path: Path, people: int) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        f.write("name,email\n")
+        for i in range(people):
+            f.write(f"{NAMES[i % len(NAMES)]} {i},p{i}@bench.test\n")
+
+
+def run_one(backend: str, source: Path, folder: Path) -> dict[str, float]:
+    from soulmark import services
+    from soulmark.core.times import DAY, parse_iso
+    from soulmark.services.intake import join_csv
+    from soulmark.store import open_store
+
+    start = parse_iso("2030-09-01T00:00:00Z")
+    with fresh_db(backend, folder) as url:
+        store = open_store(url)
+        world = services.create_world(
+            store, name="Bench", window_start=start, window_end=start + 300 * DAY, at=start
+        ).world
+        t0 = time.perf_counter()
+        with source.open(encoding="utf-8", newline="") as f:
+            report = join_csv(store, world=world, source=f, at=start)
+        t1 = time.perf_counter()
+        sealed = services.seal(store, world=world, at=start)
+        t2 = time.perf_counter()
+        store.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "joined": report.joined,
+        "pairs": sealed.pairs,
+        "intake_s": t1 - t0,
+        "seal_s": t2 - t1,
+        "peak_mb": peak,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=float, default=1e6)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="soulmark-bench-"))
+    source = folder / "people.csv"
+    make_csv(source, int(args.people))
+    rows = []
+    for backend in args.backends.split(","):
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, backend, str(source), str(folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        ok = "met" if r["seal_s"] <= TARGET[backend] else "missed"
+        rows.append(
+            [
+                backend,
+                f"{r['joined']:,}",
+                f"{r['intake_s']:.1f}",
+                f"{r['seal_s']:.1f}",
+                f"≤ {TARGET[backend]:.0f} s ({ok})",
+                f"{r['peak_mb']:.0f}",
+            ]
+        )
+    cols = ["backend", "people", "CSV intake s", "seal s", "seal target", "peak RSS MiB"]
+    write(
+        "seal", header("seal: bulk join from CSV, then one sealing transaction") + table(cols, rows)
+    )
+
+
+_CHILD = (
+    "import sys, json; from pathlib import Path; from bench.seal import run_one; "
+    "print(json.dumps(run_one(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))))"
+)
+
+if __name__ == "__main__":
+    main()
