@@ -3,8 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint check test-sqlite test-postgresql browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,11 +18,32 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/soulmark demo
 
-test: $(STAMP)
+# The whole suite on SQLite, then again on PostgreSQL when a server answers
+# (CI sets SOULMARK_REQUIRE_PG=1 so a missing server fails instead of skipping).
+test: check browser test-sqlite test-postgresql
+
+check: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-sqlite: $(STAMP)
+	$(PYTEST)
+
+test-postgresql: $(STAMP)
+	@if $(BIN)/python -m tests.pg_ready; then \
+		SOULMARK_TEST_DB=postgresql $(PYTEST) -m "not browser"; \
+	elif [ -n "$$SOULMARK_REQUIRE_PG" ]; then \
+		echo "PostgreSQL is required but not reachable on 127.0.0.1:5432"; exit 1; \
+	else \
+		echo "PostgreSQL not reachable on 127.0.0.1:5432: skipping the PostgreSQL pass"; \
+	fi
+
+# Browser tests drive Debian's Chromium; install it when missing (needs root, as in CI).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && \
+		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		echo "chromium is missing and cannot be installed here: browser tests will skip"; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
