@@ -25,8 +25,15 @@ import numba as nb
 import numpy as np
 
 from soulmark.core.marks import MarkParams, Window
-from soulmark.planet.engine import BLOCK, ROUNDS, PlanetKey, persons_for_slots, scratch
-from soulmark.planet.engine import derive_words, unpermute_block
+from soulmark.planet.engine import (
+    BLOCK,
+    ROUNDS,
+    PlanetKey,
+    derive_words,
+    persons_for_slots,
+    scratch,
+    unpermute_block,
+)
 from soulmark.planet.marks import MarkPlan, mix64, mix64_ref, pair_marks
 from soulmark.planet.model import PopulationModel
 
@@ -217,7 +224,10 @@ def _kernel_inputs(spec: PlanetSpec) -> tuple[Any, ...]:
     model = _model_inputs(spec)
     window = (plan.start, plan.end, plan.tol, spec.bins / spec.window.length)
     fate = (key.n, key.keys, key.hi, key.lo)
-    dkeys = tuple(_U64(w) for w in derive_words(spec.seed, b"planet/digest", spec.population, 8, "<u8").tolist())
+    dkeys = tuple(
+        _U64(w)
+        for w in derive_words(spec.seed, b"planet/digest", spec.population, 8, "<u8").tolist()
+    )
     return key, fate, plan.kernel_args(), model, window, dkeys
 
 
@@ -235,8 +245,9 @@ def run_chunk(spec: PlanetSpec, index: int) -> dict[str, Any]:
     if spec.population % 2 and index == spec.chunks - 1:
         unmatched = int(persons_for_slots(key, spec.population - 1, spec.population)[0])
         h = mix64_ref(unmatched ^ int(dkeys[5]))
-        digest[0] += _U64(h)
-        digest[1] += _U64(mix64_ref(h ^ int(dkeys[4])))
+        words = digest.tolist()
+        digest[0] = (words[0] + h) & _M64
+        digest[1] = (words[1] + mix64_ref(h ^ int(dkeys[4]))) & _M64
     out: dict[str, Any] = dict(zip(STAT_FIELDS, stats.tolist(), strict=True))
     out.update(
         index=index,

@@ -151,8 +151,12 @@ def pair_marks(k, start, lead, tol, spread, ink_min, ink_span, itch_min, stride,
     u = np.float64(mix64(base ^ keys[1]) >> _S11) * _UNIT
     off = np.int64(np.float64(k) * stride + u * stride)
     anchor = start + lead + min(spread - 1, off)
-    a0, b0, c0 = _member(anchor, base, keys[2], keys[3], keys[4], tol, ink_min, ink_span, itch_min, lead)
-    a1, b1, c1 = _member(anchor, base, keys[5], keys[6], keys[7], tol, ink_min, ink_span, itch_min, lead)
+    a0, b0, c0 = _member(
+        anchor, base, keys[2], keys[3], keys[4], tol, ink_min, ink_span, itch_min, lead
+    )
+    a1, b1, c1 = _member(
+        anchor, base, keys[5], keys[6], keys[7], tol, ink_min, ink_span, itch_min, lead
+    )
     return a0, b0, c0, a1, b1, c1
 
 
