@@ -56,6 +56,7 @@ def _lifespan(
         worker = None
         if settings.run_worker:
             worker = notices_link.start_worker(app.state.store, settings)
+        app.state.worker = worker
         try:
             yield
         finally:
