@@ -32,8 +32,8 @@ print(json.dumps(seal(store, world=world, at=0, round=1).to_json()), flush=True)
 
 
 @pytest.mark.slow
-def test_b6_two_processes_sealing_at_once_make_one_transcript(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+def test_b6_two_processes_sealing_at_once_make_one_transcript(db_url: str, tmp_path: Path) -> None:
+    url = db_url
     store = open_store(url)
     world = create_world(
         store, name="Race", slug="race", window_start=T0, window_end=T0 + DAY, at=T0 - DAY
