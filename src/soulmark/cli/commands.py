@@ -13,6 +13,7 @@ from soulmark import services
 from soulmark.cli.bulk import bulk_join
 from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, console, emit, fail, now_or, opened
 from soulmark.core.audit import audit, load_transcript
+from soulmark.core.beacon import parse_spec
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import parse_iso
 from soulmark.services.wrists import WristView
@@ -27,6 +28,13 @@ def world_create(
     window_end: Annotated[str, typer.Option(metavar="ISO", help="When every mark is done.")],
     slug: Annotated[str | None, typer.Option(help="Short id used in links.")] = None,
     email_domain: Annotated[str | None, typer.Option(help="Only this domain may join.")] = None,
+    beacon: Annotated[
+        str | None,
+        typer.Option(
+            metavar="quicknet:ROUND|quicknet@ISO",
+            help="A drand round published after joins close; its value will seed fate.",
+        ),
+    ] = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -37,7 +45,8 @@ def world_create(
     """
     try:
         start, end = parse_iso(window_start), parse_iso(window_end)
-    except ValueError as exc:
+        spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
+    except (ValueError, SoulmarkError) as exc:
         fail(str(exc))
     with opened(db) as store:
         made = services.create_world(
@@ -48,12 +57,19 @@ def world_create(
             at=now_or(at),
             slug=slug,
             email_domain=email_domain,
+            beacon=spec,
         )
 
     def human() -> None:
         console.print(f"World [bold]{made.name}[/bold] is open as [cyan]{made.world}[/cyan].")
         console.print(f"Window: {made.window_start} → {made.window_end}")
         console.print(f"Fate commitment (round 1): {made.commitment}")
+        if made.beacon:
+            b = made.beacon
+            console.print(
+                f"Fate waits for drand {b['chain']} round {b['round']} ({b['published_at']}): "
+                "joins after that moment wait for the next round."
+            )
         console.print(f"Organizer token (keep it secret): {made.organizer_token}")
 
     emit(as_json, made.to_json(), human)
@@ -128,6 +144,13 @@ def seal(
     round: Annotated[
         int | None, typer.Option(help="Round to seal (default: the open one).")
     ] = None,
+    beacon_signature: Annotated[
+        str | None, typer.Option(metavar="HEX", help="The awaited drand round's signature.")
+    ] = None,
+    next_beacon: Annotated[
+        str | None,
+        typer.Option(metavar="quicknet:ROUND", help="The beacon the next round will wait for."),
+    ] = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -135,10 +158,21 @@ def seal(
     """Seal fate for a round: freeze its roster, reveal the seed, publish the transcript.
 
     Sealing a sealed round changes nothing and reports it again.
-    Example: soulmark seal class-of-2027-ab12
+    Example: soulmark seal class-of-2027-ab12 --beacon-signature b75c69d0…
     """
+    try:
+        upcoming = parse_spec(next_beacon, parse_moment=parse_iso) if next_beacon else None
+    except SoulmarkError as exc:
+        fail(str(exc))
     with opened(db) as store:
-        done = services.seal(store, world=world, at=now_or(at), round=round)
+        done = services.seal(
+            store,
+            world=world,
+            at=now_or(at),
+            round=round,
+            beacon_signature=beacon_signature,
+            next_beacon=upcoming,
+        )
 
     def human() -> None:
         verb = "was already sealed" if done.already else "is sealed"

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from soulmark.core.errors import TranscriptError
+from soulmark.core.beacon import BeaconSpec, randomness, verify_signature
+from soulmark.core.errors import SoulmarkError, TranscriptError
 from soulmark.core.fate import derive_seed, roster_digest
 from soulmark.core.transcript import (
     FORMAT,
@@ -16,6 +17,7 @@ from soulmark.core.transcript import (
     commitment,
     expected_algorithm,
     schedule,
+    trust,
 )
 
 __all__ = ["Mismatch", "audit", "load_transcript", "FIELDS"]
@@ -28,6 +30,7 @@ FIELDS = (
     "commitment",
     "secret",
     "beacon",
+    "trust",
     "roster",
     "roster_digest",
     "seed",
@@ -98,18 +101,16 @@ def _check_inputs(doc: dict[str, Any], out: list[Mismatch]) -> bytes | None:
     except ValueError as exc:
         out.append(Mismatch("secret", str(exc)))
         return None
+    spec, mixed = _check_beacon(doc.get("beacon"), out)
     try:
-        beacon = b"" if doc.get("beacon") is None else _hex(doc, "beacon")
-    except ValueError as exc:
-        out.append(Mismatch("beacon", str(exc)))
-        return None
-    try:
-        expected = commitment(secret, doc.get("world"), doc.get("round"))  # type: ignore[arg-type]
+        expected = commitment(secret, doc.get("world"), doc.get("round"), spec)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         expected = None
     if doc.get("commitment") != expected:
-        out.append(Mismatch("commitment", "does not match the secret, world and round"))
-    seed = derive_seed(secret, digest, beacon)
+        out.append(Mismatch("commitment", "does not match the secret, world, round and beacon"))
+    if doc.get("trust") != trust(spec):
+        out.append(Mismatch("trust", "does not describe the beacon this round used"))
+    seed = derive_seed(secret, digest, mixed)
     if doc.get("seed") != seed.hex():
         out.append(Mismatch("seed", "does not follow from the secret, roster and beacon"))
     if doc.get("algorithm") != expected_algorithm(len(roster)):
@@ -117,6 +118,35 @@ def _check_inputs(doc: dict[str, Any], out: list[Mismatch]) -> bytes | None:
     if type(doc.get("round")) is not int or doc["round"] < 1:
         out.append(Mismatch("round", "not a positive round number"))
     return seed
+
+
+def _check_beacon(block: Any, out: list[Mismatch]) -> tuple[BeaconSpec | None, bytes]:
+    """The committed beacon choice and the randomness it contributes, checked (B1, grinding)."""
+    if block is None:
+        return None, b""
+    try:
+        spec = BeaconSpec.from_json(block)
+    except ValueError as exc:
+        out.append(Mismatch("beacon", str(exc)))
+        return None, b""
+    signature = block.get("signature")
+    try:
+        value = verify_signature(spec, signature if isinstance(signature, str) else "")
+    except SoulmarkError as exc:
+        out.append(Mismatch("beacon.signature", str(exc)))
+        value = b""
+    if block.get("randomness") != randomness_of(signature):
+        out.append(Mismatch("beacon.randomness", "is not sha256 of the signature"))
+    if set(block) != {"chain", "round", "signature", "randomness"}:
+        out.append(Mismatch("beacon", "unexpected or missing fields"))
+    return spec, value
+
+
+def randomness_of(signature: Any) -> str | None:
+    try:
+        return randomness(signature).hex() if isinstance(signature, str) else None
+    except ValueError:
+        return None
 
 
 def _check_lines(doc: dict[str, Any], seed: bytes, out: list[Mismatch]) -> None:

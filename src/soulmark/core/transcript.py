@@ -5,9 +5,11 @@ A transcript (format ``soulmark-transcript``, version 1) is a JSON object::
 
     world          {"slug", "name", "window_start", "window_end", "params"}  (public inputs)
     round          the round number
-    commitment     sha256(canonical(world, round) || secret), published when the round opened
+    commitment     sha256(canonical(world, round, beacon spec) || secret), published at opening
     secret         the round's secret, revealed at seal (hex)
-    beacon         null, or a public randomness value mixed into the seed (hex)
+    beacon         null, or {chain, round, signature, randomness}: the drand round named when
+                   the round opened, whose randomness (sha256 of the signature) joins the seed
+    trust          what the draw rests on: a public beacon, or only the organizer's word
     roster         the opaque ids of the round, sorted
     roster_digest  sha256 of the ids joined by newlines
     seed           blake2b(key=secret, "soulmark/seed/v1" || roster_digest || beacon)
@@ -26,6 +28,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from soulmark.core.beacon import BeaconSpec, randomness
 from soulmark.core.fate import (
     EXACT_SHUFFLE,
     algorithm_for,
@@ -62,9 +65,22 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def commitment(secret: bytes, world: World, round_no: int) -> str:
-    body = canonical({"v": 1, "world": world, "round": round_no})
+def commitment(secret: bytes, world: World, round_no: int, beacon: BeaconSpec | None = None) -> str:
+    spec = beacon.to_json() if beacon is not None else None
+    body = canonical({"v": 1, "world": world, "round": round_no, "beacon": spec})
     return hashlib.sha256(body + secret).hexdigest()
+
+
+def trust(beacon: BeaconSpec | None) -> str:
+    if beacon is None:
+        return (
+            "no public beacon: this draw is only as trustworthy as its organizer, who knew "
+            "the secret while people joined"
+        )
+    return (
+        f"public beacon: drand {beacon.chain} round {beacon.round}, unknown to anyone until "
+        "it was published after the roster closed"
+    )
 
 
 def world_window(world: World) -> tuple[Window, MarkParams]:
@@ -103,13 +119,28 @@ def _line(pid: str, partner: str | None, mark: Mark | None) -> Line:
     return [pid, partner, iso(mark.itch_start), iso(mark.ink_start), iso(mark.legible_at)]
 
 
+def beacon_block(spec: BeaconSpec | None, signature: str | None) -> dict[str, Any] | None:
+    if spec is None or signature is None:
+        return None
+    return {**spec.to_json(), "signature": signature, "randomness": randomness(signature).hex()}
+
+
 def seal_transcript(
-    *, world: World, round_no: int, secret: bytes, roster: Sequence[str], beacon: bytes | None
+    *,
+    world: World,
+    round_no: int,
+    secret: bytes,
+    roster: Sequence[str],
+    beacon: BeaconSpec | None = None,
+    signature: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, tuple[str | None, Mark | None]]]:
-    """The transcript of a round and the schedule it publishes."""
+    """The transcript of a round and the schedule it publishes (``signature`` already verified)."""
+    if beacon is not None and signature is None:
+        raise ValueError("a round that waits for a beacon cannot be sealed without its value")
     ids = sorted(roster)
     digest = roster_digest(ids)
-    seed = derive_seed(secret, digest, beacon or b"")
+    block = beacon_block(beacon, signature)
+    seed = derive_seed(secret, digest, randomness(signature) if block and signature else b"")
     algorithm = expected_algorithm(len(ids))
     plan = schedule(seed, ids, algorithm, world)
     unmatched = [pid for pid, (partner, _) in plan.items() if partner is None]
@@ -118,9 +149,10 @@ def seal_transcript(
         "version": VERSION,
         "world": world,
         "round": round_no,
-        "commitment": commitment(secret, world, round_no),
+        "commitment": commitment(secret, world, round_no, beacon),
         "secret": secret.hex(),
-        "beacon": beacon.hex() if beacon else None,
+        "beacon": block,
+        "trust": trust(beacon if block else None),
         "roster": ids,
         "roster_digest": digest,
         "seed": seed.hex(),

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from soulmark.core.errors import InvalidInput, SoulmarkError
 from soulmark.core.validate import clean_email, clean_name
-from soulmark.services.people import _check_domain
+from soulmark.services.people import _check_domain, joining_round
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
@@ -86,6 +86,7 @@ def _insert(store: Store, world: str, batch: list[_Row], at: int, report: Intake
     """Insert one batch; returns the rows that joined."""
     with store.transaction() as s:
         row = get_world(s, world, share=True)
+        number = joining_round(s, row, at)
         keys = [r.email.casefold() for r in batch]
         taken = set(
             s.scalars(
@@ -114,7 +115,7 @@ def _insert(store: Store, world: str, batch: list[_Row], at: int, report: Intake
                 "email": r.email,
                 "email_key": r.email.casefold(),
                 "token_hash": token_hash(r.token),
-                "round": row.open_round,
+                "round": number,
                 "confirmed": True,
                 "joined_at": at,
             }
@@ -122,7 +123,7 @@ def _insert(store: Store, world: str, batch: list[_Row], at: int, report: Intake
         ]
         if values:
             s.execute(PersonRow.__table__.insert(), values)
-        report.round = row.open_round
+        report.round = number
     return fresh
 
 

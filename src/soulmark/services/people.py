@@ -14,7 +14,7 @@ from soulmark.core.validate import clean_email, clean_name
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
-from soulmark.store.models import PersonRow, WorldRow
+from soulmark.store.models import PersonRow, RoundRow, WorldRow
 
 __all__ = ["Joined", "join", "person_by_token"]
 
@@ -47,6 +47,8 @@ def join(store: Store, *, world: str, name: str, email: str, at: int) -> Joined:
         with store.transaction() as s:
             row = get_world(s, world, share=True)
             _check_domain(row, email)
+            number = joining_round(s, row, at)
+            open_number = row.open_round
             person = PersonRow(
                 world_id=row.id,
                 pid=new_pid(),
@@ -54,19 +56,34 @@ def join(store: Store, *, world: str, name: str, email: str, at: int) -> Joined:
                 email=email,
                 email_key=email.casefold(),
                 token_hash=token_hash(token),
-                round=row.open_round,
+                round=number,
                 joined_at=at,
             )
             s.add(person)
             s.flush()
-            number = row.open_round
     except IntegrityError:
         raise Conflict(f"{email} has already joined {world}") from None
-    if number > 1:
+    if number > open_number:
+        note = (
+            f"joins for round {open_number} closed when its beacon was due: "
+            f"you wait for round {number}"
+        )
+    elif number > 1:
         note = f"fate for round {number - 1} is already sealed: you wait for round {number}"
     else:
         note = f"you are in round {number}; fate has not been sealed yet"
     return Joined(world=world, person=person.pid, token=token, name=name, round=number, note=note)
+
+
+def joining_round(session: Session, world: WorldRow, at: int) -> int:
+    """The open round, unless it waits for a beacon that is due: then its roster is closed."""
+    open_row = session.scalars(
+        select(RoundRow).where(RoundRow.world_id == world.id, RoundRow.number == world.open_round)
+    ).one()
+    beacon = open_row.beacon
+    if beacon is not None and at >= beacon.published_at:
+        return world.open_round + 1
+    return world.open_round
 
 
 def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:

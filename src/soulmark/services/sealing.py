@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict, NotFound
+from soulmark.core.beacon import BeaconSpec, verify_signature
+from soulmark.core.errors import Conflict, InvalidInput, NotFound
+from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
 from soulmark.services.worlds import get_world, open_round, world_block
 from soulmark.store import Store
@@ -85,8 +87,42 @@ def _write_marks(s: Session, world: WorldRow, number: int, plan: dict[str, Any])
         s.execute(update(PersonRow).where(PersonRow.id.in_(unmatched)).values(round=number + 1))
 
 
-def seal(store: Store, *, world: str, at: int, round: int | None = None) -> Sealed:
-    """Seal ``round`` (default: the open one).  Sealing a sealed round returns it unchanged."""
+def _beacon_value(target: RoundRow, at: int, signature: str | None) -> str | None:
+    """The verified signature of the drand round this round waits for (None: no beacon)."""
+    spec = target.beacon
+    if spec is None:
+        return None
+    if at < spec.published_at:
+        raise Conflict(
+            f"round {target.number} waits for drand {spec.chain} round {spec.round}, "
+            f"published at {iso(spec.published_at)}"
+        )
+    signature = signature or target.beacon_signature
+    if signature is None:
+        raise Conflict(
+            f"round {target.number} waits for drand {spec.chain} round {spec.round}: "
+            "give its signature to seal"
+        )
+    verify_signature(spec, signature)
+    return signature.strip().lower()
+
+
+def seal(
+    store: Store,
+    *,
+    world: str,
+    at: int,
+    round: int | None = None,
+    beacon_signature: str | None = None,
+    next_beacon: BeaconSpec | None = None,
+) -> Sealed:
+    """Seal ``round`` (default: the open one).  Sealing a sealed round returns it unchanged.
+
+    A round that waits for a public beacon needs that beacon's signature; ``next_beacon``
+    names the one the following round will wait for.
+    """
+    if next_beacon is not None and next_beacon.published_at <= at:
+        raise InvalidInput(f"drand {next_beacon.chain} round {next_beacon.round} is already out")
     if round is None:
         with store.transaction() as s:
             round = get_world(s, world).open_round
@@ -104,13 +140,16 @@ def seal(store: Store, *, world: str, at: int, round: int | None = None) -> Seal
         ).all()
         if not roster:
             raise Conflict(f"round {round} of {world} has no one in it to seal")
+        signature = _beacon_value(target, at, beacon_signature)
         doc, plan = seal_transcript(
             world=world_block(row),
             round_no=round,
             secret=bytes.fromhex(target.secret),
             roster=roster,
-            beacon=None,
+            beacon=target.beacon,
+            signature=signature,
         )
+        target.beacon_signature = signature
         _write_marks(s, row, round, plan)
         target.sealed_at = at
         target.seed = doc["seed"]
@@ -118,7 +157,7 @@ def seal(store: Store, *, world: str, at: int, round: int | None = None) -> Seal
         target.roster_size = len(roster)
         target.transcript = _dump(doc)
         row.open_round = round + 1
-        open_round(s, row, round + 1)
+        open_round(s, row, round + 1, next_beacon)
         return _sealed(row, target, already=False)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import InvalidInput, NotFound
 from soulmark.core.marks import MarkParams
 from soulmark.core.times import iso
@@ -33,6 +34,7 @@ class WorldCreated:
     organizer_token: str
     window_start: str
     window_end: str
+    beacon: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -97,9 +99,15 @@ def create_world(
     slug: str | None = None,
     email_domain: str | None = None,
     params: MarkParams | None = None,
+    beacon: BeaconSpec | None = None,
 ) -> WorldCreated:
     name = clean_name(name)
     check_window(window_start, window_end)
+    if beacon is not None and beacon.published_at <= at:
+        raise InvalidInput(
+            f"drand {beacon.chain} round {beacon.round} is already published: "
+            "name one that comes after joins close"
+        )
     organizer = new_token("o")
     with store.transaction() as s:
         slug = _slugify(name, slug)
@@ -118,7 +126,7 @@ def create_world(
         )
         s.add(row)
         s.flush()
-        opened = open_round(s, row, 1)
+        opened = open_round(s, row, 1, beacon)
     return WorldCreated(
         world=slug,
         name=name,
@@ -126,17 +134,28 @@ def create_world(
         organizer_token=organizer,
         window_start=iso(window_start),
         window_end=iso(window_end),
+        beacon=_beacon_json(beacon),
     )
 
 
-def open_round(session: Session, world: WorldRow, number: int) -> RoundRow:
+def _beacon_json(beacon: BeaconSpec | None) -> dict[str, Any] | None:
+    if beacon is None:
+        return None
+    return {**beacon.to_json(), "published_at": iso(beacon.published_at)}
+
+
+def open_round(
+    session: Session, world: WorldRow, number: int, beacon: BeaconSpec | None = None
+) -> RoundRow:
     """A round gets its own secret when it opens; only the commitment is public until seal."""
     secret = new_secret()
     row = RoundRow(
         world_id=world.id,
         number=number,
         secret=secret.hex(),
-        commitment=commitment(secret, world_block(world), number),
+        commitment=commitment(secret, world_block(world), number, beacon),
+        beacon_chain=beacon.chain if beacon else None,
+        beacon_round=beacon.round if beacon else None,
     )
     session.add(row)
     return row
@@ -169,6 +188,7 @@ def world_info(store: Store, *, slug: str) -> WorldInfo:
                     "sealed_at": iso(r.sealed_at) if r.sealed_at is not None else None,
                     "people": r.roster_size if r.sealed_at is not None else waiting,
                     "pairs": r.pairs,
+                    "beacon": _beacon_json(r.beacon),
                 }
                 for r in rounds
             ],

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from soulmark.core.beacon import BeaconSpec
+
 __all__ = ["Base", "WorldRow", "RoundRow", "PersonRow", "MarkRow"]
 
 
@@ -43,6 +45,16 @@ class RoundRow(Base):
     pairs: Mapped[int | None] = mapped_column(default=None)
     roster_size: Mapped[int | None] = mapped_column(default=None)
     transcript: Mapped[str | None] = mapped_column(Text, default=None)
+    # The drand round this round waits for, named (and committed) when it opened.
+    beacon_chain: Mapped[str | None] = mapped_column(String(32), default=None)
+    beacon_round: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    beacon_signature: Mapped[str | None] = mapped_column(String(96), default=None)
+
+    @property
+    def beacon(self) -> BeaconSpec | None:
+        if self.beacon_chain is None or self.beacon_round is None:
+            return None
+        return BeaconSpec(self.beacon_chain, self.beacon_round)
 
 
 class PersonRow(Base):
