@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/soulmark demo
+	$(BIN)/soulmark serve --demo
 
 # The whole suite on SQLite, then again on PostgreSQL when a server answers
 # (CI sets SOULMARK_REQUIRE_PG=1 so a missing server fails instead of skipping).

@@ -11,6 +11,7 @@ from typer._click import exceptions as click_exc
 
 from soulmark.cli import commands
 from soulmark.cli.demo import demo
+from soulmark.cli.serve import serve, worker
 
 __all__ = ["app", "main"]
 
@@ -30,6 +31,8 @@ app.command("reach-out")(commands.reach_out)
 app.command("transcript")(commands.transcript)
 app.command("audit")(commands.audit_file)
 app.command("demo")(demo)
+app.command("serve")(serve)
+app.command("worker")(worker)
 
 
 def main() -> None:

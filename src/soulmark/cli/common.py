@@ -18,7 +18,7 @@ from soulmark.store import Store, open_store
 
 __all__ = ["AtOpt", "DbOpt", "JsonOpt", "console", "fail", "now_or", "opened", "emit"]
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]

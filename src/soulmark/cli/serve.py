@@ -1,0 +1,135 @@
+"""``soulmark serve`` and ``soulmark worker``: the web app and the notices worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+from typing import Annotated, Any
+
+import typer
+
+from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, opened
+from soulmark.core.errors import SoulmarkError
+from soulmark.store import default_url, open_store
+
+__all__ = ["serve", "worker", "app_from_env"]
+
+SmtpOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--smtp",
+        metavar="URL",
+        envvar="SOULMARK_SMTP",
+        help="smtp://user:pass@host:port[?starttls=1]; without it notices go to the outbox.",
+    ),
+]
+BaseOpt = Annotated[str | None, typer.Option(help="Public address of the app, for links in mail.")]
+
+
+def app_from_env() -> Any:
+    """The app of one uvicorn worker process, configured by ``serve`` through the environment.
+
+    Every worker shares one CSRF secret, so a form served by one is accepted by another.
+    """
+    from soulmark.web import Settings, create_app
+
+    env = os.environ
+    return create_app(
+        Settings(
+            db_url=env["SOULMARK_DB"],
+            secret=bytes.fromhex(env["SOULMARK_SECRET"]),
+            base_url=env.get("SOULMARK_BASE_URL", "http://127.0.0.1:8000"),
+            smtp_url=env.get("SOULMARK_SMTP") or None,
+            run_worker=env.get("SOULMARK_RUN_WORKER") == "1",
+            dev=env.get("SOULMARK_DEV") == "1",
+        )
+    )
+
+
+def _print_demo(db: str, base: str) -> None:
+    from soulmark.web.demo import demo_world
+
+    with opened(db) as store:
+        made = demo_world(store, now_us=now_or(None))
+    console.print(f"[bold]Demo world[/bold] {made['world']}: {made['people']} people, sealed.")
+    console.print(f"  public page   {base}{made['paths']['world']}")
+    console.print(f"  organizer     {base}{made['paths']['organizer']}")
+    for wrist in made["wrists"][:4]:
+        console.print(f"  a wrist       {base}/wrist/{wrist['token']}")
+    console.print(f"  outbox        {base}/dev/outbox")
+    console.print("Open a wrist link: it tingles within a minute and is ready in about three.")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="uvicorn worker processes.")] = 1,
+    smtp: SmtpOpt = None,
+    base_url: BaseOpt = None,
+    notices: Annotated[bool, typer.Option(help="Send notices from this process.")] = True,
+    dev: Annotated[bool, typer.Option(help="Serve /dev/outbox (never in production).")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="Create a demo world first and print its links.")
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
+
+    Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1
+    """
+    import uvicorn
+
+    db = db or default_url()
+    base = base_url or f"http://{host}:{port}"
+    try:
+        open_store(db).close()  # migrate once, before any worker process starts
+    except SoulmarkError as exc:
+        fail(str(exc))
+    if demo:
+        _print_demo(db, base)
+    os.environ.update(
+        SOULMARK_DB=db,
+        SOULMARK_SECRET=os.environ.get("SOULMARK_SECRET") or secrets.token_hex(32),
+        SOULMARK_BASE_URL=base,
+        SOULMARK_SMTP=smtp or "",
+        # With several processes one of them would do; a separate `soulmark worker` is clearer.
+        SOULMARK_RUN_WORKER="1" if notices and workers == 1 else "0",
+        SOULMARK_DEV="1" if dev or demo else "0",
+    )
+    uvicorn.run(
+        "soulmark.cli.serve:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def worker(
+    smtp: SmtpOpt = None,
+    base_url: BaseOpt = None,
+    once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send due notices ("your wrist tingles", "it stopped") by email or to the outbox.
+
+    Example: soulmark worker --smtp smtp://localhost:2525 --once
+    """
+    from soulmark.notices import NoticeSettings, deliver_due, run_worker
+
+    try:
+        settings = NoticeSettings(smtp_url=smtp, base_url=base_url or "http://127.0.0.1:8000")
+    except SoulmarkError as exc:
+        fail(str(exc))
+    with opened(db) as store:
+        if once:
+            report = deliver_due(store, settings, now_us=now_or(None))
+            emit(as_json, report.to_json(), lambda: console.print(report.to_json()))
+            return
+        console.print("Delivering notices as they come due (Ctrl-C stops after the batch in hand).")
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_worker(store, settings))
