@@ -115,3 +115,21 @@ def test_dev_outbox_only_in_development(web, store):
     with TestClient(prod) as client:
         assert client.get("/dev/outbox").status_code == 404
         assert client.get("/api/dev/outbox").json()["error"]
+
+
+def test_access_logs_keep_only_the_kind_of_a_token():
+    import logging
+
+    from soulmark.web.app import TokenRedactor
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s"',
+        ("127.0.0.1", "GET", "/wrist/w_abcdefghijklmnopqrstuvwx/look?x=1"),
+        None,
+    )
+    TokenRedactor().filter(record)
+    assert record.getMessage() == '127.0.0.1 - "GET /wrist/w_…/look?x=1"'

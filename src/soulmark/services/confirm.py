@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.validate import clean_email, clean_name
@@ -66,6 +67,26 @@ def _check_domain(world: WorldRow, email: str) -> None:
         raise InvalidInput(f"{world.slug} is open to @{world.email_domain} addresses only")
 
 
+def _add_pending(
+    s: Session, world: WorldRow, name: str, email: str, wrist: str, confirm: str, at: int
+) -> str:
+    person = PersonRow(
+        world_id=world.id,
+        pid=new_pid(),
+        name=name,
+        email=email,
+        email_key=email.casefold(),
+        token_hash=token_hash(wrist),
+        round=world.open_round,
+        confirmed=False,
+        joined_at=at,
+    )
+    s.add(person)
+    s.flush()
+    s.add(ConfirmationRow(person_id=person.id, token_hash=token_hash(confirm), created_at=at))
+    return person.pid
+
+
 def join_pending(store: Store, *, world: str, name: str, email: str, at: int) -> Pending:
     """Record a join that waits for its confirmation link."""
     name, email = clean_name(name), clean_email(email)
@@ -84,25 +105,7 @@ def join_pending(store: Store, *, world: str, name: str, email: str, at: int) ->
                 raise Conflict(
                     f"{email} has already joined {world}{_WAITS * (not person.confirmed)}"
                 )
-            person = PersonRow(
-                world_id=row.id,
-                pid=new_pid(),
-                name=name,
-                email=email,
-                email_key=email.casefold(),
-                token_hash=token_hash(wrist_token),
-                round=row.open_round,
-                confirmed=False,
-                joined_at=at,
-            )
-            s.add(person)
-            s.flush()
-            s.add(
-                ConfirmationRow(
-                    person_id=person.id, token_hash=token_hash(confirm_token), created_at=at
-                )
-            )
-            pid = person.pid
+            pid = _add_pending(s, row, name, email, wrist_token, confirm_token, at)
     except IntegrityError:
         raise Conflict(f"{email} has already joined {world}") from None
     note = f"we sent a link to {email}: your join counts once you follow it"
@@ -125,7 +128,7 @@ def pending_world(store: Store, *, token: str) -> str:
         return s.get_one(WorldRow, person.world_id).slug
 
 
-def _confirmation(s: Any, token: str) -> ConfirmationRow:
+def _confirmation(s: Session, token: str) -> ConfirmationRow:
     row = s.scalars(
         select(ConfirmationRow).where(ConfirmationRow.token_hash == token_hash(token))
     ).first()

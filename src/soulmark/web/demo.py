@@ -77,6 +77,18 @@ def _soonest_first(store: Store, world_tokens: dict[str, str]) -> list[dict[str,
     return [{"person": r.pid, "token": hashes[r.token_hash]} for r in ordered]
 
 
+def _join_all(store: Store, world: str, people: int, at: int) -> dict[str, str]:
+    """Opaque id -> wrist token for ``people`` joins, names cycling through DEMO_NAMES."""
+    tokens: dict[str, str] = {}
+    for i in range(people):
+        name = DEMO_NAMES[i % len(DEMO_NAMES)]
+        if i >= len(DEMO_NAMES):
+            name = f"{name} {i // len(DEMO_NAMES) + 1}"
+        joined = services.join(store, world=world, name=name, email=f"demo{i}@demo.test", at=at)
+        tokens[joined.person] = joined.token
+    return tokens
+
+
 def demo_world(
     store: Store,
     *,
@@ -98,15 +110,7 @@ def demo_world(
         slug=slug,
         params=demo_params(window_s),
     )
-    tokens: dict[str, str] = {}
-    for i in range(people):
-        name = DEMO_NAMES[i % len(DEMO_NAMES)]
-        if i >= len(DEMO_NAMES):
-            name = f"{name} {i // len(DEMO_NAMES) + 1}"
-        joined = services.join(
-            store, world=made.world, name=name, email=f"demo{i}@demo.test", at=now_us
-        )
-        tokens[joined.person] = joined.token
+    tokens = _join_all(store, made.world, people, now_us)
     sealed = services.seal(store, world=made.world, at=now_us, round=1)
     return {
         "world": made.world,

@@ -17,6 +17,12 @@ __all__ = ["templates", "render"]
 templates = Jinja2Templates(directory=str(files("soulmark.web") / "templates"))
 templates.env.filters["iso"] = lambda us: iso(us) if us is not None else ""
 templates.env.filters["hm"] = lambda text: (text or "")[11:19]
+templates.env.filters["when"] = lambda text: when(text)
+
+
+def when(text: str | None) -> str:
+    """``2030-03-17T17:48:47.169269Z`` -> ``2030-03-17 17:48:47 UTC`` (soulmark.js agrees)."""
+    return f"{text[:10]} {text[11:19]} UTC" if text else ""
 
 
 def render(

@@ -5,6 +5,9 @@
 
   function clamp(x) { return Math.max(0, Math.min(1, x)); }
 
+  // The same spelling as the server's "when" filter: 2030-03-17 17:48:47 UTC.
+  function when(iso) { return iso ? iso.slice(0, 10) + " " + iso.slice(11, 19) + " UTC" : ""; }
+
   function setText(id, text) {
     var el = document.getElementById(id);
     if (el && text != null && el.textContent !== text) el.textContent = text;
@@ -24,7 +27,7 @@
   function apply(root, view) {
     root.dataset.state = view.state;
     setText("message", view.message);
-    setText("legible-at", view.legible_at || "");
+    setText("legible-at", when(view.legible_at));
     var bar = document.getElementById("progress");
     if (bar) bar.value = view.progress || 0;
     drawStrokes(view);
