@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soulmark.core.audit import FIELDS, audit, load_transcript
+from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import TranscriptError
 from soulmark.core.fate import ExactShuffle, pair_up
 from soulmark.core.marks import MarkParams
@@ -26,11 +28,23 @@ WORLD = {
 }
 
 
-def make(n: int, salt: bytes = b"", *, round_no: int = 1, beacon: bytes | None = None):
+VECTOR = json.loads((Path(__file__).parents[1] / "vectors" / "drand_quicknet.json").read_text())[
+    "rounds"
+][0]
+QUICKNET_123 = BeaconSpec("quicknet", VECTOR["round"])
+
+
+def make(n: int, salt: bytes = b"", *, round_no: int = 1, beacon: bool = False):
+    """A sealed transcript of ``n`` ids; with ``beacon``, drand quicknet round 123 mixed in."""
     secret = hashlib.sha256(b"secret" + salt).digest()
     roster = [hashlib.sha256(b"%d" % i + salt).hexdigest()[:16] for i in range(n)]
     doc, plan = seal_transcript(
-        world=WORLD, round_no=round_no, secret=secret, roster=roster, beacon=beacon
+        world=WORLD,
+        round_no=round_no,
+        secret=secret,
+        roster=roster,
+        beacon=QUICKNET_123 if beacon else None,
+        signature=VECTOR["signature"] if beacon else None,
     )
     return json.loads(json.dumps(doc)), plan, secret
 
@@ -101,7 +115,7 @@ def test_b1_non_hex_secret_is_blamed_on_the_secret() -> None:
     doc, _, _ = make(4)
     doc["secret"] = "not hex at all"
     assert "secret" in problems(doc)
-    doc, _, _ = make(4)
+    doc, _, _ = make(4, beacon=True)
     doc["beacon"] = "zz"
     assert "beacon" in problems(doc)
 
@@ -201,12 +215,12 @@ def mutate(value: Any, draw) -> Any:
 @given(
     n=st.integers(min_value=0, max_value=12),
     salt=st.binary(max_size=4),
-    beacon=st.one_of(st.none(), st.binary(min_size=1, max_size=8)),
+    beacon=st.booleans(),
     field=st.sampled_from(FIELDS),
     data=st.data(),
 )
 def test_b1_every_single_field_tamper_is_detected(
-    n: int, salt: bytes, beacon: bytes | None, field: str, data: st.DataObject
+    n: int, salt: bytes, beacon: bool, field: str, data: st.DataObject
 ) -> None:
     doc, _, _ = make(n, salt, beacon=beacon)
     tampered = copy.deepcopy(doc)
@@ -237,3 +251,14 @@ def test_b1_audit_never_crashes_on_a_reshaped_world() -> None:
         doc, _, _ = make(4)
         doc["world"] = world
         assert "commitment" in problems(doc)
+
+
+@pytest.mark.parametrize(
+    "respell",
+    [str.upper, lambda s: " " + s, lambda s: s + "\n", lambda s: s[:48] + " " + s[48:]],
+)
+def test_b1_another_spelling_of_the_beacon_signature_is_detected(respell) -> None:
+    doc, _, _ = make(6, beacon=True)
+    assert problems(doc) == []
+    doc["beacon"]["signature"] = respell(doc["beacon"]["signature"])
+    assert "beacon.signature" in problems(doc)

@@ -131,7 +131,10 @@ def _check_beacon(block: Any, out: list[Mismatch]) -> tuple[BeaconSpec | None, b
         return None, b""
     signature = block.get("signature")
     try:
-        value = verify_signature(spec, signature if isinstance(signature, str) else "")
+        if not isinstance(signature, str) or _tohex(signature) != signature:
+            # verify_signature forgives case and spaces; a transcript has one spelling.
+            raise SoulmarkError("the signature is not lower-case hex")
+        value = verify_signature(spec, signature)
     except SoulmarkError as exc:
         out.append(Mismatch("beacon.signature", str(exc)))
         value = b""

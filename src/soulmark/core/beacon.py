@@ -71,7 +71,9 @@ class BeaconSpec:
 
     @classmethod
     def from_json(cls, data: Any) -> BeaconSpec:
-        if not isinstance(data, dict) or data.get("chain") not in CHAINS:
+        if not isinstance(data, dict) or not isinstance(data.get("chain"), str):
+            raise ValueError("unknown beacon chain")
+        if data["chain"] not in CHAINS:
             raise ValueError("unknown beacon chain")
         if type(data.get("round")) is not int or data["round"] < 1:
             raise ValueError("beacon round must be a positive integer")
