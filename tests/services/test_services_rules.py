@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import event, select, text, update
 
 from soulmark.core.audit import audit, load_transcript
+from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.marks import Mark, MarkParams
 from soulmark.core.times import DAY, HOUR, MINUTE, parse_iso
@@ -688,3 +690,35 @@ def test_email_domain_restriction(store: Store) -> None:
         join(store, world=created.world, name="Outsider", email="o@shiketsu.example", at=BEFORE)
     ok = join(store, world=created.world, name="Insider", email="i@ua.EXAMPLE", at=BEFORE)
     assert ok.round == 1
+
+
+def test_b1_beacon_round_is_committed_at_open_and_checked_at_seal(store: Store) -> None:
+    vector = json.loads(
+        (Path(__file__).parents[1] / "vectors" / "drand_quicknet.json").read_text()
+    )["rounds"][0]
+    spec = BeaconSpec("quicknet", vector["round"])
+    opened = spec.published_at - DAY
+    created = create_world(
+        store, name="Drawn", window_start=T0, window_end=END, at=opened, beacon=spec
+    )
+    people = [
+        join(store, world=created.world, name=f"P{i}", email=f"p{i}@x.example", at=opened)
+        for i in range(5)
+    ]
+    with pytest.raises(Conflict):  # the beacon is not out yet: nobody can know the draw
+        seal(
+            store,
+            world=created.world,
+            at=spec.published_at - 1,
+            beacon_signature=vector["signature"],
+        )
+    wrong = vector["signature"][:-1] + ("0" if vector["signature"][-1] != "0" else "1")
+    with pytest.raises(InvalidInput):
+        seal(store, world=created.world, at=spec.published_at, beacon_signature=wrong)
+    assert not world_info(store, slug=created.world).rounds[0]["sealed"]
+    seal(store, world=created.world, at=spec.published_at, beacon_signature=vector["signature"])
+    doc = load_transcript(transcript_text(store, world=created.world))
+    assert audit(doc) == []
+    assert doc["commitment"] == created.commitment
+    assert doc["beacon"]["randomness"] == vector["randomness"]
+    assert sorted(doc["roster"]) == sorted(p.person for p in people)
