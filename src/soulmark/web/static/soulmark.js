@@ -37,6 +37,8 @@
     if (view.contact) {
       var contact = document.getElementById("contact");
       if (contact) { contact.textContent = "You both reached out: " + view.contact; contact.hidden = false; }
+      var wait = document.getElementById("reach-wait");
+      if (wait) wait.hidden = true;
     }
     // A name appears (or is hidden again) only through the server's own page.
     var hasName = !!document.getElementById("mark-name");
