@@ -13,7 +13,7 @@ from soulmark.core.errors import Conflict, NotFound
 from soulmark.core.wrist import STROKES
 from soulmark.services.people import person_by_token
 from soulmark.services.tokens import new_token, token_hash
-from soulmark.services.wrists import _view as wrist_view  # the bearer's view, by row
+from soulmark.services.wrists import view_of as wrist_view
 from soulmark.store import Store
 from soulmark.store.models import PersonRow
 from soulmark.store.web_models import ShareRow

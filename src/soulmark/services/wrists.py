@@ -20,7 +20,7 @@ from soulmark.services.people import person_by_token
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 
-__all__ = ["WristView", "wrist", "look", "reach_out"]
+__all__ = ["WristView", "wrist", "look", "reach_out", "view_of"]
 
 MESSAGES = {
     "bare": "Your wrist is bare.",
@@ -61,7 +61,8 @@ def _mark(s: Session, person: PersonRow) -> MarkRow | None:
     ).first()
 
 
-def _view(s: Session, person: PersonRow, at: int) -> WristView:
+def view_of(s: Session, person: PersonRow, at: int) -> WristView:
+    """The bearer's wrist at ``at``, inside an open session."""
     world = s.get_one(WorldRow, person.world_id)
     row = _mark(s, person)
     mark = Mark(row.itch_start, row.ink_start, row.legible_at) if row else None
@@ -90,7 +91,13 @@ def _view(s: Session, person: PersonRow, at: int) -> WristView:
     if state.state != "revealed" or row is None:
         return view
     partner = s.get_one(PersonRow, row.partner_id)
-    both = person.reached_out_at is not None and partner.reached_out_at is not None
+    # Someone who left keeps their name on the partner's wrist, never their contact.
+    both = (
+        person.reached_out_at is not None
+        and partner.reached_out_at is not None
+        and partner.left_at is None
+        and person.left_at is None
+    )
     return replace(
         view,
         name=partner.name,
@@ -111,28 +118,28 @@ def _sealed_before(s: Session, world: WorldRow, number: int) -> int:
 
 def wrist(store: Store, *, token: str, at: int) -> WristView:
     with store.transaction() as s:
-        return _view(s, person_by_token(s, token), at)
+        return view_of(s, person_by_token(s, token), at)
 
 
 def look(store: Store, *, token: str, at: int) -> WristView:
     """Lift the bandage (R8): only once the name is legible; recorded once, never undone."""
     with store.transaction() as s:
         person = person_by_token(s, token, lock=True)
-        current = _view(s, person, at)
+        current = view_of(s, person, at)
         if current.state in ("bare", "itching", "inking"):
             raise Conflict(f"there is nothing to read yet: your wrist is {current.state}")
         if person.looked_at is None:
             person.looked_at = at
-        return _view(s, person, max(at, person.looked_at))
+        return view_of(s, person, max(at, person.looked_at))
 
 
 def reach_out(store: Store, *, token: str, at: int) -> WristView:
     """Say you would like to meet (R10); contact passes only when both have said so."""
     with store.transaction() as s:
         person = person_by_token(s, token, lock=True)
-        current = _view(s, person, at)
+        current = view_of(s, person, at)
         if current.state != "revealed":
             raise Conflict("look at your wrist before reaching out")
         if person.reached_out_at is None:
             person.reached_out_at = at
-        return _view(s, person, at)
+        return view_of(s, person, at)

@@ -29,6 +29,9 @@ class WorldRow(Base):
     organizer_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     open_round: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    retain_until: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """After this moment personal data is erased; only transcripts of opaque ids remain."""
+    erased_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class RoundRow(Base):
@@ -76,6 +79,8 @@ class PersonRow(Base):
     joined_at: Mapped[int] = mapped_column(BigInteger)
     looked_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     reached_out_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    left_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """Left after seal: the partner's wrist keeps this name, contact is never shared."""
 
 
 class MarkRow(Base):

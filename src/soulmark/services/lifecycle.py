@@ -1,0 +1,137 @@
+"""A person's data and its end: export, leaving a world, retention and erasure (issue 5).
+
+A mark does not vanish: after seal, a person who leaves stays named on their soulmate's
+wrist, but their contact is never shared and their wrist link stops working.  After a
+world's retention date every name, address and token is erased; the transcripts, which only
+ever held opaque ids, remain.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import InvalidInput, NotFound
+from soulmark.core.times import iso
+from soulmark.services.people import person_by_token
+from soulmark.services.tokens import token_hash
+from soulmark.services.wrists import view_of
+from soulmark.store import Store
+from soulmark.store.models import MarkRow, PersonRow, WorldRow
+from soulmark.store.notice_models import NoticeRow
+from soulmark.store.web_models import ConfirmationRow, ShareRow
+
+__all__ = ["export_person", "leave", "set_retention", "erase_expired"]
+
+
+def _when(us: int | None) -> str | None:
+    return iso(us) if us is not None else None
+
+
+def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
+    """Everything soulmark holds about the bearer of ``token``, as their wrist allows at ``at``.
+
+    Mark moments still ahead are not included: the itch stays the only warning (R5).
+    """
+    with store.transaction() as s:
+        person = person_by_token(s, token)
+        world = s.get_one(WorldRow, person.world_id)
+        shares = s.scalars(select(ShareRow).where(ShareRow.person_id == person.id)).all()
+        notices = s.scalars(select(NoticeRow).where(NoticeRow.person_id == person.id)).all()
+        return {
+            "world": {"slug": world.slug, "name": world.name},
+            "you": {
+                "person": person.pid,
+                "name": person.name,
+                "email": person.email,
+                "round": person.round,
+                "confirmed": person.confirmed,
+                "joined_at": iso(person.joined_at),
+                "looked_at": _when(person.looked_at),
+                "reached_out_at": _when(person.reached_out_at),
+            },
+            "wrist": view_of(s, person, at).to_json(),
+            "shares": [
+                {
+                    "created_at": iso(r.created_at),
+                    "revoked_at": _when(r.revoked_at),
+                    "shows_name": r.show_name,
+                }
+                for r in shares
+            ],
+            "notices": [
+                {"kind": n.kind, "status": n.status, "sent_at": _when(n.sent_at)}
+                for n in notices
+                if n.due_at <= at
+            ],
+        }
+
+
+def _forget_links(s: Session, person_ids: list[int]) -> None:
+    s.execute(delete(ShareRow).where(ShareRow.person_id.in_(person_ids)))
+    s.execute(delete(ConfirmationRow).where(ConfirmationRow.person_id.in_(person_ids)))
+    s.execute(
+        delete(NoticeRow).where(NoticeRow.person_id.in_(person_ids), NoticeRow.status == "pending")
+    )
+
+
+def _dead_token() -> str:
+    """A hash no token has: the old link stops working, the unique column stays unique."""
+    return token_hash(secrets.token_urlsafe(32))
+
+
+def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
+    """Leave a world: removed before seal; after, only the name stays on the partner's wrist."""
+    with store.transaction() as s:
+        person = person_by_token(s, token, lock=True)
+        marked = s.scalar(select(MarkRow.id).where(MarkRow.person_id == person.id).limit(1))
+        _forget_links(s, [person.id])
+        if marked is None:
+            s.execute(delete(NoticeRow).where(NoticeRow.person_id == person.id))
+            s.delete(person)
+            return {"removed": True, "message": "You have left; nothing about you remains."}
+        person.left_at = at
+        person.email = ""
+        person.email_key = f"left:{person.pid}"
+        person.token_hash = _dead_token()
+        return {
+            "removed": False,
+            "message": "You have left. Your name stays on your soulmate's wrist, as marks do; "
+            "your address is erased and contact will never be shared.",
+        }
+
+
+def set_retention(store: Store, *, organizer_token: str, until: int, at: int) -> dict[str, Any]:
+    if until <= at:
+        raise InvalidInput("the retention date must be in the future")
+    with store.transaction() as s:
+        world = s.scalars(
+            select(WorldRow).where(WorldRow.organizer_token_hash == token_hash(organizer_token))
+        ).first()
+        if world is None:
+            raise NotFound("no world has that organizer token")
+        world.retain_until = until
+        return {"world": world.slug, "retain_until": iso(until)}
+
+
+def erase_expired(store: Store, *, at: int) -> list[str]:
+    """Erase the personal data of every world whose retention date has passed."""
+    with store.transaction() as s:
+        worlds = s.scalars(
+            select(WorldRow).where(WorldRow.retain_until <= at, WorldRow.erased_at.is_(None))
+        ).all()
+        for world in worlds:
+            ids = list(s.scalars(select(PersonRow.id).where(PersonRow.world_id == world.id)))
+            _forget_links(s, ids)
+            s.execute(delete(NoticeRow).where(NoticeRow.world_id == world.id))
+            for pid in ids:
+                s.execute(
+                    update(PersonRow)
+                    .where(PersonRow.id == pid)
+                    .values(name="", email="", email_key=f"erased:{pid}", token_hash=_dead_token())
+                )
+            world.erased_at = at
+        return [w.slug for w in worlds]
