@@ -26,7 +26,7 @@ from soulmark.store.models import PersonRow
 
 T0 = parse_iso("2030-04-01T00:00:00Z")
 PEOPLE = 3001
-ATTEMPTS = 4
+ATTEMPTS = 3
 
 SEALER = """
 import sys, time
