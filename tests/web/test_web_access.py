@@ -170,3 +170,30 @@ def test_wrist_tokens_are_long_random_and_stored_hashed(web, scene, store):
             stored = s.execute(text(f"SELECT {column} FROM {table}")).scalars().all()
             assert token not in stored and scene["share"] not in stored
             assert all(len(h) == 64 for h in stored)
+
+
+@pytest.mark.parametrize("kind", ["wrist", "share", "organizer", "stranger", "none"])
+def test_public_endpoints_answer_alike_whatever_token_comes_along(web, scene, kind):
+    """Public pages ignore tokens: none of them gains anything private from one."""
+    slug = scene["world"].slug
+    token = tokens(scene)[kind]
+    text = web.client.get(f"/w/{slug}/transcript").text
+    calls = [
+        ("GET", f"/api/worlds/{slug}", None, None),
+        ("GET", f"/api/worlds/{slug}/transcript", None, None),
+        ("POST", "/api/preview", {"name": "Someone"}, None),
+        ("POST", "/api/audit", None, text),
+        ("POST", "/api/confirm", {"token": token or "c_none"}, None),
+        ("GET", "/api/dev/outbox", None, None),
+    ]
+    for method, path, body, content in calls:
+        r = web.api(method, path, token, json=body, content=content)
+        assert r.status_code in (200, 404), (path, r.status_code)
+        # Opaque ids are public (the transcript lists them); names and addresses are not.
+        for secret in (scene["partner"].name, scene["partner"].email, scene["victim"].name):
+            assert secret not in r.text, (kind, path)
+    for path in (f"/w/{slug}", "/audit", "/", "/docs"):
+        r = web.client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})
+        assert r.status_code == 200
+        for secret in secrets_of_victim(scene):
+            assert secret not in r.text

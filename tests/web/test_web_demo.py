@@ -58,3 +58,19 @@ def test_the_notices_worker_starts_and_stops_with_the_app(store):
         assert client.get("/").status_code == 200
         assert app.state.worker is not None and not app.state.worker.done()
     assert app.state.worker.done()
+
+
+def test_demo_links_and_settings_from_the_environment(store, monkeypatch):
+    from soulmark.web.demo import demo_links
+
+    demo = demo_world(store, now_us=T0, people=4)
+    links = demo_links(demo, "http://127.0.0.1:8000/", wrists=2)
+    assert links["organizer"] == f"http://127.0.0.1:8000/organizer/{demo['organizer_token']}"
+    assert len(links["wrists"]) == 2 and links["wrists"][0].startswith(
+        "http://127.0.0.1:8000/wrist/w_"
+    )
+    monkeypatch.setenv("SOULMARK_SECRET", "ab" * 32)
+    monkeypatch.setenv("SOULMARK_BASE_URL", "https://soulmark.example")
+    settings = Settings.from_env(dev=True)
+    assert settings.secret == bytes.fromhex("ab" * 32) and settings.dev
+    assert settings.base_url == "https://soulmark.example"

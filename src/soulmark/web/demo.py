@@ -14,7 +14,7 @@ from soulmark.services.tokens import token_hash
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow
 
-__all__ = ["DEMO_NAMES", "demo_params", "demo_world"]
+__all__ = ["DEMO_NAMES", "demo_params", "demo_world", "demo_links"]
 
 DEMO_NAMES = (
     "Tenya Iida",
@@ -124,4 +124,14 @@ def demo_world(
             "world": f"/w/{made.world}",
             "organizer": f"/organizer/{made.organizer_token}",
         },
+    }
+
+
+def demo_links(demo: dict[str, Any], base_url: str, wrists: int = 3) -> dict[str, Any]:
+    """Absolute links to print: the world page, the organizer's dashboard, a few wrists."""
+    base = base_url.rstrip("/")
+    return {
+        "world": base + demo["paths"]["world"],
+        "organizer": base + demo["paths"]["organizer"],
+        "wrists": [f"{base}/wrist/{w['token']}" for w in demo["wrists"][:wrists]],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -44,3 +45,18 @@ class Settings:
     """How often an open wrist page asks for its state."""
     secure_cookies: bool = False
     """Mark the CSRF cookie Secure (behind HTTPS)."""
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """``$SOULMARK_DB``, ``$SOULMARK_SMTP``, ``$SOULMARK_BASE_URL`` and ``$SOULMARK_SECRET``
+        (hex; set it when several processes serve the same site, so their forms agree).
+        Overrides that are not None win."""
+        env: dict[str, object] = {
+            "db_url": os.environ.get("SOULMARK_DB") or None,
+            "smtp_url": os.environ.get("SOULMARK_SMTP") or None,
+            "base_url": os.environ.get("SOULMARK_BASE_URL") or None,
+        }
+        if os.environ.get("SOULMARK_SECRET"):
+            env["secret"] = bytes.fromhex(os.environ["SOULMARK_SECRET"])
+        values = {k: v for k, v in {**env, **overrides}.items() if v is not None}
+        return cls(**values)  # type: ignore[arg-type]
