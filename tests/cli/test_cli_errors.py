@@ -126,6 +126,12 @@ def test_no_traceback_from_the_installed_command(tmp_path):
         ["transcript"],
         ["audit"],
         ["demo"],
+        ["serve"],
+        ["worker"],
+        ["export"],
+        ["leave"],
+        ["purge"],
+        ["world", "retain"],
     ],
 )
 def test_every_command_has_help_with_an_example(cli, command):

@@ -9,7 +9,7 @@ import typer
 # typer (pinned) vendors click; its usage errors are caught here to print one line.
 from typer._click import exceptions as click_exc
 
-from soulmark.cli import commands
+from soulmark.cli import commands, lifecycle
 from soulmark.cli.demo import demo
 from soulmark.cli.serve import serve, worker
 
@@ -31,6 +31,10 @@ app.command("reach-out")(commands.reach_out)
 app.command("transcript")(commands.transcript)
 app.command("audit")(commands.audit_file)
 app.command("demo")(demo)
+app.command("export")(lifecycle.export)
+app.command("leave")(lifecycle.leave)
+app.command("purge")(lifecycle.purge)
+commands.world_app.command("retain")(lifecycle.retain)
 app.command("serve")(serve)
 app.command("worker")(worker)
 
