@@ -59,6 +59,7 @@ def browser():
 
 
 def shot(page, name: str) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -91,6 +92,8 @@ def test_a_wrist_lives_through_every_state_in_a_browser(served, browser, clock):
     web, base = served
     world = web.world([], seal=False)
     page, other = browser.new_page(viewport=PHONE), browser.new_page(viewport=PHONE)
+    page.goto(f"{base}/w/{world.slug}")
+    shot(page, "00-world")
     mine = join(page, base, world.slug, "Tenya Iida", "tenya@ua.test")
     shot(page, "01-joined")
     theirs = join(other, base, world.slug, "爆豪勝己", "katsuki@ua.test")
@@ -140,3 +143,10 @@ def test_a_wrist_lives_through_every_state_in_a_browser(served, browser, clock):
     shot(page, "07-reached-out")
     wait_state(friend, "revealed")
     assert "爆豪勝己" not in friend.content()  # not shown there: the bearer did not choose to
+    page.goto(f"{base}/organizer/{world.organizer}")
+    shot(page, "08-organizer")
+    page.goto(f"{base}/audit")
+    page.fill("#transcript", web.client.get(f"/w/{world.slug}/transcript").text)
+    page.click("#audit-button")
+    page.wait_for_selector("#verified")
+    shot(page, "09-audit")

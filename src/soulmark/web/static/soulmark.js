@@ -110,7 +110,25 @@
     });
   }
 
+  // One click, one request: a second "Join" would otherwise replace the page that holds the
+  // only copy of the new wrist link with an "already joined" error.
+  function once(form) {
+    form.addEventListener("submit", function () {
+      setTimeout(function () {
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  }
+
+  // Coming back to a page (the back button) brings its buttons back too.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[method=post] button[type=submit]").forEach(function (b) {
+      b.disabled = false;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[method=post]").forEach(once);
     var root = document.querySelector("[data-live]");
     if (root) live(root);
     var b = document.getElementById("breathe");
