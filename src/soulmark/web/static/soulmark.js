@@ -115,15 +115,19 @@
   function once(form) {
     form.addEventListener("submit", function () {
       setTimeout(function () {
-        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+        form.querySelectorAll("button[type=submit]:not([disabled])").forEach(function (b) {
+          b.disabled = true;
+          b.dataset.sent = "1";
+        });
       }, 0);
     });
   }
 
   // Coming back to a page (the back button) brings its buttons back too.
   window.addEventListener("pageshow", function () {
-    document.querySelectorAll("form[method=post] button[type=submit]").forEach(function (b) {
+    document.querySelectorAll("button[data-sent]").forEach(function (b) {
       b.disabled = false;
+      delete b.dataset.sent;
     });
   });
 
