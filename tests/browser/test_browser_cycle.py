@@ -1,0 +1,268 @@
+"""The whole life of a pair in a real browser: join through the form with the R11 preview,
+the organizer seals with the dashboard's button, and both wrists, open in two browsers, go
+bare -> itching -> inking -> covered by polling alone while the fake clock runs; one bearer
+takes the guided breath (B5), both look (R8) and reach out (R10) and see each other's contact.
+
+Before a bearer looks, the partner's name is in none of that bearer's pages or JSON (R6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from soulmark.core.times import SECOND, iso
+from soulmark.web.render import when
+
+from .conftest import (
+    DESKTOP,
+    PHONE,
+    STROKE_SUM_JS,
+    Live,
+    fits_phone,
+    mark_document,
+    same_document,
+    shot,
+    wait_state,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TENYA = ("Tenya Iida", "tenya@ua.test")
+KATSUKI = ("爆豪勝己", "katsuki@ua.test")
+
+
+def join_through_form(page: Any, live: Live, slug: str, name: str, email: str) -> dict[str, str]:
+    """R11: the form previews the name exactly as the partner's wrist will show it."""
+    page.goto(live.url(f"/w/{slug}"))
+    assert page.locator("#world-name").inner_text() == "Browser Academy"
+    assert page.locator("#join-preview").is_hidden()
+    page.locator("#name").type(name)
+    page.locator("#email").fill(email)
+    assert page.locator("#join-preview").is_visible()
+    assert page.locator("#preview-name").inner_text() == name
+    assert "written on your soulmate's wrist" in page.locator("#join-preview").inner_text()
+    if name == TENYA[0]:
+        assert fits_phone(page)
+        shot(page, "01-world-join-preview")
+    page.click("#join-button")
+    page.wait_for_selector("#joined")
+    assert page.locator("#preview text.mark-name").text_content() == name
+    link = page.locator("#wrist-link").get_attribute("href")
+    assert link and link.startswith(live.url("/wrist/w_"))
+    person = page.locator("#person-id").inner_text()
+    if name == TENYA[0]:
+        shot(page, "02-joined")
+    return {"link": link, "person": person}
+
+
+class ApiWatch:
+    """The JSON twin's replies as the page's own poller received them."""
+
+    def __init__(self, page: Any) -> None:
+        self.responses: list[Any] = []
+        self.checked = 0
+        page.on("response", self._seen)
+
+    def _seen(self, response: Any) -> None:
+        if "/api/wrist" in response.url:
+            self.responses.append(response)
+
+    def assert_clean(self, *secrets: str) -> int:
+        """No reply received since the last check holds any of ``secrets``; returns how many
+        replies were read (a reply already dropped by the browser is skipped)."""
+        read = 0
+        for response in self.responses[self.checked :]:
+            try:
+                body = response.body().decode()
+            except Exception:  # noqa: BLE001 - evicted from the browser's cache
+                continue
+            read += 1
+            for secret in secrets:
+                assert secret not in body, f"{secret!r} in {response.url}"
+        self.checked = len(self.responses)
+        return read
+
+
+def wrist_text(page: Any) -> str:
+    return page.locator("#message").inner_text()
+
+
+def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
+    live: Live, open_page: Any
+) -> None:
+    made = live.create_world()
+    slug = made.world
+
+    tenya = open_page(PHONE)
+    katsuki = open_page(DESKTOP)
+    mine = join_through_form(tenya, live, slug, *TENYA)
+    theirs = join_through_form(katsuki, live, slug, *KATSUKI)
+
+    # Joined but not sealed: a bare wrist, said kindly, and why.
+    tenya.goto(mine["link"])
+    wait_state(tenya, "bare")
+    assert "has not been sealed yet" in wrist_text(tenya)
+    mark_document(tenya)
+    watch_tenya = ApiWatch(tenya)
+
+    # The organizer seals round 1 from the dashboard (B2: no name anywhere there).
+    organizer = open_page(DESKTOP)
+    organizer.goto(live.url(f"/organizer/{made.organizer_token}"))
+    assert organizer.locator("#count-bare").get_attribute("data-count") == "0"
+    live.clock.to(live.clock.now + SECOND)
+    organizer.click("#seal")
+    organizer.wait_for_selector("#sealed-note")
+    assert organizer.locator("#sealed-note").inner_text() == "Round 1 is sealed."
+    assert organizer.locator('#rounds tr[data-round="1"] td').nth(2).inner_text() == "1"
+    assert organizer.locator("#count-bare").get_attribute("data-count") == "2"
+    html = organizer.content()
+    assert TENYA[0] not in html and KATSUKI[0] not in html
+    shot(organizer, "03-organizer-sealed")
+    organizer.goto(live.url(f"/w/{slug}"))
+    assert "sealed" in organizer.locator('#rounds tr[data-round="1"]').inner_text()
+
+    moments = live.moments(slug)
+    me, them = moments[mine["person"]], moments[theirs["person"]]
+    assert me.partner == them.person and them.partner == me.person  # R2, over two people
+    assert me.itch_start is not None and them.itch_start is not None
+
+    # The open page learns of the seal by polling: no reload.
+    tenya.wait_for_function(
+        "() => document.getElementById('message').textContent === 'Your wrist is bare.'"
+    )
+    katsuki.goto(theirs["link"])
+    wait_state(katsuki, "bare")
+    mark_document(katsuki)
+    assert tenya.locator("#bandage").is_hidden() and tenya.locator("#progress").is_hidden()
+    shot(tenya, "04-bare")
+
+    # Walk both wrists through the window, stopping at each of Tenya's moments and at
+    # Katsuki's too; every stop checks both pages against the SPEC's state table.
+    assert me.ink_start is not None and me.legible_at is not None
+    assert them.ink_start is not None and them.legible_at is not None
+
+    def quarter(m: Any, f: float) -> int:
+        return int(m.ink_start + f * (m.legible_at - m.ink_start))
+
+    stops = [
+        (me.itch_start, "05-itching"),
+        (quarter(me, 0.25), "06-inking-early"),
+        (quarter(me, 0.75), "07-inking-late"),
+        (me.legible_at, "08-covered"),
+        (them.itch_start, None),
+        (quarter(them, 0.5), None),
+        (them.legible_at, None),
+    ]
+    inked: list[float] = []
+    for at, name in sorted(stops, key=lambda s: s[0]):
+        live.clock.to(max(live.clock.now, at))
+        for page, m, partner_name in ((tenya, me, KATSUKI[0]), (katsuki, them, TENYA[0])):
+            state = m.state_at(live.clock.now)
+            wait_state(page, state)
+            assert partner_name not in page.content()  # R6: not a byte before the look
+            if state == "inking":
+                progress = (live.clock.now - m.ink_start) / (m.legible_at - m.ink_start)
+                page.wait_for_function(
+                    f"() => Math.abs(document.getElementById('progress').value - {progress}) < 0.02"
+                )
+                drawn = page.evaluate(STROKE_SUM_JS)
+                assert abs(drawn - progress * 12) < 0.3, (drawn, progress)
+        if name is None:
+            continue
+        state = me.state_at(live.clock.now)
+        if state == "itching":
+            assert "tingles" in wrist_text(tenya)
+            assert tenya.locator("#mark .tingle").is_visible()
+            assert tenya.locator("#progress").is_hidden()
+        elif state == "inking":
+            assert wrist_text(tenya) == "Ink is rising on your wrist. It cannot be read yet."
+            assert tenya.locator("#progress").is_visible()
+            assert tenya.locator("#bandage").is_hidden()
+            inked.append(tenya.evaluate(STROKE_SUM_JS))
+        elif state == "covered":
+            assert wrist_text(tenya).startswith("It stopped.")
+            assert tenya.locator("#bandage").is_visible()
+            assert tenya.locator("#look-section").is_visible()
+            assert tenya.locator("#progress").is_hidden()
+            assert tenya.locator("#legible-at").inner_text() == when(iso(me.legible_at))
+            assert tenya.evaluate(STROKE_SUM_JS) == pytest.approx(12)
+        assert fits_phone(tenya)
+        shot(tenya, name)
+    assert len(inked) == 2 and 0 < inked[0] < inked[1] < 12  # the ink grows
+    # Twelve strokes, drawn from the same shapes on both wrists, whatever the name (R6).
+    paths = "Array.from(document.querySelectorAll('#ink .stroke'), p => p.getAttribute('d'))"
+    assert tenya.evaluate(paths) == katsuki.evaluate(paths) and len(tenya.evaluate(paths)) == 12
+    assert same_document(tenya) and same_document(katsuki), "a page reloaded between states"
+    assert watch_tenya.assert_clean(KATSUKI[0], theirs["person"], KATSUKI[1]) > 5
+
+    # The guided breath: in for four, hold for five, out for six.  The page's own timers
+    # run on Playwright's clock from here, so fifteen seconds pass at once.
+    assert tenya.locator("#breath").is_hidden()
+    tenya.clock.install()
+    tenya.click("#breathe")
+    breath = tenya.locator("#breath")
+    assert breath.get_attribute("data-phase") == "in"
+    assert tenya.locator("#breath-text").inner_text() == "Breathe in… 4"
+    assert tenya.locator("#breathe").is_disabled()
+    shot(tenya, "09-breathe-in")
+    for ms, phase, text, name in (
+        (4000, "hold", "Hold… 5", "10-breathe-hold"),
+        (5000, "out", "Breathe out… 6", "11-breathe-out"),
+        (6000, "done", "Whenever you are ready.", "12-breathe-done"),
+    ):
+        tenya.clock.run_for(ms)
+        tenya.wait_for_selector(f'#breath[data-phase="{phase}"]', state="attached")
+        assert tenya.locator("#breath-text").inner_text() == text
+        shot(tenya, name)
+    assert tenya.locator("#wrist").get_attribute("data-breath") == "done"
+    assert tenya.evaluate("document.activeElement.id") == "look"
+    assert tenya.locator("#breathe").is_enabled()
+    assert KATSUKI[0] not in tenya.content()
+
+    # R8: she looks.
+    live.clock.to(live.clock.now + 3 * SECOND)
+    looked = live.clock.now
+    tenya.click("#look")
+    wait_state(tenya, "revealed")
+    assert tenya.locator("#partner-name").inner_text() == KATSUKI[0]
+    assert tenya.locator("#mark-name").text_content() == KATSUKI[0]
+    assert tenya.locator("#revealed-legible-at").inner_text() == when(iso(me.legible_at))
+    assert tenya.locator("#looked-at").inner_text() == when(iso(looked))
+    assert tenya.locator("#partner-id").inner_text() == them.person
+    assert tenya.locator("#person-id").inner_text() == me.person
+    assert tenya.locator("#transcript-link").get_attribute("href") == f"/w/{slug}/transcript"
+    assert tenya.locator("#look-section").is_hidden() and tenya.locator("#bandage").is_hidden()
+    assert KATSUKI[1] not in tenya.content()
+    assert fits_phone(tenya)
+    shot(tenya, "13-revealed")
+    # Her looking tells his wrist nothing.
+    assert TENYA[0] not in katsuki.content()
+
+    # R10: she reaches out; nothing passes until he does too.
+    tenya.click("#reach-out")
+    tenya.wait_for_selector("#reached-out")
+    assert "If they reach out too" in tenya.locator("#reached-out").inner_text()
+    assert tenya.locator("#contact").is_hidden()
+    assert KATSUKI[1] not in tenya.content()
+    mark_document(tenya)
+    shot(tenya, "14-reached-out-waiting")
+
+    katsuki.click("#look")  # straight away, without the breath: it is optional
+    wait_state(katsuki, "revealed")
+    assert katsuki.locator("#partner-name").inner_text() == TENYA[0]
+    html = katsuki.content()
+    assert TENYA[1] not in html and "declined" not in html
+    assert katsuki.locator("#reach-out").is_visible()
+    shot(katsuki, "15-partner-revealed")
+    katsuki.click("#reach-out")
+    katsuki.wait_for_selector("#contact:not([hidden])")
+    assert katsuki.locator("#contact").inner_text() == f"You both reached out: {TENYA[1]}"
+    shot(katsuki, "17-partner-contact")
+
+    # Her open page learns it by polling, without a reload.
+    tenya.wait_for_selector("#contact:not([hidden])")
+    assert tenya.locator("#contact").inner_text() == f"You both reached out: {KATSUKI[1]}"
+    assert same_document(tenya)
+    assert fits_phone(tenya)
+    shot(tenya, "16-contact")
