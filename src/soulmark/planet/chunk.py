@@ -5,13 +5,14 @@ also holds the unmatched slot ``n - 1``.  Everything is computed block by block 
 numba kernel, so a chunk of any size needs a few kilobytes of scratch and no population.
 
 Fingerprint (transcript ``digest``).  Pair ``k`` with people ``p0, p1`` and marks
-``(i0, s0, l0), (i1, s1, l1)`` (itch start, ink start, legible; u64 two's complement) gives
-``h1 = mix64(k * O1 ^ p0 ^ D0)``, ``h2 = mix64(h1 ^ p1 ^ D1)``,
-``h3 = mix64(h2 ^ i0 ^ s0 * O2 ^ l0 * O3 ^ D2)``, ``h = mix64(h3 ^ i1 ^ s1 * O2 ^ l1 * O3 ^ D3)``
-and the chunk's two words are ``Σ h`` and ``Σ mix64(h ^ D4)`` mod 2^64; the unmatched person
-``u`` adds ``h = mix64(u ^ D5)`` the same way.  ``D`` are u64 words of
-``BLAKE2b(key=seed, person=b"planet/digest")``; ``O1..O3`` are the odd constants below.  It is
-a fingerprint for comparing a recomputation, not a commitment: the commitment to fate is the
+``(i0, s0, l0), (i1, s1, l1)`` (itch start, ink start, legible; as u64) gives
+``h1 = mix64(k * O1 ^ p0 ^ D0)`` and
+``h = mix64(h1 ^ p1 ^ i0 ^ rotl(s0, 11) ^ rotl(l0, 22) ^ rotl(i1, 33) ^ rotl(s1, 44)
+^ rotl(l1, 55) ^ D1)``; the chunk's two words are ``Σ h`` and ``Σ lite(h ^ D4)`` mod 2^64
+(``lite`` as in :mod:`soulmark.planet.marks`), and the unmatched person ``u`` adds
+``h = mix64(u ^ D5)`` the same way.  ``D`` are u64 words of
+``BLAKE2b(key=seed, person=b"planet/digest")``; ``O1`` is the odd constant below.  It is a
+fingerprint for comparing a recomputation, not a commitment: the commitment to fate is the
 seed's, and anyone can recompute every pair from it (B1).
 """
 
@@ -30,11 +31,12 @@ from soulmark.planet.engine import (
     ROUNDS,
     PlanetKey,
     derive_words,
+    mix32,
     persons_for_slots,
     scratch,
     unpermute_block,
 )
-from soulmark.planet.marks import MarkPlan, mix64, mix64_ref, pair_marks
+from soulmark.planet.marks import MarkPlan, lite, lite_ref, mix64, mix64_ref, pair_marks
 from soulmark.planet.model import PopulationModel
 
 __all__ = ["PlanetSpec", "STAT_FIELDS", "run_chunk", "pair_digest_ref"]
@@ -51,9 +53,9 @@ STAT_FIELDS = (
     "min_itch_lead",
     "max_itch_lead",
 )
-_O1, _O2, _O3 = 0x9E3779B97F4A7C15, 0xD6E8FEB86659FD93, 0xA0761D6478BD642F
+_O1 = 0x9E3779B97F4A7C15
 _M64 = (1 << 64) - 1
-_U64 = np.uint64
+_U64, _U32 = np.uint64, np.uint32
 
 
 @dataclass(frozen=True)
@@ -82,23 +84,21 @@ class PlanetSpec:
         return k0, min(self.pairs, k0 + self.chunk_pairs)
 
 
+def _rotl_ref(v: int, r: int) -> int:
+    return ((v << r) | (v >> (64 - r))) & _M64
+
+
 def pair_digest_ref(dkeys: list[int], k: int, people: tuple[int, int], marks: list[int]) -> int:
     """Plain-Python ``h`` of one pair (see the module docstring)."""
     p0, p1 = people
     i0, s0, l0, i1, s1, l1 = (m & _M64 for m in marks)
     h = mix64_ref(((k * _O1) & _M64) ^ p0 ^ dkeys[0])
-    h = mix64_ref(h ^ p1 ^ dkeys[1])
-    h = mix64_ref(h ^ i0 ^ ((s0 * _O2) & _M64) ^ ((l0 * _O3) & _M64) ^ dkeys[2])
-    return mix64_ref(h ^ i1 ^ ((s1 * _O2) & _M64) ^ ((l1 * _O3) & _M64) ^ dkeys[3])
+    spread = i0 ^ _rotl_ref(s0, 11) ^ _rotl_ref(l0, 22) ^ _rotl_ref(i1, 33)
+    return mix64_ref(h ^ p1 ^ spread ^ _rotl_ref(s1, 44) ^ _rotl_ref(l1, 55) ^ dkeys[1])
 
 
 @nb.njit(inline="always")
-def _country(coarse, shift, bounds, p):  # type: ignore[no-untyped-def]
-    """Country of person ``p``: a table over the top index bits answers all but the few
-    blocks that a border cuts, which fall back to a binary search."""
-    c = coarse[p >> shift]
-    if c >= 0:
-        return c
+def _country_search(bounds, p):  # type: ignore[no-untyped-def]
     lo, hi = 0, bounds.shape[0] - 1
     while hi - lo > 1:
         mid = (lo + hi) >> 1
@@ -110,28 +110,30 @@ def _country(coarse, shift, bounds, p):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(inline="always")
-def _school(p, size, inv):  # type: ignore[no-untyped-def]
-    """``p // size`` through a double reciprocal and one correction step: integer division
-    does not vectorise and costs more than the rest of a person's statistics."""
-    q = np.int64(np.float64(p) * inv)
-    q = q - 1 if q * size > p else q
-    return q + 1 if (q + 1) * size <= p else q
+def _male(p, key, threshold):  # type: ignore[no-untyped-def]
+    """The model's sex hash (see :mod:`soulmark.planet.model`)."""
+    folded = _U32(_U32(p & _U64(0xFFFFFFFF)) ^ _U32(_U32(p >> _U64(32)) * _U32(0x9E3779B9)))
+    return _U64(mix32(folded ^ key)) < threshold
+
+
+@nb.njit(inline="always")
+def _rotl(v, r):  # type: ignore[no-untyped-def]
+    return (v << _U64(r)) | (v >> _U64(64 - r))
 
 
 @nb.njit(inline="always")
 def _pair_hash(k, p0, p1, r, d):  # type: ignore[no-untyped-def]
-    o1, o2, o3 = _U64(_O1), _U64(_O2), _U64(_O3)
-    h = mix64((_U64(k) * o1) ^ _U64(p0) ^ d[0])
-    h = mix64(h ^ _U64(p1) ^ d[1])
-    h = mix64(h ^ _U64(r[0]) ^ (_U64(r[1]) * o2) ^ (_U64(r[2]) * o3) ^ d[2])
-    return mix64(h ^ _U64(r[3]) ^ (_U64(r[4]) * o2) ^ (_U64(r[5]) * o3) ^ d[3])
+    h = mix64((_U64(k) * _U64(_O1)) ^ _U64(p0) ^ d[0])
+    i0, s0, l0, i1, s1, l1 = _U64(r[0]), _U64(r[1]), _U64(r[2]), _U64(r[3]), _U64(r[4]), _U64(r[5])
+    spread = i0 ^ _rotl(s0, 11) ^ _rotl(l0, 22) ^ _rotl(i1, 33) ^ _rotl(s1, 44) ^ _rotl(l1, 55)
+    return mix64(h ^ _U64(p1) ^ spread ^ d[1])
 
 
 @nb.njit(cache=True, nogil=True)
 def _marks_pass(kb, m, x, margs, dkeys, mk, digest):  # type: ignore[no-untyped-def]
     """Marks and fingerprint of ``m`` pairs: straight-line code over lanes (vectorised)."""
     start, lead, tol, spread, ink_min, ink_span, itch_min, stride, mkeys = margs
-    d0, d1 = _U64(0), _U64(0)
+    d0, d1, d4 = _U64(0), _U64(0), dkeys[4]
     for j in range(m):
         # Named scalars, not a loop over the tuple: indexing it spills it to memory and
         # stops the loop from vectorising.
@@ -141,26 +143,36 @@ def _marks_pass(kb, m, x, margs, dkeys, mk, digest):  # type: ignore[no-untyped-
         mk[0, j], mk[1, j], mk[2, j], mk[3, j], mk[4, j], mk[5, j] = i0, s0, l0, i1, s1, l1
         h = _pair_hash(kb + j, x[2 * j], x[2 * j + 1], (i0, s0, l0, i1, s1, l1), dkeys)
         d0 += h
-        d1 += mix64(h ^ dkeys[4])
+        d1 += lite(h ^ d4)
     digest[0] += d0
     digest[1] += d1
 
 
 @nb.njit(cache=True, nogil=True)
 def _people_pass(m, x, model, stats):  # type: ignore[no-untyped-def]
-    """School, country and sex of both partners of ``m`` pairs."""
-    school, inv, coarse, shift, bounds, sex_key, male_t = model
-    # Local counters: stores to ``stats`` inside the loop would pin it to scalar code.
-    same_school = same_country = same_sex = male_male = female_female = 0
+    """School, country and sex of both partners of ``m`` pairs.  Local counters and a
+    branch-free main loop keep it vectorised; pairs in a border block go to a second loop."""
+    school, coarse, shift, bounds, sex_key, male_t = model
+    same_country = same_sex = male_male = female_female = near = border = 0
+    # Separate loops: fused, the loop body is too big for the vectoriser.
     for j in range(m):
-        p0, p1 = np.int64(x[2 * j]), np.int64(x[2 * j + 1])
-        same_school += _school(p0, school, inv) == _school(p1, school, inv)
-        same_country += _country(coarse, shift, bounds, p0) == _country(coarse, shift, bounds, p1)
-        m0 = (mix64(_U64(p0) ^ sex_key) >> _U64(11)) < male_t
-        m1 = (mix64(_U64(p1) ^ sex_key) >> _U64(11)) < male_t
+        m0, m1 = _male(x[2 * j], sex_key, male_t), _male(x[2 * j + 1], sex_key, male_t)
         same_sex += m0 == m1
-        male_male += m0 and m1
-        female_female += not (m0 or m1)
+        male_male += m0 & m1
+        female_female += not (m0 | m1)
+    for j in range(m):
+        p0, p1 = x[2 * j], x[2 * j + 1]
+        # Schoolmates are fewer than ``school`` apart; exact division only for those few.
+        near += max(p0, p1) - min(p0, p1) < school
+        c0, c1 = coarse[p0 >> shift], coarse[p1 >> shift]
+        border += (c0 < 0) | (c1 < 0)
+        same_country += (c0 == c1) & (c0 >= 0)
+    same_school = 0
+    for j in range(m if near or border else 0):
+        p0, p1 = np.int64(x[2 * j]), np.int64(x[2 * j + 1])
+        same_school += p0 // school == p1 // school
+        if coarse[p0 >> shift] < 0 or coarse[p1 >> shift] < 0:
+            same_country += _country_search(bounds, p0) == _country_search(bounds, p1)
     stats[1] += same_school
     stats[2] += same_country
     stats[3] += same_sex
@@ -169,22 +181,46 @@ def _people_pass(m, x, model, stats):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True)
-def _moments_pass(m, mk, window, stats, hists):  # type: ignore[no-untyped-def]
+def _histogram(hist, mk, rows, m, start, scale, bins):  # type: ignore[no-untyped-def]
+    """Add the moments ``mk[rows, :m]`` to ``hist``.
+
+    Neighbouring pairs have neighbouring anchors, so a block's moments almost always fall in
+    a few adjacent bins: counting each of those bins with a vectorised compare-and-sum beats
+    a chain of dependent increments on one counter.  Anything wider takes the plain loop."""
+    top = hist.shape[0] - 1
+    for f in rows:
+        low, high = top, 0
+        for j in range(m):
+            b = min(top, max(0, np.int64(np.float64(mk[f, j] - start) * scale)))
+            bins[j] = b
+            low, high = min(low, b), max(high, b)
+        if high - low < 4:
+            for b in range(low, high + 1):
+                count = 0
+                for j in range(m):
+                    count += bins[j] == b
+                hist[b] += count
+        else:
+            for j in range(m):
+                hist[bins[j]] += 1
+
+
+@nb.njit(cache=True, nogil=True)
+def _moments_pass(m, mk, window, stats, hists, bins):  # type: ignore[no-untyped-def]
     """Invariant checks (R4–R7) and histograms of the marks of ``m`` pairs."""
     start, end, tol, scale = window
-    top = hists.shape[1] - 1
     bad, gap_max, lead_min, lead_max = 0, stats[7], stats[8], stats[9]
     for j in range(m):
         for f in range(0, 6, 3):
             itch, ink, legible = mk[f, j], mk[f + 1, j], mk[f + 2, j]
-            bad += not (start <= itch < ink < legible < end)
+            bad += not ((start <= itch) & (itch < ink) & (ink < legible) & (legible < end))
             lead_min = min(lead_min, legible - itch)
             lead_max = max(lead_max, legible - itch)
-            hists[0, min(top, max(0, np.int64(np.float64(legible - start) * scale)))] += 1
-            hists[1, min(top, max(0, np.int64(np.float64(itch - start) * scale)))] += 1
         gap = abs(mk[2, j] - mk[5, j])
         bad += gap > tol
         gap_max = max(gap_max, gap)
+    _histogram(hists[0], mk, (2, 5), m, start, scale, bins)
+    _histogram(hists[1], mk, (0, 3), m, start, scale, bins)
     stats[6] += bad
     stats[7], stats[8], stats[9] = gap_max, lead_min, lead_max
 
@@ -194,6 +230,7 @@ def _chunk_kernel(k0, k1, fate, margs, model, window, dkeys, stats, hists, diges
     n, fkeys, wh, wl = fate
     x = np.empty(BLOCK, np.uint64)
     mk = np.empty((6, BLOCK // 2), np.int64)
+    bins = np.empty(BLOCK // 2, np.int64)
     s = scratch(BLOCK)
     for kb in range(k0, k1, BLOCK // 2):
         m = min(BLOCK // 2, k1 - kb)
@@ -202,20 +239,22 @@ def _chunk_kernel(k0, k1, fate, margs, model, window, dkeys, stats, hists, diges
         unpermute_block(x, 2 * m, n, fkeys, wh, wl, s)
         _marks_pass(kb, m, x, margs, dkeys, mk, digest)
         _people_pass(m, x, model, stats)
-        _moments_pass(m, mk, window, stats, hists)
+        _moments_pass(m, mk, window, stats, hists, bins)
         stats[0] += m
 
 
 def _model_inputs(spec: PlanetSpec) -> tuple[Any, ...]:
     bounds = spec.model.country_bounds(spec.population)
-    shift = max(0, (spec.population - 1).bit_length() - 16)
+    # 2^14 two-byte entries: the table stays in L1, and ~1% of people sit in border blocks.
+    shift = max(0, (spec.population - 1).bit_length() - 14)
     tops = np.arange((spec.population - 1 >> shift) + 2, dtype=np.int64) << shift
     first = np.searchsorted(bounds, tops, side="right") - 1
     last = np.searchsorted(bounds, np.minimum(tops + (1 << shift), spec.population) - 1, "right")
-    coarse = np.where(last - 1 == first, first, -1).astype(np.int64)
-    sex_key = derive_words(spec.seed, b"planet/model", spec.population, 1, "<u8")[0]
-    school = spec.model.school_size
-    return (school, 1.0 / school, coarse, shift, bounds, sex_key, _U64(spec.model.male_threshold()))
+    small = len(bounds) < 1 << 15
+    coarse = np.where(last - 1 == first, first, -1).astype(np.int16 if small else np.int32)
+    sex_key = derive_words(spec.seed, b"planet/model", spec.population, 1)[0]
+    school = _U64(spec.model.school_size)
+    return (school, coarse, _U64(shift), bounds, sex_key, _U64(spec.model.male_threshold()))
 
 
 def _kernel_inputs(spec: PlanetSpec) -> tuple[Any, ...]:
@@ -247,7 +286,7 @@ def run_chunk(spec: PlanetSpec, index: int) -> dict[str, Any]:
         h = mix64_ref(unmatched ^ int(dkeys[5]))
         words = digest.tolist()
         digest[0] = (words[0] + h) & _M64
-        digest[1] = (words[1] + mix64_ref(h ^ int(dkeys[4]))) & _M64
+        digest[1] = (words[1] + lite_ref(h ^ int(dkeys[4]))) & _M64
     out: dict[str, Any] = dict(zip(STAT_FIELDS, stats.tolist(), strict=True))
     out.update(
         index=index,

@@ -6,7 +6,10 @@ parameters (``L`` longest itch lead, ``T`` same-day tolerance) and ``R = W - L -
 
 * Keys ``K[0..7]``: u64 words of ``BLAKE2b(key=seed, person=b"planet/marks")`` as in
   :func:`soulmark.planet.engine.derive_words`.  Word ``j`` (1..7) of pair ``k`` is
-  ``mix64(mix64(k XOR K[0]) XOR K[j])`` with ``mix64`` the SplitMix64 finaliser.
+  ``lite(mix64(k XOR K[0]) XOR K[j])`` with ``mix64`` the SplitMix64 finaliser and
+  ``lite(z) = y XOR (y >> 29)``, ``y = (z XOR (z >> 32)) * 0xD6E8FEB86659FD93`` mod 2^64: the
+  base word is fully mixed once per pair, so one multiply per further word suffices (and
+  multiplies are most of the cost at 4e9 pairs).
 * ``draw(w, m) = min(m - 1, trunc(((w >> 11) * 2^-53) * m))`` in IEEE double arithmetic, for
   ``m < 2^53``: a 53-bit uniform scaled to ``[0, m)``; bias below ``m / 2^53``.
 * Anchor: ``A = start + L + min(R - 1, trunc(k * s + u * s))`` with ``s = R / P`` and
@@ -33,7 +36,16 @@ import numpy as np
 from soulmark.core.marks import Mark, MarkParams, Window, scaled
 from soulmark.planet.engine import derive_words
 
-__all__ = ["MarkPlan", "MAX_WINDOW", "pair_marks_ref", "pair_marks", "mix64", "mix64_ref"]
+__all__ = [
+    "MarkPlan",
+    "MAX_WINDOW",
+    "pair_marks_ref",
+    "pair_marks",
+    "mix64",
+    "mix64_ref",
+    "lite",
+    "lite_ref",
+]
 
 MAX_WINDOW = 1 << 52
 """Longest window in microseconds (~142 years) for which the doubles above stay exact."""
@@ -41,7 +53,8 @@ MAX_WINDOW = 1 << 52
 _M64 = (1 << 64) - 1
 _U64 = np.uint64
 _C1, _C2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
-_S11, _S27, _S30, _S31 = _U64(11), _U64(27), _U64(30), _U64(31)
+_C3 = _U64(0xD6E8FEB86659FD93)
+_S11, _S27, _S29, _S30, _S31, _S32 = (_U64(v) for v in (11, 27, 29, 30, 31, 32))
 _UNIT = 2.0**-53
 
 
@@ -57,6 +70,18 @@ def mix64(z: np.uint64) -> np.uint64:
     z = (z ^ (z >> _S30)) * _C1
     z = (z ^ (z >> _S27)) * _C2
     return z ^ (z >> _S31)
+
+
+def lite_ref(z: int) -> int:
+    """One multiply-xorshift: enough to spread an already mixed word (see above)."""
+    y = ((z ^ (z >> 32)) * 0xD6E8FEB86659FD93) & _M64
+    return y ^ (y >> 29)
+
+
+@nb.njit(inline="always")
+def lite(z: np.uint64) -> np.uint64:
+    y = (z ^ (z >> _S32)) * _C3
+    return y ^ (y >> _S29)
 
 
 @dataclass(frozen=True)
@@ -118,7 +143,7 @@ def pair_marks_ref(plan: MarkPlan, k: int) -> tuple[Mark, Mark]:
     """Plain-Python reference: the marks of slot ``2k`` and slot ``2k + 1``."""
     keys = plan.keys.tolist()
     base = mix64_ref(k ^ keys[0])
-    words = [mix64_ref(base ^ keys[j]) for j in range(8)]
+    words = [lite_ref(base ^ keys[j]) for j in range(8)]
     stride = plan.spread / plan.pairs
     u = (words[1] >> 11) * _UNIT
     anchor = plan.start + plan.lead + min(plan.spread - 1, int(k * stride + u * stride))
@@ -138,9 +163,9 @@ def _draw(w, m):  # type: ignore[no-untyped-def]
 
 @nb.njit(inline="always")
 def _member(anchor, base, k1, k2, k3, tol, ink_min, ink_span, itch_min, lead):  # type: ignore[no-untyped-def]
-    legible = anchor + _draw(mix64(base ^ k1), tol + 1)
-    ink = ink_min + _draw(mix64(base ^ k2), ink_span + 1)
-    pre = itch_min + _draw(mix64(base ^ k3), lead - ink - itch_min + 1)
+    legible = anchor + _draw(lite(base ^ k1), tol + 1)
+    ink = ink_min + _draw(lite(base ^ k2), ink_span + 1)
+    pre = itch_min + _draw(lite(base ^ k3), lead - ink - itch_min + 1)
     return legible - ink - pre, legible - ink, legible
 
 
@@ -148,7 +173,7 @@ def _member(anchor, base, k1, k2, k3, tol, ink_min, ink_span, itch_min, lead):  
 def pair_marks(k, start, lead, tol, spread, ink_min, ink_span, itch_min, stride, keys):  # type: ignore[no-untyped-def]
     """The numba twin of :func:`pair_marks_ref`: six int64 moments (slot 2k, then 2k + 1)."""
     base = mix64(_U64(k) ^ keys[0])
-    u = np.float64(mix64(base ^ keys[1]) >> _S11) * _UNIT
+    u = np.float64(lite(base ^ keys[1]) >> _S11) * _UNIT
     off = np.int64(np.float64(k) * stride + u * stride)
     anchor = start + lead + min(spread - 1, off)
     a0, b0, c0 = _member(

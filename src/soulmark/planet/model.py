@@ -6,9 +6,10 @@ Nothing is stored per person; every attribute is a function of the person's inde
   boundaries so a school never straddles a border.
 * ``school(i) = i // school_size``: people of one school are consecutive indices.  Fate does
   not see indices as neighbours (the permutation is keyed), so this costs no generality.
-* Sex is a keyed hash: ``male(i) = (mix64(i XOR K) >> 11) < round(male_share * 2^53)`` with
-  ``K`` the first u64 of ``BLAKE2b(key=seed, person=b"planet/model")``, so it is independent of
-  the index ranges above and of fate.
+* Sex is a keyed hash: ``male(i) = mix32(lo32(i) ^ hi32(i) * 0x9E3779B9 ^ K) < T`` (mod 2^32,
+  ``mix32`` as in :mod:`soulmark.planet.engine`) with ``T = round(male_share * 2^32)`` and
+  ``K`` the first u32 of ``BLAKE2b(key=seed, person=b"planet/model")``, so it is independent
+  of the index ranges above and of fate.  32 bits: it vectorises twice as wide as 64.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class PopulationModel:
         return cuts
 
     def male_threshold(self) -> int:
-        return round(self.male_share * 2**53)
+        return round(self.male_share * 2**32)
 
     def to_json(self) -> dict[str, object]:
         return {
