@@ -291,3 +291,32 @@ def fits_phone(page: Any) -> bool:
 STROKE_SUM_JS = """Array.from(document.querySelectorAll('#ink .stroke'))
     .reduce((sum, p) => sum + 1 - parseFloat(p.getAttribute('stroke-dashoffset')), 0)"""
 """How many of the twelve ink strokes are drawn, in strokes (fractions count)."""
+
+
+class ApiWatch:
+    """The JSON twin's replies as the page's own poller received them."""
+
+    def __init__(self, page: Any, path: str) -> None:
+        self.path = path
+        self.responses: list[Any] = []
+        self.checked = 0
+        page.on("response", self._seen)
+
+    def _seen(self, response: Any) -> None:
+        if urlsplit(response.url).path == self.path:
+            self.responses.append(response)
+
+    def assert_clean(self, *secrets: str) -> int:
+        """No reply received since the last check holds any of ``secrets``; returns how many
+        replies were read (a reply already dropped by the browser is skipped)."""
+        read = 0
+        for response in self.responses[self.checked :]:
+            try:
+                body = response.body().decode()
+            except Exception:  # noqa: BLE001 - evicted from the browser's cache
+                continue
+            read += 1
+            for secret in secrets:
+                assert secret not in body, f"{secret!r} in {response.url}"
+        self.checked = len(self.responses)
+        return read

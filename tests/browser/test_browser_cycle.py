@@ -18,6 +18,7 @@ from .conftest import (
     DESKTOP,
     PHONE,
     STROKE_SUM_JS,
+    ApiWatch,
     Live,
     fits_phone,
     mark_document,
@@ -56,34 +57,6 @@ def join_through_form(page: Any, live: Live, slug: str, name: str, email: str) -
     return {"link": link, "person": person}
 
 
-class ApiWatch:
-    """The JSON twin's replies as the page's own poller received them."""
-
-    def __init__(self, page: Any) -> None:
-        self.responses: list[Any] = []
-        self.checked = 0
-        page.on("response", self._seen)
-
-    def _seen(self, response: Any) -> None:
-        if "/api/wrist" in response.url:
-            self.responses.append(response)
-
-    def assert_clean(self, *secrets: str) -> int:
-        """No reply received since the last check holds any of ``secrets``; returns how many
-        replies were read (a reply already dropped by the browser is skipped)."""
-        read = 0
-        for response in self.responses[self.checked :]:
-            try:
-                body = response.body().decode()
-            except Exception:  # noqa: BLE001 - evicted from the browser's cache
-                continue
-            read += 1
-            for secret in secrets:
-                assert secret not in body, f"{secret!r} in {response.url}"
-        self.checked = len(self.responses)
-        return read
-
-
 def wrist_text(page: Any) -> str:
     return page.locator("#message").inner_text()
 
@@ -104,7 +77,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     wait_state(tenya, "bare")
     assert "has not been sealed yet" in wrist_text(tenya)
     mark_document(tenya)
-    watch_tenya = ApiWatch(tenya)
+    watch_tenya = ApiWatch(tenya, "/api/wrist")
 
     # The organizer seals round 1 from the dashboard (B2: no name anywhere there).
     organizer = open_page(DESKTOP)
