@@ -79,3 +79,17 @@ def test_a_fresh_claim_of_another_worker_is_left_alone(
     report = deliver_due(store, NoticeSettings(smtp_url=smtp_server.url), now_us=now + SECOND)
     assert report.claimed == report.interrupted == 0 and smtp_server.recorder.messages == []
     assert delivery_counts(store, world.slug)["sending"] == 2 * len(world.matched)
+
+
+def test_a_claim_handed_back_unsent_can_be_claimed_again(store: Store, world: World) -> None:
+    from soulmark.notices.queue import claim_due, release
+
+    settings = NoticeSettings(batch_size=3)
+    materialise(store, now_us=0)
+    claimed = claim_due(store, settings, now_us=world.end)
+    assert claimed is not None and len(claimed.outgoing) == 3
+    release(store, claimed)
+    assert {(s, a) for s, a, _ in statuses(store)} == {("pending", 0)}
+    again = claim_due(store, settings, now_us=world.end)
+    assert again is not None
+    assert [o.notice_id for o in again.outgoing] == [o.notice_id for o in claimed.outgoing]

@@ -76,3 +76,32 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         50,
     )
     assert NoticeSettings.from_env(smtp_url="smtp://other:25").smtp_url == "smtp://other:25"
+
+
+def test_stopping_mid_pass_sends_the_batch_in_hand_and_hands_back_the_rest(
+    store: Store, world: World, smtp_server: SmtpServer
+) -> None:
+    from sqlalchemy import select
+
+    from soulmark.notices.worker import _deliver
+    from soulmark.store.notice_models import NoticeRow
+
+    settings = NoticeSettings(smtp_url=smtp_server.url, batch_size=2)
+    calls = [0]
+
+    async def scenario() -> int:
+        stop = asyncio.Event()
+
+        def clock() -> int:
+            calls[0] += 1
+            if calls[0] == 5:  # while the second batch is being claimed
+                stop.set()
+            return world.end + SECOND
+
+        return (await _deliver(store, settings, clock, stop)).sent
+
+    sent = asyncio.run(scenario())
+    with store.transaction() as s:
+        rows = s.scalars(select(NoticeRow)).all()
+    assert 2 <= sent < len(rows) and len(smtp_server.recorder.messages) == sent
+    assert sorted({(r.status, r.attempts) for r in rows}) == [("pending", 0), ("sent", 1)]

@@ -35,6 +35,7 @@ __all__ = [
     "reap_stale",
     "claim_due",
     "record",
+    "release",
     "outbox_messages",
     "delivery_counts",
     "send_confirmation",
@@ -159,6 +160,16 @@ def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed
         ).all()
     out = [_outgoing(row, name, slug, settings) for row, name, slug in rows]
     return Claimed(token, out, {row.id: row.attempts for row, _, _ in rows})
+
+
+def release(store: Store, claimed: Claimed) -> None:
+    """Hand back a claim that was never sent (the pass stopped first): safe to claim again."""
+    with store.transaction() as s:
+        s.execute(
+            update(NoticeRow)
+            .where(NoticeRow.claim == claimed.token, NoticeRow.status == "sending")
+            .values(status="pending", claim=None, claimed_at=None, attempts=NoticeRow.attempts - 1)
+        )
 
 
 def _outgoing(row: NoticeRow, world_name: str, slug: str, settings: NoticeSettings) -> Outgoing:

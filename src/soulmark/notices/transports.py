@@ -26,6 +26,7 @@ log = logging.getLogger("soulmark.notices")
 outbox_log = logging.getLogger("soulmark.notices.outbox")
 
 _NETWORK = (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError)
+_UTF8 = ["SMTPUTF8"]
 
 
 class Transport(Protocol):
@@ -127,10 +128,13 @@ class SmtpTransport:
         )
         in_data = False
         try:
-            await client.mail(self.sender, options=["SMTPUTF8"] if utf8 else None)
-            await client.rcpt(out.to, encoding="utf-8" if utf8 else "ascii")
-            in_data = True
-            await client.data(message)
+            # One deadline for the whole message instead of one per command: aiosmtplib's
+            # per-command wait_for costs a task each, a third of the client's time.
+            async with asyncio.timeout(self.settings.timeout_s):
+                await client.mail(self.sender, options=_UTF8 if utf8 else None, timeout=None)
+                await client.rcpt(out.to, encoding="utf-8" if utf8 else "ascii", timeout=None)
+                in_data = True
+                await client.data(message, timeout=None)
         except aiosmtplib.SMTPResponseException as exc:
             # The server said no, so it holds nothing: safe to try again later.
             await self._reset(i, client)

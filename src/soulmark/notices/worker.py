@@ -6,13 +6,21 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from soulmark.notices.queue import claim_due, materialise, reap_stale, record
+from soulmark.notices.queue import (
+    Claimed,
+    Result,
+    claim_due,
+    materialise,
+    reap_stale,
+    record,
+    release,
+)
 from soulmark.notices.settings import NoticeSettings
-from soulmark.notices.transports import open_transport
+from soulmark.notices.transports import Transport, open_transport
 from soulmark.store import Store
 
 __all__ = ["DeliveryReport", "deliver_due", "deliver_due_async", "run_worker", "wall_clock_us"]
@@ -45,15 +53,18 @@ class DeliveryReport:
         return asdict(self)
 
 
-def _tally(report: DeliveryReport, outcomes: list[str], attempts: list[int], most: int) -> None:
-    for outcome, tried in zip(outcomes, attempts, strict=True):
-        if outcome == "sent":
+def _tally(report: DeliveryReport, claimed: Claimed, results: list[Result], most: int) -> None:
+    report.claimed += len(claimed.outgoing)
+    for res in results:
+        if res.outcome == "sent":
             report.sent += 1
-        elif outcome == "retry" and tried < most:
+        elif res.outcome == "retry" and claimed.attempts[res.notice_id] < most:
             report.retrying += 1
         else:
             report.failed += 1
-            report.uncertain += outcome == "uncertain"
+            report.uncertain += res.outcome == "uncertain"
+    if len(report.errors) < 20:  # a sample for the log, not a ledger
+        report.errors.extend(sorted({r.error for r in results if r.error})[:5])
 
 
 async def _deliver(
@@ -67,25 +78,66 @@ async def _deliver(
     report.interrupted = await asyncio.to_thread(reap_stale, store, settings, now_us=clock())
     report.written = await asyncio.to_thread(materialise, store, now_us=clock())
     try:
-        while stop is None or not stop.is_set():
-            claimed = await asyncio.to_thread(claim_due, store, settings, now_us=clock())
-            if claimed is None:
-                break
-            report.claimed += len(claimed.outgoing)
-            results = await transport.send(claimed.outgoing, now_us=clock())
-            now = clock()
-            await asyncio.to_thread(
-                record, store, settings, claimed, results, transport=transport.name, now_us=now
-            )
-            attempts = [claimed.attempts[r.notice_id] for r in results]
-            _tally(report, [r.outcome for r in results], attempts, settings.max_attempts)
-            if len(report.errors) < 20:  # a sample for the log, not a ledger
-                report.errors.extend(sorted({r.error for r in results if r.error})[:5])
-            if len(claimed.outgoing) < settings.batch_size:
-                break
+        await _batches(store, settings, clock, stop, transport, report)
     finally:
         await transport.close()
     return report
+
+
+async def _batches(
+    store: Store,
+    settings: NoticeSettings,
+    clock: Callable[[], int],
+    stop: asyncio.Event | None,
+    transport: Transport,
+    report: DeliveryReport,
+) -> None:
+    """Claim, send, record, batch after batch until nothing is due.
+
+    The database work of the neighbouring batches (claiming the next, recording the last)
+    runs in threads while this batch is on the wire, so the connections seldom sit idle.
+    """
+
+    def claim() -> Awaitable[Claimed | None]:
+        return asyncio.create_task(asyncio.to_thread(claim_due, store, settings, now_us=clock()))
+
+    recording: asyncio.Task[None] | None = None
+    following: Awaitable[Claimed | None] | None = None
+    claimed = await claim()
+    try:
+        while claimed is not None:
+            full = len(claimed.outgoing) == settings.batch_size
+            following = claim() if full and not (stop and stop.is_set()) else None
+            results = await transport.send(claimed.outgoing, now_us=clock())
+            if recording is not None:
+                await recording
+            recording = asyncio.create_task(
+                asyncio.to_thread(
+                    record,
+                    store,
+                    settings,
+                    claimed,
+                    results,
+                    transport=transport.name,
+                    now_us=clock(),
+                )
+            )
+            _tally(report, claimed, results, settings.max_attempts)
+            claimed, following = (await following if following else None), None
+    finally:
+        if recording is not None:
+            await recording
+        if following is not None:  # a batch claimed ahead but never sent: hand it back
+            await _hand_back(store, following)
+
+
+async def _hand_back(store: Store, following: Awaitable[Claimed | None]) -> None:
+    try:
+        ahead = await following
+    except Exception:  # the claim itself failed, so it holds nothing
+        return
+    if ahead is not None:
+        await asyncio.to_thread(release, store, ahead)
 
 
 async def deliver_due_async(
