@@ -726,3 +726,26 @@ def test_b1_beacon_round_is_committed_at_open_and_checked_at_seal(store: Store) 
     assert doc["commitment"] == created.commitment
     assert doc["beacon"]["randomness"] == vector["randomness"]
     assert sorted(doc["roster"]) == sorted(p.person for p in people)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(n=st.integers(min_value=1, max_value=9))
+def test_r2_r9_any_roster_size_through_the_services_property(store: Store, n: int) -> None:
+    created, people = open_world(store, [f"P{i}" for i in range(n)])
+    sealed = seal(store, world=created.world, at=BEFORE + HOUR)
+    assert (sealed.pairs, sealed.unmatched, sealed.people) == (n // 2, n % 2, n)
+    doc, lines = lines_of(store, created.world)
+    assert audit(doc) == []
+    for p in people:
+        partner = lines[p.person][1]
+        if partner is None:
+            assert doc["unmatched"] == p.person
+            assert view_json(store, p.token, END)["round"] == 2
+        else:
+            assert lines[partner][1] == p.person
+    info = world_info(store, slug=created.world)
+    assert info.rounds[0]["people"] == n and info.rounds[-1]["people"] == n % 2
