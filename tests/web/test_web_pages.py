@@ -133,3 +133,17 @@ def test_access_logs_keep_only_the_kind_of_a_token():
     )
     TokenRedactor().filter(record)
     assert record.getMessage() == '127.0.0.1 - "GET /wrist/w_…/look?x=1"'
+
+
+def test_an_unexpected_error_is_a_bare_500_and_logs_no_detail(web, monkeypatch, caplog):
+    from soulmark.web.routes import worlds
+
+    def boom(*_a, **_k):
+        raise RuntimeError("INSERT people (name) VALUES ('Zedekiah Secretname')")
+
+    monkeypatch.setattr(worlds.services, "world_info", boom)
+    web.client.raise_server_exceptions = False
+    r = web.api("GET", "/api/worlds/x")
+    assert r.status_code == 500 and "Secretname" not in r.text and "error" in r.json()
+    assert web.client.get("/w/x").status_code == 500
+    assert "Secretname" not in caplog.text and "RuntimeError" in caplog.text

@@ -107,8 +107,24 @@ def _install_errors(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
 
 
+async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Response:
+    """Call the app; an unexpected error becomes a bare 500.  Its message is not logged: a
+    database error can quote the row it failed on, names included."""
+    try:
+        response: Response = await call_next(request)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
+        log.error(
+            "%s while serving %s %s",
+            type(exc).__name__,
+            request.method,
+            _TOKEN.sub(r"\1_…", request.url.path),
+        )
+        return _error(request, 500, "something went wrong on our side; nothing was lost")
+    return response
+
+
 async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Response:
-    response: Response = await call_next(request)
+    response: Response = await _guarded(request, call_next)
     response.headers.setdefault("Content-Security-Policy", _CSP)
     response.headers["Referrer-Policy"] = "no-referrer"  # private links must not leak onward
     response.headers["X-Content-Type-Options"] = "nosniff"

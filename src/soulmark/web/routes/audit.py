@@ -20,7 +20,7 @@ MAX_TRANSCRIPT = 64 * 1024 * 1024
 def audit_text(text: str | bytes) -> dict[str, Any]:
     doc = load_transcript(text)
     found = audit(doc)
-    world = doc.get("world") if isinstance(doc.get("world"), dict) else {}
+    world = doc["world"] if isinstance(doc.get("world"), dict) else {}
     return {
         "verified": not found,
         "world": world.get("slug"),
