@@ -19,6 +19,7 @@ from soulmark.core.validate import clean_email, clean_name
 from soulmark.services.people import person_by_token
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
+from soulmark.services.wrists import WristView, view_of
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, WorldRow
 from soulmark.store.web_models import ConfirmationRow
@@ -30,6 +31,7 @@ __all__ = [
     "confirm",
     "pending_world",
     "wrist_confirmed",
+    "wrist_and_confirmed",
 ]
 
 
@@ -169,3 +171,10 @@ def wrist_confirmed(store: Store, *, token: str) -> bool:
     """Whether the join behind a wrist token counts (always, outside email-domain worlds)."""
     with store.transaction() as s:
         return bool(person_by_token(s, token).confirmed)
+
+
+def wrist_and_confirmed(store: Store, *, token: str, at: int) -> tuple[WristView, bool]:
+    """The wrist and whether its join counts, in one transaction: what a poll asks for."""
+    with store.transaction() as s:
+        person = person_by_token(s, token)
+        return view_of(s, person, at), bool(person.confirmed)

@@ -128,6 +128,7 @@ async def _headers(request: Request, call_next: Callable[[Request], Awaitable[An
     response.headers.setdefault("Content-Security-Policy", _CSP)
     response.headers["Referrer-Policy"] = "no-referrer"  # private links must not leak onward
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"  # frame-ancestors, for older browsers
     if not request.url.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -32,9 +32,13 @@ def drawing(view: Any) -> dict[str, Any]:
     }
 
 
-def wrist_json(store: Store, token: str, view: WristView) -> dict[str, Any]:
+def wrist_json(
+    store: Store, token: str, view: WristView, confirmed: bool | None = None
+) -> dict[str, Any]:
     out = view.to_json()
-    out["confirmed"] = confirming.wrist_confirmed(store, token=token)
+    if confirmed is None:
+        confirmed = confirming.wrist_confirmed(store, token=token)
+    out["confirmed"] = confirmed
     if view.sealed or view.round > 1:
         out["transcript"] = f"/w/{view.world}/transcript"
     return out
@@ -43,11 +47,11 @@ def wrist_json(store: Store, token: str, view: WristView) -> dict[str, Any]:
 def wrist_page(
     request: Request, store: Store, token: str, now: int, status: int = 200, **extra: Any
 ) -> Response:
-    view = services.wrist(store, token=token, at=now)
+    view, confirmed = confirming.wrist_and_confirmed(store, token=token, at=now)
     ctx = {
         "view": view,
         "token": token,
-        "confirmed": confirming.wrist_confirmed(store, token=token),
+        "confirmed": confirmed,
         "unconfirmed_note": UNCONFIRMED,
         "shares": sharing.list_shares(store, token=token),
         **drawing(view),
@@ -76,7 +80,8 @@ def reach_out_form(token: str, store: StoreDep, now: NowDep) -> Response:
 @router.get("/api/wrist", tags=["wrist"])
 def wrist_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Your wrist now (wrist token).  ``name`` and ``partner`` appear only once you looked."""
-    return wrist_json(store, token, services.wrist(store, token=token, at=now))
+    view, confirmed = confirming.wrist_and_confirmed(store, token=token, at=now)
+    return wrist_json(store, token, view, confirmed)
 
 
 @router.post("/api/wrist/look", tags=["wrist"])
