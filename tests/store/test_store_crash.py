@@ -72,9 +72,11 @@ def test_b6_acknowledged_joins_survive_sigkill(db_url: str) -> None:
     rng = random.Random(int.from_bytes(os.urandom(4), "little"))
     acked: list[str] = []
     started = time.monotonic()
-    for k in range(KILLS):
+    for k in range(KILLS * 3):
         acked += run_and_kill(url, world, f"k{k}", rng)
-        if time.monotonic() - started > 12:
+        spent = time.monotonic() - started
+        # ~12 s, or more on a loaded machine until something was acknowledged (60 s at most)
+        if (k + 1 >= KILLS or spent > 12) and (acked or spent > 60):
             break
     assert acked, "the child never acknowledged a join"
     print(f"{len(acked)} acknowledged joins over {k + 1} kills")
