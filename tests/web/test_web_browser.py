@@ -144,6 +144,7 @@ def test_a_wrist_lives_through_every_state_in_a_browser(served, browser, clock):
     wait_state(friend, "revealed")
     assert "爆豪勝己" not in friend.content()  # not shown there: the bearer did not choose to
     page.goto(f"{base}/organizer/{world.organizer}")
+    page.wait_for_selector('#count-revealed[data-count="2"]')
     shot(page, "08-organizer")
     page.goto(f"{base}/audit")
     page.fill("#transcript", web.client.get(f"/w/{world.slug}/transcript").text)

@@ -63,6 +63,25 @@
     setInterval(tick, Math.max(250, parseInt(root.dataset.poll, 10) || 1000));
   }
 
+  // The organizer's counts follow the clock too (aggregates only, B2).
+  function liveCounts(root) {
+    var headers = { Authorization: "Bearer " + root.dataset.token };
+    setInterval(function () {
+      if (document.hidden) return;
+      fetch(root.dataset.countsApi, { headers: headers, cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          Object.keys(data.counts).forEach(function (state) {
+            var cell = document.getElementById("count-" + state);
+            if (cell) { cell.textContent = data.counts[state]; cell.dataset.count = data.counts[state]; }
+          });
+          setText("now", when(data.at));
+        })
+        .catch(function () { /* try again next time */ });
+    }, Math.max(1000, parseInt(root.dataset.poll, 10) || 5000));
+  }
+
   // In for four, hold for five, out for six; then the look button is right there.
   function breathe(button) {
     var box = document.getElementById("breath");
@@ -135,6 +154,8 @@
     document.querySelectorAll("form[method=post]").forEach(once);
     var root = document.querySelector("[data-live]");
     if (root) live(root);
+    var org = document.querySelector("[data-counts-api]");
+    if (org) liveCounts(org);
     var b = document.getElementById("breathe");
     if (b) breathe(b);
     var name = document.querySelector("#join-form #name");
