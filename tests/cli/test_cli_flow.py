@@ -123,3 +123,12 @@ def test_b6_sealing_twice_from_the_cli_changes_nothing(cli):
     again = cli("seal", world, "--round", "1", "--json").json
     assert again["already"] is True and again["seed"] == first["seed"]
     assert cli("transcript", world).out == text
+
+
+def test_r9_a_round_of_one_is_not_sealed(cli):
+    world = _world(cli)
+    _join_all(cli, world, NAMES[:3])
+    cli("seal", world, "--at", START)
+    again = cli("seal", world, "--at", START)
+    assert again.code == 1 and "at least two" in again.err
+    assert cli("world", "show", world, "--json").json["open_round"] == 2

@@ -140,6 +140,9 @@ def seal(
         ).all()
         if not roster:
             raise Conflict(f"round {round} of {world} has no one in it to seal")
+        if len(roster) == 1:
+            # Sealing one person would only move them on to the next round: nothing to draw.
+            raise Conflict(f"round {round} of {world} has one person; fate needs at least two")
         signature = _beacon_value(target, at, beacon_signature)
         doc, plan = seal_transcript(
             world=world_block(row),
