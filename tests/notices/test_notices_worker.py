@@ -105,3 +105,36 @@ def test_stopping_mid_pass_sends_the_batch_in_hand_and_hands_back_the_rest(
         rows = s.scalars(select(NoticeRow)).all()
     assert 2 <= sent < len(rows) and len(smtp_server.recorder.messages) == sent
     assert sorted({(r.status, r.attempts) for r in rows}) == [("pending", 0), ("sent", 1)]
+
+
+def test_run_worker_forever_stops_cleanly_on_SIGTERM(db_url: str, world: World) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from soulmark.notices import outbox_messages, send_confirmation
+    from soulmark.store import open_store
+
+    code = (
+        "import sys; from soulmark.store import open_store; "
+        "from soulmark.notices import NoticeSettings, run_worker_forever; "
+        "run_worker_forever(open_store(sys.argv[1]), NoticeSettings(poll_s=0.05)); print('bye')"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, db_url], stdout=subprocess.PIPE, text=True)
+    store = open_store(db_url)
+    try:
+        # The worker runs on the wall clock, years before this world's marks: a confirmation
+        # is what it finds due.
+        send_confirmation(store, to="late@yuei.example", world="yuei", link="http://x/c")
+        deadline = time.monotonic() + 60
+        while not outbox_messages(store) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(outbox_messages(store)) == 1
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        store.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and out.strip() == "bye"

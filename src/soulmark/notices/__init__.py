@@ -13,6 +13,7 @@ from soulmark.notices.worker import (
     deliver_due,
     deliver_due_async,
     run_worker,
+    run_worker_forever,
     wall_clock_us,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "outbox_messages",
     "parse_smtp_url",
     "run_worker",
+    "run_worker_forever",
     "send_confirmation",
     "wall_clock_us",
 ]

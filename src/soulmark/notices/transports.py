@@ -26,7 +26,6 @@ log = logging.getLogger("soulmark.notices")
 outbox_log = logging.getLogger("soulmark.notices.outbox")
 
 _NETWORK = (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError)
-_UTF8 = ["SMTPUTF8"]
 
 
 class Transport(Protocol):
@@ -59,7 +58,7 @@ class SmtpTransport:
     def __init__(self, settings: NoticeSettings, target: SmtpTarget) -> None:
         self.settings = settings
         self.target = target
-        self.sender = _address(settings.from_addr)
+        self.sender_bytes = b"<%s>" % _address(settings.from_addr).encode()
         self.domain = sender_domain(settings.from_addr)
         self.clients: list[aiosmtplib.SMTP | None] = [None] * settings.connections
 
@@ -110,6 +109,8 @@ class SmtpTransport:
         )
         try:
             await client.connect()
+            if client.is_ehlo_or_helo_needed:
+                await client.ehlo()
         except _NETWORK as exc:
             errors.append(f"cannot reach the mail server {t.host}:{t.port}: {_text(exc)}")
             return None
@@ -131,8 +132,8 @@ class SmtpTransport:
             # One deadline for the whole message instead of one per command: aiosmtplib's
             # per-command wait_for costs a task each, a third of the client's time.
             async with asyncio.timeout(self.settings.timeout_s):
-                await client.mail(self.sender, options=_UTF8 if utf8 else None, timeout=None)
-                await client.rcpt(out.to, encoding="utf-8" if utf8 else "ascii", timeout=None)
+                await _command(client, b"MAIL", b"FROM:" + self.sender_bytes, utf8, (250,))
+                await _command(client, b"RCPT", b"TO:<%s>" % out.to.encode(), utf8, (250, 251))
                 in_data = True
                 await client.data(message, timeout=None)
         except aiosmtplib.SMTPResponseException as exc:
@@ -173,6 +174,17 @@ def open_transport(settings: NoticeSettings) -> Transport:
 
 def _address(from_addr: str) -> str:
     return email.utils.parseaddr(from_addr)[1] or from_addr
+
+
+async def _command(
+    client: aiosmtplib.SMTP, verb: bytes, arg: bytes, utf8: bool, ok: tuple[int, ...]
+) -> None:
+    """MAIL or RCPT without aiosmtplib's address re-parsing (a fifth of the client's time):
+    our addresses were checked at join, so ``<address>`` is all the quoting they need."""
+    extra = [b"SMTPUTF8"] if utf8 and verb == b"MAIL" else []
+    response = await client.execute_command(verb, arg, *extra, timeout=None)
+    if response.code not in ok:
+        raise aiosmtplib.SMTPResponseException(response.code, response.message)
 
 
 def _text(exc: BaseException) -> str:

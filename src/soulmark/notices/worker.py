@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,14 @@ from soulmark.notices.settings import NoticeSettings
 from soulmark.notices.transports import Transport, open_transport
 from soulmark.store import Store
 
-__all__ = ["DeliveryReport", "deliver_due", "deliver_due_async", "run_worker", "wall_clock_us"]
+__all__ = [
+    "DeliveryReport",
+    "deliver_due",
+    "deliver_due_async",
+    "run_worker",
+    "run_worker_forever",
+    "wall_clock_us",
+]
 
 log = logging.getLogger("soulmark.notices")
 
@@ -174,3 +182,16 @@ async def run_worker(
             log.exception("a notice pass failed; the next one will try again")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.poll_s)
+
+
+def run_worker_forever(store: Store, settings: NoticeSettings) -> None:
+    """``soulmark worker``: run until SIGINT or SIGTERM, then finish the batch in hand."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(store, settings, stop_event=stop)
+
+    asyncio.run(main())
