@@ -39,6 +39,8 @@ NAMES = ["Tenya Iida", "Bakugou Katsuki", "爆豪勝己", "Олександра 
 RATIO_TARGET = 0.5
 P99_TARGET_MS = 100.0
 ROOT = Path(__file__).resolve().parent.parent
+# What would close a miss, tried on the same world and server (bench/reveal_app.py says how).
+WHAT_IF = {"sqlite": ["deferred", "deferred,pool,onetx"], "postgresql": ["pool,onetx"]}
 
 WRK_SCRIPT = r"""
 local n = 0
@@ -127,12 +129,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
+def server(url: str, workers: int, what_if: str = "") -> Iterator[tuple[str, int]]:
     """A running server; yields its base address and the pid of its main process."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.reveal_app", "--db", url, "--port", str(port)]
-        + ["--workers", str(workers)],
+        + ["--workers", str(workers), "--what-if", what_if],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -221,6 +223,12 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--load", choices=["auto", "wrk", "httpx"], default="auto")
     parser.add_argument("--profile", action="store_true", help="py-spy each server that misses")
+    parser.add_argument(
+        "--what-if",
+        default="",
+        metavar="WORKERS",
+        help="worker counts for which to also serve the what-if variants (e.g. 2)",
+    )
     args = parser.parse_args()
     tool = load_tool(args.load)
     folder = Path(tempfile.mkdtemp(prefix="soulmark-reveal-"))
@@ -238,6 +246,12 @@ def main() -> None:
                     row, profile = measure(backend, url, workers, tokens, tool, args, folder)
                     rows.append(row)
                     profiles += [profile] if profile else []
+                for workers in (int(w) for w in args.what_if.split(",") if w):
+                    for variant in WHAT_IF[backend]:
+                        row, _ = measure(
+                            backend, url, workers, tokens, tool, args, folder, what_if=variant
+                        )
+                        rows.append(row)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     cols = [
@@ -261,6 +275,15 @@ def main() -> None:
         f"the same 2-core machine, after a {args.warmup:g} s warm-up of each endpoint; hello and "
         "wrist measured one after the other on the same server. " + "; ".join(builds) + ".\n"
     )
+    if args.what_if:
+        body += (
+            "\nRows marked what-if are not the product: they serve the same world with one "
+            "change each, to size what would close a miss. `deferred`: SQLite transactions "
+            "open with `BEGIN` instead of `BEGIN IMMEDIATE`, so reading a wrist takes no write "
+            "lock; `pool`: 40 pooled connections (one per threadpool thread) without pre-ping; "
+            "`onetx`: the wrist is read in one transaction instead of two (`confirmed` read "
+            "with it rather than by `wrist_confirmed` in a second transaction).\n"
+        )
     if profiles:
         body += "\n" + "\n".join(profiles)
     write("reveal", body)
@@ -274,9 +297,10 @@ def measure(
     tool: str,
     args: argparse.Namespace,
     folder: Path,
+    what_if: str = "",
 ) -> tuple[list[object], str]:
     """One server: warm up, hello then wrist; py-spy it under the same load if it missed."""
-    with server(url, workers) as (base, pid):
+    with server(url, workers, what_if) as (base, pid):
         check_wrist(base, tokens)
         load = functools.partial(run_load, tool, base, tokens=tokens, clients=args.clients)
         for path in ("/hello", "/api/wrist"):
@@ -284,10 +308,11 @@ def measure(
         hello = load("/hello", seconds=args.duration, folder=folder)
         wrist = load("/api/wrist", seconds=args.duration, folder=folder)
         ratio = wrist.rps / hello.rps if hello.rps else 0.0
-        row = _row(backend, workers, hello, wrist, ratio)
+        label = f"{backend} (what-if: {what_if})" if what_if else backend
+        row = _row(label, workers, hello, wrist, ratio)
         print(" | ".join(str(c) for c in row), flush=True)
         met = ratio >= RATIO_TARGET and wrist.p99_ms <= P99_TARGET_MS
-        if not args.profile or met:
+        if not args.profile or met or what_if:
             return row, ""
         label = f"{backend}, {workers} worker{'s' if workers > 1 else ''}"
         again = functools.partial(load, "/api/wrist", folder=folder)
