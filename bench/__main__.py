@@ -26,7 +26,7 @@ from bench.common import RESULTS, machine
 ORDER = ["planet", "fate", "seal", "reveal", "notices", "faults", "fuzz"]
 ARGS: dict[str, list[str]] = {
     "seal": ["--people", "1e6"],
-    "reveal": ["--people", "1e5", "--clients", "200", "--profile"],
+    "reveal": ["--people", "1e5", "--clients", "200", "--profile", "--what-if", "2"],
 }
 OUT = Path(__file__).parent / "RESULTS.md"
 ROOT = Path(__file__).resolve().parent.parent

@@ -231,6 +231,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     tool = load_tool(args.load)
+    load_start = os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="soulmark-reveal-"))
     rows: list[list[object]] = []
     builds: list[str] = []
@@ -273,7 +274,8 @@ def main() -> None:
     body += (
         f"\nLoad: {load_command(tool, args.clients, args.duration)}, from a separate process on "
         f"the same 2-core machine, after a {args.warmup:g} s warm-up of each endpoint; hello and "
-        "wrist measured one after the other on the same server. " + "; ".join(builds) + ".\n"
+        "wrist measured one after the other on the same server. " + "; ".join(builds) + ". "
+        f"Load average (1 min) at start: {load_start:.1f}; at end: {os.getloadavg()[0]:.1f}.\n"
     )
     if args.what_if:
         body += (
