@@ -22,6 +22,7 @@ from soulmark.store import open_store
 from soulmark.web import notices_link
 from soulmark.web.render import render
 from soulmark.web.routes import ROUTERS
+from soulmark.web.session import LinkSessions
 from soulmark.web.settings import Settings
 
 __all__ = ["create_app", "TokenRedactor"]
@@ -149,6 +150,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = settings.store or open_store(settings.db_url)
     _install_errors(app)
     app.middleware("http")(_headers)
+    app.add_middleware(
+        LinkSessions,
+        limit=settings.token_failures_per_minute,
+        secure=settings.secure_cookies,
+    )
     app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
     for router in ROUTERS:
         app.include_router(router)

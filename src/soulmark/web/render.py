@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from soulmark.core.times import iso
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
+from soulmark.web.session import ME
 
 __all__ = ["templates", "render"]
 
@@ -31,6 +32,9 @@ def render(
     settings = get_settings(request)
     nonce, new = csrf_nonce(request)
     ctx = dict(context or {})
+    if getattr(request.state, "link_token", None) and "token" in ctx:
+        # Opened through a session: the page links to /<kind>/me, never to the token.
+        ctx["token"] = ME
     ctx["csrf"] = form_token(settings.secret, nonce)
     ctx["poll_ms"] = settings.poll_ms
     response = templates.TemplateResponse(request, name, ctx, status_code=status)

@@ -43,6 +43,8 @@ class Settings:
     """Overrides soulmark.notices.send_confirmation (tests collect the links here)."""
     poll_ms: int = 1000
     """How often an open wrist page asks for its state."""
+    token_failures_per_minute: int = 20
+    """Failed private-link or token attempts a client may make in a minute before 429s."""
     secure_cookies: bool = False
     """Mark the CSRF cookie Secure (behind HTTPS)."""
 

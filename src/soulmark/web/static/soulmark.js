@@ -45,9 +45,15 @@
     if (!!view.name !== hasName) window.location.reload();
   }
 
+  // Opened through a session ("me"), the HttpOnly cookie authenticates and no token is here.
+  function authHeaders(root) {
+    var token = root.dataset.token;
+    return token && token !== "me" ? { Authorization: "Bearer " + token } : {};
+  }
+
   function live(root) {
     var busy = false, stopped = false;
-    var headers = { Authorization: "Bearer " + root.dataset.token };
+    var headers = authHeaders(root);
     function tick() {
       if (busy || stopped || document.hidden) return;
       busy = true;
@@ -65,7 +71,7 @@
 
   // The organizer's counts follow the clock too (aggregates only, B2).
   function liveCounts(root) {
-    var headers = { Authorization: "Bearer " + root.dataset.token };
+    var headers = authHeaders(root);
     setInterval(function () {
       if (document.hidden) return;
       fetch(root.dataset.countsApi, { headers: headers, cache: "no-store" })
