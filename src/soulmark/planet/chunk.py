@@ -34,7 +34,7 @@ from soulmark.planet.engine import (
     mix32,
     persons_for_slots,
     scratch,
-    unpermute_block,
+    unpermute_range,
 )
 from soulmark.planet.marks import MarkPlan, lite, lite_ref, mix64, mix64_ref, pair_marks
 from soulmark.planet.model import PopulationModel
@@ -234,9 +234,7 @@ def _chunk_kernel(k0, k1, fate, margs, model, window, dkeys, stats, hists, diges
     s = scratch(BLOCK)
     for kb in range(k0, k1, BLOCK // 2):
         m = min(BLOCK // 2, k1 - kb)
-        for j in range(2 * m):
-            x[j] = _U64(2 * kb + j)
-        unpermute_block(x, 2 * m, n, fkeys, wh, wl, s)
+        unpermute_range(x, 2 * kb, 2 * m, n, fkeys, wh, wl, s)
         _marks_pass(kb, m, x, margs, dkeys, mk, digest)
         _people_pass(m, x, model, stats)
         _moments_pass(m, mk, window, stats, hists, bins)
