@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -41,9 +41,8 @@ def _model(school_size: int, male_share: float, countries: str) -> PopulationMod
         raise typer.BadParameter(str(exc)) from None
 
 
-def _summary(console: Console, report: dict[str, object], out: Path) -> None:
+def _summary(console: Console, report: dict[str, Any], out: Path) -> None:
     shares, expected = report["shares"], report["expected_shares"]
-    assert isinstance(shares, dict) and isinstance(expected, dict)
     console.print(f"{report['pairs']:,} pairs in {report['wall_seconds']} s")
     for name in ("same_school", "same_country", "same_sex"):
         label = name.replace("_", " ")
@@ -74,23 +73,38 @@ def planet_command(
 ) -> None:
     """Pair and schedule a whole planet in chunks; report how often soulmates already share a
     school or a country, the share of same-sex pairs, and the marks over the window."""
+    report = _run_with_progress(
+        out,
+        quiet,
+        population=parse_population(population),
+        window=(window_start, window_end),
+        model=_model(school_size, male_share, countries),
+        secret=_secret(secret),
+        chunk_pairs=chunk_pairs,
+        execution=Execution(engine, workers, scheduler, True, malloc_trim),
+    )
+    if as_json:
+        typer.echo(json.dumps(report, indent=1))
+    else:
+        _summary(Console(), report, out)
+
+
+def _secret(text: str | None) -> bytes | None:
+    if text is None:
+        return None
     try:
-        key = bytes.fromhex(secret) if secret is not None else None
+        key = bytes.fromhex(text)
     except ValueError:
         raise typer.BadParameter("--secret must be hex") from None
-    if key is not None and len(key) != 32:
+    if len(key) != 32:
         raise typer.BadParameter("--secret must be 32 bytes (64 hex digits)")
-    people = parse_population(population)
-    model = _model(school_size, male_share, countries)
-    console = Console(stderr=True, quiet=quiet)
-    progress = Progress(
-        TextColumn("planet"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-    )
+    return key
+
+
+def _run_with_progress(out: Path, quiet: bool, **kwargs: Any) -> dict[str, Any]:
+    """``run_planet`` under a rich progress bar; one-line errors, a resumable interrupt."""
+    columns = (TextColumn("planet"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    progress = Progress(*columns, console=Console(stderr=True, quiet=quiet), disable=quiet)
     task = progress.add_task("chunks", total=None)
     state = {"done": 0, "total": 0}
 
@@ -100,16 +114,7 @@ def planet_command(
 
     try:
         with progress:
-            report = run_planet(
-                people,
-                out,
-                window=(window_start, window_end),
-                model=model,
-                secret=key,
-                chunk_pairs=chunk_pairs,
-                execution=Execution(engine, workers, scheduler, True, malloc_trim),
-                tick=tick,
-            )
+            return run_planet(kwargs.pop("population"), out, tick=tick, **kwargs)
     except PlanetError as exc:
         raise SystemExit(f"error: {exc}") from None
     except KeyboardInterrupt:
@@ -117,10 +122,6 @@ def planet_command(
             f"interrupted: {state['done']} of {state['total']} chunks are saved in {out}; "
             "run the same command again to resume"
         ) from None
-    if as_json:
-        typer.echo(json.dumps(report, indent=1))
-    else:
-        _summary(Console(), report, out)
 
 
 if __name__ == "__main__":

@@ -160,6 +160,33 @@ def _execute(
     return done
 
 
+def _spec(
+    population: int,
+    window: tuple[str, str],
+    params: MarkParams | None,
+    model: PopulationModel | None,
+    chunk_pairs: int,
+    bins: int,
+) -> PlanetSpec:
+    """The run's inputs, checked; the seed is filled in once the secret is known."""
+    if population < 2:
+        raise PlanetError("a planet needs at least two people")
+    if chunk_pairs < 1 or bins < 1:
+        raise PlanetError("chunk_pairs and bins must be positive")
+    try:
+        return PlanetSpec(
+            seed=bytes(32),
+            population=population,
+            window=Window(parse_iso(window[0]), parse_iso(window[1])),
+            params=params or MarkParams(),
+            model=model or PopulationModel(),
+            chunk_pairs=chunk_pairs,
+            bins=bins,
+        )
+    except ValueError as exc:
+        raise PlanetError(str(exc)) from None
+
+
 def run_planet(
     population: int,
     out: Path,
@@ -177,22 +204,7 @@ def run_planet(
 
     ``tick(done, total)`` is called as chunks finish (for a progress bar)."""
     began = time.perf_counter()
-    if population < 2:
-        raise PlanetError("a planet needs at least two people")
-    if chunk_pairs < 1 or bins < 1:
-        raise PlanetError("chunk_pairs and bins must be positive")
-    try:
-        spec = PlanetSpec(
-            seed=bytes(32),
-            population=population,
-            window=Window(parse_iso(window[0]), parse_iso(window[1])),
-            params=params or MarkParams(),
-            model=model or PopulationModel(),
-            chunk_pairs=chunk_pairs,
-            bins=bins,
-        )
-    except ValueError as exc:
-        raise PlanetError(str(exc)) from None
+    spec = _spec(population, window, params, model, chunk_pairs, bins)
     out.mkdir(parents=True, exist_ok=True)
     spec, secret = _open_run(out, spec, secret)
     results = _execute(out, spec, execution or Execution(), tick or (lambda done, total: None))
