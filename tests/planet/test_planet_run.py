@@ -57,6 +57,7 @@ def test_b1_b4_planet_transcript_audits(small_run: tuple[dict[str, Any], dict[st
     "field, change",
     [
         ("secret", lambda t: t.update(secret="11" * 32)),
+        ("secret spelling", lambda t: t.update(secret=t["secret"].upper())),
         ("population", lambda t: t.update(population=t["population"] + 1)),
         ("window", lambda t: t["world"].update(window_end="2040-01-01T00:00:00.000000Z")),
         ("chunk", lambda t: t["chunk_digests"].__setitem__(2, "00" * 16)),

@@ -165,6 +165,7 @@ def _spec_from(doc: dict[str, Any], out: list[str]) -> PlanetSpec | None:
         out.append(f"transcript: cannot rebuild the planet ({exc})")
         return None
     expected = {
+        "secret": secret.hex(),  # one spelling only: another would be an undetected change
         "commitment": commitment(secret, world, doc.get("round")),  # type: ignore[arg-type]
         "roster_digest": roster_digest_planet(n),
         "seed": spec.seed.hex(),
