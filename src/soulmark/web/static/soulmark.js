@@ -42,13 +42,23 @@
     }
     // A name appears (or is hidden again) only through the server's own page.
     var hasName = !!document.getElementById("mark-name");
-    if (!!view.name !== hasName) window.location.reload();
+    // A GET of the page itself: reloading a POST answer (a new share link) would re-POST it.
+    if (!!view.name !== hasName) window.location.replace(root.dataset.home || window.location.href);
   }
 
   // Opened through a session ("me"), the HttpOnly cookie authenticates and no token is here.
   function authHeaders(root) {
     var token = root.dataset.token;
     return token && token !== "me" ? { Authorization: "Bearer " + token } : {};
+  }
+
+  // A revoked or dead link must not leave a name on screen.
+  function forget() {
+    ["mark-name", "partner-name", "shared-name"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.remove();
+    });
+    setText("message", "This link no longer works.");
   }
 
   function live(root) {
@@ -59,7 +69,7 @@
       busy = true;
       fetch(root.dataset.api, { headers: headers, cache: "no-store" })
         .then(function (r) {
-          if (r.status === 404 || r.status === 401) { stopped = true; setText("message", "This link no longer works."); return null; }
+          if (r.status === 404 || r.status === 401) { stopped = true; forget(); return null; }
           return r.ok ? r.json() : null;
         })
         .then(function (view) { if (view) apply(root, view); })
