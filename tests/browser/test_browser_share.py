@@ -164,11 +164,6 @@ def _covered_world(live: Live) -> tuple[Any, Any]:
     return me, them
 
 
-@pytest.mark.xfail(
-    reason="UI bug: the page answering 'Make a share link' is a POST result; when its poller "
-    "sees the name it calls location.reload(), which re-POSTs and makes a second share link",
-    strict=False,
-)
 def test_b5_looking_elsewhere_does_not_make_a_second_share_link(live: Live, open_page: Any) -> None:
     me, _ = _covered_world(live)
     bearer = open_page(PHONE)
