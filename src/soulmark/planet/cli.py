@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from soulmark.planet.model import PopulationModel, load_countries
-from soulmark.planet.run import DEFAULT_WINDOW, Execution, PlanetError, run_planet
+from soulmark.planet.version import DEFAULT_WINDOW
 
 __all__ = ["app", "planet_command", "parse_population"]
 
@@ -81,7 +81,7 @@ def planet_command(
         model=_model(school_size, male_share, countries),
         secret=_secret(secret),
         chunk_pairs=chunk_pairs,
-        execution=Execution(engine, workers, scheduler, True, malloc_trim),
+        execution=(engine, workers, scheduler, malloc_trim),
     )
     if as_json:
         typer.echo(json.dumps(report, indent=1))
@@ -103,6 +103,10 @@ def _secret(text: str | None) -> bytes | None:
 
 def _run_with_progress(out: Path, quiet: bool, **kwargs: Any) -> dict[str, Any]:
     """``run_planet`` under a rich progress bar; one-line errors, a resumable interrupt."""
+    from soulmark.planet.run import Execution, PlanetError, run_planet  # numba: load on use
+
+    engine, workers, scheduler, malloc_trim = kwargs.pop("execution")
+    kwargs["execution"] = Execution(engine, workers, scheduler, True, malloc_trim)
     columns = (TextColumn("planet"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     progress = Progress(*columns, console=Console(stderr=True, quiet=quiet), disable=quiet)
     task = progress.add_task("chunks", total=None)

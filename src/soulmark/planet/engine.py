@@ -36,6 +36,8 @@ import numba as nb
 import numpy as np
 from numba.core.codegen import get_host_cpu_features
 
+from soulmark.planet.version import ALGORITHM, ROUNDS
+
 
 def _prefer_512_bit_vectors() -> None:
     """Let LLVM use 512-bit vectors on AVX-512 CPUs.
@@ -73,9 +75,6 @@ __all__ = [
     "PlanetFate",
 ]
 
-ROUNDS = 12
-"""4 rounds are grossly non-uniform and 8 still fail on 30 people (tests/planet)."""
-ALGORITHM = f"planet-feistel-r{ROUNDS}/blake2b-v1"
 BLOCK = 2048
 """Lanes per block: a block's state stays in L1 while every round sweeps over it."""
 

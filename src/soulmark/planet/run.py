@@ -26,11 +26,9 @@ from soulmark.planet.chunk import PlanetSpec, run_chunk
 from soulmark.planet.model import PopulationModel
 from soulmark.planet.report import aggregate, plot
 from soulmark.planet.transcript import build_transcript, planet_seed
+from soulmark.planet.version import DEFAULT_WINDOW
 
 __all__ = ["PlanetError", "Execution", "run_planet", "DEFAULT_WINDOW"]
-
-DEFAULT_WINDOW = ("2027-09-01T00:00:00Z", "2039-07-01T00:00:00Z")
-"""Twelve school years."""
 
 
 class PlanetError(Exception):
