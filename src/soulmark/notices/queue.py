@@ -79,7 +79,13 @@ def _round_notices(s: Session, rnd: RoundRow, kind: str, moment: Any) -> Insert:
             moment,
         )
         .join(PersonRow, PersonRow.id == MarkRow.person_id)
-        .where(MarkRow.world_id == rnd.world_id, MarkRow.round == rnd.number)
+        # Whoever left (or was erased) has no address to write to any more.
+        .where(
+            MarkRow.world_id == rnd.world_id,
+            MarkRow.round == rnd.number,
+            PersonRow.left_at.is_(None),
+            PersonRow.email != "",
+        )
     )
     cols = ["world_id", "person_id", "kind", "to_addr", "due_at", "status", "attempts"]
     stmt = _insert(s)(_T).from_select([*cols, "next_attempt_at"], rows)

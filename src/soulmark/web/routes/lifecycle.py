@@ -1,0 +1,77 @@
+"""A person's data and its end on the web: export, leave, and the organizer's retention date."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from soulmark.core.errors import InvalidInput
+from soulmark.core.times import parse_iso
+from soulmark.services import lifecycle
+from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+from soulmark.web.render import render
+
+router = APIRouter()
+
+
+class RetentionBody(BaseModel):
+    until: str
+    """ISO 8601 moment after which names, addresses and tokens are erased."""
+
+
+def _moment(text: str) -> int:
+    try:
+        return parse_iso(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+@router.get("/wrist/{token}/export", include_in_schema=False)
+def export_download(token: str, store: StoreDep, now: NowDep) -> Response:
+    data = lifecycle.export_person(store, token=token, at=now)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    disposition = 'attachment; filename="my-soulmark-data.json"'
+    return Response(
+        body, media_type="application/json", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.post("/wrist/{token}/leave", include_in_schema=False, dependencies=[CsrfDep])
+def leave_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    result = lifecycle.leave(store, token=token, at=now)
+    response = render(request, "left.html", {"result": result})
+    response.delete_cookie("sm_wrist", path="/")
+    return response
+
+
+@router.get("/api/wrist/export", tags=["wrist"])
+def export_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Everything soulmark holds about you (wrist token), as your wrist allows it now."""
+    return lifecycle.export_person(store, token=token, at=now)
+
+
+@router.post("/api/wrist/leave", tags=["wrist"])
+def leave_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Leave the world: removed before seal; after, your name stays on your soulmate's wrist,
+    your address is erased and contact is never shared.  Your token stops working."""
+    return lifecycle.leave(store, token=token, at=now)
+
+
+@router.post("/organizer/{token}/retention", include_in_schema=False, dependencies=[CsrfDep])
+def retention_form(
+    request: Request, token: str, until: Annotated[str, Form()], store: StoreDep, now: NowDep
+) -> Response:
+    result = lifecycle.set_retention(store, organizer_token=token, until=_moment(until), at=now)
+    return render(request, "retention.html", {"result": result, "token": token})
+
+
+@router.post("/api/organizer/retention", tags=["organizer"])
+def retention_api(
+    body: RetentionBody, token: TokenDep, store: StoreDep, now: NowDep
+) -> dict[str, Any]:
+    """Set when this world's personal data is erased; the transcripts of opaque ids remain."""
+    return lifecycle.set_retention(store, organizer_token=token, until=_moment(body.until), at=now)
