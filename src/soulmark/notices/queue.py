@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, bindparam, func, literal, select, update
+from sqlalchemy import Table, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 STATUSES = ("pending", "sending", "sent", "failed")
-_T = NoticeRow.__table__
+_T = cast(Table, NoticeRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +62,10 @@ class Result:
 
 
 def _insert(session: Session) -> Any:
-    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert
+    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
 
 
-def _round_notices(s: Session, rnd: RoundRow, kind: str, moment: Any) -> Insert:
+def _round_notices(s: Session, rnd: RoundRow, kind: str, moment: Any) -> Any:
     # Joins each mark to its own bearer only: the partner's row is never touched here.
     rows = (
         select(
@@ -121,7 +121,7 @@ def reap_stale(store: Store, settings: NoticeSettings, *, now_us: int) -> int:
     """Claims nobody recorded in time: the worker died mid-send.  Failed, never resent."""
     cutoff = now_us - int(settings.stale_after_s * SECOND)
     with store.transaction() as s:
-        result = s.execute(
+        reaped = s.execute(
             update(NoticeRow)
             .where(NoticeRow.status == "sending", NoticeRow.claimed_at < cutoff)
             .values(
@@ -130,8 +130,9 @@ def reap_stale(store: Store, settings: NoticeSettings, *, now_us: int) -> int:
                 last_error="interrupted while sending; it may have been delivered, "
                 "so it is not sent again",
             )
+            .returning(NoticeRow.id)
         )
-        return max(0, result.rowcount)
+        return len(reaped.all())
 
 
 def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed | None:

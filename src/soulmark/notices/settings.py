@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from soulmark.core.errors import InvalidInput
@@ -97,6 +98,6 @@ class NoticeSettings:
             "from_addr": os.environ.get("SOULMARK_MAIL_FROM"),
             "base_url": os.environ.get("SOULMARK_BASE_URL"),
         }
-        values = {k: v for k, v in env.items() if v is not None}
+        values: dict[str, Any] = {k: v for k, v in env.items() if v is not None}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
