@@ -57,11 +57,27 @@ class _Row:
     token: str
 
 
+def _records(reader: csv.DictReader[str]) -> Iterator[dict[str, Any]]:
+    """The reader's records; a file the csv module cannot read is the person's to fix."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field past csv.field_size_limit()
+            raise InvalidInput(f"line {reader.line_num}: the CSV cannot be read ({exc})") from None
+        yield record
+
+
 def _rows(source: TextIO, errors: list[RowError]) -> Iterator[_Row]:
     reader = csv.DictReader(source)
-    if not reader.fieldnames or not {"name", "email"} <= set(reader.fieldnames):
+    try:
+        fields = reader.fieldnames
+    except csv.Error as exc:
+        raise InvalidInput(f"the CSV header cannot be read ({exc})") from None
+    if not fields or not {"name", "email"} <= set(fields):
         raise InvalidInput("the CSV needs a header with the columns name and email")
-    for record in reader:
+    for record in _records(reader):
         try:
             name = clean_name(record.get("name") or "")
             email = clean_email(record.get("email") or "")

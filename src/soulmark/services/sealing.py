@@ -36,6 +36,8 @@ class Sealed:
 
 
 def _round(session: Session, world: WorldRow, number: int) -> RoundRow:
+    if not 0 < number < 2**63:  # no such round; SQLite cannot even bind a number past 64 bits
+        raise NotFound(f"{world.slug} has no round {number}")
     row = session.scalars(
         select(RoundRow).where(RoundRow.world_id == world.id, RoundRow.number == number)
     ).first()

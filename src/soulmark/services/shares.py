@@ -99,7 +99,8 @@ def list_shares(store: Store, *, token: str) -> list[Share]:
 
 
 def _own_share(s: Session, person: PersonRow, share_id: int) -> ShareRow:
-    row = s.get(ShareRow, share_id)
+    # An id no row can have is missing too (SQLite cannot even bind one past 64 bits).
+    row = s.get(ShareRow, share_id) if 0 < share_id < 2**63 else None
     # Another wrist's share is reported exactly like a missing one.
     if row is None or row.person_id != person.id:
         raise NotFound("this wrist has no such share link")

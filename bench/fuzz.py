@@ -1,0 +1,373 @@
+"""Schemathesis over the whole JSON API, in process (issue 5 item 6).
+
+    python -m bench.fuzz --calls 10000
+
+The app runs over a store seeded with a sealed world of long, distinctive names, and a fake
+clock that never reaches anyone's legible moment.  Generated calls (positive and negative
+data) carry real wrist, share and organizer tokens, the real world slug and real share ids
+often enough to reach real wrists.  Every response is checked: no 5xx, conformance to the
+OpenAPI schema, and not one byte of any seeded name (R6, B2) in any form.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import random
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.specs.openapi import checks as oa
+
+from soulmark import services
+from soulmark.core.marks import MarkParams
+from soulmark.core.times import SECOND, parse_iso
+from soulmark.services import shares as sharing
+from soulmark.store import Store
+from soulmark.web import Settings, create_app
+
+__all__ = ["FuzzReport", "Seeded", "fuzz", "needles", "seed"]
+
+T0 = 1_900_000_000 * SECOND
+PARAMS = MarkParams(
+    itch_min=20 * SECOND,
+    itch_lead_max=100 * SECOND,
+    ink_min=30 * SECOND,
+    ink_max=60 * SECOND,
+    same_day=20 * SECOND,
+)
+# Each name holds a word found nowhere else and differs between NFC and NFD.
+WORDS = [
+    "Zephyrquoxalind",
+    "Brumblevortaxe",
+    "Quillenmarovska",
+    "Thistlewhyrrion",
+    "Jubilonkestraz",
+    "Ozymarindulque",
+    "Vexhollowbrandt",
+    "Pomeraxilundt",
+    "Kestrovayniquel",
+    "Mirthalquobend",
+    "Xandroveliquist",
+    "Glimmerthauxin",
+]
+NAMES = [
+    f"Ångström-Ñúñez {WORDS[0]} Émilie-Françoise",
+    f"Łukasiewicz {WORDS[1]} Zoë Ó Briain",
+    f"{WORDS[2]} Škoda-Čapek Dvořák",
+    f"Nguyễn Thị {WORDS[3]} Minh Khai",
+    f"{WORDS[4]} 爆豪勝己 Ōzora",
+    f"Олександра {WORDS[5]} Йосипівна",
+    f"{WORDS[6]} プリヤ・ガ Raghunathan",
+    f"Björk {WORDS[7]} Guðmundsdóttir",
+    f"Ἀθηνᾶ {WORDS[8]} Παπαδοπούλου",
+    f"{WORDS[9]} 김민준 Søren Kierkegård",
+    f"Siobhán Ní {WORDS[10]} Bhriain",
+    f"Ngũgĩ wa {WORDS[11]} Thiong'o",
+]
+CHECKS = [
+    oa.status_code_conformance,
+    oa.content_type_conformance,
+    oa.response_schema_conformance,
+    oa.response_headers_conformance,
+]
+
+
+def needles(name: str, word: str) -> set[bytes]:
+    """Every spelling of a name (or its unique word) that a response could carry."""
+    out: set[bytes] = set()
+    for form in ("NFC", "NFD"):
+        for text in (name, word):
+            n = unicodedata.normalize(form, text)
+            for s in (n, html.escape(n), json.dumps(n)[1:-1], json.dumps(n, ensure_ascii=False)):
+                out.add(s.strip('"').encode("utf-8"))
+    return out
+
+
+@dataclass
+class Clock:
+    now: int = T0
+
+    def __call__(self) -> int:
+        return self.now
+
+
+@dataclass
+class Seeded:
+    """The seeded world: tokens to put in calls, and the names no call may ever see."""
+
+    clock: Clock
+    slug: str
+    organizer: str
+    wrists: list[str]
+    shares: list[str]
+    share_ids: list[int]
+    first_legible: int
+    names: list[set[bytes]]
+    """Every spelling of every seeded name, one set per name (wrists[i] bears NAMES[i])."""
+
+    @property
+    def needles(self) -> set[bytes]:
+        return set().union(*self.names)
+
+    def leaked(self, body: bytes, token: str | None) -> bytes | None:
+        """A seeded name in ``body`` other than the bearer's own (their export holds it)."""
+        own = self.wrists.index(token) if token in self.wrists else -1
+        for i, spellings in enumerate(self.names):
+            if i != own:
+                hit = next((n for n in spellings if n in body), None)
+                if hit is not None:
+                    return hit
+        return None
+
+
+def _first_legible(store: Store, slug: str) -> int:
+    doc = json.loads(services.transcript_text(store, world=slug))
+    return min(parse_iso(line[4]) for line in doc["lines"] if line[4] is not None)
+
+
+def seed(store: Store) -> Seeded:
+    """A sealed world of NAMES, a share link on half the wrists, the clock at the start."""
+    clock = Clock()
+    made = services.create_world(
+        store,
+        name="Fuzz Academy",
+        window_start=T0 + 10 * SECOND,
+        window_end=T0 + 250 * SECOND,
+        at=T0,
+        params=PARAMS,
+    )
+    wrists = [
+        services.join(store, world=made.world, name=n, email=f"f{i}@fuzz.test", at=T0).token
+        for i, n in enumerate(NAMES)
+    ]
+    services.seal(store, world=made.world, at=T0 + 1)
+    made_shares = [sharing.create_share(store, token=t, at=T0 + 2) for t in wrists[::2]]
+    return Seeded(
+        clock=clock,
+        slug=made.world,
+        organizer=made.organizer_token,
+        wrists=wrists,
+        shares=[token for _share, token in made_shares],
+        share_ids=[share.id for share, _token in made_shares],
+        first_legible=_first_legible(store, made.world),
+        names=[needles(n, w) for n, w in zip(NAMES, WORDS, strict=True)],
+    )
+
+
+@dataclass
+class FuzzReport:
+    calls: int = 0
+    real_tokens: int = 0
+    """Calls that carried a real wrist, share or organizer token."""
+    statuses: Counter[int] = field(default_factory=Counter)
+    operations: Counter[str] = field(default_factory=Counter)
+    server_errors: list[str] = field(default_factory=list)
+    violations: Counter[str] = field(default_factory=Counter)
+    """By check and operation: "check · METHOD path · status"."""
+    examples: dict[str, str] = field(default_factory=dict)
+    leaks: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Enough(Exception):
+    """The target number of calls is reached."""
+
+
+class Fuzzer:
+    """Draws cases per operation and judges each response."""
+
+    def __init__(self, seeded: Seeded, target: int, rng: random.Random) -> None:
+        self.seeded, self.target, self.rng = seeded, target, rng
+        self.report = FuzzReport()
+
+    def steer(self, case: Any) -> str:
+        """Point a generated case at real things; returns the kind of token it carries."""
+        s, rng = self.seeded, self.rng
+        params = case.path_parameters
+        if params and "slug" in params and rng.random() < 0.6:
+            params["slug"] = s.slug
+        if params and "share_id" in params and rng.random() < 0.5:
+            params["share_id"] = rng.choice(s.share_ids)
+        kind = rng.choices(["wrist", "share", "organizer", "none", "as generated"], [4, 2, 2, 1, 1])
+        tokens = {"wrist": s.wrists, "share": s.shares, "organizer": [s.organizer]}
+        headers = dict(case.headers or {})
+        if kind[0] == "none":
+            headers.pop("Authorization", None)
+        elif kind[0] in tokens:
+            headers["Authorization"] = f"Bearer {rng.choice(tokens[kind[0]])}"
+        case.headers = headers
+        # The clock sweeps bare -> itching -> inking over the run and stops short of legible.
+        span = s.first_legible - 1 - T0
+        s.clock.now = T0 + span * min(self.report.calls, self.target) // max(self.target, 1)
+        return kind[0]
+
+    def judge(self, case: Any) -> None:
+        if self.report.calls >= self.target:
+            raise Enough  # generating cases that will not be sent costs as much as sending
+        kind = self.steer(case)
+        label = f"{case.operation.method.upper()} {case.operation.path}"
+        r = self.report
+        r.calls += 1
+        r.real_tokens += kind in ("wrist", "share", "organizer")
+        r.operations[label] += 1
+        try:
+            response = case.call()
+        except Exception as exc:  # an exception escaping the app is a 500 the client never saw
+            r.server_errors.append(f"{label}: {type(exc).__name__}: {exc}"[:300])
+            return
+        r.statuses[response.status_code] += 1
+        if response.status_code >= 500:
+            r.server_errors.append(f"{label} -> {response.status_code}: {response.text[:200]}")
+        token = (case.headers or {}).get("Authorization", "").removeprefix("Bearer ")
+        hit = self.seeded.leaked(response.content, token if kind == "wrist" else None)
+        if hit is not None:
+            r.leaks.append(f"{label} ({kind} token) at {self.seeded.clock.now}: {hit!r}")
+        self.conformance(case, response, label)
+
+    def conformance(self, case: Any, response: Any, label: str) -> None:
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except (Exception, BaseExceptionGroup) as exc:  # FailureGroup: one per failed check
+            for failure in getattr(exc, "exceptions", [exc]):
+                title = getattr(failure, "title", type(failure).__name__)
+                key = f"{title} · {label} · {response.status_code}"
+                self.report.violations[key] += 1
+                self.report.examples.setdefault(key, str(failure).strip()[:400])
+
+
+def _drive(strategy: Any, examples: int, fuzzer: Fuzzer) -> bool:
+    """Run up to ``examples`` cases; False when the strategy cannot produce any."""
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def run(case: Any) -> None:
+        fuzzer.judge(case)
+
+    try:
+        run()
+    except Enough:
+        return True
+    except Unsatisfiable:
+        # Negative data for an operation whose every input is a free-form string: nothing
+        # to break.  Its positive cases still run.
+        return False
+    return True
+
+
+def _strategies(schema: Any) -> list[tuple[str, Any]]:
+    out = []
+    for result in schema.get_all_operations():
+        op = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                out.append((f"{op.label} {mode.value}", op.as_strategy(generation_mode=mode)))
+            except Exception:  # nothing to negate in an operation without inputs
+                continue
+    return out
+
+
+def _settings(store: Store, clock: Clock) -> Settings:
+    settings = Settings(store=store, clock=clock, secret=b"f" * 32, dev=True)
+    # One in-process client makes every call: without this its failed guesses would soon
+    # turn every token call into a 429 and no call would reach a real wrist.  Throttling has
+    # its own tests; here it is the responses behind it that are fuzzed.
+    if hasattr(settings, "token_failures_per_minute"):
+        settings.token_failures_per_minute = 10**9
+    return settings
+
+
+def fuzz(store: Store, calls: int, seed_value: int) -> FuzzReport:
+    """``calls`` generated calls against an app over ``store`` (which ``seed`` fills first)."""
+    seeded = seed(store)
+    app = create_app(_settings(store, seeded.clock))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    fuzzer = Fuzzer(seeded, calls, random.Random(seed_value))
+    strategies = _strategies(schema)
+    random.Random(seed_value).shuffle(strategies)
+    started = time.monotonic()
+    passes = 0
+    while fuzzer.report.calls < calls and passes < 50:
+        per = max(3, (calls - fuzzer.report.calls) // len(strategies) + 1)
+        strategies = [(n, st) for n, st in strategies if _drive(st, per, fuzzer)]
+        passes += 1
+    fuzzer.report.seconds = time.monotonic() - started
+    return fuzzer.report
+
+
+def _kinds(report: FuzzReport) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for key, n in report.violations.items():
+        out[key.split(" · ")[0]] += n
+    return out
+
+
+def render(report: FuzzReport, backend: str, seed_value: int) -> str:
+    from bench.common import header, table
+
+    statuses = ", ".join(f"{code}: {n}" for code, n in sorted(report.statuses.items()))
+    rows = [
+        ["generated calls", report.calls],
+        ["calls with a real wrist, share or organizer token", report.real_tokens],
+        ["operations covered", len(report.operations)],
+        ["responses 5xx (or exceptions)", len(report.server_errors)],
+        ["schema violations", sum(report.violations.values())],
+        ["partner-name bytes before legible", len(report.leaks)],
+        ["statuses", statuses],
+        ["time", f"{report.seconds:.0f} s"],
+    ]
+    body = header("Fuzzing: schemathesis over the JSON API") + f"{backend}, seed {seed_value}\n\n"
+    body += table(["figure", "value"], rows)
+    kinds = [[k, n] for k, n in _kinds(report).most_common()]
+    if kinds:
+        body += "\nSchema violations by check:\n\n" + table(["check", "responses"], kinds)
+        worst = [[k, n] for k, n in report.violations.most_common(40)]
+        body += "\nBy operation and status:\n\n" + table(["check · operation · status", "n"], worst)
+    for title, items in (("5xx", report.server_errors), ("Leaks", report.leaks)):
+        if items:
+            body += f"\n### {title}\n\n" + "\n".join(f"- `{x}`" for x in items[:30]) + "\n"
+    return body
+
+
+def main() -> None:
+    from bench.common import fresh_db, write
+    from soulmark.store import open_store
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--out", default="fuzz", help="results file name under bench/results")
+    args = parser.parse_args()
+    seed_value = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    with (
+        tempfile.TemporaryDirectory(prefix="soulmark-fuzz-") as tmp,
+        fresh_db(args.backend, Path(tmp)) as url,
+    ):
+        store = open_store(url)
+        try:
+            report = fuzz(store, args.calls, seed_value)
+        finally:
+            store.close()
+    write(args.out, render(report, args.backend, seed_value))
+    raise SystemExit(1 if report.server_errors or report.leaks or report.violations else 0)
+
+
+if __name__ == "__main__":
+    main()
