@@ -42,7 +42,7 @@ test-postgresql: $(STAMP)
 # Browser tests drive Debian's Chromium; install it when missing (needs root, as in CI).
 browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && \
-		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || \
 		echo "chromium is missing and cannot be installed here: browser tests will skip"; }
 
 lint: $(STAMP)

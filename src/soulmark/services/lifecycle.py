@@ -76,6 +76,12 @@ def _forget_links(s: Session, person_ids: list[int]) -> None:
     s.execute(
         delete(NoticeRow).where(NoticeRow.person_id.in_(person_ids), NoticeRow.status == "pending")
     )
+    # Notices already sent or failed stay as a record of delivery, without the address.
+    s.execute(
+        update(NoticeRow)
+        .where(NoticeRow.person_id.in_(person_ids))
+        .values(to_addr="", subject=None, body=None)
+    )
 
 
 def _dead_token() -> str:

@@ -26,6 +26,8 @@
 
   function apply(root, view) {
     root.dataset.state = view.state;
+    var transcript = document.getElementById("transcript-wrap");
+    if (transcript && view.transcript) transcript.hidden = false;
     setText("message", view.message);
     setText("legible-at", when(view.legible_at));
     var bar = document.getElementById("progress");
