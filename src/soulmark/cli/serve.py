@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import logging
 import os
 import secrets
 from typing import Annotated, Any
@@ -119,17 +118,20 @@ def worker(
 
     Example: soulmark worker --smtp smtp://localhost:2525 --once
     """
-    from soulmark.notices import NoticeSettings, deliver_due, run_worker
+    from rich.logging import RichHandler
 
+    from soulmark.notices import NoticeSettings, deliver_due, run_worker_forever, wall_clock_us
+
+    # Outbox notices are logged: without a handler a newcomer would see nothing.
+    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[RichHandler()])
     try:
-        settings = NoticeSettings(smtp_url=smtp, base_url=base_url or "http://127.0.0.1:8000")
+        settings = NoticeSettings.from_env(smtp_url=smtp, base_url=base_url)
     except SoulmarkError as exc:
         fail(str(exc))
     with opened(db) as store:
         if once:
-            report = deliver_due(store, settings, now_us=now_or(None))
+            report = deliver_due(store, settings, now_us=wall_clock_us())
             emit(as_json, report.to_json(), lambda: console.print(report.to_json()))
             return
         console.print("Delivering notices as they come due (Ctrl-C stops after the batch in hand).")
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_worker(store, settings))
+        run_worker_forever(store, settings)
