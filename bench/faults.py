@@ -41,6 +41,7 @@ class KillReport:
     lost_at_a_kill: int = 0
     """The most acknowledged joins found missing right after any one kill."""
     requests: int = 0
+    unreachable: int = 0
     acked: int = 0
     in_doubt: int = 0
     in_doubt_landed: int = 0
@@ -96,6 +97,7 @@ def _after_kill(url: str, slug: str, load: Load, report: KillReport) -> None:
 
 def _finish(url: str, slug: str, load: Load, report: KillReport) -> None:
     report.requests, report.acked = load.requests, len(load.acked)
+    report.unreachable = load.unreachable
     report.in_doubt, report.in_doubt_landed = len(load.in_doubt), len(load.conflicts)
     report.final = check_joins(url, slug, load.acked, load.attempted)
     store = open_store(url)

@@ -30,7 +30,7 @@ def _kill_row(r: KillReport) -> list[object]:
     return [
         r.backend,
         f"{r.kills} ({r.early} while starting)",
-        r.requests,
+        f"{r.requests - r.unreachable} (+{r.unreachable} refused while down)",
         r.acked,
         f"{r.in_doubt} ({r.in_doubt_landed} had landed)",
         f.rows,
@@ -51,7 +51,7 @@ def _race_row(backend: str, r: RaceReport) -> list[object]:
 KILL_COLUMNS = [
     "backend",
     "SIGKILLs",
-    "join requests",
+    "join requests that reached a server",
     "acknowledged",
     "in doubt",
     "rows stored",

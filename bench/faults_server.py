@@ -94,7 +94,7 @@ class Load:
     slug: str
     prefix: str
     threads: int = 4
-    max_requests: int = 200_000
+    max_requests: int = 1_000_000
     deadline: float = 3600.0
     acked: list[Ack] = field(default_factory=list)
     attempted: set[str] = field(default_factory=set)
@@ -102,6 +102,8 @@ class Load:
     conflicts: list[str] = field(default_factory=list)
     refused: dict[int, int] = field(default_factory=dict)
     requests: int = 0
+    unreachable: int = 0
+    """Requests refused at connect while no server listened (they never reached one)."""
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _workers: list[threading.Thread] = field(default_factory=list)
@@ -160,6 +162,8 @@ class Load:
             response = client.post(f"/api/worlds/{self.slug}/join", json=body)
             data = response.json() if response.status_code == 201 else None
         except httpx.ConnectError:
+            with self._lock:
+                self.unreachable += 1
             return False  # it never reached a server: not in doubt, send it once one is back
         except (httpx.TransportError, ValueError):
             with self._lock:

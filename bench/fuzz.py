@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as oa
@@ -255,6 +255,7 @@ def _drive(strategy: Any, examples: int, fuzzer: Fuzzer) -> bool:
         database=None,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,  # Enough ends a run early: no "reproduce with" notes
     )
     @given(strategy)
     def run(case: Any) -> None:
@@ -318,6 +319,59 @@ def _kinds(report: FuzzReport) -> Counter[str]:
     return out
 
 
+PARSER_ROWS = [
+    [
+        "arbitrary bytes -> `load_transcript` + `audit`: TranscriptError or mismatches",
+        "300 + 2 pinned",
+        "holds",
+    ],
+    ["any JSON in every transcript field (right header) -> only mismatches", "300", "holds"],
+    ["1-4 top-level fields replaced by any JSON -> a mismatch is reported", "300", "holds"],
+    ["any cell of any transcript line replaced by any JSON -> detected", "200", "holds"],
+    [
+        "arbitrary text -> `beacon.parse_spec`: a spec or a one-line InvalidInput",
+        "500 + 4 pinned",
+        "holds but for the known limit below",
+    ],
+    ["`quicknet@<any moment>` -> a spec or InvalidInput", "300", "holds"],
+    ["`quicknet:N` round-trips, N in 1..10^12", "100", "holds"],
+    [
+        "CSV of generated rows (valid, invalid, duplicate, multi-line), batches of 1-5 -> "
+        "every valid row stored as written, every bad row named by its line",
+        "60",
+        "holds",
+    ],
+    [
+        "arbitrary text as a CSV -> a report or a one-line SoulmarkError",
+        "60 + 5 pinned",
+        "holds after the fix below",
+    ],
+]
+PARSERS_NOTE = """
+Found and fixed (service module): a field larger than `csv.field_size_limit()` escaped
+`join_csv` as `_csv.Error` (a 500 in the organizer's intake); it is now a one-line
+InvalidInput naming the line (src/soulmark/services/intake.py, `_records`).
+
+Known limit, not fixed (core, outside this work): `parse_spec("quicknet:²")` raises
+ValueError instead of InvalidInput: `str.isdigit()` accepts superscript digits that `int()`
+rejects, and a round of more than 4300 digits does the same (src/soulmark/core/beacon.py,
+`parse_spec`, the `rest.isdigit()` test; `rest.isascii() and rest.isdigit() and
+len(rest) <= 18` closes it).  A strict xfail
+(`test_b1_known_limit_beacon_round_with_other_digits`) holds it, so the fix will be noticed.
+"""
+
+
+def parsers_section() -> str:
+    from bench.common import table
+
+    head = (
+        "\n## Hypothesis on the parsers\n\n`python -m pytest tests/fuzz/test_fuzz_parsers.py`"
+        " (names, emails and windows: tests/core/test_core_validate.py; field tampering:"
+        " tests/core/test_core_audit.py).\n\n"
+    )
+    return head + table(["property", "examples per run", "outcome"], PARSER_ROWS) + PARSERS_NOTE
+
+
 def render(report: FuzzReport, backend: str, seed_value: int) -> str:
     from bench.common import header, table
 
@@ -342,7 +396,7 @@ def render(report: FuzzReport, backend: str, seed_value: int) -> str:
     for title, items in (("5xx", report.server_errors), ("Leaks", report.leaks)):
         if items:
             body += f"\n### {title}\n\n" + "\n".join(f"- `{x}`" for x in items[:30]) + "\n"
-    return body
+    return body + parsers_section()
 
 
 def main() -> None:
