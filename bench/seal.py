@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -61,6 +62,7 @@ def main() -> None:
     parser.add_argument("--people", type=float, default=1e6)
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
+    load_start = os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="soulmark-bench-"))
     source = folder / "people.csv"
     make_csv(source, int(args.people))
@@ -85,8 +87,10 @@ def main() -> None:
             ]
         )
     cols = ["backend", "people", "CSV intake s", "seal s", "seal target", "peak RSS MiB"]
+    load = f"\nLoad average (1 min) at start: {load_start:.1f}; at end: {os.getloadavg()[0]:.1f}.\n"
     write(
-        "seal", header("seal: bulk join from CSV, then one sealing transaction") + table(cols, rows)
+        "seal",
+        header("seal: bulk join from CSV, then one sealing transaction") + table(cols, rows) + load,
     )
 
 
