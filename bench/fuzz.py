@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -120,15 +121,30 @@ class Seeded:
     def needles(self) -> set[bytes]:
         return set().union(*self.names)
 
-    def leaked(self, body: bytes, token: str | None) -> bytes | None:
-        """A seeded name in ``body`` other than the bearer's own (their export holds it)."""
+    def leaked(self, body: bytes, token: str | None, sent: bytes = b"") -> bytes | None:
+        """A seeded name in ``body`` other than the bearer's own (their export holds it) and
+        other than one the request itself carried (an error message may quote its input)."""
         own = self.wrists.index(token) if token in self.wrists else -1
         for i, spellings in enumerate(self.names):
-            if i != own:
-                hit = next((n for n in spellings if n in body), None)
-                if hit is not None:
-                    return hit
+            if i == own or any(n in sent for n in spellings):
+                continue
+            hit = next((n for n in spellings if n in body), None)
+            if hit is not None:
+                return hit
         return None
+
+
+def sent_bytes(response: Any) -> bytes:
+    """What the request carried: its URL (decoded as well as raw), headers and body."""
+    request = getattr(response, "request", None)
+    if request is None:
+        return b""
+    url = str(getattr(request, "url", ""))
+    body = getattr(request, "body", None) or b""
+    body = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
+    headers = json.dumps(dict(getattr(request, "headers", {}) or {}), ensure_ascii=False)
+    decoded = unquote(url) + headers
+    return url.encode() + decoded.encode("utf-8", "surrogatepass") + body
 
 
 def _first_legible(store: Store, slug: str) -> int:
@@ -170,6 +186,8 @@ class FuzzReport:
     calls: int = 0
     real_tokens: int = 0
     """Calls that carried a real wrist, share or organizer token."""
+    reached: Counter[str] = field(default_factory=Counter)
+    """2xx answers to calls with a real token, by kind of token."""
     statuses: Counter[int] = field(default_factory=Counter)
     operations: Counter[str] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
@@ -178,6 +196,19 @@ class FuzzReport:
     examples: dict[str, str] = field(default_factory=dict)
     leaks: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+_OWN_KIND = {"/api/wrist": "wrist", "/api/share": "share", "/api/organizer": "organizer"}
+
+
+def _kind_for(path: str, rng: random.Random) -> str:
+    """Mostly the token the operation is for, so calls reach real wrists; otherwise any
+    kind, none, or whatever was generated (cross-access and guessing)."""
+    own = next((k for prefix, k in _OWN_KIND.items() if path.startswith(prefix)), None)
+    if own is not None and rng.random() < 0.75:
+        return own
+    kinds = ["wrist", "share", "organizer", "none", "as generated"]
+    return rng.choices(kinds, [3, 2, 2, 2, 1])[0]
 
 
 class Enough(Exception):
@@ -199,18 +230,18 @@ class Fuzzer:
             params["slug"] = s.slug
         if params and "share_id" in params and rng.random() < 0.5:
             params["share_id"] = rng.choice(s.share_ids)
-        kind = rng.choices(["wrist", "share", "organizer", "none", "as generated"], [4, 2, 2, 1, 1])
+        kind = _kind_for(case.operation.path, rng)
         tokens = {"wrist": s.wrists, "share": s.shares, "organizer": [s.organizer]}
         headers = dict(case.headers or {})
-        if kind[0] == "none":
+        if kind == "none":
             headers.pop("Authorization", None)
-        elif kind[0] in tokens:
-            headers["Authorization"] = f"Bearer {rng.choice(tokens[kind[0]])}"
+        elif kind in tokens:
+            headers["Authorization"] = f"Bearer {rng.choice(tokens[kind])}"
         case.headers = headers
         # The clock sweeps bare -> itching -> inking over the run and stops short of legible.
         span = s.first_legible - 1 - T0
         s.clock.now = T0 + span * min(self.report.calls, self.target) // max(self.target, 1)
-        return kind[0]
+        return kind
 
     def judge(self, case: Any) -> None:
         if self.report.calls >= self.target:
@@ -227,12 +258,16 @@ class Fuzzer:
             r.server_errors.append(f"{label}: {type(exc).__name__}: {exc}"[:300])
             return
         r.statuses[response.status_code] += 1
+        if kind in _OWN_KIND.values() and 200 <= response.status_code < 300:
+            r.reached[kind] += 1
         if response.status_code >= 500:
             r.server_errors.append(f"{label} -> {response.status_code}: {response.text[:200]}")
         token = (case.headers or {}).get("Authorization", "").removeprefix("Bearer ")
-        hit = self.seeded.leaked(response.content, token if kind == "wrist" else None)
+        owner = token if kind == "wrist" else None
+        hit = self.seeded.leaked(response.content, owner, sent_bytes(response))
         if hit is not None:
-            r.leaks.append(f"{label} ({kind} token) at {self.seeded.clock.now}: {hit!r}")
+            url = str(getattr(getattr(response, "request", None), "url", ""))[:160]
+            r.leaks.append(f"{label} {url} ({kind} token) at {self.seeded.clock.now}: {hit!r}")
         self.conformance(case, response, label)
 
     def conformance(self, case: Any, response: Any, label: str) -> None:
@@ -379,6 +414,7 @@ def render(report: FuzzReport, backend: str, seed_value: int) -> str:
     rows = [
         ["generated calls", report.calls],
         ["calls with a real wrist, share or organizer token", report.real_tokens],
+        ["... answered 2xx, by token", ", ".join(f"{k}: {n}" for k, n in report.reached.items())],
         ["operations covered", len(report.operations)],
         ["responses 5xx (or exceptions)", len(report.server_errors)],
         ["schema violations", sum(report.violations.values())],

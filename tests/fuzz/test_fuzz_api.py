@@ -89,12 +89,16 @@ def test_a_name_is_allowed_only_to_its_own_bearer(store: Store) -> None:
         ("GET", "/api/organizer/transcript?round=99999999999999999999", None, "organizer"),
         ("POST", "/api/organizer/seal", {"round": -(2**70)}, "organizer"),
         ("GET", "/api/worlds/{slug}/transcript?round=18446744073709551616", None, None),
+        ("DELETE", "/api/wrist/shares/2147483648", None, "wrist"),
+        ("GET", "/api/organizer/transcript?round=4294967296", None, "organizer"),
+        ("POST", "/api/organizer/seal", {"round": 2**40}, "organizer"),
     ],
 )
-def test_ids_past_64_bits_are_not_found_not_a_500(
+def test_ids_past_the_integer_columns_are_not_found_not_a_500(
     store: Store, method: str, path: str, body: object, kind: str | None
 ) -> None:
-    # Found by the fuzzer: SQLite cannot bind such an int (OverflowError -> 500).
+    # Found by the fuzzer: SQLite cannot bind an int past 64 bits (OverflowError) nor
+    # PostgreSQL one past the 32-bit INTEGER columns (NumericValueOutOfRange): both were 500s.
     seeded = seed(store)
     token = {"wrist": seeded.wrists[0], "organizer": seeded.organizer}.get(kind or "")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -103,3 +107,13 @@ def test_ids_past_64_bits_are_not_found_not_a_500(
         url = path.replace("{slug}", seeded.slug)
         response = client.request(method, url, json=body, headers=headers)
     assert response.status_code == 404, response.text
+
+
+def test_a_name_the_request_carried_is_an_echo_not_a_leak(store: Store) -> None:
+    # An error may quote its input ("no world called '…'"): only a name the request did
+    # not carry counts as reaching someone.
+    seeded = seed(store)
+    body = json.dumps({"error": f"no world called {NAMES[3]!r}"}).encode()
+    sent = f"/api/worlds/{NAMES[3]}".encode()
+    assert seeded.leaked(body, None, sent) is None
+    assert seeded.leaked(body, None, b"/api/worlds/x") is not None

@@ -36,7 +36,7 @@ class Sealed:
 
 
 def _round(session: Session, world: WorldRow, number: int) -> RoundRow:
-    if not 0 < number < 2**63:  # no such round; SQLite cannot even bind a number past 64 bits
+    if not 0 < number < 2**31:  # no such round: PostgreSQL cannot bind it to an INTEGER
         raise NotFound(f"{world.slug} has no round {number}")
     row = session.scalars(
         select(RoundRow).where(RoundRow.world_id == world.id, RoundRow.number == number)

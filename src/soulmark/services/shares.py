@@ -99,8 +99,9 @@ def list_shares(store: Store, *, token: str) -> list[Share]:
 
 
 def _own_share(s: Session, person: PersonRow, share_id: int) -> ShareRow:
-    # An id no row can have is missing too (SQLite cannot even bind one past 64 bits).
-    row = s.get(ShareRow, share_id) if 0 < share_id < 2**63 else None
+    # An id no row can have is missing too: the column is a 32-bit INTEGER, and PostgreSQL
+    # refuses to bind more (SQLite, more than 64 bits).
+    row = s.get(ShareRow, share_id) if 0 < share_id < 2**31 else None
     # Another wrist's share is reported exactly like a missing one.
     if row is None or row.person_id != person.id:
         raise NotFound("this wrist has no such share link")
