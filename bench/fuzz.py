@@ -116,6 +116,16 @@ class Seeded:
     first_legible: int
     names: list[set[bytes]]
     """Every spelling of every seeded name, one set per name (wrists[i] bears NAMES[i])."""
+    spare_organizer: str = ""
+    spare_wrists: list[str] = field(default_factory=list)
+    """The second world's: for the calls that would end the first world's wrists."""
+
+    def bearer(self, token: str | None) -> int:
+        """Which of NAMES bears a wrist token (-1: none)."""
+        for pool in (self.wrists, self.spare_wrists):
+            if token in pool:
+                return pool.index(token)
+        return -1
 
     @property
     def needles(self) -> set[bytes]:
@@ -124,7 +134,7 @@ class Seeded:
     def leaked(self, body: bytes, token: str | None, sent: bytes = b"") -> bytes | None:
         """A seeded name in ``body`` other than the bearer's own (their export holds it) and
         other than one the request itself carried (an error message may quote its input)."""
-        own = self.wrists.index(token) if token in self.wrists else -1
+        own = self.bearer(token)
         for i, spellings in enumerate(self.names):
             if i == own or any(n in sent for n in spellings):
                 continue
@@ -152,12 +162,11 @@ def _first_legible(store: Store, slug: str) -> int:
     return min(parse_iso(line[4]) for line in doc["lines"] if line[4] is not None)
 
 
-def seed(store: Store) -> Seeded:
-    """A sealed world of NAMES, a share link on half the wrists, the clock at the start."""
-    clock = Clock()
+def _sealed_world(store: Store, title: str) -> tuple[str, str, list[str]]:
+    """A sealed world of NAMES: (slug, organizer token, wrist tokens in NAMES order)."""
     made = services.create_world(
         store,
-        name="Fuzz Academy",
+        name=title,
         window_start=T0 + 10 * SECOND,
         window_end=T0 + 250 * SECOND,
         at=T0,
@@ -168,16 +177,28 @@ def seed(store: Store) -> Seeded:
         for i, n in enumerate(NAMES)
     ]
     services.seal(store, world=made.world, at=T0 + 1)
+    return made.world, made.organizer_token, wrists
+
+
+def seed(store: Store) -> Seeded:
+    """Two sealed worlds of NAMES (the second takes the calls that leave, erase or revoke,
+    so the first keeps real wrists to reach all run long), share links on half the wrists,
+    the clock at the start."""
+    slug, organizer, wrists = _sealed_world(store, "Fuzz Academy")
+    spare_slug, spare_organizer, spare_wrists = _sealed_world(store, "Fuzz Annex")
     made_shares = [sharing.create_share(store, token=t, at=T0 + 2) for t in wrists[::2]]
     return Seeded(
-        clock=clock,
-        slug=made.world,
-        organizer=made.organizer_token,
+        clock=Clock(),
+        slug=slug,
+        organizer=organizer,
         wrists=wrists,
         shares=[token for _share, token in made_shares],
         share_ids=[share.id for share, _token in made_shares],
-        first_legible=_first_legible(store, made.world),
+        # The clock stops short of the first name legible in either world.
+        first_legible=min(_first_legible(store, slug), _first_legible(store, spare_slug)),
         names=[needles(n, w) for n, w in zip(NAMES, WORDS, strict=True)],
+        spare_organizer=spare_organizer,
+        spare_wrists=spare_wrists,
     )
 
 
@@ -196,6 +217,14 @@ class FuzzReport:
     examples: dict[str, str] = field(default_factory=dict)
     leaks: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+_ENDINGS = ("POST /api/wrist/leave", "POST /api/organizer/retention", "DELETE /api/wrist/shares")
+
+
+def _ends_something(case: Any) -> bool:
+    """Leaving, erasing a world or revoking a share would soon leave no real wrist to reach."""
+    return f"{case.operation.method.upper()} {case.operation.path}".startswith(_ENDINGS)
 
 
 _OWN_KIND = {"/api/wrist": "wrist", "/api/share": "share", "/api/organizer": "organizer"}
@@ -232,6 +261,8 @@ class Fuzzer:
             params["share_id"] = rng.choice(s.share_ids)
         kind = _kind_for(case.operation.path, rng)
         tokens = {"wrist": s.wrists, "share": s.shares, "organizer": [s.organizer]}
+        if _ends_something(case):
+            tokens.update(wrist=s.spare_wrists, organizer=[s.spare_organizer])
         headers = dict(case.headers or {})
         if kind == "none":
             headers.pop("Authorization", None)

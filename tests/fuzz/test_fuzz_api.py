@@ -35,7 +35,8 @@ def test_r6_b2_fuzzed_api_no_5xx_no_name_before_legible_bodies_conform(store: St
     assert report.leaks == []
     assert len(report.operations) >= 15, report.operations
     assert report.real_tokens > CALLS // 2
-    assert 200 in report.statuses  # calls did reach real wrists, shares and the dashboard
+    # Calls did reach real wrists, share links and the dashboard.
+    assert report.reached["wrist"] and report.reached["organizer"], report.reached
     # Every response body and header conforms; the only violations are the known gaps in
     # what the document declares, never a 2xx body that contradicts it.
     others = {k: n for k, n in report.violations.items() if not k.startswith(KNOWN_GAPS)}
