@@ -89,7 +89,9 @@ def parse_spec(text: str, *, parse_moment: Any = None) -> BeaconSpec:
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
     chain, _, rest = text.partition(":")
-    if chain not in CHAINS or not rest.isdigit() or int(rest) < 1:
+    # isascii: str.isdigit() also takes '²', which int() refuses; 18 digits fit any round.
+    digits = rest.isascii() and rest.isdigit() and len(rest) <= 18
+    if chain not in CHAINS or not digits or int(rest) < 1:
         raise InvalidInput(f"a beacon is quicknet:ROUND or quicknet@ISO, not {text!r}")
     return BeaconSpec(chain, int(rest))
 
