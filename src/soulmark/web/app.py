@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -135,6 +136,30 @@ async def _headers(request: Request, call_next: Callable[[Request], Awaitable[An
     return response
 
 
+class ErrorBody(BaseModel):
+    error: str
+    """One line for a person."""
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    # Content spelled out (not "model"): a CSV route's errors are JSON too.
+    status: {
+        "description": text,
+        "content": {"application/json": {"schema": ErrorBody.model_json_schema()}},
+    }
+    for status, text in (
+        (400, "Bad request"),
+        (401, "No token, or not one that opens this"),
+        (403, "Forbidden"),
+        (404, "Not found (or not yours)"),
+        (409, "Conflicts with the current state"),
+        (413, "Too large"),
+        (422, "Invalid input"),
+        (429, "Too many failed token attempts"),
+    )
+}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app.  The store is opened (and migrated) here, so errors surface at once."""
     settings = settings or Settings()
@@ -157,7 +182,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
     for router in ROUTERS:
-        app.include_router(router)
+        # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
+        # can rely on it.
+        app.include_router(router, responses=ERROR_RESPONSES)
     redactor = TokenRedactor()
     for name in ("uvicorn.access", "uvicorn.error"):
         logger = logging.getLogger(name)

@@ -104,7 +104,11 @@ def transcript_api(token: TokenDep, store: StoreDep, round: int | None = None) -
     return PlainTextResponse(text, media_type="application/json")
 
 
-@router.get("/api/organizer/timeline.csv", tags=["organizer"])
+class CsvResponse(PlainTextResponse):
+    media_type = "text/csv"
+
+
+@router.get("/api/organizer/timeline.csv", tags=["organizer"], response_class=CsvResponse)
 def timeline_api(token: TokenDep, store: StoreDep, now: NowDep) -> Response:
     """The aggregate timeline as CSV: per slice of the window, itch starts and legible."""
-    return PlainTextResponse(_csv(dashboard_json(store, token, now)), media_type="text/csv")
+    return CsvResponse(_csv(dashboard_json(store, token, now)))
