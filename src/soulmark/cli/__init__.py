@@ -12,6 +12,7 @@ from typer._click import exceptions as click_exc
 from soulmark.cli import commands, lifecycle
 from soulmark.cli.demo import demo
 from soulmark.cli.serve import serve, worker
+from soulmark.planet.cli import planet_command
 
 __all__ = ["app", "main"]
 
@@ -37,6 +38,7 @@ app.command("purge")(lifecycle.purge)
 commands.world_app.command("retain")(lifecycle.retain)
 app.command("serve")(serve)
 app.command("worker")(worker)
+app.command("planet")(planet_command)
 
 
 def main() -> None:

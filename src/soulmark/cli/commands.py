@@ -276,6 +276,9 @@ def audit_file(
         raw = typer.get_text_stream("stdin").read() if str(file) == "-" else file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
+    if _is_planet(raw):
+        _audit_planet(raw, as_json)
+        return
     try:
         doc = load_transcript(raw)
     except SoulmarkError as exc:
@@ -300,6 +303,28 @@ def audit_file(
             console.print(f"Your line: {json.dumps(line, ensure_ascii=False)}")
 
     emit(as_json, result, human)
+    if found:
+        raise typer.Exit(1)
+
+
+def _is_planet(raw: str | bytes) -> bool:
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(doc, dict) and doc.get("format") == "soulmark-planet-transcript"
+
+
+def _audit_planet(raw: str | bytes, as_json: bool) -> None:
+    """A planet's transcript is re-run chunk by chunk by its own engine (B4)."""
+    from soulmark.planet.transcript import audit_planet
+
+    doc = json.loads(raw)
+    lines = audit_planet(doc)
+    found = [{"field": m.split(":", 1)[0], "message": m.split(":", 1)[-1].strip()} for m in lines]
+    result = {"ok": not found, "mismatches": found, "population": doc.get("population")}
+    verdict = "[green]verified[/green]: planet recomputed" if not found else ""
+    emit(as_json, result, lambda: console.print(verdict or "\n".join(lines)))
     if found:
         raise typer.Exit(1)
 
