@@ -129,8 +129,9 @@ def _wrist_panel(name: str, view: WristView) -> Panel:
         art = "[magenta]" + "╱" * done + "[/magenta][dim]" + "·" * (view.strokes_total - done)
         art += f"[/dim]  {view.progress or 0:.0%}"
     if view.state == "revealed":
-        art = f"[bold magenta]{view.name}[/bold magenta]\n[dim]legible {(view.legible_at or '')[11:19]}"
-        art += f" · looked {(view.looked_at or '')[11:19]} UTC[/dim]"
+        legible, looked = (view.legible_at or "")[11:19], (view.looked_at or "")[11:19]
+        art = f"[bold magenta]{view.name}[/bold magenta]\n"
+        art += f"[dim]legible {legible} · looked {looked} UTC[/dim]"
     body = f"{art}\n\n{view.message}"
     return Panel(body, title=f"{name}'s wrist — {view.state}", width=44)
 
