@@ -34,6 +34,7 @@ import httpx
 
 from bench.common import fresh_db, header, table, write
 from bench.reveal_profile import profile_server
+from bench.seal import AutoAnalyze
 
 NAMES = ["Tenya Iida", "Bakugou Katsuki", "爆豪勝己", "Олександра Коваль", "فاطمة الزهراء"]
 RATIO_TARGET = 0.5
@@ -107,14 +108,11 @@ def build(url: str, people: int, folder: Path) -> tuple[Path, float]:
             + "".join(f"{NAMES[i % len(NAMES)]} {i},p{i}@reveal.test\n" for i in range(people))
         )
         tokens: list[str] = []
-        join_csv(
-            store,
-            world=world,
-            source=source,
-            at=opened,
-            on_joined=lambda done: tokens.extend(t for _, t in done),
-        )
+        # As autovacuum would on a production PostgreSQL server (bench.seal.AutoAnalyze).
+        analyze = AutoAnalyze(store, lambda done: tokens.extend(t for _, t in done))
+        join_csv(store, world=world, source=source, at=opened, on_joined=analyze)
         services.seal(store, world=world, at=opened)
+        analyze.analyze()
     finally:
         store.close()
     path = folder / f"tokens-{len(tokens)}-{abs(hash(url)) % 10**8}.txt"
