@@ -397,7 +397,7 @@ PARSER_ROWS = [
     [
         "arbitrary text -> `beacon.parse_spec`: a spec or a one-line InvalidInput",
         "500 + 4 pinned",
-        "holds but for the known limit below",
+        "holds after the fix below",
     ],
     ["`quicknet@<any moment>` -> a spec or InvalidInput", "300", "holds"],
     ["`quicknet:N` round-trips, N in 1..10^12", "100", "holds"],
@@ -418,12 +418,11 @@ Found and fixed (service module): a field larger than `csv.field_size_limit()` e
 `join_csv` as `_csv.Error` (a 500 in the organizer's intake); it is now a one-line
 InvalidInput naming the line (src/soulmark/services/intake.py, `_records`).
 
-Known limit, not fixed (core, outside this work): `parse_spec("quicknet:²")` raises
-ValueError instead of InvalidInput: `str.isdigit()` accepts superscript digits that `int()`
-rejects, and a round of more than 4300 digits does the same (src/soulmark/core/beacon.py,
-`parse_spec`, the `rest.isdigit()` test; `rest.isascii() and rest.isdigit() and
-len(rest) <= 18` closes it).  A strict xfail
-(`test_b1_known_limit_beacon_round_with_other_digits`) holds it, so the fix will be noticed.
+Found and fixed (core): `parse_spec("quicknet:²")` raised ValueError instead of
+InvalidInput: `str.isdigit()` accepts superscript digits that `int()` rejects, and a round of
+more than 4300 digits did the same; a round is now 1-18 ASCII digits
+(src/soulmark/core/beacon.py, `parse_spec`;
+`tests/fuzz/test_fuzz_parsers.py::test_b1_beacon_round_with_other_digits_is_refused`).
 """
 
 
