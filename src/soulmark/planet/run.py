@@ -46,6 +46,8 @@ class Execution:
     processes: bool = True
     malloc_trim: bool = True
     """Keep dask's default ``MALLOC_TRIM_THRESHOLD_`` for workers (False: glibc's own)."""
+    profile: bool = False
+    """Dask's statistical profiler in local workers (off: see :func:`_cluster`)."""
 
 
 def _inputs(spec: PlanetSpec) -> dict[str, Any]:
@@ -118,7 +120,13 @@ def _cluster(ex: Execution) -> AbstractContextManager[Any]:
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     if not ex.malloc_trim:
         environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+    # A chunk is one long numba call: the worker's 10 ms stack sampler has nothing to show
+    # for it and costs CPU next to it.
+    config = {
+        "distributed.nanny.pre-spawn-environ": environ,
+        "distributed.worker.profile.enabled": ex.profile,
+    }
+    with dask.config.set(config):
         return LocalCluster(
             n_workers=ex.workers or os.cpu_count() or 1,
             threads_per_worker=1,
