@@ -10,6 +10,7 @@ planet-scale engine can stand behind the same transcript format.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 EXACT_SHUFFLE = "fisher-yates/blake2b-v1"
+PLANET = "planet-feistel-r12/blake2b-v1"
+"""The keyed-permutation engine of soulmark.planet, for rosters of 2**20 and more."""
 
 
 class FateAlgorithm(Protocol):
@@ -74,6 +77,9 @@ def register_algorithm(algorithm: FateAlgorithm) -> None:
 
 
 def algorithm_for(version: str) -> FateAlgorithm:
+    if version not in _ALGORITHMS and version == PLANET:
+        # The planet engine (numba) registers itself on import; only load it when asked for.
+        importlib.import_module("soulmark.planet")
     try:
         return _ALGORITHMS[version]
     except KeyError:

@@ -31,6 +31,7 @@ from typing import Any
 from soulmark.core.beacon import BeaconSpec, randomness
 from soulmark.core.fate import (
     EXACT_SHUFFLE,
+    PLANET,
     algorithm_for,
     derive_seed,
     pair_up,
@@ -55,7 +56,7 @@ FORMAT = "soulmark-transcript"
 VERSION = 1
 PLANET_THRESHOLD = 1 << 20
 """Rosters this large may use a registered planet engine instead of the exact shuffle."""
-PLANET_ALGORITHM: str | None = None
+PLANET_ALGORITHM = PLANET
 
 Line = list[Any]
 World = dict[str, Any]
@@ -89,7 +90,7 @@ def world_window(world: World) -> tuple[Window, MarkParams]:
 
 
 def expected_algorithm(n: int) -> str:
-    if n >= PLANET_THRESHOLD and PLANET_ALGORITHM is not None:
+    if n >= PLANET_THRESHOLD:
         return PLANET_ALGORITHM
     return EXACT_SHUFFLE
 
