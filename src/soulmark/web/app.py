@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from importlib.resources import files
 from typing import Any
 
@@ -109,31 +109,63 @@ def _install_errors(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
 
 
-async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Response:
-    """Call the app; an unexpected error becomes a bare 500.  Its message is not logged: a
-    database error can quote the row it failed on, names included."""
-    try:
-        response: Response = await call_next(request)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
-        log.error(
-            "%s while serving %s %s",
-            type(exc).__name__,
-            request.method,
-            _TOKEN.sub(r"\1_…", request.url.path),
-        )
-        return _error(request, 500, "something went wrong on our side; nothing was lost")
-    return response
+_HEADERS = [
+    (b"content-security-policy", _CSP.encode()),
+    (b"referrer-policy", b"no-referrer"),  # private links must not leak onward
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),  # frame-ancestors, for older browsers
+]
 
 
-async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Response:
-    response: Response = await _guarded(request, call_next)
-    response.headers.setdefault("Content-Security-Policy", _CSP)
-    response.headers["Referrer-Policy"] = "no-referrer"  # private links must not leak onward
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"  # frame-ancestors, for older browsers
-    if not request.url.path.startswith("/static/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+_FORCED = {b"referrer-policy", b"x-content-type-options", b"x-frame-options"}
+
+
+def _secured(headers: list[tuple[bytes, bytes]], cache: bool) -> list[tuple[bytes, bytes]]:
+    """A route's own CSP and Cache-Control stand; the other security headers are ours."""
+    have = {k.lower() for k, _ in headers}
+    out = [(k, v) for k, v in headers if k.lower() not in _FORCED]
+    out += [(k, v) for k, v in _HEADERS if k in _FORCED or k not in have]
+    if cache and b"cache-control" not in have:
+        out.append((b"cache-control", b"no-store"))
+    return out
+
+
+class Guard:
+    """Security headers on every response, and a bare 500 for an unexpected error.
+
+    Plain ASGI rather than ``@app.middleware``: it sits on the hot path of every wrist poll.
+    The error's message is not logged: a database error can quote the row it failed on,
+    names included.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        cache = not scope["path"].startswith("/static/")
+
+        async def with_headers(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = _secured(message.get("headers", []), cache)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
+            path = _TOKEN.sub(r"\1_…", scope["path"])
+            log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
+            if started:
+                raise
+            response = _error(
+                Request(scope), 500, "something went wrong on our side; nothing was lost"
+            )
+            await response(scope, receive, with_headers)
 
 
 class ErrorBody(BaseModel):
@@ -174,12 +206,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = settings.store or open_store(settings.db_url)
     _install_errors(app)
-    app.middleware("http")(_headers)
     app.add_middleware(
         LinkSessions,
         limit=settings.token_failures_per_minute,
         secure=settings.secure_cookies,
     )
+    app.add_middleware(Guard)  # outermost: its headers reach the sessions' 303s and 429s too
     app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
     for router in ROUTERS:
         # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
