@@ -117,7 +117,7 @@ def _sealed_before(s: Session, world: WorldRow, number: int) -> int:
 
 
 def wrist(store: Store, *, token: str, at: int) -> WristView:
-    with store.transaction() as s:
+    with store.read() as s:
         return view_of(s, person_by_token(s, token), at)
 
 

@@ -36,7 +36,7 @@ def default_url() -> str:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 60})
+    engine = create_engine(url, connect_args={"timeout": 60}, pool_size=20, max_overflow=20)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -53,8 +53,10 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so concurrent writers queue instead of
-        # failing with "database is locked" halfway through a transaction.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # failing with "database is locked" halfway through a transaction.  Reads (a wrist
+        # polled every second) take no write lock: WAL lets them run beside the writer.
+        read = conn.get_execution_options().get("soulmark_read", False)
+        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -81,6 +83,14 @@ class Store:
         with self.sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it does not wait for the write lock."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(soulmark_read=True)
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+
     def migrate(self) -> None:
         """Bring the schema to the newest migration, if it is not there already."""
         with self.engine.connect() as conn:
@@ -105,7 +115,8 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
         if url.startswith("sqlite"):
             engine = _sqlite_engine(url)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            # A pool as wide as the web server's thread pool: reveal day is many short reads.
+            engine = create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
         store = Store(engine, sessionmaker(engine, expire_on_commit=False))
         if migrate:
             store.migrate()
