@@ -80,13 +80,38 @@ def _write_marks(s: Session, world: WorldRow, number: int, plan: dict[str, Any])
         for pid, (partner, mark) in plan.items()
         if partner is not None and mark is not None
     ]
-    if rows:
+    if rows and s.get_bind().dialect.name == "postgresql":
+        _copy_marks(s, rows)
+    elif rows:
         # Core executemany: the ORM's bulk path costs more than the insert itself here.
         s.execute(MarkRow.__table__.insert(), rows)
     unmatched = [ids[pid] for pid, (partner, _) in plan.items() if partner is None]
     if unmatched:
         # R9: the unmatched wait for the next round, with a bare wrist until then.
         s.execute(update(PersonRow).where(PersonRow.id.in_(unmatched)).values(round=number + 1))
+
+
+_MARK_COLUMNS = (
+    "world_id",
+    "person_id",
+    "round",
+    "partner_id",
+    "itch_start",
+    "ink_start",
+    "legible_at",
+)
+
+
+def _copy_marks(s: Session, rows: list[dict[str, Any]]) -> None:
+    """COPY, inside the sealing transaction: many times faster than INSERTs for a big round."""
+    dbapi = s.connection().connection.dbapi_connection
+    assert dbapi is not None
+    with (
+        dbapi.cursor() as cur,
+        cur.copy(f"COPY marks ({', '.join(_MARK_COLUMNS)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([row[c] for c in _MARK_COLUMNS])
 
 
 def _beacon_value(target: RoundRow, at: int, signature: str | None) -> str | None:
