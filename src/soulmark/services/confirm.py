@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.validate import clean_email, clean_name
-from soulmark.services.people import person_by_token
-from soulmark.services.tokens import new_pid, new_token, token_hash
+from soulmark.services.people import add_person, joining_round, person_by_token
+from soulmark.services.tokens import new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.services.wrists import WristView, view_of
 from soulmark.store import Store
@@ -72,19 +72,7 @@ def _check_domain(world: WorldRow, email: str) -> None:
 def _add_pending(
     s: Session, world: WorldRow, name: str, email: str, wrist: str, confirm: str, at: int
 ) -> str:
-    person = PersonRow(
-        world_id=world.id,
-        pid=new_pid(),
-        name=name,
-        email=email,
-        email_key=email.casefold(),
-        token_hash=token_hash(wrist),
-        round=world.open_round,
-        confirmed=False,
-        joined_at=at,
-    )
-    s.add(person)
-    s.flush()
+    person = add_person(s, world, name=name, email=email, token=wrist, at=at, confirmed=False)
     s.add(ConfirmationRow(person_id=person.id, token_hash=token_hash(confirm), created_at=at))
     return person.pid
 
@@ -160,9 +148,9 @@ def confirm(store: Store, *, token: str, at: int) -> Confirmed:
             raise Conflict("this confirmation link has already been used")
         conf.used_at = at
         person.confirmed = True
-        # Rounds sealed while the join waited did not include it: it joins the open one.
-        person.round = world.open_round
-        number = world.open_round
+        # Rounds sealed while the join waited did not include it: it joins the open one
+        # (or the next, if the open round's beacon is already due).
+        person.round = number = joining_round(s, world, at)
     note = f"your join is confirmed; you are in round {number}"
     return Confirmed(world=world.slug, person=person.pid, round=number, note=note)
 

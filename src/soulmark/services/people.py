@@ -16,7 +16,7 @@ from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
 
-__all__ = ["Joined", "join", "person_by_token"]
+__all__ = ["Joined", "add_person", "join", "joining_round", "person_by_token"]
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,9 @@ def join(store: Store, *, world: str, name: str, email: str, at: int) -> Joined:
         with store.transaction() as s:
             row = get_world(s, world, share=True)
             _check_domain(row, email)
-            number = joining_round(s, row, at)
             open_number = row.open_round
-            person = PersonRow(
-                world_id=row.id,
-                pid=new_pid(),
-                name=name,
-                email=email,
-                email_key=email.casefold(),
-                token_hash=token_hash(token),
-                round=number,
-                joined_at=at,
-            )
-            s.add(person)
-            s.flush()
+            person = add_person(s, row, name=name, email=email, token=token, at=at)
+            number = person.round
     except IntegrityError:
         raise Conflict(f"{email} has already joined {world}") from None
     if number > open_number:
@@ -73,6 +62,33 @@ def join(store: Store, *, world: str, name: str, email: str, at: int) -> Joined:
     else:
         note = f"you are in round {number}; fate has not been sealed yet"
     return Joined(world=world, person=person.pid, token=token, name=name, round=number, note=note)
+
+
+def add_person(
+    s: Session,
+    world: WorldRow,
+    *,
+    name: str,
+    email: str,
+    token: str,
+    at: int,
+    confirmed: bool = True,
+) -> PersonRow:
+    """Insert a joiner into the round they join (see :func:`joining_round`)."""
+    person = PersonRow(
+        world_id=world.id,
+        pid=new_pid(),
+        name=name,
+        email=email,
+        email_key=email.casefold(),
+        token_hash=token_hash(token),
+        round=joining_round(s, world, at),
+        confirmed=confirmed,
+        joined_at=at,
+    )
+    s.add(person)
+    s.flush()
+    return person
 
 
 def joining_round(session: Session, world: WorldRow, at: int) -> int:
