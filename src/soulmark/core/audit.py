@@ -8,6 +8,14 @@ from typing import Any
 
 from soulmark.core.beacon import BeaconSpec, randomness, verify_signature
 from soulmark.core.errors import SoulmarkError, TranscriptError
+from soulmark.core.exclusions import (
+    EXCLUDING,
+    DrawExhausted,
+    Pair,
+    exclusions_digest,
+    first_clear_attempt,
+    index_keys,
+)
 from soulmark.core.fate import derive_seed, roster_digest
 from soulmark.core.transcript import (
     FORMAT,
@@ -20,7 +28,7 @@ from soulmark.core.transcript import (
     trust,
 )
 
-__all__ = ["Mismatch", "audit", "load_transcript", "FIELDS"]
+__all__ = ["Mismatch", "audit", "load_transcript", "FIELDS", "EXCLUSION_FIELDS"]
 
 FIELDS = (
     "format",
@@ -39,6 +47,8 @@ FIELDS = (
     "unmatched",
     "lines",
 )
+EXCLUSION_FIELDS = ("exclusions", "attempt")
+"""Present exactly when the round was drawn with exclusions (algorithm fisher-yates-excluding)."""
 MAX_LINE_REPORTS = 20
 
 
@@ -82,11 +92,42 @@ def _tohex(value: str) -> str | None:
         return None
 
 
-def _check_inputs(doc: dict[str, Any], out: list[Mismatch]) -> bytes | None:
-    """Check the fields that feed fate; returns the seed recomputed from them."""
-    extra = sorted(set(doc) - set(FIELDS))
+def _excluding(doc: dict[str, Any]) -> bool:
+    return doc.get("algorithm") == EXCLUDING or any(f in doc for f in EXCLUSION_FIELDS)
+
+
+def _check_exclusions(doc: dict[str, Any], roster: list[str], out: list[Mismatch]) -> list[Pair]:
+    """The excluded pairs, when they are sorted canonical pairs of roster ids (else none)."""
+    value = doc.get("exclusions")
+    members = set(roster)
+    if not (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(x, str) and x in members for x in p)
+            and p[0] < p[1]
+            for p in value
+        )
+    ):
+        out.append(Mismatch("exclusions", "not a non-empty list of [smaller, larger] roster ids"))
+        return []
+    pairs = [(p[0], p[1]) for p in value]
+    if pairs != sorted(set(pairs)):
+        out.append(Mismatch("exclusions", "not sorted and unique"))
+    return pairs
+
+
+def _check_inputs(
+    doc: dict[str, Any], out: list[Mismatch]
+) -> tuple[bytes, list[Pair] | None] | None:
+    """Check the fields that feed fate; returns the seed recomputed from them, and the
+    excluded pairs (None for a round drawn without exclusions)."""
+    fields = FIELDS + EXCLUSION_FIELDS if _excluding(doc) else FIELDS
+    extra = sorted(set(doc) - set(fields))
     out.extend(Mismatch(f, "unexpected field") for f in extra)
-    out.extend(Mismatch(f, "missing") for f in FIELDS if f not in doc)
+    out.extend(Mismatch(f, "missing") for f in fields if f not in doc)
     roster = doc.get("roster")
     if not (isinstance(roster, list) and all(isinstance(x, str) and x.isascii() for x in roster)):
         out.append(Mismatch("roster", "not a list of opaque ids"))
@@ -110,14 +151,37 @@ def _check_inputs(doc: dict[str, Any], out: list[Mismatch]) -> bytes | None:
         out.append(Mismatch("commitment", "does not match the secret, world, round and beacon"))
     if doc.get("trust") != trust(spec):
         out.append(Mismatch("trust", "does not describe the beacon this round used"))
-    seed = derive_seed(secret, digest, mixed)
+    pairs = _check_exclusions(doc, roster, out) if _excluding(doc) else None
+    bound = exclusions_digest(pairs) if pairs else b""
+    seed = derive_seed(secret, digest, mixed, bound)
     if doc.get("seed") != seed.hex():
-        out.append(Mismatch("seed", "does not follow from the secret, roster and beacon"))
-    if doc.get("algorithm") != expected_algorithm(len(roster)):
-        out.append(Mismatch("algorithm", f"expected {expected_algorithm(len(roster))}"))
+        out.append(
+            Mismatch("seed", "does not follow from the secret, roster, beacon and exclusions")
+        )
+    algorithm = EXCLUDING if pairs is not None else expected_algorithm(len(roster))
+    if doc.get("algorithm") != algorithm:
+        out.append(Mismatch("algorithm", f"expected {algorithm}"))
     if type(doc.get("round")) is not int or doc["round"] < 1:
         out.append(Mismatch("round", "not a positive round number"))
-    return seed
+    return seed, pairs
+
+
+def _redraw(doc: dict[str, Any], seed: bytes, pairs: list[Pair], out: list[Mismatch]) -> Any:
+    """Re-run the attempts: the recorded one must be the first that avoids every pair."""
+    roster: list[str] = doc["roster"]
+    try:
+        order, first = first_clear_attempt(seed, len(roster), index_keys(pairs, roster))
+    except DrawExhausted:
+        out.append(Mismatch("attempt", "no attempt within the bound avoids every excluded pair"))
+        return None
+    recorded = doc.get("attempt")
+    if type(recorded) is not int or recorded != first:
+        if type(recorded) is int and 0 <= recorded < first:
+            why = f"attempt {recorded} draws an excluded pair"
+        else:
+            why = f"is not the first attempt that avoids every excluded pair ({first} is)"
+        out.append(Mismatch("attempt", why))
+    return order
 
 
 def _check_beacon(block: Any, out: list[Mismatch]) -> tuple[BeaconSpec | None, bytes]:
@@ -152,10 +216,17 @@ def randomness_of(signature: Any) -> str | None:
         return None
 
 
-def _check_lines(doc: dict[str, Any], seed: bytes, out: list[Mismatch]) -> None:
+def _check_lines(
+    doc: dict[str, Any], seed: bytes, pairs: list[Pair] | None, out: list[Mismatch]
+) -> None:
     roster: list[str] = doc["roster"]
+    order = None
+    if pairs:
+        order = _redraw(doc, seed, pairs, out)
+        if order is None:
+            return
     try:
-        plan = schedule(seed, roster, expected_algorithm(len(roster)), doc["world"])
+        plan = schedule(seed, roster, expected_algorithm(len(roster)), doc["world"], order)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         out.append(Mismatch("world", f"cannot schedule marks: {exc}"))
         return
@@ -166,6 +237,8 @@ def _check_lines(doc: dict[str, Any], seed: bytes, out: list[Mismatch]) -> None:
     if doc.get("unmatched") != (unmatched[0] if unmatched else None):
         out.append(Mismatch("unmatched", "is not the person fate left unmatched"))
     lines = doc.get("lines")
+    if pairs and isinstance(lines, list) and _draws_excluded(lines, pairs):
+        out.append(Mismatch("exclusions", "lists a pair that the lines pair together"))
     if not isinstance(lines, list) or len(lines) != len(expected):
         out.append(Mismatch("lines", "not one line per roster id"))
         return
@@ -176,10 +249,19 @@ def _check_lines(doc: dict[str, Any], seed: bytes, out: list[Mismatch]) -> None:
         out.append(Mismatch("lines", f"{len(bad) - MAX_LINE_REPORTS} more lines differ"))
 
 
+def _draws_excluded(lines: list[Any], pairs: list[Pair]) -> bool:
+    drawn = {
+        (line[0], line[1])
+        for line in lines
+        if isinstance(line, list) and len(line) > 1 and all(isinstance(x, str) for x in line[:2])
+    }
+    return any(pair in drawn for pair in pairs)
+
+
 def audit(doc: dict[str, Any]) -> list[Mismatch]:
     """Every way ``doc`` disagrees with a re-run of fate; empty when it verifies."""
     out: list[Mismatch] = []
-    seed = _check_inputs(doc, out)
-    if seed is not None:
-        _check_lines(doc, seed, out)
+    checked = _check_inputs(doc, out)
+    if checked is not None:
+        _check_lines(doc, *checked, out)
     return out

@@ -114,10 +114,17 @@ def roster_digest(roster: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(roster).encode("ascii")).hexdigest()
 
 
-def derive_seed(secret: bytes, digest_hex: str, beacon: bytes = b"") -> bytes:
-    """The round's seed: binds the revealed secret to the frozen roster (and a beacon, if any)."""
+def derive_seed(
+    secret: bytes, digest_hex: str, beacon: bytes = b"", exclusions: bytes = b""
+) -> bytes:
+    """The round's seed: binds the revealed secret to the frozen roster (and a beacon, if any).
+
+    A round with exclusions also binds the 32-byte digest of its excluded pairs, under its
+    own label, so that changing the pair list changes every line of the transcript.
+    """
+    label = b"soulmark/seed/x1" + exclusions if exclusions else b"soulmark/seed/v1"
     return hashlib.blake2b(
-        b"soulmark/seed/v1" + bytes.fromhex(digest_hex) + beacon,
+        label + bytes.fromhex(digest_hex) + beacon,
         digest_size=32,
         key=secret,
     ).digest()

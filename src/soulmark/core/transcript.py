@@ -14,6 +14,9 @@ A transcript (format ``soulmark-transcript``, version 1) is a JSON object::
     roster_digest  sha256 of the ids joined by newlines
     seed           blake2b(key=secret, "soulmark/seed/v1" || roster_digest || beacon)
     algorithm      the fate algorithm's version
+    exclusions     only in rounds with exclusions (algorithm fisher-yates-excluding): the
+                   excluded pairs of roster ids, each [smaller, larger], sorted
+    attempt        only there too: the number of the first attempt that avoids them all
     pairs          the number of pairs; unmatched: the unmatched id or null
     lines          [id, partner, itch_start, ink_start, legible_at] for every id, in roster order
 
@@ -29,6 +32,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from soulmark.core.beacon import BeaconSpec, randomness
+from soulmark.core.exclusions import (
+    EXCLUDING,
+    ExclusionsRefused,
+    canonical_pairs,
+    draw,
+    exclusions_digest,
+    refusal,
+)
 from soulmark.core.fate import (
     EXACT_SHUFFLE,
     PLANET,
@@ -45,6 +56,7 @@ __all__ = [
     "VERSION",
     "PLANET_THRESHOLD",
     "World",
+    "ExclusionsRefused",
     "canonical",
     "commitment",
     "expected_algorithm",
@@ -96,12 +108,20 @@ def expected_algorithm(n: int) -> str:
 
 
 def schedule(
-    seed: bytes, roster: Sequence[str], algorithm: str, world: World
+    seed: bytes,
+    roster: Sequence[str],
+    algorithm: str,
+    world: World,
+    order: Sequence[int] | None = None,
 ) -> dict[str, tuple[str | None, Mark | None]]:
-    """Each id's partner and mark: a pure function of (seed, roster) (B3)."""
+    """Each id's partner and mark: a pure function of (seed, roster) (B3).
+
+    ``order`` is fate's outcome when the caller has drawn it already (rounds with exclusions).
+    """
     window, params = world_window(world)
     p = scaled(params, window)
-    order = algorithm_for(algorithm).order(seed, len(roster))
+    if order is None:
+        order = algorithm_for(algorithm).order(seed, len(roster))
     pairing = pair_up(roster, order)
     out: dict[str, tuple[str | None, Mark | None]] = {}
     count = len(pairing.pairs)
@@ -134,16 +154,33 @@ def seal_transcript(
     roster: Sequence[str],
     beacon: BeaconSpec | None = None,
     signature: str | None = None,
+    exclusions: Sequence[tuple[str, str]] = (),
 ) -> tuple[dict[str, Any], dict[str, tuple[str | None, Mark | None]]]:
-    """The transcript of a round and the schedule it publishes (``signature`` already verified)."""
+    """The transcript of a round and the schedule it publishes (``signature`` already verified).
+
+    ``exclusions`` are pairs of roster ids never to be drawn; pairs naming anyone outside the
+    roster are dropped.  Exclusions that cannot be drawn raise :class:`ExclusionsRefused`.
+    """
     if beacon is not None and signature is None:
         raise ValueError("a round that waits for a beacon cannot be sealed without its value")
     ids = sorted(roster)
     digest = roster_digest(ids)
     block = beacon_block(beacon, signature)
-    seed = derive_seed(secret, digest, randomness(signature) if block and signature else b"")
-    algorithm = expected_algorithm(len(ids))
-    plan = schedule(seed, ids, algorithm, world)
+    mixed = randomness(signature) if block and signature else b""
+    pairs = canonical_pairs(exclusions, ids)
+    excluded: dict[str, Any] = {}
+    order: list[int] | None = None
+    if pairs:
+        reason = refusal(ids, pairs)
+        if reason is not None:
+            raise ExclusionsRefused(reason)
+        seed = derive_seed(secret, digest, mixed, exclusions_digest(pairs))
+        order, attempt = draw(seed, ids, pairs)
+        excluded = {"exclusions": [list(p) for p in pairs], "attempt": attempt}
+    else:
+        seed = derive_seed(secret, digest, mixed)
+    algorithm = EXCLUDING if pairs else expected_algorithm(len(ids))
+    plan = schedule(seed, ids, algorithm, world, order)
     unmatched = [pid for pid, (partner, _) in plan.items() if partner is None]
     doc = {
         "format": FORMAT,
@@ -158,6 +195,7 @@ def seal_transcript(
         "roster_digest": digest,
         "seed": seed.hex(),
         "algorithm": algorithm,
+        **excluded,
         "pairs": len(ids) // 2,
         "unmatched": unmatched[0] if unmatched else None,
         "lines": [_line(pid, *plan[pid]) for pid in ids],
