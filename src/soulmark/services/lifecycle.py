@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound
 from soulmark.core.times import iso
-from soulmark.services.people import person_by_token
+from soulmark.services.people import person_by_token, roster_frozen
 from soulmark.services.tokens import token_hash
 from soulmark.services.wrists import view_of
 from soulmark.store import Store
@@ -90,12 +90,17 @@ def _dead_token() -> str:
 
 
 def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
-    """Leave a world: removed before seal; after, only the name stays on the partner's wrist."""
+    """Leave a world: removed before seal; after, only the name stays on the partner's wrist.
+
+    Once the round's beacon is due its roster is frozen (B1): leaving then works as after
+    the seal, so nobody can drop joiners to pick among draws they can already compute.
+    """
     with store.transaction() as s:
         person = person_by_token(s, token, lock=True)
         marked = s.scalar(select(MarkRow.id).where(MarkRow.person_id == person.id).limit(1))
         _forget_links(s, [person.id])
-        if marked is None:
+        frozen = marked is None and roster_frozen(s, person, at)
+        if marked is None and not frozen:
             s.execute(delete(NoticeRow).where(NoticeRow.person_id == person.id))
             s.delete(person)
             return {"removed": True, "message": "You have left; nothing about you remains."}
@@ -103,10 +108,11 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
         person.email = ""
         person.email_key = f"left:{person.pid}"
         person.token_hash = _dead_token()
+        drawn = "Your round's draw is already fixed, so you stay in it. " * frozen
         return {
             "removed": False,
-            "message": "You have left. Your name stays on your soulmate's wrist, as marks do; "
-            "your address is erased and contact will never be shared.",
+            "message": f"You have left. {drawn}Your name stays on your soulmate's wrist, "
+            "as marks do; your address is erased and contact will never be shared.",
         }
 
 

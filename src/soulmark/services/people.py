@@ -16,7 +16,14 @@ from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
 
-__all__ = ["Joined", "add_person", "join", "joining_round", "person_by_token"]
+__all__ = [
+    "Joined",
+    "add_person",
+    "join",
+    "joining_round",
+    "person_by_token",
+    "roster_frozen",
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,28 @@ def joining_round(session: Session, world: WorldRow, at: int) -> int:
     if beacon is not None and at >= beacon.published_at:
         return world.open_round + 1
     return world.open_round
+
+
+def roster_frozen(session: Session, person: PersonRow, at: int) -> bool:
+    """Whether ``person`` is fixed in their round's roster: its beacon is due (B1).
+
+    From then on anyone may know the beacon, so removing a joiner would let whoever removes
+    them choose among draws; only a confirmed joiner is in the roster at all.
+    """
+    if not person.confirmed:
+        return False
+    row = session.scalars(
+        select(RoundRow).where(
+            RoundRow.world_id == person.world_id, RoundRow.number == person.round
+        )
+    ).first()
+    beacon = row.beacon if row is not None else None
+    return (
+        beacon is not None
+        and row is not None
+        and row.sealed_at is None
+        and at >= beacon.published_at
+    )
 
 
 def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
