@@ -18,11 +18,12 @@ from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import NotFound
 from soulmark.core.times import DAY
 from soulmark.services import create_world, join, seal, transcript_text, wrist
-from soulmark.services.confirm import confirm, join_pending
+from soulmark.services.confirm import confirm
 from soulmark.services.intake import join_csv
 from soulmark.services.lifecycle import erase_expired, export_person, leave, set_retention
 from soulmark.store import Store
 from soulmark.store.models import PersonRow
+from tests.mailbox import confirmations
 
 VECTOR = json.loads((Path(__file__).parents[1] / "vectors" / "drand_quicknet.json").read_text())[
     "rounds"
@@ -106,12 +107,13 @@ def test_b1_a_pending_join_confirmed_after_the_beacon_waits_for_the_next_round(
 ) -> None:
     world, _ = _world(store, domain="ua.example")
     pending = [
-        join_pending(store, world=world, name=f"P{i}", email=f"p{i}@ua.example", at=OPENED + i)
+        join(store, world=world, name=f"P{i}", email=f"p{i}@ua.example", at=OPENED + i)
         for i in range(4)
     ]
-    for p in pending[:3]:
-        assert confirm(store, token=p.confirm_token, at=OPENED + 10).round == 1
-    late = confirm(store, token=pending[3].confirm_token, at=DUE)
+    links = [m["link"].rsplit("/", 1)[1] for m in confirmations(store)]
+    for link in links[:3]:
+        assert confirm(store, token=link, at=OPENED + 10).round == 1
+    late = confirm(store, token=links[3], at=DUE)
     assert late.round == 2
     assert _seal_roster(store, world) == sorted(p.person for p in pending[:3])
 

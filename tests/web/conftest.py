@@ -16,6 +16,7 @@ from soulmark.core.times import SECOND, parse_iso
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 from soulmark.web.deps import CSRF_COOKIE, form_token
+from tests.mailbox import confirmations
 
 T0 = 1_900_000_000 * SECOND
 """A fixed start: tests never read the real clock."""
@@ -72,18 +73,22 @@ class World:
 class Web:
     """A TestClient plus the few moves every test makes."""
 
-    def __init__(self, store: Store, clock: Clock, mail: list[dict[str, Any]]) -> None:
-        self.store, self.clock, self.mail = store, clock, mail
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store, self.clock = store, clock
         self.settings = Settings(
             store=store,
             clock=clock,
             secret=b"k" * 32,
             base_url="http://soulmark.test",
             dev=True,
-            send_confirmation=lambda _store, **kw: mail.append(kw),
         )
         self.app = create_app(self.settings)
         self.client = TestClient(self.app, base_url="http://soulmark.test")
+
+    @property
+    def mail(self) -> list[dict[str, Any]]:
+        """The confirmation mail queued so far (to, world, link), oldest first."""
+        return confirmations(self.store)
 
     def csrf(self) -> str:
         if CSRF_COOKIE not in self.client.cookies:
@@ -149,7 +154,6 @@ def clock() -> Clock:
 
 @pytest.fixture
 def web(store: Store, clock: Clock) -> Iterator[Web]:
-    mail: list[dict[str, Any]] = []
-    w = Web(store, clock, mail)
+    w = Web(store, clock)
     with w.client:
         yield w

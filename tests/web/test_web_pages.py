@@ -67,8 +67,8 @@ def test_audit_page_verifies_and_names_each_mismatch(web):
     tampered = web.form("/audit", {"transcript": json.dumps(doc)})
     assert 'data-verified="false"' in tampered.text and "roster" in tampered.text
     api = web.client.post("/api/audit", content=json.dumps(doc)).json()
-    assert api["verified"] is False and {m["field"] for m in api["mismatches"]} >= {"roster"}
-    assert web.client.post("/api/audit", content=text).json()["verified"] is True
+    assert api["ok"] is False and {m["field"] for m in api["mismatches"]} >= {"roster"}
+    assert web.client.post("/api/audit", content=text).json()["ok"] is True
     junk = web.client.post("/api/audit", content=b"not json")
     assert junk.status_code == 400 and junk.json() == {"error": "the transcript is not JSON"}
     assert web.form("/audit", {"transcript": ""}).status_code == 422

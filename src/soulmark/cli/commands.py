@@ -11,11 +11,22 @@ from rich.table import Table
 
 from soulmark import services
 from soulmark.cli.bulk import bulk_join
-from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, console, emit, fail, now_or, opened
-from soulmark.core.audit import audit, load_transcript
+from soulmark.cli.common import (
+    AtOpt,
+    DbOpt,
+    JsonOpt,
+    base_url,
+    clean_errors,
+    console,
+    emit,
+    fail,
+    now_or,
+    opened,
+)
 from soulmark.core.beacon import parse_spec
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import parse_iso
+from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.wrists import WristView
 
 world_app = typer.Typer(help="Open and inspect worlds.", no_args_is_help=True)
@@ -128,7 +139,9 @@ def join(
     if name is None or email is None:
         fail("give --name and --email (or --from-csv FILE)", code=2)
     with opened(db) as store:
-        joined = services.join(store, world=world, name=name, email=email, at=now_or(at))
+        joined = services.join(
+            store, world=world, name=name, email=email, at=now_or(at), base_url=base_url()
+        )
 
     def human() -> None:
         console.print("This is how your name will be written on your soulmate's wrist:")
@@ -268,7 +281,7 @@ def audit_file(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Re-run fate from a transcript and report every mismatch.
+    """Re-run fate from a transcript (a round's or a planet's) and report every mismatch.
 
     Example: soulmark audit round1.json --person 3f9a0c1d2b4e5f60
     """
@@ -276,61 +289,20 @@ def audit_file(
         raw = typer.get_text_stream("stdin").read() if str(file) == "-" else file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
-    if _is_planet(raw):
-        _audit_planet(raw, as_json)
-        return
-    try:
-        doc = load_transcript(raw)
-    except SoulmarkError as exc:
-        fail(str(exc))
-    found = [{"field": m.field, "message": m.message} for m in audit(doc)]
-    if commitment is not None and doc.get("commitment") != commitment:
-        found.append({"field": "commitment", "message": "differs from the published commitment"})
-    line = _line_of(doc, person) if person else None
-    result = {"ok": not found, "mismatches": found, "round": doc.get("round"), "line": line}
-
-    def human() -> None:
-        if found:
-            for m in found:
-                console.print(f"[red]mismatch[/red] {m['field']}: {m['message']}")
-        else:
-            console.print(
-                f"[green]verified[/green]: round {doc.get('round')} of "
-                f"{doc.get('world', {}).get('slug')}, {len(doc['roster'])} ids, "
-                f"{doc['pairs']} pairs recomputed from the transcript."
-            )
-        if line:
-            console.print(f"Your line: {json.dumps(line, ensure_ascii=False)}")
-
-    emit(as_json, result, human)
-    if found:
+    with clean_errors():
+        report = audit_report(raw, commitment=commitment, person=person)
+    emit(as_json, report.to_json(), lambda: _show_audit(report))
+    if not report.ok:
         raise typer.Exit(1)
 
 
-def _is_planet(raw: str | bytes) -> bool:
-    try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(doc, dict) and doc.get("format") == "soulmark-planet-transcript"
-
-
-def _audit_planet(raw: str | bytes, as_json: bool) -> None:
-    """A planet's transcript is re-run chunk by chunk by its own engine (B4)."""
-    from soulmark.planet.transcript import audit_planet
-
-    doc = json.loads(raw)
-    lines = audit_planet(doc)
-    found = [{"field": m.split(":", 1)[0], "message": m.split(":", 1)[-1].strip()} for m in lines]
-    result = {"ok": not found, "mismatches": found, "population": doc.get("population")}
-    verdict = "[green]verified[/green]: planet recomputed" if not found else ""
-    emit(as_json, result, lambda: console.print(verdict or "\n".join(lines)))
-    if found:
-        raise typer.Exit(1)
-
-
-def _line_of(doc: dict[str, object], person: str) -> list[object]:
-    for line in doc.get("lines", []):  # type: ignore[union-attr]
-        if isinstance(line, list) and line and line[0] == person:
-            return line
-    fail(f"no line for {person} in this transcript")
+def _show_audit(report: AuditReport) -> None:
+    for m in report.mismatches:
+        console.print(f"[red]mismatch[/red] {m.field}: {m.message}")
+    if report.ok:
+        console.print(
+            f"[green]verified[/green]: round {report.round} of {report.world}, "
+            f"{report.people} ids, {report.pairs} pairs recomputed from the transcript."
+        )
+    if report.line:
+        console.print(f"Your line: {json.dumps(report.line, ensure_ascii=False)}")

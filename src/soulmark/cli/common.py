@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from rich.console import Console
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import SECOND, iso, parse_iso
+from soulmark.notices.compose import DEFAULT_BASE_URL
 from soulmark.store import Store, open_store
 
 __all__ = ["AtOpt", "DbOpt", "JsonOpt", "console", "fail", "now_or", "opened", "emit"]
@@ -35,6 +37,11 @@ DbOpt = Annotated[
         help="Database URL (default: a SQLite file in your data directory).",
     ),
 ]
+
+
+def base_url() -> str:
+    """Where the site is served: confirmation links mailed by ``soulmark join`` start here."""
+    return os.environ.get("SOULMARK_BASE_URL") or DEFAULT_BASE_URL
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -28,7 +28,15 @@ from soulmark.core.transcript import (
     trust,
 )
 
-__all__ = ["Mismatch", "audit", "load_transcript", "FIELDS", "EXCLUSION_FIELDS"]
+__all__ = [
+    "Mismatch",
+    "audit",
+    "check_header",
+    "load_transcript",
+    "parse_object",
+    "FIELDS",
+    "EXCLUSION_FIELDS",
+]
 
 FIELDS = (
     "format",
@@ -63,12 +71,22 @@ class Mismatch:
 
 def load_transcript(text: str | bytes) -> dict[str, Any]:
     """Parse a transcript, refusing what cannot be audited at all."""
+    return check_header(parse_object(text))
+
+
+def parse_object(text: str | bytes) -> dict[str, Any]:
+    """The JSON object a transcript of any format is."""
     try:
         doc = json.loads(text)
     except (ValueError, UnicodeDecodeError):
         raise TranscriptError("the transcript is not JSON") from None
     if not isinstance(doc, dict):
         raise TranscriptError("the transcript is not a JSON object")
+    return doc
+
+
+def check_header(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` itself, if it is a soulmark round transcript of a version this code audits."""
     if doc.get("format") != FORMAT:
         raise TranscriptError(f"not a soulmark transcript (format {doc.get('format')!r})")
     if doc.get("version") != VERSION or type(doc.get("version")) is not int:

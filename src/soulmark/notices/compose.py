@@ -20,7 +20,17 @@ from functools import lru_cache
 
 from soulmark.core.times import SECOND, from_us
 
-__all__ = ["KINDS", "Outgoing", "render", "world_link", "confirmation", "to_bytes", "sender_domain"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "KINDS",
+    "Outgoing",
+    "render",
+    "world_link",
+    "confirm_link",
+    "confirmation",
+    "to_bytes",
+    "sender_domain",
+]
 
 KINDS = ("tingles", "stopped", "confirm")
 
@@ -57,8 +67,17 @@ class Outgoing:
     body: str
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+"""Where ``soulmark serve`` listens unless told otherwise: links in mail start here."""
+
+
 def world_link(base_url: str, slug: str) -> str:
     return f"{base_url.rstrip('/')}/w/{slug}"
+
+
+def confirm_link(base_url: str, token: str) -> str:
+    """The mailed confirmation link: the configured base URL, never a Host header."""
+    return f"{base_url.rstrip('/')}/confirm/{token}"
 
 
 def render(kind: str, *, world_name: str, slug: str, base_url: str) -> tuple[str, str]:

@@ -39,6 +39,7 @@ __all__ = [
     "outbox_messages",
     "delivery_counts",
     "send_confirmation",
+    "queue_confirmation",
 ]
 
 STATUSES = ("pending", "sending", "sent", "failed")
@@ -310,19 +311,24 @@ def send_confirmation(
         row = s.scalars(select(WorldRow).where(WorldRow.slug == world)).first()
         if row is None:
             raise NotFound(f"no world called {world!r}")
-        subject, body = confirmation(world_name=row.name, link=link)
-        notice = NoticeRow(
-            world_id=row.id,
-            person_id=None,
-            kind="confirm",
-            to_addr=to,
-            due_at=at or 0,
-            status="pending",
-            attempts=0,
-            next_attempt_at=0,
-            subject=subject,
-            body=body,
-        )
-        s.add(notice)
-        s.flush()
-        return notice.id
+        return queue_confirmation(s, row, to=to, link=link, at=at or 0)
+
+
+def queue_confirmation(s: Session, world: WorldRow, *, to: str, link: str, at: int) -> int:
+    """:func:`send_confirmation` inside the caller's transaction (the join it confirms)."""
+    subject, body = confirmation(world_name=world.name, link=link)
+    notice = NoticeRow(
+        world_id=world.id,
+        person_id=None,
+        kind="confirm",
+        to_addr=to,
+        due_at=at,
+        status="pending",
+        attempts=0,
+        next_attempt_at=0,
+        subject=subject,
+        body=body,
+    )
+    s.add(notice)
+    s.flush()
+    return notice.id

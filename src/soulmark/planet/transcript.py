@@ -29,6 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from soulmark.core.audit import Mismatch
 from soulmark.core.fate import derive_seed
 from soulmark.core.marks import MarkParams, Window
 from soulmark.core.times import iso, parse_iso
@@ -36,6 +37,7 @@ from soulmark.core.transcript import commitment
 from soulmark.planet.chunk import PlanetSpec, run_chunk
 from soulmark.planet.engine import ALGORITHM, PlanetKey, permute_ref, unpermute_ref
 from soulmark.planet.marks import MarkPlan, mix64_ref, pair_marks_ref
+from soulmark.planet.version import FORMAT, VERSION
 
 __all__ = [
     "FORMAT",
@@ -47,8 +49,6 @@ __all__ = [
     "roster_digest_planet",
 ]
 
-FORMAT = "soulmark-planet-transcript"
-VERSION = 1
 SAMPLES = 6
 FIELDS = (
     "format",
@@ -142,10 +142,10 @@ def build_transcript(
     }
 
 
-def _spec_from(doc: dict[str, Any], out: list[str]) -> PlanetSpec | None:
+def _spec_from(doc: dict[str, Any], out: list[Mismatch]) -> PlanetSpec | None:
     """Rebuild the run's inputs from the transcript, checking what binds them."""
-    out.extend(f"{f}: missing" for f in FIELDS if f not in doc)
-    out.extend(f"{f}: unexpected field" for f in sorted(set(doc) - set(FIELDS)))
+    out.extend(Mismatch(f, "missing") for f in FIELDS if f not in doc)
+    out.extend(Mismatch(f, "unexpected field") for f in sorted(set(doc) - set(FIELDS)))
     try:
         secret = bytes.fromhex(doc["secret"])
         world = doc["world"]
@@ -162,7 +162,7 @@ def _spec_from(doc: dict[str, Any], out: list[str]) -> PlanetSpec | None:
         if spec.chunk_pairs < 1 or n < 2:
             raise ValueError("population and chunk_pairs must be positive")
     except (KeyError, TypeError, ValueError) as exc:
-        out.append(f"transcript: cannot rebuild the planet ({exc})")
+        out.append(Mismatch("transcript", f"cannot rebuild the planet ({exc})"))
         return None
     expected = {
         "secret": secret.hex(),  # one spelling only: another would be an undetected change
@@ -175,7 +175,9 @@ def _spec_from(doc: dict[str, Any], out: list[str]) -> PlanetSpec | None:
         "round": 1,
     }
     out.extend(
-        f"{f}: does not match (expected {v!r})" for f, v in expected.items() if doc.get(f) != v
+        Mismatch(f, f"does not match (expected {v!r})")
+        for f, v in expected.items()
+        if doc.get(f) != v
     )
     return spec
 
@@ -198,11 +200,11 @@ def audit_planet(
     *,
     workers: int | None = None,
     tick: Callable[[], None] | None = None,
-) -> list[str]:
-    """Recompute a planet transcript; each mismatch as one line (empty: it verifies)."""
-    out: list[str] = []
+) -> list[Mismatch]:
+    """Recompute a planet transcript; every mismatch (empty: it verifies)."""
+    out: list[Mismatch] = []
     if transcript.get("format") != FORMAT or transcript.get("version") != VERSION:
-        return [f"format: not a {FORMAT} version {VERSION}"]
+        return [Mismatch("format", f"not a {FORMAT} version {VERSION}")]
     spec = _spec_from(transcript, out)
     if spec is None:
         return out
@@ -210,14 +212,14 @@ def audit_planet(
     digests = [r["digest"] for r in results]
     claimed = transcript.get("chunk_digests")
     if not isinstance(claimed, list) or len(claimed) != len(digests):
-        out.append(f"chunk_digests: expected {len(digests)} chunk fingerprints")
+        out.append(Mismatch("chunk_digests", f"expected {len(digests)} chunk fingerprints"))
     else:
         bad = [i for i, (a, b) in enumerate(zip(claimed, digests, strict=True)) if a != b]
-        out.extend(f"chunk {i}: pairs or marks differ" for i in bad[:20])
+        out.extend(Mismatch(f"chunk_digests[{i}]", "pairs or marks differ") for i in bad[:20])
     if transcript.get("digest") != combine(digests):
-        out.append("digest: does not match the recomputed pairs and marks")
+        out.append(Mismatch("digest", "does not match the recomputed pairs and marks"))
     if transcript.get("unmatched") != results[-1]["unmatched"]:
-        out.append("unmatched: is not the person fate left unmatched")
+        out.append(Mismatch("unmatched", "is not the person fate left unmatched"))
     if transcript.get("samples") != sample_lines(spec):
-        out.append("samples: do not match the reference computation")
+        out.append(Mismatch("samples", "do not match the reference computation"))
     return out

@@ -9,6 +9,10 @@ two people's partners), 12 rounds |z| < 2; at n = 2^20 and 100,000 seeds 4 round
 (the pair's low Feistel part) and 12 rounds |z| < 1.2.  10 rounds passed at 10^6 seeds on 30
 people; 12 keep a margin of two rounds over that."""
 
+FORMAT = "soulmark-planet-transcript"
+VERSION = 1
+"""The planet transcript's format and version (docs/fate.md)."""
+
 ALGORITHM = f"planet-feistel-r{ROUNDS}/blake2b-v1"
 DEFAULT_WINDOW = ("2027-09-01T00:00:00Z", "2039-07-01T00:00:00Z")
 """Twelve school years."""

@@ -1,11 +1,14 @@
 """Services: each public function is one transaction over the store."""
 
+from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.people import Joined, join
 from soulmark.services.sealing import Sealed, seal, transcript_text
 from soulmark.services.worlds import WorldCreated, WorldInfo, create_world, world_info
 from soulmark.services.wrists import WristView, look, reach_out, wrist
 
 __all__ = [
+    "AuditReport",
+    "audit_report",
     "Joined",
     "Sealed",
     "WorldCreated",

@@ -13,14 +13,16 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, SoulmarkError
 from soulmark.core.validate import clean_email, clean_name
-from soulmark.services.people import _check_domain, joining_round
-from soulmark.services.tokens import new_pid, new_token, token_hash
+from soulmark.notices.compose import DEFAULT_BASE_URL
+from soulmark.services.people import Joiner, admit, check_domain
+from soulmark.services.tokens import new_token
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
-from soulmark.store.models import PersonRow
+from soulmark.store.models import PersonRow, WorldRow
 
 __all__ = ["Intake", "RowError", "join_csv"]
 
@@ -50,11 +52,8 @@ class Intake:
 
 
 @dataclass(frozen=True)
-class _Row:
+class _Row(Joiner):
     line: int
-    name: str
-    email: str
-    token: str
 
 
 def _records(reader: csv.DictReader[str]) -> Iterator[dict[str, Any]]:
@@ -84,7 +83,7 @@ def _rows(source: TextIO, errors: list[RowError]) -> Iterator[_Row]:
         except SoulmarkError as exc:
             errors.append(RowError(reader.line_num, str(exc)))
             continue
-        yield _Row(reader.line_num, name, email, new_token("w"))
+        yield _Row(name, email, new_token("w"), reader.line_num)
 
 
 def _batches(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
@@ -98,48 +97,39 @@ def _batches(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
         yield batch
 
 
-def _insert(store: Store, world: str, batch: list[_Row], at: int, report: Intake) -> list[_Row]:
-    """Insert one batch; returns the rows that joined."""
+def _insert(
+    store: Store, world: str, batch: list[_Row], at: int, report: Intake, base_url: str
+) -> list[_Row]:
+    """Insert one batch through :func:`~soulmark.services.people.admit`; the rows that joined."""
     with store.transaction() as s:
         row = get_world(s, world, share=True)
-        number = joining_round(s, row, at)
-        keys = [r.email.casefold() for r in batch]
-        taken = set(
-            s.scalars(
-                select(PersonRow.email_key).where(
-                    PersonRow.world_id == row.id, PersonRow.email_key.in_(keys)
-                )
+        fresh = _fresh(s, row, batch, report)
+        _, report.round = admit(s, row, fresh, at=at, base_url=base_url)
+    return fresh
+
+
+def _fresh(s: Session, world: WorldRow, batch: list[_Row], report: Intake) -> list[_Row]:
+    """The rows in the world's domain whose address has not joined yet; the others reported."""
+    keys = [r.email.casefold() for r in batch]
+    taken = set(
+        s.scalars(
+            select(PersonRow.email_key).where(
+                PersonRow.world_id == world.id, PersonRow.email_key.in_(keys)
             )
         )
-        fresh: list[_Row] = []
-        for r, key in zip(batch, keys, strict=True):
-            try:
-                _check_domain(row, r.email)
-            except SoulmarkError as exc:
-                report.errors.append(RowError(r.line, str(exc)))
-                continue
-            if key in taken:
-                report.errors.append(RowError(r.line, f"{r.email} has already joined {world}"))
-                continue
-            taken.add(key)
-            fresh.append(r)
-        values = [
-            {
-                "world_id": row.id,
-                "pid": new_pid(),
-                "name": r.name,
-                "email": r.email,
-                "email_key": r.email.casefold(),
-                "token_hash": token_hash(r.token),
-                "round": number,
-                "confirmed": True,
-                "joined_at": at,
-            }
-            for r in fresh
-        ]
-        if values:
-            s.execute(PersonRow.__table__.insert(), values)
-        report.round = number
+    )
+    fresh: list[_Row] = []
+    for r, key in zip(batch, keys, strict=True):
+        try:
+            check_domain(world, r.email)
+        except SoulmarkError as exc:
+            report.errors.append(RowError(r.line, str(exc)))
+            continue
+        if key in taken:
+            report.errors.append(RowError(r.line, f"{r.email} has already joined {world.slug}"))
+            continue
+        taken.add(key)
+        fresh.append(r)
     return fresh
 
 
@@ -151,17 +141,21 @@ def join_csv(
     at: int,
     batch_size: int = BATCH,
     on_joined: Callable[[list[tuple[str, str]]], None] | None = None,
+    base_url: str = DEFAULT_BASE_URL,
 ) -> Intake:
-    """Join every valid row of ``source``; ``on_joined`` gets (email, token) per durable batch."""
+    """Join every valid row of ``source``; ``on_joined`` gets (email, token) per durable batch.
+
+    In an email-domain world each row waits for its mailed link, as a single join does.
+    """
     report = Intake(world=world)
     with store.transaction() as s:
         get_world(s, world)
     for batch in _batches(_rows(source, report.errors), batch_size):
         try:
-            done = _insert(store, world, batch, at, report)
+            done = _insert(store, world, batch, at, report, base_url)
         except IntegrityError:
             # Someone joined with one of these addresses meanwhile: fall back row by row.
-            done = [r for r in batch if _insert_one(store, world, r, at, report)]
+            done = [r for r in batch if _insert_one(store, world, r, at, report, base_url)]
         report.joined += len(done)
         if on_joined is not None and done:
             on_joined([(r.email, r.token) for r in done])
@@ -169,9 +163,11 @@ def join_csv(
     return report
 
 
-def _insert_one(store: Store, world: str, row: _Row, at: int, report: Intake) -> bool:
+def _insert_one(
+    store: Store, world: str, row: _Row, at: int, report: Intake, base_url: str
+) -> bool:
     try:
-        return bool(_insert(store, world, [row], at, report))
+        return bool(_insert(store, world, [row], at, report, base_url))
     except IntegrityError:
         report.errors.append(RowError(row.line, f"{row.email} has already joined {world}"))
         return False

@@ -1,29 +1,45 @@
-"""Joining a world (R9, R11, B6)."""
+"""Joining a world (R9, R11, B6): the one place a joiner is admitted.
+
+``join`` (the CLI's ``soulmark join`` and the web's join form and API) and the organizer's CSV
+intake both admit people through :func:`admit`.  In a world open to one email domain the join
+waits for its mailed confirmation link: the person is recorded unconfirmed, with a one-time
+confirmation token, and the mail is queued in the same transaction, so a join is never
+acknowledged without its link on the way.  The mail carries only that link, never a key to a
+wrist (see soulmark.notices.compose); until it is followed sealing leaves the person out.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.validate import clean_email, clean_name
+from soulmark.notices.compose import DEFAULT_BASE_URL, confirm_link
+from soulmark.notices.queue import queue_confirmation
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
+from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
     "Joined",
-    "add_person",
+    "Joiner",
+    "admit",
+    "check_domain",
     "join",
     "joining_round",
     "person_by_token",
     "roster_frozen",
 ]
+
+_PEOPLE: Table = PersonRow.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -31,71 +47,139 @@ class Joined:
     world: str
     person: str
     token: str
+    """The wrist token, shown once to the joiner."""
     name: str
     """Exactly as it will be written on the soulmate's wrist (R11)."""
     round: int
     note: str
+    confirmation: Literal["sent"] | None = None
+    """``sent``: an email-domain world; the join counts once the mailed link is followed."""
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        if self.confirmation is None:
+            del out["confirmation"]
+        return out
 
 
-def _check_domain(world: WorldRow, email: str) -> None:
+@dataclass(frozen=True, slots=True)
+class Joiner:
+    """One cleaned request to join (name and email already through core.validate)."""
+
+    name: str
+    email: str
+    token: str
+
+
+def check_domain(world: WorldRow, email: str) -> None:
     if world.email_domain and email.rsplit("@", 1)[1] != world.email_domain:
         raise InvalidInput(f"{world.slug} is open to @{world.email_domain} addresses only")
 
 
-def join(store: Store, *, world: str, name: str, email: str, at: int) -> Joined:
-    """Add a person to the world's open round; durable once this returns."""
-    name = clean_name(name)
-    email = clean_email(email)
-    token = new_token("w")
+def join(
+    store: Store, *, world: str, name: str, email: str, at: int, base_url: str = DEFAULT_BASE_URL
+) -> Joined:
+    """Add a person to the world's open round; durable once this returns.
+
+    ``base_url`` starts the confirmation link mailed in an email-domain world.
+    """
+    joiner = Joiner(clean_name(name), clean_email(email), new_token("w"))
     try:
         with store.transaction() as s:
             row = get_world(s, world, share=True)
-            _check_domain(row, email)
-            open_number = row.open_round
-            person = add_person(s, row, name=name, email=email, token=token, at=at)
-            number = person.round
+            check_domain(row, joiner.email)
+            _refuse_taken(s, row, joiner.email)
+            open_number, waits = row.open_round, bool(row.email_domain)
+            [pid], number = admit(s, row, [joiner], at=at, base_url=base_url)
     except IntegrityError:
-        raise Conflict(f"{email} has already joined {world}") from None
+        raise Conflict(f"{joiner.email} has already joined {world}") from None
+    return Joined(
+        world=world,
+        person=pid,
+        token=joiner.token,
+        name=joiner.name,
+        round=number,
+        note=_note(joiner.email, open_number, number, waits=waits),
+        confirmation="sent" if waits else None,
+    )
+
+
+def _refuse_taken(s: Session, world: WorldRow, email: str) -> None:
+    taken = s.scalars(
+        select(PersonRow.confirmed).where(
+            PersonRow.world_id == world.id, PersonRow.email_key == email.casefold()
+        )
+    ).first()
+    if taken is not None:
+        # Never re-issue: a second join could otherwise take over a waiting one.
+        waits = "" if taken else "; it waits for the confirmation link we sent there"
+        raise Conflict(f"{email} has already joined {world.slug}{waits}")
+
+
+def _note(email: str, open_number: int, number: int, *, waits: bool) -> str:
+    if waits:
+        return f"we sent a link to {email}: your join counts once you follow it"
     if number > open_number:
-        note = (
+        return (
             f"joins for round {open_number} closed when its beacon was due: "
             f"you wait for round {number}"
         )
-    elif number > 1:
-        note = f"fate for round {number - 1} is already sealed: you wait for round {number}"
-    else:
-        note = f"you are in round {number}; fate has not been sealed yet"
-    return Joined(world=world, person=person.pid, token=token, name=name, round=number, note=note)
+    if number > 1:
+        return f"fate for round {number - 1} is already sealed: you wait for round {number}"
+    return f"you are in round {number}; fate has not been sealed yet"
 
 
-def add_person(
+def admit(
+    s: Session, world: WorldRow, joiners: Sequence[Joiner], *, at: int, base_url: str
+) -> tuple[list[str], int]:
+    """Insert joiners already checked for domain and duplicates; their ids and round.
+
+    In an email-domain world each waits unconfirmed for the link queued for them here.
+    """
+    number = joining_round(s, world, at)
+    pids = [new_pid() for _ in joiners]
+    waits = bool(world.email_domain)
+    values = [
+        {
+            "world_id": world.id,
+            "pid": pid,
+            "name": j.name,
+            "email": j.email,
+            "email_key": j.email.casefold(),
+            "token_hash": token_hash(j.token),
+            "round": number,
+            "confirmed": not waits,
+            "joined_at": at,
+        }
+        for j, pid in zip(joiners, pids, strict=True)
+    ]
+    if values:
+        s.execute(_PEOPLE.insert(), values)
+    if waits and values:
+        _await_confirmation(s, world, joiners, pids, at=at, base_url=base_url)
+    return pids, number
+
+
+def _await_confirmation(
     s: Session,
     world: WorldRow,
+    joiners: Sequence[Joiner],
+    pids: list[str],
     *,
-    name: str,
-    email: str,
-    token: str,
     at: int,
-    confirmed: bool = True,
-) -> PersonRow:
-    """Insert a joiner into the round they join (see :func:`joining_round`)."""
-    person = PersonRow(
-        world_id=world.id,
-        pid=new_pid(),
-        name=name,
-        email=email,
-        email_key=email.casefold(),
-        token_hash=token_hash(token),
-        round=joining_round(s, world, at),
-        confirmed=confirmed,
-        joined_at=at,
+    base_url: str,
+) -> None:
+    rows = s.execute(
+        select(PersonRow.pid, PersonRow.id).where(
+            PersonRow.world_id == world.id, PersonRow.pid.in_(pids)
+        )
     )
-    s.add(person)
-    s.flush()
-    return person
+    ids = {pid: id_ for pid, id_ in rows}
+    for joiner, pid in zip(joiners, pids, strict=True):
+        token = new_token("c")
+        s.add(ConfirmationRow(person_id=ids[pid], token_hash=token_hash(token), created_at=at))
+        link = confirm_link(base_url, token)
+        queue_confirmation(s, world, to=joiner.email, link=link, at=at)
 
 
 def joining_round(session: Session, world: WorldRow, at: int) -> int:

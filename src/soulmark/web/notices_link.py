@@ -15,7 +15,7 @@ from typing import Any
 from soulmark.store import Store
 from soulmark.web.settings import Settings
 
-__all__ = ["send_confirmation", "delivery_counts", "outbox_messages", "start_worker"]
+__all__ = ["delivery_counts", "outbox_messages", "start_worker"]
 
 log = logging.getLogger("soulmark.web")
 
@@ -25,22 +25,6 @@ def _notices() -> ModuleType | None:
         return importlib.import_module("soulmark.notices")
     except ImportError:
         return None
-
-
-def send_confirmation(
-    store: Store, settings: Settings, *, to: str, world: str, link: str, at: int
-) -> bool:
-    """Hand the confirmation link to the mailer; False when nothing could take it."""
-    if settings.send_confirmation is not None:
-        settings.send_confirmation(store, to=to, world=world, link=link, at=at)
-        return True
-    module = _notices()
-    send = getattr(module, "send_confirmation", None)
-    if send is None:
-        log.warning("notices are not available: a confirmation link for %s was not sent", world)
-        return False
-    send(store, to=to, world=world, link=link, at=at)
-    return True
 
 
 def delivery_counts(store: Store, world: str) -> dict[str, int] | None:

@@ -8,12 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from soulmark.notices.compose import DEFAULT_BASE_URL
 from soulmark.store import Store
 
-__all__ = ["Settings", "ConfirmationSender", "system_clock"]
-
-ConfirmationSender = Callable[..., None]
-"""Called as ``send(store, to=..., world=..., link=..., at=...)``; see soulmark.notices."""
+__all__ = ["Settings", "system_clock"]
 
 
 def system_clock() -> int:
@@ -31,7 +29,7 @@ class Settings:
     """Microseconds since the epoch; tests pass a fake clock to walk through a window."""
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     """Keys the CSRF form tokens.  A fresh one per process is fine: forms are short-lived."""
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = DEFAULT_BASE_URL
     """Used for links that leave the browser (confirmation mail, printed demo links)."""
     smtp_url: str | None = None
     """Passed to the notices worker; None keeps notices in the local outbox."""
@@ -39,8 +37,6 @@ class Settings:
     """Start soulmark.notices.run_worker inside the app's lifespan."""
     dev: bool = False
     """Serve /dev/outbox (it shows every address and confirmation link: never in production)."""
-    send_confirmation: ConfirmationSender | None = None
-    """Overrides soulmark.notices.send_confirmation (tests collect the links here)."""
     poll_ms: int = 1000
     """How often an open wrist page asks for its state."""
     token_failures_per_minute: int = 20

@@ -7,27 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import Response
 
-from soulmark.core.audit import audit, load_transcript
 from soulmark.core.errors import InvalidInput
+from soulmark.services.audit import audit_report
 from soulmark.web.deps import CsrfDep
 from soulmark.web.render import render
 
 router = APIRouter()
 
 MAX_TRANSCRIPT = 64 * 1024 * 1024
-
-
-def audit_text(text: str | bytes) -> dict[str, Any]:
-    doc = load_transcript(text)
-    found = audit(doc)
-    world = doc["world"] if isinstance(doc.get("world"), dict) else {}
-    return {
-        "verified": not found,
-        "world": world.get("slug"),
-        "round": doc.get("round"),
-        "people": len(doc["roster"]) if isinstance(doc.get("roster"), list) else None,
-        "mismatches": [{"field": m.field, "message": m.message} for m in found],
-    }
 
 
 @router.get("/audit", include_in_schema=False)
@@ -48,13 +35,14 @@ async def audit_form(
         raise InvalidInput("paste a transcript or choose its file")
     if len(data) > MAX_TRANSCRIPT:
         raise InvalidInput("that transcript is too large")
-    return render(request, "audit.html", {"result": audit_text(data)})
+    return render(request, "audit.html", {"result": audit_report(data).to_json()})
 
 
 @router.post("/api/audit", tags=["audit"])
 async def audit_api(request: Request) -> dict[str, Any]:
-    """Send a transcript as the request body; get ``verified`` or each mismatch."""
+    """Send a transcript (a round's or a planet's) as the request body; get ``ok`` or each
+    mismatch: the same report as ``soulmark audit --json``."""
     body = await request.body()
     if len(body) > MAX_TRANSCRIPT:
         raise InvalidInput("that transcript is too large")
-    return audit_text(body)
+    return audit_report(body).to_json()

@@ -12,12 +12,9 @@ from starlette.responses import Response
 from soulmark import services
 from soulmark.core.validate import clean_name
 from soulmark.services import confirm as confirming
-from soulmark.store import Store
-from soulmark.web import notices_link
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.drawing import name_size
 from soulmark.web.render import render
-from soulmark.web.settings import Settings
 
 router = APIRouter()
 
@@ -42,20 +39,6 @@ def link(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
 
-def _join(
-    store: Store, settings: Settings, *, world: str, name: str, email: str, at: int
-) -> dict[str, Any]:
-    """Join, or for an email-domain world join pending and mail the confirmation link."""
-    info = services.world_info(store, slug=world)
-    if not info.email_domain:
-        return services.join(store, world=world, name=name, email=email, at=at).to_json()
-    pending = confirming.join_pending(store, world=world, name=name, email=email, at=at)
-    # The mailed link uses the configured base URL: never a Host header an attacker sent.
-    url = f"{settings.base_url.rstrip('/')}/confirm/{pending.confirm_token}"
-    notices_link.send_confirmation(store, settings, to=pending.email, world=world, link=url, at=at)
-    return pending.to_json()
-
-
 @router.get("/w/{slug}", include_in_schema=False)
 def world_page(request: Request, slug: str, store: StoreDep) -> Response:
     info = services.world_info(store, slug=slug)
@@ -72,12 +55,14 @@ def join_form(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    joined = _join(store, settings, world=slug, name=name, email=email, at=now)
+    joined = services.join(
+        store, world=slug, name=name, email=email, at=now, base_url=settings.base_url
+    )
     ctx = {
-        "joined": joined,
+        "joined": joined.to_json(),
         "preview": PREVIEW,
-        "size": name_size(joined["name"]),
-        "wrist_link": link(request, f"/wrist/{joined['token']}"),
+        "size": name_size(joined.name),
+        "wrist_link": link(request, f"/wrist/{joined.token}"),
     }
     return render(request, "joined.html", ctx, status=201)
 
@@ -118,7 +103,9 @@ def join_api(
 ) -> dict[str, Any]:
     """Join the open round.  In an email-domain world the join waits for the mailed link
     (``confirmation: "sent"``).  The wrist token is returned once: keep it."""
-    return _join(store, settings, world=slug, name=body.name, email=body.email, at=now)
+    return services.join(
+        store, world=slug, name=body.name, email=body.email, at=now, base_url=settings.base_url
+    ).to_json()
 
 
 @router.post("/api/preview", tags=["worlds"])

@@ -1,0 +1,104 @@
+"""Auditing a transcript (B1): the one entry point ``soulmark audit`` and ``/api/audit`` share.
+
+A round transcript is re-run by :mod:`soulmark.core.audit`; a planet transcript by the planet
+engine (B4), imported only when one arrives, since it loads numba.  Both give one report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from soulmark.core.audit import Mismatch, audit, check_header, parse_object
+from soulmark.core.errors import NotFound
+from soulmark.planet.version import FORMAT as PLANET_FORMAT
+
+__all__ = ["AuditReport", "audit_report"]
+
+Kind = Literal["round", "planet"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """What an audit found: ``ok`` when nothing disagrees with the re-run of fate."""
+
+    ok: bool
+    kind: Kind
+    """``round`` (one world's round) or ``planet`` (B4)."""
+    world: str | None
+    round: int | None
+    people: int | None
+    """The roster's size (a planet's population)."""
+    pairs: int | None
+    mismatches: tuple[Mismatch, ...]
+    line: list[Any] | None = None
+    """The asked-for person's line, as the transcript publishes it."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "kind": self.kind,
+            "world": self.world,
+            "round": self.round,
+            "people": self.people,
+            "pairs": self.pairs,
+            "mismatches": [{"field": m.field, "message": m.message} for m in self.mismatches],
+            "line": self.line,
+        }
+
+
+def audit_report(
+    text: str | bytes, *, commitment: str | None = None, person: str | None = None
+) -> AuditReport:
+    """Re-run fate from a transcript's text and report every mismatch.
+
+    ``commitment``: the one published when the round opened, which the transcript must
+    carry.  ``person``: an opaque id whose line to return (NotFound if it has none).
+    Raises TranscriptError for text that cannot be audited at all.
+    """
+    doc = parse_object(text)
+    kind: Kind = "planet" if doc.get("format") == PLANET_FORMAT else "round"
+    found = _planet_mismatches(doc) if kind == "planet" else audit(check_header(doc))
+    if commitment is not None and doc.get("commitment") != commitment:
+        found.append(Mismatch("commitment", "differs from the published commitment"))
+    return AuditReport(
+        ok=not found,
+        kind=kind,
+        world=_world_slug(doc),
+        round=_int_or_none(doc.get("round")),
+        people=_people(doc, kind),
+        pairs=_int_or_none(doc.get("pairs")),
+        mismatches=tuple(found),
+        line=_line_of(doc, person) if person is not None else None,
+    )
+
+
+def _planet_mismatches(doc: dict[str, Any]) -> list[Mismatch]:
+    from soulmark.planet.transcript import audit_planet
+
+    return audit_planet(doc)
+
+
+def _world_slug(doc: dict[str, Any]) -> str | None:
+    world = doc.get("world")
+    slug = world.get("slug") if isinstance(world, dict) else None
+    return slug if isinstance(slug, str) else None
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if type(value) is int else None
+
+
+def _people(doc: dict[str, Any], kind: Kind) -> int | None:
+    if kind == "planet":
+        return _int_or_none(doc.get("population"))
+    roster = doc.get("roster")
+    return len(roster) if isinstance(roster, list) else None
+
+
+def _line_of(doc: dict[str, Any], person: str) -> list[Any]:
+    lines = doc.get("lines")
+    for line in lines if isinstance(lines, list) else []:
+        if isinstance(line, list) and line and line[0] == person:
+            return line
+    raise NotFound(f"no line for {person} in this transcript")

@@ -1,0 +1,31 @@
+"""The confirmation mail a join queued, read back from the notices table (what the worker sends)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from soulmark.store import Store
+from soulmark.store.models import WorldRow
+from soulmark.store.notice_models import NoticeRow
+
+_LINK = re.compile(r"\S+/confirm/c_\S+")
+
+
+def confirmations(store: Store) -> list[dict[str, Any]]:
+    """Every queued confirmation, oldest first: to, world, link."""
+    query = (
+        select(NoticeRow.to_addr, NoticeRow.body, WorldRow.slug)
+        .join(WorldRow, WorldRow.id == NoticeRow.world_id)
+        .where(NoticeRow.kind == "confirm")
+        .order_by(NoticeRow.id)
+    )
+    with store.transaction() as s:
+        rows = s.execute(query).all()
+    out = []
+    for to, body, slug in rows:
+        found = _LINK.search(body)
+        out.append({"to": to, "world": slug, "link": found.group(0) if found else None})
+    return out
