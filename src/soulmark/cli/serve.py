@@ -11,6 +11,7 @@ import typer
 
 from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, opened
 from soulmark.core.errors import SoulmarkError
+from soulmark.services.demo import build_demo
 from soulmark.store import default_url, open_store
 
 __all__ = ["serve", "worker", "app_from_env"]
@@ -48,16 +49,15 @@ def app_from_env() -> Any:
 
 
 def _print_demo(db: str, base: str) -> None:
-    from soulmark.web.demo import demo_world
-
     with opened(db) as store:
-        made = demo_world(store, now_us=now_or(None))
-    console.print(f"[bold]Demo world[/bold] {made['world']}: {made['people']} people, sealed.")
-    console.print(f"  public page   {base}{made['paths']['world']}")
-    console.print(f"  organizer     {base}{made['paths']['organizer']}")
-    for wrist in made["wrists"][:4]:
-        console.print(f"  a wrist       {base}/wrist/{wrist['token']}")
-    console.print(f"  outbox        {base}/dev/outbox")
+        made = build_demo(store, now_us=now_or(None))
+    links = made.links(base, wrists=4)
+    console.print(f"[bold]Demo world[/bold] {made.world}: {made.people} people, sealed.")
+    console.print(f"  public page   {links['world']}")
+    console.print(f"  organizer     {links['organizer']}")
+    for wrist in links["wrists"]:
+        console.print(f"  a wrist       {wrist}")
+    console.print(f"  outbox        {base.rstrip('/')}/dev/outbox")
     console.print("Open a wrist link: it tingles within a minute and is ready in about three.")
 
 
