@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import DAY, MINUTE, SECOND
-from soulmark.core.validate import MAX_NAME, check_window, clean_email, clean_name
+from soulmark.core.validate import (
+    BLANK_RANGES,
+    MAX_NAME,
+    check_window,
+    clean_email,
+    clean_name,
+    name_length,
+)
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 CONTROLS = [chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))] + ["\u2028", "\u2029"]
@@ -62,6 +69,29 @@ def test_clean_name_counts_length_after_nfc() -> None:
     assert clean_name("e\u0301" * MAX_NAME) == "é" * MAX_NAME
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ["\u200b", "\u3164", "\ufeff", "\u200b\u3164 \ufeff", "\u2800", "\u115f\u1160", "\u0301"],
+)
+def test_r11_a_name_of_only_invisible_characters_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_name(raw)
+
+
+@pytest.mark.parametrize("raw", ["\ufeffAiko", "Aiko\u200b", "\u3164Aiko\u3000"])
+def test_r11_invisible_characters_at_either_end_are_trimmed_as_the_preview_does(
+    raw: str,
+) -> None:
+    assert clean_name(raw) == "Aiko"
+
+
+def test_r11_length_counts_utf16_units_as_the_form_does() -> None:
+    assert name_length("😀") == 2
+    assert clean_name("😀" * (MAX_NAME // 2)) == "😀" * (MAX_NAME // 2)
+    with pytest.raises(InvalidInput):
+        clean_name("😀" * (MAX_NAME // 2 + 1))
+
+
 @pytest.mark.parametrize("ch", CONTROLS + list(BIDI))
 def test_clean_name_rejects_control_and_bidi_inside_a_name(ch: str) -> None:
     with pytest.raises(InvalidInput):
@@ -71,8 +101,10 @@ def test_clean_name_rejects_control_and_bidi_inside_a_name(ch: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=name_chars, min_size=1, max_size=120))
 def test_clean_name_accepts_any_script_property(raw: str) -> None:
-    expected = unicodedata.normalize("NFC", raw).strip()
-    if not expected or len(expected) > MAX_NAME:
+    blank = {chr(c) for lo, hi in BLANK_RANGES for c in range(lo, hi + 1)}
+    expected = unicodedata.normalize("NFC", raw).strip("".join(blank))
+    shows = any(c not in blank and unicodedata.category(c)[0] not in "MZC" for c in expected)
+    if not shows or len(expected.encode("utf-16-le")) > 2 * MAX_NAME:
         with pytest.raises(InvalidInput):
             clean_name(raw)
         return

@@ -9,9 +9,50 @@ from soulmark.core.errors import InvalidInput
 from soulmark.core.marks import Window
 from soulmark.core.times import DAY, MINUTE
 
-__all__ = ["MAX_NAME", "clean_name", "clean_email", "check_window"]
+__all__ = ["MAX_NAME", "BLANK_RANGES", "name_length", "clean_name", "clean_email", "check_window"]
 
 MAX_NAME = 100
+"""In UTF-16 code units, the unit a browser's ``maxlength`` and ``String.length`` count."""
+
+BLANK_RANGES: tuple[tuple[int, int], ...] = (
+    # Unicode White_Space.
+    (0x0009, 0x000D),
+    (0x0020, 0x0020),
+    (0x0085, 0x0085),
+    (0x00A0, 0x00A0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+    # Unicode Default_Ignorable_Code_Point: drawn as nothing (U+200B, U+3164, U+FEFF, ...).
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+    # Braille pattern blank: a letter-like symbol that shows no dot.
+    (0x2800, 0x2800),
+)
+"""Characters that show nothing.  The join form's preview (soulmark.js) gets this very list
+from the page, so what is previewed is what is stored."""
+
+_BLANK = frozenset(c for lo, hi in BLANK_RANGES for c in range(lo, hi + 1))
+# Marks draw only on a base character: a name needs a base that shows.
+_NOT_A_BASE = ("M", "Z", "C")
 MIN_WINDOW = 1 * MINUTE
 MAX_WINDOW = 100 * 366 * DAY
 
@@ -22,20 +63,45 @@ _BAD_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
 
+def name_length(name: str) -> int:
+    """Length in UTF-16 code units, as the browser counts it."""
+    return len(name.encode("utf-16-le")) // 2
+
+
+def _trim(name: str) -> str:
+    start, end = 0, len(name)
+    while start < end and ord(name[start]) in _BLANK:
+        start += 1
+    while end > start and ord(name[end - 1]) in _BLANK:
+        end -= 1
+    return name[start:end]
+
+
+def _shows(ch: str) -> bool:
+    return ord(ch) not in _BLANK and not unicodedata.category(ch).startswith(_NOT_A_BASE)
+
+
 def clean_name(raw: str) -> str:
-    """The name as it will be written on a wrist: NFC, outer whitespace trimmed."""
-    name = unicodedata.normalize("NFC", raw).strip()
+    """The name as it will be written on a wrist: NFC, blank characters trimmed at both ends.
+
+    It must show at least one visible character, and be at most MAX_NAME UTF-16 units long.
+    """
+    name = unicodedata.normalize("NFC", raw)
+    # Checked before trimming: a bidi control is refused, never silently dropped.
+    for ch in _BIDI.intersection(name):
+        raise InvalidInput(f"the name holds a bidirectional control character U+{ord(ch):04X}")
+    name = _trim(name)
     if not name:
         raise InvalidInput("the name is empty")
-    if len(name) > MAX_NAME:
+    if name_length(name) > MAX_NAME:
         raise InvalidInput(f"the name is longer than {MAX_NAME} characters")
     if name.isascii() and name.isprintable():
         return name
     for ch in name:
-        if ch in _BIDI:
-            raise InvalidInput(f"the name holds a bidirectional control character U+{ord(ch):04X}")
         if unicodedata.category(ch) in _BAD_CATEGORIES:
             raise InvalidInput(f"the name holds a control character U+{ord(ch):04X}")
+    if not any(_shows(ch) for ch in name):
+        raise InvalidInput("the name has no visible character")
     return name
 
 

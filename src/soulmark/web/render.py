@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib.resources import files
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from soulmark.core.times import iso
+from soulmark.core.validate import BLANK_RANGES, MAX_NAME
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
 from soulmark.web.session import ME
 
@@ -19,6 +21,9 @@ templates = Jinja2Templates(directory=str(files("soulmark.web") / "templates"))
 templates.env.filters["iso"] = lambda us: iso(us) if us is not None else ""
 templates.env.filters["hm"] = lambda text: (text or "")[11:19]
 templates.env.filters["when"] = lambda text: when(text)
+# The join form checks names by the server's own rules (see soulmark.js).
+templates.env.globals["max_name"] = MAX_NAME
+templates.env.globals["blank_ranges"] = json.dumps([list(r) for r in BLANK_RANGES])
 
 
 def when(text: str | None) -> str:

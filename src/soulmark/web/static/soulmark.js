@@ -137,13 +137,47 @@
     });
   }
 
+  // The server's own list of characters that show nothing (soulmark.core.validate), so the
+  // preview trims exactly what the server trims and refuses what it refuses.
+  function blankTest(input) {
+    var ranges = JSON.parse(input.dataset.blank || "[]");
+    return function (cp) {
+      for (var i = 0; i < ranges.length; i++) {
+        if (cp >= ranges[i][0] && cp <= ranges[i][1]) return true;
+      }
+      return false;
+    };
+  }
+
+  function cleanName(raw, isBlank) {
+    var cps = Array.from(raw.normalize("NFC"));
+    var a = 0, b = cps.length;
+    while (a < b && isBlank(cps[a].codePointAt(0))) a++;
+    while (b > a && isBlank(cps[b - 1].codePointAt(0))) b--;
+    return cps.slice(a, b).join("");
+  }
+
+  function shows(name, isBlank) {
+    return Array.from(name).some(function (ch) {
+      return !isBlank(ch.codePointAt(0)) && !/^[\p{M}\p{Z}\p{C}]$/u.test(ch);
+    });
+  }
+
   function preview(input) {
     var box = document.getElementById("join-preview");
     var out = document.getElementById("preview-name");
+    var isBlank = blankTest(input);
+    var max = parseInt(input.getAttribute("maxlength"), 10);
     input.addEventListener("input", function () {
-      var name = input.value.normalize("NFC").trim();
-      out.textContent = name;
-      box.hidden = !name;
+      var name = cleanName(input.value, isBlank);
+      var ok = name && shows(name, isBlank);
+      // String length counts UTF-16 units, as the server does (MAX_NAME).
+      var msg = !input.value ? "" : !ok ? input.dataset.invisible
+        : name.length > max ? input.dataset.toolong : "";
+      input.setCustomValidity(msg);
+      // Previewed only what would be stored: a refused name shows no preview.
+      out.textContent = msg ? "" : name;
+      box.hidden = !name || !!msg;
     });
   }
 
