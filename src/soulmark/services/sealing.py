@@ -13,6 +13,7 @@ from soulmark.core.beacon import BeaconSpec, verify_signature
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
+from soulmark.services.exclusions import round_exclusions
 from soulmark.services.worlds import get_world, open_round, world_block
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
@@ -28,6 +29,8 @@ class Sealed:
     unmatched: int
     people: int
     seed: str
+    attempts: int
+    """Draws fate made: 1, or with exclusions the number of the winning attempt plus one."""
     already: bool
     """True when the round had been sealed before: nothing was written."""
 
@@ -55,6 +58,7 @@ def _sealed(world: WorldRow, row: RoundRow, already: bool) -> Sealed:
         unmatched=size - 2 * (row.pairs or 0),
         people=size,
         seed=row.seed or "",
+        attempts=row.attempts or 1,
         already=already,
     )
 
@@ -178,7 +182,9 @@ def seal(
             roster=roster,
             beacon=target.beacon,
             signature=signature,
+            exclusions=round_exclusions(s, row, round),
         )
+        target.attempts = doc.get("attempt", 0) + 1
         target.beacon_signature = signature
         _write_marks(s, row, round, plan)
         target.sealed_at = at

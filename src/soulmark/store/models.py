@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soulmark.core.beacon import BeaconSpec
 
-__all__ = ["Base", "WorldRow", "RoundRow", "PersonRow", "MarkRow"]
+__all__ = ["Base", "WorldRow", "RoundRow", "PersonRow", "MarkRow", "ExclusionRow"]
 
 
 class Base(DeclarativeBase):
@@ -52,6 +52,8 @@ class RoundRow(Base):
     beacon_chain: Mapped[str | None] = mapped_column(String(32), default=None)
     beacon_round: Mapped[int | None] = mapped_column(BigInteger, default=None)
     beacon_signature: Mapped[str | None] = mapped_column(String(96), default=None)
+    attempts: Mapped[int | None] = mapped_column(default=None)
+    """Draws fate made at seal: 1 without exclusions, the winning attempt + 1 with them."""
 
     @property
     def beacon(self) -> BeaconSpec | None:
@@ -81,6 +83,8 @@ class PersonRow(Base):
     reached_out_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     left_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     """Left after seal: the partner's wrist keeps this name, contact is never shared."""
+    exclusion_group: Mapped[str | None] = mapped_column(String(64), default=None)
+    """An organizer's group (a household): nobody in the same group of a world is paired."""
 
 
 class MarkRow(Base):
@@ -97,3 +101,20 @@ class MarkRow(Base):
     itch_start: Mapped[int] = mapped_column(BigInteger)
     ink_start: Mapped[int] = mapped_column(BigInteger)
     legible_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class ExclusionRow(Base):
+    """A participant's "never with" (R3): an address, resolved to a person only at seal.
+
+    Private: only its author may list it, and only before their round is sealed.
+    """
+
+    __tablename__ = "exclusions"
+    __table_args__ = (UniqueConstraint("person_id", "email_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,139 @@
+"""Private exclusions through the services (R3, B1, B6): kept, frozen at seal, drawn around."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from soulmark.core.audit import audit, load_transcript
+from soulmark.core.errors import Conflict, InvalidInput
+from soulmark.core.exclusions import EXCLUDING
+from soulmark.core.times import DAY, parse_iso
+from soulmark.services import create_world, join, seal, transcript_text
+from soulmark.services.exclusions import add_exclusion, list_exclusions, remove_exclusion
+from soulmark.services.lifecycle import leave
+from soulmark.store import Store
+from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, RoundRow
+
+T0 = parse_iso("2030-04-01T00:00:00Z")
+END = T0 + 365 * DAY
+BEFORE = T0 - 2 * DAY
+
+
+def populate(store: Store, n: int) -> tuple[str, list]:
+    created = create_world(store, name="Never with", window_start=T0, window_end=END, at=BEFORE)
+    people = [
+        join(store, world=created.world, name=f"Student {i}", email=f"s{i}@ua.example", at=BEFORE)
+        for i in range(n)
+    ]
+    return created.world, people
+
+
+def pids_by_email(store: Store) -> dict[str, str]:
+    with store.transaction() as s:
+        return {email: pid for email, pid in s.execute(select(PersonRow.email, PersonRow.pid))}
+
+
+def test_r3_own_list_is_kept_listed_and_removed_before_the_seal(store: Store) -> None:
+    _, people = populate(store, 10)
+    token = people[0].token
+    add_exclusion(store, token=token, email="S1@UA.example", at=BEFORE)
+    add_exclusion(store, token=token, email="nobody@elsewhere.example", at=BEFORE)
+    again = add_exclusion(store, token=token, email="s1@ua.example", at=BEFORE)
+    assert [a.casefold() for a in again.addresses] == ["nobody@elsewhere.example", "s1@ua.example"]
+    assert list_exclusions(store, token=token, at=BEFORE).addresses == again.addresses
+    after = remove_exclusion(store, token=token, email="s1@ua.example", at=BEFORE)
+    assert after.addresses == ["nobody@elsewhere.example"]
+    # The named person's own list says nothing of it.
+    assert list_exclusions(store, token=people[1].token, at=BEFORE).addresses == []
+
+
+def test_r3_an_unknown_address_is_answered_like_a_member(store: Store) -> None:
+    _, people = populate(store, 10)
+    member = add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
+    stranger = add_exclusion(store, token=people[2].token, email="zz@ua.example", at=BEFORE)
+    assert member.to_json().keys() == stranger.to_json().keys()
+    assert member.frozen is stranger.frozen is False
+
+
+def test_r3_at_most_three_and_never_yourself(store: Store) -> None:
+    _, people = populate(store, 20)
+    token = people[0].token
+    for i in (1, 2, 3):
+        add_exclusion(store, token=token, email=f"s{i}@ua.example", at=BEFORE)
+    with pytest.raises(InvalidInput, match="at most 3"):
+        add_exclusion(store, token=token, email="s4@ua.example", at=BEFORE)
+    with pytest.raises(InvalidInput, match="your own"):
+        add_exclusion(store, token=people[5].token, email="s5@ua.example", at=BEFORE)
+
+
+def test_r3_a_small_round_refuses_a_list_that_would_leave_under_half(store: Store) -> None:
+    _, people = populate(store, 4)
+    add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
+    with pytest.raises(InvalidInput, match="at most 1") as refused:
+        add_exclusion(store, token=people[0].token, email="unknown@ua.example", at=BEFORE)
+    assert "s1" not in str(refused.value) and "@" not in str(refused.value)
+
+
+def test_r3_seal_draws_around_exclusions_and_the_transcript_audits(store: Store) -> None:
+    world, people = populate(store, 12)
+    for i in range(0, 12, 2):
+        add_exclusion(store, token=people[i].token, email=f"s{i + 1}@ua.example", at=BEFORE)
+    sealed = seal(store, world=world, at=BEFORE)
+    assert sealed.attempts >= 1
+    doc = load_transcript(transcript_text(store, world=world))
+    assert audit(doc) == []
+    assert doc["algorithm"] == EXCLUDING and doc["attempt"] == sealed.attempts - 1
+    pid = pids_by_email(store)
+    excluded = {
+        tuple(sorted((pid[f"s{i}@ua.example"], pid[f"s{i + 1}@ua.example"])))
+        for i in range(0, 12, 2)
+    }
+    assert {tuple(p) for p in doc["exclusions"]} == excluded
+    drawn = {tuple(sorted((a, b))) for a, b, *_ in doc["lines"] if b is not None}
+    assert not drawn & excluded
+    assert seal(store, world=world, round=1, at=BEFORE).attempts == sealed.attempts  # B6
+
+
+def test_r3_a_round_without_exclusions_seals_with_one_attempt(store: Store) -> None:
+    world, _ = populate(store, 6)
+    assert seal(store, world=world, at=BEFORE).attempts == 1
+    doc = json.loads(transcript_text(store, world=world))
+    assert "exclusions" not in doc and "attempt" not in doc
+
+
+def test_r3_after_the_seal_the_list_is_frozen_and_hidden(store: Store) -> None:
+    world, people = populate(store, 10)
+    add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
+    seal(store, world=world, at=BEFORE)
+    shown = list_exclusions(store, token=people[0].token, at=BEFORE)
+    assert shown.frozen and shown.addresses == []
+    with pytest.raises(Conflict, match="frozen"):
+        add_exclusion(store, token=people[0].token, email="s2@ua.example", at=BEFORE)
+    with pytest.raises(Conflict, match="frozen"):
+        remove_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
+
+
+def test_r3_an_infeasible_set_is_refused_at_seal_with_nothing_written(store: Store) -> None:
+    world, people = populate(store, 6)
+    add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
+    add_exclusion(store, token=people[0].token, email="s2@ua.example", at=BEFORE)  # n=6: 2 ok
+    add_exclusion(store, token=people[3].token, email="s0@ua.example", at=BEFORE)
+    # s0 is now excluded from s1, s2 and s3: 2 partners left of a round of 6, under half.
+    with pytest.raises(Conflict, match="half") as refused:
+        seal(store, world=world, at=BEFORE)
+    assert "s0" not in str(refused.value) and "@" not in str(refused.value)
+    with store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(MarkRow)) == 0
+        row = s.scalars(select(RoundRow).where(RoundRow.number == 1)).one()
+        assert row.sealed_at is None and row.transcript is None and row.attempts is None
+
+
+def test_r3_leaving_before_the_seal_takes_your_list_with_you(store: Store) -> None:
+    _, people = populate(store, 10)
+    add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
+    assert leave(store, token=people[0].token, at=BEFORE)["removed"]
+    with store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(ExclusionRow)) == 0
