@@ -15,14 +15,15 @@ from sqlalchemy import select
 
 from soulmark.core.audit import audit, load_transcript
 from soulmark.core.beacon import BeaconSpec
-from soulmark.core.errors import NotFound
+from soulmark.core.errors import Conflict, NotFound
 from soulmark.core.times import DAY
 from soulmark.services import create_world, join, seal, transcript_text, wrist
 from soulmark.services.confirm import confirm
+from soulmark.services.exclusions import add_exclusion
 from soulmark.services.intake import join_csv
 from soulmark.services.lifecycle import erase_expired, export_person, leave, set_retention
 from soulmark.store import Store
-from soulmark.store.models import PersonRow
+from soulmark.store.models import ExclusionRow, PersonRow
 from tests.mailbox import confirmations
 
 VECTOR = json.loads((Path(__file__).parents[1] / "vectors" / "drand_quicknet.json").read_text())[
@@ -143,3 +144,57 @@ def test_b1_purge_after_the_beacon_leaves_the_roster_whole(store: Store) -> None
     set_retention(store, organizer_token=organizer, until=DUE + 1, at=OPENED + 10)
     assert erase_expired(store, at=DUE + 1) == [world]
     assert _seal_roster(store, world) == sorted(p.person for p in people)
+
+
+def _exclusions_drawn(store: Store, world: str) -> list:
+    seal(store, world=world, at=DUE + 10, beacon_signature=VECTOR["signature"])
+    doc = load_transcript(transcript_text(store, world=world, round=1))
+    assert audit(doc) == []
+    return doc.get("exclusions", [])
+
+
+def test_b1_r3_leaving_once_the_beacon_is_due_keeps_the_exclusions_in_the_draw(
+    store: Store,
+) -> None:
+    world, _ = _world(store)
+    people = [
+        join(store, world=world, name=f"P{i}", email=f"p{i}@x.example", at=OPENED + i)
+        for i in range(8)
+    ]
+    add_exclusion(store, token=people[0].token, email="p1@x.example", at=OPENED + 20)
+    add_exclusion(store, token=people[2].token, email="p3@x.example", at=OPENED + 20)
+    leave(store, token=people[0].token, at=DUE)  # an author leaves
+    leave(store, token=people[3].token, at=DUE)  # a named person leaves
+    pairs = _exclusions_drawn(store, world)
+    ids = {p.person for p in people}
+    want = [
+        sorted((people[0].person, people[1].person)),
+        sorted((people[2].person, people[3].person)),
+    ]
+    assert sorted(pairs) == sorted(want) and set(sum(pairs, [])) <= ids
+
+
+def test_b1_r3_purge_after_the_beacon_keeps_the_exclusions_in_the_draw(store: Store) -> None:
+    world, organizer = _world(store)
+    people = [
+        join(store, world=world, name=f"P{i}", email=f"p{i}@x.example", at=OPENED + i)
+        for i in range(8)
+    ]
+    add_exclusion(store, token=people[0].token, email="p1@x.example", at=OPENED + 20)
+    add_exclusion(store, token=people[0].token, email="stranger@x.example", at=OPENED + 20)
+    set_retention(store, organizer_token=organizer, until=DUE + 1, at=OPENED + 30)
+    assert erase_expired(store, at=DUE + 1) == [world]
+    with store.transaction() as s:
+        assert all(r.email == "" for r in s.scalars(select(ExclusionRow)))
+    assert _exclusions_drawn(store, world) == [sorted((people[0].person, people[1].person))]
+
+
+def test_b1_r3_lists_are_frozen_once_the_beacon_is_due(store: Store) -> None:
+    world, _ = _world(store)
+    people = [
+        join(store, world=world, name=f"P{i}", email=f"p{i}@x.example", at=OPENED + i)
+        for i in range(6)
+    ]
+    with pytest.raises(Conflict, match="frozen"):
+        add_exclusion(store, token=people[0].token, email="p1@x.example", at=DUE)
+    assert _exclusions_drawn(store, world) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound
@@ -71,7 +71,6 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
 
 
 def _forget_links(s: Session, person_ids: list[int]) -> None:
-    s.execute(delete(ExclusionRow).where(ExclusionRow.person_id.in_(person_ids)))
     s.execute(delete(ShareRow).where(ShareRow.person_id.in_(person_ids)))
     s.execute(delete(ConfirmationRow).where(ConfirmationRow.person_id.in_(person_ids)))
     s.execute(
@@ -90,6 +89,19 @@ def _dead_token() -> str:
     return token_hash(secrets.token_urlsafe(32))
 
 
+def _keep_exclusions(s: Session, person: PersonRow) -> None:
+    """A frozen roster keeps its exclusions too (B1): lists naming the leaver follow them
+    to the key their address is replaced by, so the draw the beacon fixed stays fixed."""
+    s.execute(
+        update(ExclusionRow)
+        .where(
+            ExclusionRow.world_id == person.world_id,
+            ExclusionRow.email_key == person.email_key,
+        )
+        .values(email_key=f"left:{person.pid}", email="")
+    )
+
+
 def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
     """Leave a world: removed before seal; after, only the name stays on the partner's wrist.
 
@@ -101,6 +113,10 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
         marked = s.scalar(select(MarkRow.id).where(MarkRow.person_id == person.id).limit(1))
         _forget_links(s, [person.id])
         frozen = marked is None and roster_frozen(s, person, at)
+        if frozen:
+            _keep_exclusions(s, person)
+        else:
+            s.execute(delete(ExclusionRow).where(ExclusionRow.person_id == person.id))
         if marked is None and not frozen:
             s.execute(delete(NoticeRow).where(NoticeRow.person_id == person.id))
             s.delete(person)
@@ -130,6 +146,26 @@ def set_retention(store: Store, *, organizer_token: str, until: int, at: int) ->
         return {"world": world.slug, "retain_until": iso(until)}
 
 
+def _erase_exclusions(s: Session, world: WorldRow) -> None:
+    """Addresses go, the pairs stay: each list entry that names someone is re-keyed to the
+    key erasure gives that person, so a round still to be sealed draws as it would have."""
+    named = (
+        select(PersonRow.id)
+        .where(PersonRow.world_id == world.id, PersonRow.email_key == ExclusionRow.email_key)
+        .scalar_subquery()
+    )
+    s.execute(
+        update(ExclusionRow)
+        .where(ExclusionRow.world_id == world.id, named.is_not(None))
+        .values(email_key=literal("erased:") + cast(named, String), email="")
+    )
+    s.execute(
+        delete(ExclusionRow).where(
+            ExclusionRow.world_id == world.id, ExclusionRow.email_key.not_like("erased:%")
+        )
+    )
+
+
 def erase_expired(store: Store, *, at: int) -> list[str]:
     """Erase the personal data of every world whose retention date has passed."""
     with store.transaction() as s:
@@ -139,6 +175,7 @@ def erase_expired(store: Store, *, at: int) -> list[str]:
         for world in worlds:
             ids = list(s.scalars(select(PersonRow.id).where(PersonRow.world_id == world.id)))
             _forget_links(s, ids)
+            _erase_exclusions(s, world)
             s.execute(delete(NoticeRow).where(NoticeRow.world_id == world.id))
             for pid in ids:
                 s.execute(
