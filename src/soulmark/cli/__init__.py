@@ -11,6 +11,7 @@ from typer._click import exceptions as click_exc
 
 from soulmark.cli import commands, lifecycle
 from soulmark.cli.demo import demo
+from soulmark.cli.exclude import exclude
 from soulmark.cli.serve import serve, worker
 from soulmark.planet.cli import planet_command
 
@@ -29,6 +30,7 @@ app.command("seal")(commands.seal)
 app.command("wrist")(commands.wrist)
 app.command("look")(commands.look)
 app.command("reach-out")(commands.reach_out)
+app.command("exclude")(exclude)
 app.command("transcript")(commands.transcript)
 app.command("audit")(commands.audit_file)
 app.command("demo")(demo)

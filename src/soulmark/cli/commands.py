@@ -120,7 +120,11 @@ def join(
     ] = None,
     email: Annotated[str | None, typer.Option(help="Where notices reach you.")] = None,
     from_csv: Annotated[
-        Path | None, typer.Option(help="Organizers: join every row of a name,email CSV.")
+        Path | None,
+        typer.Option(
+            help="Organizers: join every row of a name,email CSV; an optional group column "
+            "(a household) keeps people of the same group from being paired."
+        ),
     ] = None,
     tokens_out: Annotated[
         Path | None, typer.Option(help="With --from-csv: write email,token here to mail out.")
@@ -194,6 +198,8 @@ def seal(
             f"{done.pairs} pairs, {done.unmatched} waiting for the next round."
         )
         console.print(f"Seed: {done.seed}")
+        if done.attempts > 1:
+            console.print(f"Fate drew {done.attempts} times to avoid every exclusion.")
 
     emit(as_json, done.to_json(), human)
 

@@ -1,5 +1,6 @@
-"""Bulk intake for organizers: a CSV of ``name,email`` streamed in batches (R11, B6).
+"""Bulk intake for organizers: a CSV of ``name,email`` (and an optional ``group``) in batches.
 
+People who share a ``group`` (a household, siblings) are never paired with each other (R3).
 Each batch is one transaction, so every row reported as joined is durable; a bad row is
 reported with its line number and the valid rows around it are kept.
 """
@@ -27,6 +28,7 @@ from soulmark.store.models import PersonRow, WorldRow
 __all__ = ["Intake", "RowError", "join_csv"]
 
 BATCH = 5000
+MAX_GROUP = 64
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,19 @@ def _rows(source: TextIO, errors: list[RowError]) -> Iterator[_Row]:
         try:
             name = clean_name(record.get("name") or "")
             email = clean_email(record.get("email") or "")
+            group = _group(record.get("group"))
         except SoulmarkError as exc:
             errors.append(RowError(reader.line_num, str(exc)))
             continue
-        yield _Row(name, email, new_token("w"), reader.line_num)
+        yield _Row(name, email, new_token("w"), reader.line_num, group=group)
+
+
+def _group(raw: str | None) -> str | None:
+    """The optional ``group`` column: people in the same group are never paired (R3)."""
+    group = (raw or "").strip()
+    if len(group) > MAX_GROUP:
+        raise InvalidInput(f"the group is longer than {MAX_GROUP} characters")
+    return group or None
 
 
 def _batches(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:

@@ -11,7 +11,7 @@ wrist (see soulmark.notices.compose); until it is followed sealing leaves the pe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import Table, select
@@ -69,6 +69,8 @@ class Joiner:
     name: str
     email: str
     token: str
+    group: str | None = field(default=None, kw_only=True)
+    """An organizer's exclusion group (a household): never paired within it (R3)."""
 
 
 def check_domain(world: WorldRow, email: str) -> None:
@@ -150,6 +152,7 @@ def admit(
             "round": number,
             "confirmed": not waits,
             "joined_at": at,
+            "exclusion_group": j.group,
         }
         for j, pid in zip(joiners, pids, strict=True)
     ]
