@@ -1,12 +1,23 @@
 """One router per resource; the app includes them in this order."""
 
-from soulmark.web.routes import audit, dev, lifecycle, organizer, pages, shares, worlds, wrist
+from soulmark.web.routes import (
+    audit,
+    dev,
+    exclusions,
+    lifecycle,
+    organizer,
+    pages,
+    shares,
+    worlds,
+    wrist,
+)
 
 ROUTERS = [
     pages.router,
     worlds.router,
     wrist.router,
     shares.router,
+    exclusions.router,
     lifecycle.router,
     organizer.router,
     audit.router,

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.services import confirm as confirming
+from soulmark.services import exclusions
 from soulmark.services import shares as sharing
 from soulmark.services.wrists import WristView
 from soulmark.store import Store
@@ -54,6 +55,7 @@ def wrist_page(
         "confirmed": confirmed,
         "unconfirmed_note": UNCONFIRMED,
         "shares": sharing.list_shares(store, token=token),
+        "never_with": exclusions.list_exclusions(store, token=token, at=now),
         **drawing(view),
         **extra,
     }

@@ -1,0 +1,73 @@
+"""Your never-with list (R3) on the wrist page and in the API: private, until the seal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from soulmark.services import exclusions
+from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+
+router = APIRouter()
+
+
+class ExclusionBody(BaseModel):
+    email: str
+    """The address the person joined with (an address not in the world is kept silently)."""
+
+
+class ExclusionsOut(BaseModel):
+    addresses: list[str]
+    """The addresses you named, known only to you; empty once frozen."""
+    limit: int
+    frozen: bool
+    """Your round is sealed (or its roster closed for a beacon): no changes, nothing shown."""
+
+
+def _out(shown: exclusions.Exclusions) -> ExclusionsOut:
+    return ExclusionsOut(**shown.to_json())
+
+
+@router.get("/api/wrist/exclusions", tags=["wrist"])
+def exclusions_api(token: TokenDep, store: StoreDep, now: NowDep) -> ExclusionsOut:
+    """Your never-with list (wrist token).  Nobody else can read it, the organizer included."""
+    return _out(exclusions.list_exclusions(store, token=token, at=now))
+
+
+@router.post("/api/wrist/exclusions", tags=["wrist"])
+def exclude_api(
+    body: ExclusionBody, token: TokenDep, store: StoreDep, now: NowDep
+) -> ExclusionsOut:
+    """Never be paired with whoever joined with ``email`` (up to 3, before the seal).
+
+    The person is never told; the answer is the same whether or not the address is in the world.
+    """
+    return _out(exclusions.add_exclusion(store, token=token, email=body.email, at=now))
+
+
+@router.post("/api/wrist/exclusions/remove", tags=["wrist"])
+def unexclude_api(
+    body: ExclusionBody, token: TokenDep, store: StoreDep, now: NowDep
+) -> ExclusionsOut:
+    """Take ``email`` off your never-with list (before the seal)."""
+    return _out(exclusions.remove_exclusion(store, token=token, email=body.email, at=now))
+
+
+@router.post("/wrist/{token}/exclusions", include_in_schema=False, dependencies=[CsrfDep])
+def exclude_form(
+    token: str, email: Annotated[str, Form()], store: StoreDep, now: NowDep
+) -> Response:
+    exclusions.add_exclusion(store, token=token, email=email, at=now)
+    return RedirectResponse(f"/wrist/{token}#never-with", status_code=303)
+
+
+@router.post("/wrist/{token}/exclusions/remove", include_in_schema=False, dependencies=[CsrfDep])
+def unexclude_form(
+    token: str, email: Annotated[str, Form()], store: StoreDep, now: NowDep
+) -> Response:
+    exclusions.remove_exclusion(store, token=token, email=email, at=now)
+    return RedirectResponse(f"/wrist/{token}#never-with", status_code=303)

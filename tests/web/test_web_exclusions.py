@@ -1,0 +1,112 @@
+"""Never-with on the web (R3, B2): the wrist page form, the API, and nothing that tells anyone
+else who excluded whom — not a page, not JSON, not a mail, not a log line."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from soulmark.core.times import SECOND
+from soulmark.store.models import ExclusionRow
+from soulmark.store.notice_models import NoticeRow
+
+NAMES = [f"Person {chr(65 + i)}" for i in range(10)]
+TYPED = "P1@school.test"
+"""How p0 writes p1's address: this spelling exists only in p0's list."""
+
+
+def test_r3_wrist_page_form_adds_lists_and_removes_before_the_seal(web) -> None:
+    world = web.world(NAMES, seal=False)
+    me = world.by_name("Person A")
+    page = web.client.get(f"/wrist/{me.token}")
+    assert 'id="never-with-form"' in page.text
+    r = web.form(f"/wrist/{me.token}/exclusions", {"email": TYPED}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("#never-with")
+    page = web.client.get(f"/wrist/{me.token}")
+    assert TYPED in page.text and "never-with-remove" in page.text
+    web.form(f"/wrist/{me.token}/exclusions/remove", {"email": TYPED})
+    assert TYPED not in web.client.get(f"/wrist/{me.token}").text
+    web.seal(world)
+    assert 'id="never-with"' not in web.client.get(f"/wrist/{me.token}").text
+
+
+def test_r3_api_sets_lists_and_removes_with_json_errors(web) -> None:
+    world = web.world(NAMES, seal=False)
+    token = world.by_name("Person A").token
+    r = web.api("POST", "/api/wrist/exclusions", token, json={"email": TYPED})
+    assert r.status_code == 200
+    assert r.json() == {"addresses": [TYPED], "limit": 3, "frozen": False}
+    stranger = web.api("POST", "/api/wrist/exclusions", token, json={"email": "z@else.test"})
+    assert stranger.status_code == 200 and set(stranger.json()) == set(r.json())
+    assert web.api("GET", "/api/wrist/exclusions", token).json()["addresses"] == [
+        TYPED,
+        "z@else.test",
+    ]
+    bad = web.api("POST", "/api/wrist/exclusions", token, json={"email": "nope"})
+    assert bad.status_code == 422 and set(bad.json()) == {"error"}
+    assert web.api("GET", "/api/wrist/exclusions").status_code == 401
+    removed = web.api("POST", "/api/wrist/exclusions/remove", token, json={"email": TYPED})
+    assert removed.json()["addresses"] == ["z@else.test"]
+    web.seal(world)
+    frozen = web.api("POST", "/api/wrist/exclusions", token, json={"email": "y@else.test"})
+    assert frozen.status_code == 409 and "frozen" in frozen.json()["error"]
+    assert web.api("GET", "/api/wrist/exclusions", token).json() == {
+        "addresses": [],
+        "limit": 3,
+        "frozen": True,
+    }
+
+
+def _responses(web, world, token_of_self: str | None) -> list[tuple[str, str]]:
+    """(who sees it, body) for every page and JSON a person or the organizer can read."""
+    out = []
+    for p in world.people.values():
+        for r in (
+            web.client.get(f"/wrist/{p.token}"),
+            web.api("GET", "/api/wrist", p.token),
+            web.api("GET", "/api/wrist/exclusions", p.token),
+            web.api("GET", "/api/wrist/export", p.token),
+        ):
+            out.append((p.pid, r.text))
+    org = world.organizer
+    for r in (
+        web.client.get(f"/w/{world.slug}"),
+        web.api("GET", f"/api/worlds/{world.slug}"),
+        web.client.get(f"/organizer/{org}"),
+        web.api("GET", "/api/organizer", org),
+        web.client.get(f"/organizer/{org}/timeline.csv"),
+    ):
+        out.append(("organizer", r.text))
+    if token_of_self is not None:
+        out.append(("public", web.client.get(f"/w/{world.slug}/transcript").text))
+    return out
+
+
+def test_r3_b2_nobody_else_is_shown_who_excluded_whom(web, clock, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    world = web.world(NAMES, seal=False)
+    author, named = world.by_name("Person A"), world.by_name("Person B")
+    web.api("POST", "/api/wrist/exclusions", author.token, json={"email": TYPED})
+    web.form(f"/wrist/{author.token}/exclusions", {"email": "ghost@else.test"})
+    seen_before = _responses(web, world, None)
+    web.seal(world)
+    seen_after = []
+    for _ in range(3):  # before the marks, during them, and after everyone's moment
+        seen_after += _responses(web, world, author.token)
+        clock.now += 120 * SECOND
+    for who, body in seen_before:
+        if who != author.pid:
+            assert TYPED not in body and "ghost@else.test" not in body, who
+    for who, body in seen_after:
+        assert TYPED not in body and "ghost@else.test" not in body, who
+        if who == named.pid:
+            assert author.name not in body and author.email not in body
+    with web.store.transaction() as s:
+        mail = [f"{n.to_addr} {n.subject} {n.body}" for n in s.scalars(select(NoticeRow))]
+        assert s.scalars(select(ExclusionRow)).all(), "the list itself is kept, privately"
+    assert not any(TYPED in m or "ghost@else.test" in m for m in mail)
+    # The test client's own request log (httpx) is not the server's.
+    logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
+    assert TYPED not in logged and "ghost@else.test" not in logged
+    assert author.email not in logged and author.token not in logged
