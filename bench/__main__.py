@@ -23,9 +23,10 @@ from pathlib import Path
 
 from bench.common import RESULTS, machine
 
-ORDER = ["planet", "fate", "seal", "reveal", "notices", "faults", "fuzz"]
+ORDER = ["planet", "fate", "seal", "exclusions", "reveal", "notices", "faults", "fuzz"]
 ARGS: dict[str, list[str]] = {
     "seal": ["--people", "1e6"],
+    "exclusions": ["--people", "1e6", "--each", "3"],
     "reveal": ["--people", "1e5", "--clients", "200", "--profile", "--what-if", "2"],
 }
 OUT = Path(__file__).parent / "RESULTS.md"

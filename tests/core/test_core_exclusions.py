@@ -225,3 +225,20 @@ def test_r3_b1_any_feasible_exclusion_set_draws_a_valid_matching_that_audits(
     assert not drawn_pairs(doc) & set(pairs), "no excluded pair is drawn"
     if pairs:
         assert doc["exclusions"] == [list(p) for p in pairs]
+
+
+def test_b1_the_documented_vector_holds() -> None:
+    """docs/fate-exclusions.md section 7, so that another implementation can check itself."""
+    from soulmark.core.exclusions import _attempt, exclusions_digest
+    from soulmark.core.fate import derive_seed, roster_digest
+
+    roster = ids(6)
+    pairs = canonical_pairs([("p001", "p000"), ("p002", "p003")], roster)
+    digest, excluded = roster_digest(roster), exclusions_digest(pairs)
+    assert digest == "2b433dc71104d36dc63861cda1677796bc6b5b7dd3e0d66bf46c883a5fdb59cc"
+    assert excluded.hex() == "94cfeb474077e746112a03140e472d533bb53689d6d9b60365200fa06492cb16"
+    seed = derive_seed(bytes([7]) * 32, digest, b"", excluded)
+    assert seed.hex() == "22aa8dec5535a781c06d7d768ad635e0cdaa2c41befd7131ff2734bade823f7a"
+    keys = index_keys(pairs, roster)
+    assert [_attempt(seed, 6, k, keys) is None for k in range(6)] == [True] * 5 + [False]
+    assert first_clear_attempt(seed, 6, keys) == ([4, 2, 3, 1, 5, 0], 5)
