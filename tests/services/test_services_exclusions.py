@@ -13,7 +13,7 @@ from soulmark.core.exclusions import EXCLUDING
 from soulmark.core.times import DAY, parse_iso
 from soulmark.services import create_world, join, seal, transcript_text
 from soulmark.services.exclusions import add_exclusion, list_exclusions, remove_exclusion
-from soulmark.services.lifecycle import leave
+from soulmark.services.lifecycle import export_person, leave
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, RoundRow
 
@@ -137,3 +137,14 @@ def test_r3_leaving_before_the_seal_takes_your_list_with_you(store: Store) -> No
     assert leave(store, token=people[0].token, at=BEFORE)["removed"]
     with store.transaction() as s:
         assert s.scalar(select(func.count()).select_from(ExclusionRow)) == 0
+
+
+def test_r3_your_export_holds_your_list_until_the_seal(store: Store) -> None:
+    world, people = populate(store, 10)
+    add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
+    mine = export_person(store, token=people[0].token, at=BEFORE)["never_with"]
+    assert mine["addresses"] == ["s1@ua.example"]
+    theirs = export_person(store, token=people[1].token, at=BEFORE)
+    assert "s0@ua.example" not in str(theirs) and theirs["never_with"]["addresses"] == []
+    seal(store, world=world, at=BEFORE)
+    assert export_person(store, token=people[0].token, at=BEFORE)["never_with"]["frozen"]

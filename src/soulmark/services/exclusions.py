@@ -55,7 +55,7 @@ def _frozen(s: Session, person: PersonRow, at: int) -> bool:
     return person.round != world.open_round or joining_round(s, world, at) != world.open_round
 
 
-def _view(s: Session, person: PersonRow, at: int) -> Exclusions:
+def view(s: Session, person: PersonRow, at: int) -> Exclusions:
     if _frozen(s, person, at):
         return Exclusions(addresses=[], limit=MAX_EXCLUSIONS, frozen=True)
     rows = s.scalars(
@@ -135,7 +135,7 @@ def add_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclusion
                 )
             )
             s.flush()
-        return _view(s, person, at)
+        return view(s, person, at)
 
 
 def remove_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclusions:
@@ -148,12 +148,12 @@ def remove_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclus
                 ExclusionRow.person_id == person.id, ExclusionRow.email_key == key
             )
         )
-        return _view(s, person, at)
+        return view(s, person, at)
 
 
 def list_exclusions(store: Store, *, token: str, at: int) -> Exclusions:
     with store.transaction() as s:
-        return _view(s, person_by_token(s, token), at)
+        return view(s, person_by_token(s, token), at)
 
 
 def round_exclusions(s: Session, world: WorldRow, number: int) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound
 from soulmark.core.times import iso
+from soulmark.services.exclusions import view as never_with
 from soulmark.services.people import person_by_token, roster_frozen
 from soulmark.services.tokens import token_hash
 from soulmark.services.wrists import view_of
@@ -54,6 +55,8 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
                 "reached_out_at": _when(person.reached_out_at),
             },
             "wrist": view_of(s, person, at).to_json(),
+            # Your own never-with list, as you may see it: until your round is sealed.
+            "never_with": never_with(s, person, at).to_json(),
             "shares": [
                 {
                     "created_at": iso(r.created_at),
