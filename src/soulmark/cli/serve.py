@@ -13,6 +13,7 @@ from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, ope
 from soulmark.core.errors import SoulmarkError
 from soulmark.services.demo import build_demo
 from soulmark.store import default_url, open_store
+from soulmark.web.limits import parse_proxies
 
 __all__ = ["serve", "worker", "app_from_env"]
 
@@ -44,8 +45,24 @@ def app_from_env() -> Any:
             smtp_url=env.get("SOULMARK_SMTP") or None,
             run_worker=env.get("SOULMARK_RUN_WORKER") == "1",
             dev=env.get("SOULMARK_DEV") == "1",
+            trusted_proxies=tuple(filter(None, env.get("SOULMARK_TRUSTED_PROXIES", "").split(","))),
+            shared_attempts=env.get("SOULMARK_SHARED_ATTEMPTS") == "1",
         )
     )
+
+
+def uvicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn.  Its own forwarded-header handling is off (by default it
+    believes ``X-Forwarded-For`` from 127.0.0.1): the app reads that header itself, and only
+    from the proxies named in ``--trusted-proxy`` (soulmark.web.limits)."""
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": False,
+        "forwarded_allow_ips": "",
+        "log_level": "info",
+    }
 
 
 def _print_demo(db: str, base: str) -> None:
@@ -72,6 +89,10 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Create a demo world first and print its links.")
     ] = False,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(help="A reverse proxy (address or network) whose X-Forwarded-For counts."),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
@@ -82,6 +103,10 @@ def serve(
 
     db = db or default_url()
     base = base_url or f"http://{host}:{port}"
+    try:
+        parse_proxies(trusted_proxy or [])
+    except ValueError as exc:
+        fail(f"--trusted-proxy: {exc}")
     try:
         open_store(db).close()  # migrate once, before any worker process starts
     except SoulmarkError as exc:
@@ -96,14 +121,14 @@ def serve(
         # With several processes one of them would do; a separate `soulmark worker` is clearer.
         SOULMARK_RUN_WORKER="1" if notices and workers == 1 else "0",
         SOULMARK_DEV="1" if dev or demo else "0",
+        SOULMARK_TRUSTED_PROXIES=",".join(trusted_proxy or []),
+        # Several processes: token attempts are counted in the database they share.
+        SOULMARK_SHARED_ATTEMPTS="1" if workers > 1 else "0",
     )
     uvicorn.run(
         "soulmark.cli.serve:app_from_env",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
+        **uvicorn_options(host=host, port=port, workers=workers),
     )
 
 

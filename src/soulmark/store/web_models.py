@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from soulmark.store.models import Base
 
-__all__ = ["ShareRow", "ConfirmationRow"]
+__all__ = ["ShareRow", "ConfirmationRow", "TokenAttemptRow"]
 
 
 class ShareRow(Base):
@@ -34,3 +34,14 @@ class ConfirmationRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
     used_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class TokenAttemptRow(Base):
+    """Token attempts of one client in its current window, shared by every web process."""
+
+    __tablename__ = "token_attempts"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """An address, or an IPv6 /64: never a token."""
+    window_no: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer)

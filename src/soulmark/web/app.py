@@ -19,8 +19,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
-from soulmark.store import open_store
+from soulmark.store import Store, open_store
 from soulmark.web import notices_link
+from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.render import render
 from soulmark.web.routes import ROUTERS
 from soulmark.web.session import LinkSessions
@@ -192,6 +193,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _attempts(settings: Settings, store: Store) -> Attempts:
+    """Token attempts counted in this process, or in the database shared by several."""
+    limit = settings.token_failures_per_minute
+    if settings.shared_attempts:
+        return StoreAttempts(store, limit=limit, window_s=60.0)
+    return MemoryAttempts(limit=limit, window_s=60.0)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app.  The store is opened (and migrated) here, so errors surface at once."""
     settings = settings or Settings()
@@ -208,8 +217,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_errors(app)
     app.add_middleware(
         LinkSessions,
-        limit=settings.token_failures_per_minute,
         secure=settings.secure_cookies,
+        attempts=_attempts(settings, app.state.store),
+        proxies=parse_proxies(settings.trusted_proxies),
+        clock=lambda: settings.clock() / 1e6,
     )
     app.add_middleware(Guard)  # outermost: its headers reach the sessions' 303s and 429s too
     app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")

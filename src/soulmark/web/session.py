@@ -7,8 +7,9 @@
   calls without ``Authorization`` use the cookie of their kind, so the pages' own scripts
   never hold a token.  Redirects and pages answer with ``me`` instead of the token.
 * A client whose token attempts keep failing (401/404 on a private path) is answered 429 for
-  a while, without the request reaching the database: valid and invalid tokens then cost
-  the same, so timing tells a guesser nothing either.
+  a while, without the request reaching its route: valid and invalid tokens then cost the
+  same, so timing tells a guesser nothing either.  Who the client is and how attempts are
+  counted is soulmark.web.limits.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
+
+from anyio import to_thread
+
+from soulmark.web.limits import Attempts, MemoryAttempts, Network, client_key
 
 __all__ = ["LinkSessions", "COOKIES", "ME"]
 
@@ -37,23 +41,6 @@ _API = re.compile(r"^/api/(wrist|share|organizer)(/.*)?$")
 _PRIVATE = re.compile(
     r"^/(wrist|share|organizer|confirm|api/wrist|api/share|api/organizer|api/confirm)\b"
 )
-
-
-class _Failures:
-    """Failed token attempts per client in a sliding window (per process)."""
-
-    def __init__(self, limit: int, window_s: float) -> None:
-        self.limit, self.window = limit, window_s
-        self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
-
-    def blocked(self, client: str, now: float) -> bool:
-        seen = self._seen.get(client)
-        while seen and now - seen[0] > self.window:
-            seen.popleft()
-        return bool(seen) and len(seen) >= self.limit  # type: ignore[arg-type]
-
-    def add(self, client: str, now: float) -> None:
-        self._seen[client].append(now)
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -81,17 +68,35 @@ class LinkSessions:
     """ASGI middleware: link-to-cookie exchange, ``me`` paths, and the failed-token limit."""
 
     def __init__(
-        self, app: ASGIApp, *, limit: int = 20, window_s: float = 60.0, secure: bool = False
+        self,
+        app: ASGIApp,
+        *,
+        limit: int = 20,
+        window_s: float = 60.0,
+        secure: bool = False,
+        attempts: Attempts | None = None,
+        proxies: tuple[Network, ...] = (),
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self.app, self.secure = app, secure
-        self.failures = _Failures(limit, window_s)
+        self.app, self.secure, self.proxies, self.clock = app, secure, proxies, clock
+        if attempts is None:
+            attempts = MemoryAttempts(limit=limit, window_s=window_s)
+        self.attempts = attempts
+
+    async def _count(self, client: str, *, refund: bool = False) -> bool:
+        call = self.attempts.refund if refund else self.attempts.take
+        now = self.clock()
+        if self.attempts.blocking:
+            return bool(await to_thread.run_sync(call, client, now))
+        return bool(call(client, now))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _PRIVATE.match(scope["path"]):
             await self.app(scope, receive, send)
             return
-        client = (scope.get("client") or ("?", 0))[0]
-        if self.failures.blocked(client, time.monotonic()):
+        client = client_key(scope, self.proxies)
+        # Counted before the lookup, given back on success: concurrent guesses all count.
+        if not await self._count(client):
             body = json.dumps({"error": "too many failed attempts; try again in a minute"})
             headers = [(b"content-type", b"application/json"), (b"retry-after", b"60")]
             await _respond(send, 429, headers, body.encode())
@@ -99,6 +104,7 @@ class LinkSessions:
         link = _LINK.match(scope["path"])
         if link and link.group(2) != ME and scope["method"] == "GET" and not link.group(3):
             await self._exchange(send, link.group(1), link.group(2), scope.get("query_string", b""))
+            await self._count(client, refund=True)
             return
         await self._forward(scope, receive, send, client, link)
 
@@ -123,9 +129,11 @@ class LinkSessions:
                     message["headers"] = _mask_location(message.get("headers", []), token)
             await send(message)
 
-        await self.app(scope, receive, watch)
-        if status in (401, 404):
-            self.failures.add(client, time.monotonic())
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            if status not in (401, 404):
+                await self._count(client, refund=True)
 
     def _session_token(self, scope: Scope, link: re.Match[str] | None) -> str | None:
         """Put the session's token where the routes expect it; the token, or None."""

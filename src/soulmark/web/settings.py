@@ -41,12 +41,18 @@ class Settings:
     """How often an open wrist page asks for its state."""
     token_failures_per_minute: int = 20
     """Failed private-link or token attempts a client may make in a minute before 429s."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` is believed;
+    empty: none is, and each connection's own peer is the client."""
+    shared_attempts: bool = False
+    """Count token attempts in the database, so the limit holds across worker processes."""
     secure_cookies: bool = False
     """Mark the CSRF cookie Secure (behind HTTPS)."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """``$SOULMARK_DB``, ``$SOULMARK_SMTP``, ``$SOULMARK_BASE_URL`` and ``$SOULMARK_SECRET``
+        """``$SOULMARK_DB``, ``$SOULMARK_SMTP``, ``$SOULMARK_BASE_URL``,
+        ``$SOULMARK_TRUSTED_PROXIES`` (comma-separated) and ``$SOULMARK_SECRET``
         (hex; set it when several processes serve the same site, so their forms agree).
         Overrides that are not None win."""
         env: dict[str, object] = {
@@ -54,6 +60,9 @@ class Settings:
             "smtp_url": os.environ.get("SOULMARK_SMTP") or None,
             "base_url": os.environ.get("SOULMARK_BASE_URL") or None,
         }
+        proxies = os.environ.get("SOULMARK_TRUSTED_PROXIES", "")
+        if proxies.strip():
+            env["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
         if os.environ.get("SOULMARK_SECRET"):
             env["secret"] = bytes.fromhex(os.environ["SOULMARK_SECRET"])
         values = {k: v for k, v in {**env, **overrides}.items() if v is not None}
