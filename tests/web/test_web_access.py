@@ -39,6 +39,7 @@ WRIST_API = [
     ("POST", "/api/wrist/shares", None),
     ("PUT", "/api/wrist/shares/{share_id}/show", {"show": True}),
     ("DELETE", "/api/wrist/shares/{share_id}", None),
+    ("GET", "/api/wrist/exclusions", None),
 ]
 SHARE_API = [("GET", "/api/share", None)]
 ORGANIZER_API = [

@@ -110,3 +110,19 @@ def test_r3_b2_nobody_else_is_shown_who_excluded_whom(web, clock, caplog) -> Non
     logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
     assert TYPED not in logged and "ghost@else.test" not in logged
     assert author.email not in logged and author.token not in logged
+
+
+def test_r3_only_the_wrist_token_opens_a_list(web) -> None:
+    world = web.world(NAMES, seal=False)
+    me = world.by_name("Person A")
+    web.api("POST", "/api/wrist/exclusions", me.token, json={"email": TYPED})
+    share = web.api("POST", "/api/wrist/shares", me.token).json()["token"]
+    for token in (world.organizer, share):
+        for method, path, body in (
+            ("GET", "/api/wrist/exclusions", None),
+            ("POST", "/api/wrist/exclusions", {"email": "a@b.test"}),
+            ("POST", "/api/wrist/exclusions/remove", {"email": TYPED}),
+        ):
+            r = web.api(method, path, token, json=body)
+            assert r.status_code == 404 and TYPED not in r.text, (path, r.text)
+    assert web.api("GET", "/api/wrist/exclusions", me.token).json()["addresses"] == [TYPED]
