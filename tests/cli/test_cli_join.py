@@ -3,7 +3,8 @@ join does: one services.join behind both, and behind CSV intake too."""
 
 from __future__ import annotations
 
-from soulmark.services.confirm import confirm, wrist_confirmed
+from soulmark.services import wrist
+from soulmark.services.confirm import confirm
 from tests.mailbox import confirmations
 
 W = ["--window-start", "2031-01-01", "--window-end", "2031-06-01"]
@@ -25,9 +26,9 @@ def test_cli_join_in_an_email_domain_world_waits_for_its_link(cli, store, monkey
     [mail] = confirmations(store)
     assert mail["to"] == "i@yuei.test" and mail["world"] == world
     assert mail["link"].startswith("https://soulmark.example/confirm/c_")
-    assert wrist_confirmed(store, token=r.json["token"]) is False
+    assert wrist(store, token=r.json["token"], at=0).confirmed is False
     confirm(store, token=mail["link"].rsplit("/", 1)[1], at=0)
-    assert wrist_confirmed(store, token=r.json["token"]) is True
+    assert wrist(store, token=r.json["token"], at=0).confirmed is True
 
 
 def test_cli_join_outside_the_domain_is_refused_and_nothing_is_mailed(cli, store):
@@ -54,4 +55,4 @@ def test_csv_intake_in_an_email_domain_world_mails_each_joiner(cli, store, tmp_p
     assert r.json["joined"] == 2 and [e["line"] for e in r.json["errors"]] == [3]
     assert [m["to"] for m in confirmations(store)] == ["a@yuei.test", "c@yuei.test"]
     wrists = [line.split(",")[1] for line in tokens.read_text().split()[1:]]
-    assert [wrist_confirmed(store, token=t) for t in wrists] == [False, False]
+    assert [wrist(store, token=t, at=0).confirmed for t in wrists] == [False, False]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
+import soulmark.core.fate as core_fate
 from soulmark.core import transcript as core_transcript
 from soulmark.core.audit import audit
-from soulmark.core.fate import PLANET, algorithm_for
+from soulmark.core.fate import EXACT_SHUFFLE, algorithm_for
 from soulmark.core.marks import MarkParams
+from soulmark.planet import ALGORITHM as PLANET
+from soulmark.planet.version import MIN_ROSTER
 
 WORLD = {
     "slug": "big",
@@ -18,18 +21,29 @@ WORLD = {
 }
 
 
-def test_b4_core_names_the_planet_engine_by_its_own_version():
-    import soulmark.planet
-
-    assert PLANET == soulmark.planet.ALGORITHM
-    assert core_transcript.expected_algorithm(core_transcript.PLANET_THRESHOLD) == PLANET
-    assert core_transcript.expected_algorithm(core_transcript.PLANET_THRESHOLD - 1) != PLANET
+def test_b4_the_planet_registers_itself_for_rosters_of_2_20_and_more():
+    assert MIN_ROSTER == 1 << 20
+    assert core_transcript.expected_algorithm(MIN_ROSTER) == PLANET
+    assert core_transcript.expected_algorithm(MIN_ROSTER - 1) == EXACT_SHUFFLE
     assert sorted(algorithm_for(PLANET).order(bytes(32), 101)) == list(range(101))
+
+
+def test_b4_the_core_imports_no_planet_and_knows_no_engine_but_its_own():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import soulmark.core.transcript as t, soulmark.core.audit; "
+        "assert not any(m.startswith('soulmark.planet') for m in sys.modules), 'planet'; "
+        "print(t.expected_algorithm(1 << 30))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == EXACT_SHUFFLE
 
 
 def test_b4_a_large_roster_seals_with_the_planet_engine_and_audits(monkeypatch):
     # The threshold is lowered so a roster of 301 stands in for one of 2**20.
-    monkeypatch.setattr(core_transcript, "PLANET_THRESHOLD", 300)
+    monkeypatch.setattr(core_fate, "_BY_SIZE", {0: EXACT_SHUFFLE, 300: PLANET})
     roster = [hashlib.sha256(b"%d" % i).hexdigest()[:16] for i in range(301)]
     doc, plan = core_transcript.seal_transcript(
         world=WORLD, round_no=1, secret=bytes(range(32)), roster=roster

@@ -1,4 +1,8 @@
-"""Domain errors: each carries a one-line message meant for a person."""
+"""Domain errors: each carries a one-line message meant for a person.
+
+They say what went wrong, not how a transport reports it: the web maps each type to an
+HTTP status (soulmark.web.errors), the CLI to an exit code.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,17 @@ __all__ = ["SoulmarkError", "InvalidInput", "NotFound", "Conflict", "TranscriptE
 class SoulmarkError(Exception):
     """Base of every error soulmark reports to a person."""
 
-    status = 400
-
 
 class InvalidInput(SoulmarkError):
-    status = 422
+    """The request itself is wrong (a name, an address, a file): fixing it helps."""
 
 
 class NotFound(SoulmarkError):
-    status = 404
+    """No world, round, wrist or link answers to that."""
 
 
 class Conflict(SoulmarkError):
-    status = 409
+    """Well-formed, but the state does not allow it (already joined, nothing to read yet)."""
 
 
 class TranscriptError(SoulmarkError):

@@ -10,7 +10,6 @@ planet-scale engine can stand behind the same transcript format.
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,6 +22,7 @@ __all__ = [
     "Pairing",
     "ExactShuffle",
     "algorithm_for",
+    "algorithm_for_size",
     "register_algorithm",
     "pair_up",
     "roster_digest",
@@ -30,8 +30,6 @@ __all__ = [
 ]
 
 EXACT_SHUFFLE = "fisher-yates/blake2b-v1"
-PLANET = "planet-feistel-r12/blake2b-v1"
-"""The keyed-permutation engine of soulmark.planet, for rosters of 2**20 and more."""
 
 
 class FateAlgorithm(Protocol):
@@ -69,17 +67,27 @@ class ExactShuffle:
 
 
 _ALGORITHMS: dict[str, FateAlgorithm] = {EXACT_SHUFFLE: ExactShuffle()}
+_BY_SIZE: dict[int, str] = {0: EXACT_SHUFFLE}
+"""Smallest roster -> the engine that draws rosters of that size and more."""
 
 
-def register_algorithm(algorithm: FateAlgorithm) -> None:
-    """Make another engine (the planet's) known to sealing and audit."""
+def register_algorithm(algorithm: FateAlgorithm, *, min_roster: int | None = None) -> None:
+    """Make another engine known to sealing and audit (the core knows none but its own).
+
+    With ``min_roster``, rosters of that size and more are drawn by it: soulmark.planet
+    registers itself so for 2**20, and the services import it, so the choice is theirs.
+    """
     _ALGORITHMS[algorithm.version] = algorithm
+    if min_roster is not None:
+        _BY_SIZE[min_roster] = algorithm.version
+
+
+def algorithm_for_size(n: int) -> str:
+    """The version of the engine that draws a roster of ``n`` (the exact shuffle if none)."""
+    return _BY_SIZE[max(k for k in _BY_SIZE if k <= n)]
 
 
 def algorithm_for(version: str) -> FateAlgorithm:
-    if version not in _ALGORITHMS and version == PLANET:
-        # The planet engine (numba) registers itself on import; only load it when asked for.
-        importlib.import_module("soulmark.planet")
     try:
         return _ALGORITHMS[version]
     except KeyError:

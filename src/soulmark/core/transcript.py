@@ -41,9 +41,8 @@ from soulmark.core.exclusions import (
     refusal,
 )
 from soulmark.core.fate import (
-    EXACT_SHUFFLE,
-    PLANET,
     algorithm_for,
+    algorithm_for_size,
     derive_seed,
     pair_up,
     roster_digest,
@@ -54,7 +53,6 @@ from soulmark.core.times import iso, parse_iso
 __all__ = [
     "FORMAT",
     "VERSION",
-    "PLANET_THRESHOLD",
     "World",
     "ExclusionsRefused",
     "canonical",
@@ -66,9 +64,6 @@ __all__ = [
 
 FORMAT = "soulmark-transcript"
 VERSION = 1
-PLANET_THRESHOLD = 1 << 20
-"""Rosters this large may use a registered planet engine instead of the exact shuffle."""
-PLANET_ALGORITHM = PLANET
 
 Line = list[Any]
 World = dict[str, Any]
@@ -102,9 +97,9 @@ def world_window(world: World) -> tuple[Window, MarkParams]:
 
 
 def expected_algorithm(n: int) -> str:
-    if n >= PLANET_THRESHOLD:
-        return PLANET_ALGORITHM
-    return EXACT_SHUFFLE
+    """The engine a roster of ``n`` is drawn by: the exact shuffle, unless an engine was
+    registered for rosters this large (soulmark.core.fate.register_algorithm)."""
+    return algorithm_for_size(n)
 
 
 def schedule(

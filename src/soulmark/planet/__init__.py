@@ -1,8 +1,9 @@
 """Planet mode: fate and marks for billions, evaluated per person, never held in memory (B4).
 
-Importing the package registers the planet engine with :mod:`soulmark.core.fate`.  The engine
-itself (numba, compiled kernels) loads on first use, so commands that never touch a planet
-do not pay for it.
+Importing the package registers the planet engine with :mod:`soulmark.core.fate` for rosters
+of ``MIN_ROSTER`` and more: the services import it, the core knows no engine but its own.
+The engine itself (numba, compiled kernels) loads on first use, so commands that never touch
+a planet do not pay for it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from soulmark.core.fate import register_algorithm
-from soulmark.planet.version import ALGORITHM, ROUNDS
+from soulmark.planet.version import ALGORITHM, MIN_ROSTER, ROUNDS
 
 __all__ = ["ALGORITHM", "ROUNDS", "PlanetFate", "PlanetKey", "partner"]
 
@@ -27,7 +28,7 @@ class _Registered:
         return PlanetFate(ROUNDS).order(seed, n)  # type: ignore[return-value]
 
 
-register_algorithm(_Registered())
+register_algorithm(_Registered(), min_roster=MIN_ROSTER)
 
 
 def __getattr__(name: str) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import soulmark.planet  # noqa: F401  (registers the planet engine for rosters of 2**20 and more)
 from soulmark.core.audit import Mismatch, audit, check_header, parse_object
 from soulmark.core.errors import NotFound
 from soulmark.planet.version import FORMAT as PLANET_FORMAT

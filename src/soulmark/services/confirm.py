@@ -12,10 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, NotFound
-from soulmark.services.people import joining_round, person_by_token
+from soulmark.services.people import joining_round
 from soulmark.services.tokens import token_hash
 from soulmark.services.worlds import get_world
-from soulmark.services.wrists import WristView, view_of
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, WorldRow
 from soulmark.store.web_models import ConfirmationRow
@@ -24,8 +23,6 @@ __all__ = [
     "Confirmed",
     "confirm",
     "pending_world",
-    "wrist_confirmed",
-    "wrist_and_confirmed",
 ]
 
 
@@ -72,16 +69,3 @@ def confirm(store: Store, *, token: str, at: int) -> Confirmed:
         person.round = number = joining_round(s, world, at)
     note = f"your join is confirmed; you are in round {number}"
     return Confirmed(world=world.slug, person=person.pid, round=number, note=note)
-
-
-def wrist_confirmed(store: Store, *, token: str) -> bool:
-    """Whether the join behind a wrist token counts (always, outside email-domain worlds)."""
-    with store.transaction() as s:
-        return bool(person_by_token(s, token).confirmed)
-
-
-def wrist_and_confirmed(store: Store, *, token: str, at: int) -> tuple[WristView, bool]:
-    """The wrist and whether its join counts, in one transaction: what a poll asks for."""
-    with store.transaction() as s:
-        person = person_by_token(s, token)
-        return view_of(s, person, at), bool(person.confirmed)

@@ -43,6 +43,8 @@ class Dashboard:
     counts: dict[str, int]
     bins: list[dict[str, Any]] = field(default_factory=list)
     """Equal slices of the window: how many itches start and how many names become legible."""
+    elapsed: float = 0.0
+    """How much of the window has passed at ``at`` (below 0 before it, above 1 after)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class Dashboard:
             "at": self.at,
             "counts": self.counts,
             "timeline": self.bins,
+            "elapsed": self.elapsed,
         }
 
 
@@ -115,8 +118,13 @@ def dashboard(store: Store, *, token: str, at: int, bins: int = 24) -> Dashboard
         counts, marks = _counts(s, world, at)
         timeline = _bins(world, marks, bins)
         slug = world.slug
+        elapsed = (at - world.window_start) / (world.window_end - world.window_start)
     return Dashboard(
-        world=world_info(store, slug=slug), at=iso(at), counts=dict(counts), bins=timeline
+        world=world_info(store, slug=slug),
+        at=iso(at),
+        counts=dict(counts),
+        bins=timeline,
+        elapsed=elapsed,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+import soulmark.planet  # noqa: F401  (registers the planet engine for rosters of 2**20 and more)
 from soulmark.core.beacon import BeaconSpec, verify_signature
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.times import iso
@@ -154,47 +155,59 @@ def seal(
     """
     if next_beacon is not None and next_beacon.published_at <= at:
         raise InvalidInput(f"drand {next_beacon.chain} round {next_beacon.round} is already out")
-    if round is None:
-        with store.transaction() as s:
-            round = get_world(s, world).open_round
     with store.transaction() as s:
         row = get_world(s, world, lock=True)
-        target = _round(s, row, round)
-        if target.sealed_at is not None:
-            return _sealed(row, target, already=True)
-        roster = s.scalars(
+        target = _round(s, row, row.open_round if round is None else round)
+        if target.sealed_at is None:
+            _seal_round(s, row, target, at, beacon_signature)
+            open_round(s, row, target.number + 1, next_beacon)
+            return _sealed(row, target, already=False)
+        return _sealed(row, target, already=True)
+
+
+def _seal_round(
+    s: Session, row: WorldRow, target: RoundRow, at: int, beacon_signature: str | None
+) -> None:
+    """Draw fate for ``target`` and write its marks and transcript; the next round opens."""
+    number = target.number
+    roster = _confirmed_roster(s, row, number)
+    signature = _beacon_value(target, at, beacon_signature)
+    doc, plan = seal_transcript(
+        world=world_block(row),
+        round_no=number,
+        secret=bytes.fromhex(target.secret),
+        roster=roster,
+        beacon=target.beacon,
+        signature=signature,
+        exclusions=round_exclusions(s, row, number),
+    )
+    target.attempts = doc.get("attempt", 0) + 1
+    target.beacon_signature = signature
+    _write_marks(s, row, number, plan)
+    target.sealed_at = at
+    target.seed = doc["seed"]
+    target.pairs = doc["pairs"]
+    target.roster_size = len(roster)
+    target.transcript = _dump(doc)
+    row.open_round = number + 1
+
+
+def _confirmed_roster(s: Session, row: WorldRow, number: int) -> list[str]:
+    roster = list(
+        s.scalars(
             select(PersonRow.pid).where(
                 PersonRow.world_id == row.id,
-                PersonRow.round == round,
+                PersonRow.round == number,
                 PersonRow.confirmed.is_(True),
             )
-        ).all()
-        if not roster:
-            raise Conflict(f"round {round} of {world} has no one in it to seal")
-        if len(roster) == 1:
-            # Sealing one person would only move them on to the next round: nothing to draw.
-            raise Conflict(f"round {round} of {world} has one person; fate needs at least two")
-        signature = _beacon_value(target, at, beacon_signature)
-        doc, plan = seal_transcript(
-            world=world_block(row),
-            round_no=round,
-            secret=bytes.fromhex(target.secret),
-            roster=roster,
-            beacon=target.beacon,
-            signature=signature,
-            exclusions=round_exclusions(s, row, round),
         )
-        target.attempts = doc.get("attempt", 0) + 1
-        target.beacon_signature = signature
-        _write_marks(s, row, round, plan)
-        target.sealed_at = at
-        target.seed = doc["seed"]
-        target.pairs = doc["pairs"]
-        target.roster_size = len(roster)
-        target.transcript = _dump(doc)
-        row.open_round = round + 1
-        open_round(s, row, round + 1, next_beacon)
-        return _sealed(row, target, already=False)
+    )
+    if not roster:
+        raise Conflict(f"round {number} of {row.slug} has no one in it to seal")
+    if len(roster) == 1:
+        # Sealing one person would only move them on to the next round: nothing to draw.
+        raise Conflict(f"round {number} of {row.slug} has one person; fate needs at least two")
+    return roster
 
 
 def _dump(doc: dict[str, Any]) -> str:

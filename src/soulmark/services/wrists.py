@@ -49,10 +49,14 @@ class WristView:
     partner: str | None = None
     reached_out: bool = False
     contact: str | None = None
+    confirmed: bool = True
+    """False while a join in an email-domain world waits for its link (it is not drawn)."""
 
     def to_json(self) -> dict[str, Any]:
-        """Only the keys that carry something: absent keys say nothing either."""
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        """Only the keys that carry something: absent keys say nothing either.
+
+        ``confirmed`` is left to the caller: the web's twin shows it, the wrist does not."""
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "confirmed"}
 
 
 def _mark(s: Session, person: PersonRow) -> MarkRow | None:
@@ -87,6 +91,7 @@ def view_of(s: Session, person: PersonRow, at: int) -> WristView:
         strokes=state.strokes,
         legible_at=iso(state.legible_at) if state.legible_at is not None else None,
         looked_at=iso(state.looked_at) if state.looked_at is not None else None,
+        confirmed=bool(person.confirmed),
     )
     if state.state != "revealed" or row is None:
         return view

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from soulmark.core.errors import SoulmarkError
 from soulmark.store import Store, open_store
 from soulmark.web import notices_link
+from soulmark.web.errors import status_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.render import render
 from soulmark.web.routes import ROUTERS
@@ -94,7 +95,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _install_errors(app: FastAPI) -> None:
     async def on_soulmark(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SoulmarkError)
-        return _error(request, exc.status, str(exc))
+        return _error(request, status_of(exc), str(exc))
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

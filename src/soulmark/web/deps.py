@@ -31,11 +31,11 @@ CSRF_COOKIE = "sm_csrf"
 
 
 class Unauthorized(SoulmarkError):
-    status = 401
+    """No token, or one that opens nothing here (401)."""
 
 
 class Forbidden(SoulmarkError):
-    status = 403
+    """A token that may not do this (403)."""
 
 
 def get_settings(request: Request) -> Settings:

@@ -15,7 +15,7 @@ from soulmark.core.validate import BLANK_RANGES, MAX_NAME
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
 from soulmark.web.session import ME
 
-__all__ = ["templates", "render"]
+__all__ = ["templates", "render", "link"]
 
 templates = Jinja2Templates(directory=str(files("soulmark.web") / "templates"))
 templates.env.filters["iso"] = lambda us: iso(us) if us is not None else ""
@@ -29,6 +29,11 @@ templates.env.globals["blank_ranges"] = json.dumps([list(r) for r in BLANK_RANGE
 def when(text: str | None) -> str:
     """``2030-03-17T17:48:47.169269Z`` -> ``2030-03-17 17:48:47 UTC`` (soulmark.js agrees)."""
     return f"{text[:10]} {text[11:19]} UTC" if text else ""
+
+
+def link(request: Request, path: str) -> str:
+    """An absolute link on the host the browser used (pages show it to copy)."""
+    return str(request.base_url).rstrip("/") + path
 
 
 def render(

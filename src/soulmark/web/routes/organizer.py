@@ -14,7 +14,6 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from soulmark.core.times import parse_iso
 from soulmark.services import organizer as org
 from soulmark.store import Store
 from soulmark.web import notices_link
@@ -37,12 +36,6 @@ def dashboard_json(store: Store, token: str, now: int) -> dict[str, Any]:
     return out
 
 
-def _now_fraction(data: dict[str, Any], now: int) -> float:
-    start = parse_iso(data["world"]["window_start"])
-    end = parse_iso(data["world"]["window_end"])
-    return (now - start) / (end - start)
-
-
 def _csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -57,7 +50,7 @@ def dashboard_html(
     request: Request, token: str, store: StoreDep, now: NowDep, sealed: int | None = None
 ) -> Response:
     data = dashboard_json(store, token, now)
-    chart = histogram_svg(data["timeline"], _now_fraction(data, now))
+    chart = histogram_svg(data["timeline"], data["elapsed"])
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     return render(request, "organizer.html", ctx)
 

@@ -11,9 +11,8 @@ from starlette.responses import Response
 
 from soulmark.services import shares as sharing
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
-from soulmark.web.render import render
-from soulmark.web.routes.worlds import link
-from soulmark.web.routes.wrist import drawing, wrist_page
+from soulmark.web.render import link, render
+from soulmark.web.wrist_page import drawing, wrist_page
 
 router = APIRouter()
 

@@ -14,7 +14,7 @@ from soulmark.core.validate import clean_name
 from soulmark.services import confirm as confirming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.drawing import name_size
-from soulmark.web.render import render
+from soulmark.web.render import link, render
 
 router = APIRouter()
 
@@ -32,11 +32,6 @@ class NameBody(BaseModel):
 
 class ConfirmBody(BaseModel):
     token: str
-
-
-def link(request: Request, path: str) -> str:
-    """An absolute link on the host the browser used (pages show it to copy)."""
-    return str(request.base_url).rstrip("/") + path
 
 
 @router.get("/w/{slug}", include_in_schema=False)

@@ -1,0 +1,54 @@
+"""What the wrist page and its JSON twin show, shared by the wrist and share routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from soulmark import services
+from soulmark.services import exclusions
+from soulmark.services import shares as sharing
+from soulmark.services.wrists import WristView
+from soulmark.store import Store
+from soulmark.web.drawing import STROKE_PATHS, name_size, stroke_fill
+from soulmark.web.render import render
+
+__all__ = ["UNCONFIRMED", "drawing", "wrist_json", "wrist_page"]
+
+UNCONFIRMED = "Your join waits for the confirmation link we mailed you; it counts once followed."
+
+
+def drawing(view: Any) -> dict[str, Any]:
+    """What the SVG needs from a wrist or shared view (no name unless it is in the view)."""
+    name = getattr(view, "name", None)
+    fills = stroke_fill(view.progress, view.state)
+    return {
+        "strokes": list(zip(STROKE_PATHS, fills, strict=True)),
+        "size": name_size(name) if name else 0,
+    }
+
+
+def wrist_json(view: WristView) -> dict[str, Any]:
+    out = {**view.to_json(), "confirmed": view.confirmed}
+    if view.sealed or view.round > 1:
+        out["transcript"] = f"/w/{view.world}/transcript"
+    return out
+
+
+def wrist_page(
+    request: Request, store: Store, token: str, now: int, status: int = 200, **extra: Any
+) -> Response:
+    view = services.wrist(store, token=token, at=now)
+    ctx = {
+        "view": view,
+        "token": token,
+        "confirmed": view.confirmed,
+        "unconfirmed_note": UNCONFIRMED,
+        "shares": sharing.list_shares(store, token=token),
+        "never_with": exclusions.list_exclusions(store, token=token, at=now),
+        **drawing(view),
+        **extra,
+    }
+    return render(request, "wrist.html", ctx, status=status)
