@@ -25,7 +25,8 @@ from soulmark.cli.common import (
 )
 from soulmark.core.beacon import parse_spec
 from soulmark.core.errors import SoulmarkError
-from soulmark.core.times import parse_iso
+from soulmark.core.times import parse_end, parse_iso
+from soulmark.services import organizer
 from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.wrists import WristView
 
@@ -36,7 +37,9 @@ world_app = typer.Typer(help="Open and inspect worlds.", no_args_is_help=True)
 def world_create(
     name: Annotated[str, typer.Argument(help="The world's name, e.g. 'Class of 2027'.")],
     window_start: Annotated[str, typer.Option(metavar="ISO", help="When marks may begin.")],
-    window_end: Annotated[str, typer.Option(metavar="ISO", help="When every mark is done.")],
+    window_end: Annotated[
+        str, typer.Option(metavar="ISO", help="When every mark is done (a date: its end).")
+    ],
     slug: Annotated[str | None, typer.Option(help="Short id used in links.")] = None,
     email_domain: Annotated[str | None, typer.Option(help="Only this domain may join.")] = None,
     beacon: Annotated[
@@ -55,7 +58,7 @@ def world_create(
     Example: soulmark world create "Class of 2027" --window-start 2026-09-01 --window-end 2027-06-30
     """
     try:
-        start, end = parse_iso(window_start), parse_iso(window_end)
+        start, end = parse_iso(window_start), parse_end(window_end)
         spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
     except (ValueError, SoulmarkError) as exc:
         fail(str(exc))
@@ -109,6 +112,39 @@ def world_show(
                 str(r["round"]), str(r["people"]), str(r["pairs"] or "-"), r["sealed_at"] or "open"
             )
         console.print(table)
+
+    emit(as_json, info.to_json(), human)
+
+
+@world_app.command("window")
+def world_window(
+    organizer_token: Annotated[str, typer.Argument(help="The world's organizer token.")],
+    window_start: Annotated[str, typer.Option(metavar="ISO", help="When marks may begin.")],
+    window_end: Annotated[
+        str, typer.Option(metavar="ISO", help="When every mark is done (a date: its end).")
+    ],
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Give the open round a new window, when too little of the old one is left to seal.
+
+    The open round gets a fresh commitment; sealed rounds keep theirs.
+    Example: soulmark world window o_… --window-start 2027-09-01 --window-end 2028-06-30
+    """
+    with opened(db) as store:
+        info = organizer.organizer_window(
+            store,
+            token=organizer_token,
+            window_start=window_start,
+            window_end=window_end,
+            at=now_or(at),
+        )
+
+    def human() -> None:
+        console.print(f"Round {info.open_round} of {info.world} now has its own window:")
+        console.print(f"Window: {info.window_start} → {info.window_end}")
+        console.print(f"Fate commitment (round {info.open_round}): {info.commitment}")
 
     emit(as_json, info.to_json(), human)
 

@@ -17,6 +17,8 @@ from soulmark.core.exclusions import (
     index_keys,
 )
 from soulmark.core.fate import derive_seed, roster_digest
+from soulmark.core.later import start_after
+from soulmark.core.times import iso, parse_iso
 from soulmark.core.transcript import (
     FORMAT,
     VERSION,
@@ -26,6 +28,7 @@ from soulmark.core.transcript import (
     expected_algorithm,
     schedule,
     trust,
+    world_window,
 )
 
 __all__ = [
@@ -57,6 +60,8 @@ FIELDS = (
 )
 EXCLUSION_FIELDS = ("exclusions", "attempt")
 """Present exactly when the round was drawn with exclusions (algorithm fisher-yates-excluding)."""
+OPTIONAL_FIELDS = ("marks_from",)
+"""Absent from transcripts written before later rounds kept their marks after the seal."""
 MAX_LINE_REPORTS = 20
 
 
@@ -143,7 +148,7 @@ def _check_inputs(
     """Check the fields that feed fate; returns the seed recomputed from them, and the
     excluded pairs (None for a round drawn without exclusions)."""
     fields = FIELDS + EXCLUSION_FIELDS if _excluding(doc) else FIELDS
-    extra = sorted(set(doc) - set(fields))
+    extra = sorted(set(doc) - set(fields) - set(OPTIONAL_FIELDS))
     out.extend(Mismatch(f, "unexpected field") for f in extra)
     out.extend(Mismatch(f, "missing") for f in fields if f not in doc)
     roster = doc.get("roster")
@@ -243,8 +248,10 @@ def _check_lines(
         order = _redraw(doc, seed, pairs, out)
         if order is None:
             return
+    start = _marks_start(doc, out)
     try:
-        plan = schedule(seed, roster, expected_algorithm(len(roster)), doc["world"], order)
+        algorithm = expected_algorithm(len(roster))
+        plan = schedule(seed, roster, algorithm, doc["world"], order, start)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         out.append(Mismatch("world", f"cannot schedule marks: {exc}"))
         return
@@ -265,6 +272,26 @@ def _check_lines(
         out.append(Mismatch(f"lines[{i}]", f"differs from the recomputed line for {roster[i]}"))
     if len(bad) > MAX_LINE_REPORTS:
         out.append(Mismatch("lines", f"{len(bad) - MAX_LINE_REPORTS} more lines differ"))
+
+
+def _marks_start(doc: dict[str, Any], out: list[Mismatch]) -> int | None:
+    """Where the round's marks begin, recomputed from its seal (None: the window's start)."""
+    if "marks_from" not in doc:
+        return None
+    block = doc["marks_from"]
+    try:
+        if not isinstance(block, dict) or set(block) != {"sealed_at", "lead", "start"}:
+            raise ValueError("not {sealed_at, lead, start}")
+        sealed_at, lead = parse_iso(block["sealed_at"]), block["lead"]
+        if iso(sealed_at) != block["sealed_at"] or type(lead) is not int or lead < 0:
+            raise ValueError("sealed_at or lead is not in its one spelling")
+        start = start_after(world_window(doc["world"])[0], sealed_at, lead)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        out.append(Mismatch("marks_from", str(exc)))
+        return None
+    if block["start"] != iso(start):
+        out.append(Mismatch("marks_from.start", f"expected {iso(start)}, max(window, seal + lead)"))
+    return start
 
 
 def _draws_excluded(lines: list[Any], pairs: list[Pair]) -> bool:

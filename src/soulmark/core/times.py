@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["US", "SECOND", "MINUTE", "HOUR", "DAY", "to_us", "from_us", "iso", "parse_iso"]
+__all__ = [
+    "US",
+    "SECOND",
+    "MINUTE",
+    "HOUR",
+    "DAY",
+    "to_us",
+    "from_us",
+    "iso",
+    "parse_iso",
+    "parse_end",
+]
 
 US = 1
 SECOND = 1_000_000
@@ -50,3 +61,14 @@ def parse_iso(text: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return to_us(moment)
+
+
+def parse_end(text: str) -> int:
+    """Parse the end of a window: a bare date means the end of that day (UTC), not its start.
+
+    The window is closed (``[start, end]``), so the end is the day's last microsecond.
+    """
+    stripped = text.strip()
+    if len(stripped) == 10 and stripped[4] == "-" and stripped[7] == "-":
+        return parse_iso(stripped) + DAY - US
+    return parse_iso(stripped)

@@ -17,6 +17,10 @@ A transcript (format ``soulmark-transcript``, version 1) is a JSON object::
     exclusions     only in rounds with exclusions (algorithm fisher-yates-excluding): the
                    excluded pairs of roster ids, each [smaller, larger], sorted
     attempt        only there too: the number of the first attempt that avoids them all
+    marks_from     {"sealed_at", "lead", "start"}: when the round was sealed and where its marks
+                   begin, ``max(window_start, sealed_at + lead)`` (later rounds, R4).  Optional:
+                   present only when the marks begin after the window's start; a transcript
+                   without it drew its marks over the whole window.
     pairs          the number of pairs; unmatched: the unmatched id or null
     lines          [id, partner, itch_start, ink_start, legible_at] for every id, in roster order
 
@@ -47,6 +51,7 @@ from soulmark.core.fate import (
     pair_up,
     roster_digest,
 )
+from soulmark.core.later import marks_from
 from soulmark.core.marks import Mark, MarkParams, Window, scaled, schedule_scaled
 from soulmark.core.times import iso, parse_iso
 
@@ -108,12 +113,16 @@ def schedule(
     algorithm: str,
     world: World,
     order: Sequence[int] | None = None,
+    start: int | None = None,
 ) -> dict[str, tuple[str | None, Mark | None]]:
     """Each id's partner and mark: a pure function of (seed, roster) (B3).
 
-    ``order`` is fate's outcome when the caller has drawn it already (rounds with exclusions).
+    ``order`` is fate's outcome when the caller has drawn it already (rounds with exclusions);
+    ``start`` is where a later round's marks begin (default: the window's start).
     """
     window, params = world_window(world)
+    if start is not None:
+        window = Window(start, window.end)
     p = scaled(params, window)
     if order is None:
         order = algorithm_for(algorithm).order(seed, len(roster))
@@ -150,12 +159,19 @@ def seal_transcript(
     beacon: BeaconSpec | None = None,
     signature: str | None = None,
     exclusions: Sequence[tuple[str, str]] = (),
+    sealed_at: int | None = None,
 ) -> tuple[dict[str, Any], dict[str, tuple[str | None, Mark | None]]]:
     """The transcript of a round and the schedule it publishes (``signature`` already verified).
 
     ``exclusions`` are pairs of roster ids never to be drawn; pairs naming anyone outside the
     roster are dropped.  Exclusions that cannot be drawn raise :class:`ExclusionsRefused`.
+    ``sealed_at`` keeps every mark after the seal (R4); when too little of the window is left
+    it raises :class:`soulmark.core.later.TooLate`.
     """
+    window = world_window(world)[0]
+    later = marks_from(window, sealed_at) if sealed_at is not None else None
+    if later is not None and later.start == window.start:
+        later = None  # sealed before the window: the transcript is as it always was
     if beacon is not None and signature is None:
         raise ValueError("a round that waits for a beacon cannot be sealed without its value")
     ids = sorted(roster)
@@ -175,7 +191,7 @@ def seal_transcript(
     else:
         seed = derive_seed(secret, digest, mixed)
     algorithm = EXCLUDING if pairs else expected_algorithm(len(ids))
-    plan = schedule(seed, ids, algorithm, world, order)
+    plan = schedule(seed, ids, algorithm, world, order, later.start if later else None)
     unmatched = [pid for pid, (partner, _) in plan.items() if partner is None]
     doc = {
         "format": FORMAT,
@@ -191,6 +207,7 @@ def seal_transcript(
         "seed": seed.hex(),
         "algorithm": algorithm,
         **excluded,
+        **({"marks_from": later.to_json()} if later else {}),
         "pairs": len(ids) // 2,
         "unmatched": unmatched[0] if unmatched else None,
         "lines": [_line(pid, *plan[pid]) for pid in ids],

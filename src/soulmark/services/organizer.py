@@ -13,15 +13,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import NotFound
+from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.marks import Mark
-from soulmark.core.times import iso
+from soulmark.core.times import iso, parse_end, parse_iso
+from soulmark.core.transcript import commitment
+from soulmark.core.validate import check_window
 from soulmark.core.wrist import wrist_at
 from soulmark.services.sealing import Sealed, seal, transcript_text
-from soulmark.services.tokens import token_hash
-from soulmark.services.worlds import WorldInfo, world_info
+from soulmark.services.tokens import new_secret, token_hash
+from soulmark.services.worlds import WorldInfo, round_possible, world_block, world_info
 from soulmark.store import Store
-from soulmark.store.models import MarkRow, PersonRow, WorldRow
+from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 
 __all__ = [
     "Dashboard",
@@ -30,6 +32,7 @@ __all__ = [
     "dashboard",
     "organizer_seal",
     "organizer_transcript",
+    "organizer_window",
 ]
 
 STATES = ("unconfirmed", "waiting", "bare", "itching", "inking", "covered", "revealed")
@@ -56,10 +59,9 @@ class Dashboard:
         }
 
 
-def _by_token(s: Session, token: str) -> WorldRow:
-    row = s.scalars(
-        select(WorldRow).where(WorldRow.organizer_token_hash == token_hash(token))
-    ).first()
+def _by_token(s: Session, token: str, *, lock: bool = False) -> WorldRow:
+    query = select(WorldRow).where(WorldRow.organizer_token_hash == token_hash(token))
+    row = s.scalars(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound("no world has that organizer token")
     return row
@@ -120,7 +122,7 @@ def dashboard(store: Store, *, token: str, at: int, bins: int = 24) -> Dashboard
         slug = world.slug
         elapsed = (at - world.window_start) / (world.window_end - world.window_start)
     return Dashboard(
-        world=world_info(store, slug=slug),
+        world=world_info(store, slug=slug, at=at),
         at=iso(at),
         counts=dict(counts),
         bins=timeline,
@@ -131,6 +133,43 @@ def dashboard(store: Store, *, token: str, at: int, bins: int = 24) -> Dashboard
 def organizer_seal(store: Store, *, token: str, round: int, at: int) -> Sealed:
     """Seal ``round``: naming the round makes a repeated submit a harmless no-op (B6)."""
     return seal(store, world=organizer_world(store, token=token), at=at, round=round)
+
+
+def organizer_window(
+    store: Store, *, token: str, window_start: str, window_end: str, at: int
+) -> WorldInfo:
+    """Give the open round a new window (R4: when too little of the old one is left).
+
+    The window is given as typed (ISO 8601; a bare date as its end means that day's end).
+
+    The window is part of what a round's commitment binds, so the open round draws a fresh
+    secret and publishes a new commitment; sealed rounds keep their transcripts as they were.
+    A round whose beacon is already out keeps its window: a fresh secret chosen after the
+    beacon is known could steer fate.
+    """
+    try:
+        start, end = parse_iso(window_start), parse_end(window_end)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    check_window(start, end)
+    if not round_possible(start, end, at):
+        raise InvalidInput("that window leaves too little time for a round sealed now")
+    with store.transaction() as s:
+        world = _by_token(s, token, lock=True)
+        target = s.scalars(
+            select(RoundRow).where(
+                RoundRow.world_id == world.id, RoundRow.number == world.open_round
+            )
+        ).one()
+        spec = target.beacon
+        if spec is not None and at >= spec.published_at:
+            raise Conflict(f"round {target.number} waits for a beacon that is already out")
+        world.window_start, world.window_end = start, end
+        secret = new_secret()
+        target.secret = secret.hex()
+        target.commitment = commitment(secret, world_block(world), target.number, spec)
+        slug = world.slug
+    return world_info(store, slug=slug, at=at)
 
 
 def organizer_transcript(store: Store, *, token: str, round: int | None = None) -> str:

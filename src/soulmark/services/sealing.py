@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 import soulmark.planet  # noqa: F401  (registers the planet engine for rosters of 2**20 and more)
 from soulmark.core.beacon import BeaconSpec, verify_signature
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
+from soulmark.core.later import TooLate
 from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
 from soulmark.services.exclusions import round_exclusions
@@ -172,15 +174,7 @@ def _seal_round(
     number = target.number
     roster = _confirmed_roster(s, row, number)
     signature = _beacon_value(target, at, beacon_signature)
-    doc, plan = seal_transcript(
-        world=world_block(row),
-        round_no=number,
-        secret=bytes.fromhex(target.secret),
-        roster=roster,
-        beacon=target.beacon,
-        signature=signature,
-        exclusions=round_exclusions(s, row, number),
-    )
+    doc, plan = _draw(row, target, roster, signature, at, round_exclusions(s, row, number))
     target.attempts = doc.get("attempt", 0) + 1
     target.beacon_signature = signature
     _write_marks(s, row, number, plan)
@@ -208,6 +202,30 @@ def _confirmed_roster(s: Session, row: WorldRow, number: int) -> list[str]:
         # Sealing one person would only move them on to the next round: nothing to draw.
         raise Conflict(f"round {number} of {row.slug} has one person; fate needs at least two")
     return roster
+
+
+def _draw(
+    world: WorldRow,
+    target: RoundRow,
+    roster: Sequence[str],
+    signature: str | None,
+    at: int,
+    exclusions: Sequence[tuple[str, str]],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The transcript and schedule; every mark after the seal, in what is left (R4)."""
+    try:
+        return seal_transcript(
+            world=world_block(world),
+            round_no=target.number,
+            secret=bytes.fromhex(target.secret),
+            roster=roster,
+            beacon=target.beacon,
+            signature=signature,
+            exclusions=exclusions,
+            sealed_at=at,
+        )
+    except TooLate as exc:
+        raise Conflict(f"round {target.number} of {world.slug}: {exc}") from None
 
 
 def _dump(doc: dict[str, Any]) -> str:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import InvalidInput, NotFound
-from soulmark.core.marks import MarkParams
+from soulmark.core.later import TooLate, marks_from
+from soulmark.core.marks import MarkParams, Window
 from soulmark.core.times import iso
 from soulmark.core.transcript import World, commitment
 from soulmark.core.validate import check_window, clean_name
@@ -21,7 +22,15 @@ from soulmark.services.tokens import new_secret, new_token, token_hash
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
 
-__all__ = ["WorldCreated", "WorldInfo", "create_world", "world_info", "get_world", "world_block"]
+__all__ = [
+    "WorldCreated",
+    "WorldInfo",
+    "create_world",
+    "world_info",
+    "get_world",
+    "world_block",
+    "round_possible",
+]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -51,6 +60,8 @@ class WorldInfo:
     """Commitment to the secret of the open round."""
     email_domain: str | None
     rounds: list[dict[str, Any]] = field(default_factory=list)
+    joins_open: bool = True
+    """False once too little of the window is left for any further round (R4)."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -161,7 +172,17 @@ def open_round(
     return row
 
 
-def world_info(store: Store, *, slug: str) -> WorldInfo:
+def round_possible(window_start: int, window_end: int, at: int) -> bool:
+    """Whether a round sealed at ``at`` could still draw its marks in the window (R4)."""
+    try:
+        marks_from(Window(window_start, window_end), at)
+    except TooLate:
+        return False
+    return True
+
+
+def world_info(store: Store, *, slug: str, at: int | None = None) -> WorldInfo:
+    """The public face of a world; with ``at``, whether it still takes joins then."""
     with store.transaction() as s:
         world = get_world(s, slug)
         rounds = s.scalars(
@@ -180,6 +201,7 @@ def world_info(store: Store, *, slug: str) -> WorldInfo:
             open_round=world.open_round,
             commitment=rounds[-1].commitment,
             email_domain=world.email_domain,
+            joins_open=at is None or round_possible(world.window_start, world.window_end, at),
             rounds=[
                 {
                     "round": r.number,

@@ -24,6 +24,13 @@ from soulmark.web.render import render
 router = APIRouter()
 
 
+class WindowBody(BaseModel):
+    window_start: str
+    """ISO 8601; a moment without an offset is UTC."""
+    window_end: str
+    """ISO 8601; a bare date means the end of that day."""
+
+
 class SealBody(BaseModel):
     round: int
     """The round you mean to seal: repeating the request then changes nothing."""
@@ -60,6 +67,30 @@ def seal_form(token: str, round: Annotated[int, Form()], store: StoreDep, now: N
     # The form names its round, so a double submit seals once and then reports it sealed.
     done = org.organizer_seal(store, token=token, round=round, at=now)
     return RedirectResponse(f"/organizer/{token}?sealed={done.round}", status_code=303)
+
+
+def _window(store: Store, token: str, start: str, end: str, now: int) -> dict[str, Any]:
+    info = org.organizer_window(store, token=token, window_start=start, window_end=end, at=now)
+    return info.to_json()
+
+
+@router.post("/organizer/{token}/window", include_in_schema=False, dependencies=[CsrfDep])
+def window_form(
+    token: str,
+    window_start: Annotated[str, Form()],
+    window_end: Annotated[str, Form()],
+    store: StoreDep,
+    now: NowDep,
+) -> Response:
+    _window(store, token, window_start, window_end, now)
+    return RedirectResponse(f"/organizer/{token}?windowed=1", status_code=303)
+
+
+@router.post("/api/organizer/window", tags=["organizer"])
+def window_api(body: WindowBody, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Give the open round a new window (when too little of the old one is left to seal).
+    The open round gets a fresh commitment; sealed rounds keep their transcripts."""
+    return _window(store, token, body.window_start, body.window_end, now)
 
 
 @router.get("/organizer/{token}/transcript", include_in_schema=False)

@@ -35,8 +35,8 @@ class ConfirmBody(BaseModel):
 
 
 @router.get("/w/{slug}", include_in_schema=False)
-def world_page(request: Request, slug: str, store: StoreDep) -> Response:
-    info = services.world_info(store, slug=slug)
+def world_page(request: Request, slug: str, store: StoreDep, now: NowDep) -> Response:
+    info = services.world_info(store, slug=slug, at=now)
     return render(request, "world.html", {"info": info, "preview": PREVIEW})
 
 
@@ -87,9 +87,10 @@ def confirm_form(request: Request, token: str, store: StoreDep, now: NowDep) -> 
 
 
 @router.get("/api/worlds/{slug}", tags=["worlds"])
-def world_api(slug: str, store: StoreDep) -> dict[str, Any]:
-    """The public face of a world: name, window, commitment, rounds."""
-    return services.world_info(store, slug=slug).to_json()
+def world_api(slug: str, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """The public face of a world: name, window, commitment, rounds, and whether it still
+    takes joins (``joins_open``: false once no further round fits in its window)."""
+    return services.world_info(store, slug=slug, at=now).to_json()
 
 
 @router.post("/api/worlds/{slug}/join", tags=["worlds"], status_code=201)
