@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from soulmark import services
 from soulmark.services.shares import create_share
 
 from .conftest import PHONE, Live, fits_phone, shot, wait_state
@@ -86,8 +87,10 @@ def test_b1_r9_every_page_fits_a_phone_and_stays_on_localhost(
     assert json.loads(text)["world"]["slug"] == made.world
     for n in NAMES:
         assert n not in text  # opaque ids only
+    published = services.world_info(live.store, slug=made.world).rounds[0]["commitment"]
     page.goto(live.url("/audit"))
     page.locator("#transcript").fill(text)
+    page.locator("#commitment").fill(published)
     page.click("#audit-button")
     page.wait_for_selector("#result")
     assert page.locator("#result").get_attribute("data-verified") == "true"

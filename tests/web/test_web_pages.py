@@ -53,7 +53,8 @@ def test_forms_without_the_csrf_token_are_refused(web):
 def test_audit_page_verifies_and_names_each_mismatch(web):
     world = web.world(["A", "B", "C"])
     text = web.client.get(f"/w/{world.slug}/transcript").text
-    ok = web.form("/audit", {"transcript": text})
+    published = services.world_info(web.store, slug=world.slug).rounds[0]["commitment"]
+    ok = web.form("/audit", {"transcript": text, "commitment": published})
     assert 'data-verified="true"' in ok.text and 'id="verified"' in ok.text
     upload = web.client.post(
         "/audit",

@@ -346,5 +346,11 @@ def _show_audit(report: AuditReport) -> None:
             f"[green]verified[/green]: round {report.round} of {report.world}, "
             f"{report.people} ids, {report.pairs} pairs recomputed from the transcript."
         )
+    if report.ok and not report.commitment_checked:
+        console.print(
+            "[yellow]no commitment was checked[/yellow]: the transcript agrees with itself, "
+            "but a re-draw with a new secret would too. Give --commitment with the one "
+            "published when the round opened."
+        )
     if report.line:
         console.print(f"Your line: {json.dumps(report.line, ensure_ascii=False)}")

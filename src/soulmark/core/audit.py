@@ -83,7 +83,8 @@ def parse_object(text: str | bytes) -> dict[str, Any]:
     """The JSON object a transcript of any format is."""
     try:
         doc = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser goes ('[' * 100000) is not ours.
         raise TranscriptError("the transcript is not JSON") from None
     if not isinstance(doc, dict):
         raise TranscriptError("the transcript is not a JSON object")

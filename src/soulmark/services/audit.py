@@ -34,6 +34,10 @@ class AuditReport:
     mismatches: tuple[Mismatch, ...]
     line: list[Any] | None = None
     """The asked-for person's line, as the transcript publishes it."""
+    commitment_checked: bool = False
+    """Whether the transcript was held to a commitment published before the draw.  Without
+    one, a transcript re-drawn from a new secret is just as consistent: ``ok`` then only
+    means the transcript agrees with itself, not that fate was not steered."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +49,7 @@ class AuditReport:
             "pairs": self.pairs,
             "mismatches": [{"field": m.field, "message": m.message} for m in self.mismatches],
             "line": self.line,
+            "commitment_checked": self.commitment_checked,
         }
 
 
@@ -71,6 +76,7 @@ def audit_report(
         pairs=_int_or_none(doc.get("pairs")),
         mismatches=tuple(found),
         line=_line_of(doc, person) if person is not None else None,
+        commitment_checked=commitment is not None,
     )
 
 

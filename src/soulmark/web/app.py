@@ -21,6 +21,8 @@ from starlette.responses import Response
 from soulmark.core.errors import SoulmarkError
 from soulmark.store import Store, open_store
 from soulmark.web import notices_link
+from soulmark.web.audit_runner import MAX_TRANSCRIPT
+from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.render import render
@@ -223,6 +225,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         proxies=parse_proxies(settings.trusted_proxies),
         clock=lambda: settings.clock() / 1e6,
     )
+    # Transcripts may be large; anything else is a form or a small JSON body.
+    app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})
     app.add_middleware(Guard)  # outermost: its headers reach the sessions' 303s and 429s too
     app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
     for router in ROUTERS:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound, SoulmarkError
+from soulmark.web.audit_runner import Busy
+from soulmark.web.bodies import TooLarge
 from soulmark.web.deps import Forbidden, Unauthorized
 
 __all__ = ["STATUS", "status_of"]
@@ -13,6 +15,8 @@ STATUS: dict[type[SoulmarkError], int] = {
     Conflict: 409,
     Unauthorized: 401,
     Forbidden: 403,
+    TooLarge: 413,
+    Busy: 503,
 }
 """By error type; a subclass answers as its nearest listed ancestor, anything else as 400."""
 

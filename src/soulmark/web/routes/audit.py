@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.services.audit import audit_report
+from soulmark.web.audit_runner import MAX_TRANSCRIPT, run_audit
 from soulmark.web.deps import CsrfDep
 from soulmark.web.render import render
 
 router = APIRouter()
 
-MAX_TRANSCRIPT = 64 * 1024 * 1024
+CommitmentQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="The commitment published when the round opened (on the world page, in "
+        "every join answer): without it a consistent re-draw would also verify.",
+    ),
+]
 
 
 @router.get("/audit", include_in_schema=False)
@@ -27,6 +34,7 @@ async def audit_form(
     request: Request,
     transcript: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
+    commitment: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     data: str | bytes = transcript
     if file is not None and file.filename:
@@ -35,14 +43,16 @@ async def audit_form(
         raise InvalidInput("paste a transcript or choose its file")
     if len(data) > MAX_TRANSCRIPT:
         raise InvalidInput("that transcript is too large")
-    return render(request, "audit.html", {"result": audit_report(data).to_json()})
+    result = await run_audit(data, commitment=commitment.strip() or None)
+    return render(request, "audit.html", {"result": result, "commitment": commitment.strip()})
 
 
 @router.post("/api/audit", tags=["audit"])
-async def audit_api(request: Request) -> dict[str, Any]:
+async def audit_api(request: Request, commitment: CommitmentQuery = None) -> dict[str, Any]:
     """Send a transcript (a round's or a planet's) as the request body; get ``ok`` or each
-    mismatch: the same report as ``soulmark audit --json``."""
-    body = await request.body()
+    mismatch: the same report as ``soulmark audit --json``.  ``commitment_checked`` says
+    whether the published commitment was compared."""
+    body = await request.body()  # capped while it streams in (soulmark.web.bodies)
     if len(body) > MAX_TRANSCRIPT:
         raise InvalidInput("that transcript is too large")
-    return audit_report(body).to_json()
+    return await run_audit(body, commitment=commitment or None)

@@ -1,0 +1,93 @@
+"""Audits run away from the server (issue 13, failure 3).
+
+Re-running fate for a big roster is seconds of CPU.  On the event loop it froze every
+request; on a thread it would still hold the GIL.  So each audit runs in a child process
+(forked from a small fork server, with the audit code preloaded), at most ``MAX_AUDITS`` at
+a time, and is killed when it takes longer than its time cap.  Bodies over MAX_TRANSCRIPT
+are refused while they stream in (soulmark.web.bodies).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+from anyio import to_thread
+
+from soulmark.core import errors
+from soulmark.core.errors import SoulmarkError
+
+__all__ = ["MAX_TRANSCRIPT", "Busy", "run_audit"]
+
+MAX_TRANSCRIPT = 64 * 1024 * 1024
+AUDIT_SECONDS = 60.0
+MAX_AUDITS = 2
+_slots = threading.BoundedSemaphore(MAX_AUDITS)
+_context: Any = None
+_context_lock = threading.Lock()
+
+
+class Busy(SoulmarkError):
+    """Every audit slot is taken, or the audit ran past its time cap (a 503)."""
+
+
+def _child(conn: Connection, text: str | bytes, commitment: str | None) -> None:
+    from soulmark.services.audit import audit_report
+
+    try:
+        conn.send(("ok", audit_report(text, commitment=commitment).to_json()))
+    except SoulmarkError as exc:
+        conn.send(("error", (type(exc).__name__, str(exc))))
+    except (RecursionError, MemoryError, ValueError, TypeError):
+        conn.send(("error", ("TranscriptError", "that transcript cannot be audited")))
+    finally:
+        conn.close()
+
+
+def _ctx() -> Any:
+    global _context
+    with _context_lock:
+        if _context is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["soulmark.services.audit"])
+            _context = ctx
+        return _context
+
+
+def _run(text: str | bytes, commitment: str | None, seconds: float) -> dict[str, Any]:
+    if not _slots.acquire(blocking=False):
+        raise Busy("the auditor is busy with other transcripts; try again in a minute")
+    try:
+        ctx = _ctx()
+        ours, theirs = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child, args=(theirs, text, commitment), daemon=True)
+        child.start()
+        theirs.close()
+        try:
+            if not ours.poll(seconds):
+                raise Busy(f"the audit took longer than {seconds:.0f} s and was stopped")
+            kind, value = ours.recv()
+        except EOFError:
+            raise Busy("the audit stopped before it finished") from None
+        finally:
+            ours.close()
+            if child.is_alive():
+                child.kill()
+            child.join()
+    finally:
+        _slots.release()
+    if kind == "error":
+        name, message = value
+        cls = getattr(errors, name, SoulmarkError)
+        raise (cls if issubclass(cls, SoulmarkError) else SoulmarkError)(message)
+    result: dict[str, Any] = value
+    return result
+
+
+async def run_audit(
+    text: str | bytes, *, commitment: str | None = None, seconds: float = AUDIT_SECONDS
+) -> dict[str, Any]:
+    """``audit_report(text).to_json()``, computed in a child process within ``seconds``."""
+    return await to_thread.run_sync(_run, text, commitment, seconds)
