@@ -192,6 +192,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Too large"),
         (422, "Invalid input"),
         (429, "Too many failed token attempts"),
+        (503, "Busy: try again shortly"),
     )
 }
 

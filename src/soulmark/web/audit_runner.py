@@ -81,7 +81,8 @@ def _run(text: str | bytes, commitment: str | None, seconds: float) -> dict[str,
     if kind == "error":
         name, message = value
         cls = getattr(errors, name, SoulmarkError)
-        raise (cls if issubclass(cls, SoulmarkError) else SoulmarkError)(message)
+        known = isinstance(cls, type) and issubclass(cls, SoulmarkError)
+        raise (cls if known else SoulmarkError)(message)
     result: dict[str, Any] = value
     return result
 
