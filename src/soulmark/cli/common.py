@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -15,7 +14,7 @@ from rich.console import Console
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import SECOND, iso, parse_iso
-from soulmark.notices.compose import DEFAULT_BASE_URL
+from soulmark.settings import DEFAULT_BASE_URL, read_environment
 from soulmark.store import Store, open_store
 
 __all__ = ["AtOpt", "DbOpt", "JsonOpt", "console", "fail", "now_or", "opened", "emit"]
@@ -33,15 +32,14 @@ DbOpt = Annotated[
     typer.Option(
         "--db",
         metavar="URL",
-        envvar="SOULMARK_DB",
-        help="Database URL (default: a SQLite file in your data directory).",
+        help="Database URL (default: $SOULMARK_DB, else a SQLite file in your data directory).",
     ),
 ]
 
 
 def base_url() -> str:
     """Where the site is served: confirmation links mailed by ``soulmark join`` start here."""
-    return os.environ.get("SOULMARK_BASE_URL") or DEFAULT_BASE_URL
+    return read_environment().base_url or DEFAULT_BASE_URL
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -64,7 +62,7 @@ def opened(db: str | None) -> Iterator[Store]:
     """The store for one command; domain errors become a one-line message and exit 1."""
     store: Store | None = None
     try:
-        store = open_store(db)
+        store = open_store(db or read_environment().db_url)
         yield store
     except SoulmarkError as exc:
         fail(str(exc))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -12,43 +12,37 @@ import typer
 from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, opened
 from soulmark.core.errors import SoulmarkError
 from soulmark.services.demo import build_demo
+from soulmark.settings import read_environment
 from soulmark.store import default_url, open_store
+from soulmark.web import Settings, create_app
 from soulmark.web.limits import parse_proxies
 
-__all__ = ["serve", "worker", "app_from_env"]
+__all__ = ["run_app", "serve", "uvicorn_options", "worker"]
 
 SmtpOpt = Annotated[
     str | None,
     typer.Option(
         "--smtp",
         metavar="URL",
-        envvar="SOULMARK_SMTP",
-        help="smtp://user:pass@host:port[?starttls=1]; without it notices go to the outbox.",
+        help="smtp://user:pass@host:port[?starttls=1] (default: $SOULMARK_SMTP); without it "
+        "notices go to the outbox.",
     ),
 ]
 BaseOpt = Annotated[str | None, typer.Option(help="Public address of the app, for links in mail.")]
 
 
-def app_from_env() -> Any:
-    """The app of one uvicorn worker process, configured by ``serve`` through the environment.
+def run_app(settings: Settings, options: dict[str, Any]) -> None:
+    """Serve ``create_app(settings)`` under uvicorn.  With several worker processes each
+    builds its own app from the same settings (uvicorn pickles its config to them), so they
+    share one CSRF secret and nothing is passed through ``os.environ``."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    Every worker shares one CSRF secret, so a form served by one is accepted by another.
-    """
-    from soulmark.web import Settings, create_app
-
-    env = os.environ
-    return create_app(
-        Settings(
-            db_url=env["SOULMARK_DB"],
-            secret=bytes.fromhex(env["SOULMARK_SECRET"]),
-            base_url=env.get("SOULMARK_BASE_URL", "http://127.0.0.1:8000"),
-            smtp_url=env.get("SOULMARK_SMTP") or None,
-            run_worker=env.get("SOULMARK_RUN_WORKER") == "1",
-            dev=env.get("SOULMARK_DEV") == "1",
-            trusted_proxies=tuple(filter(None, env.get("SOULMARK_TRUSTED_PROXIES", "").split(","))),
-            shared_attempts=env.get("SOULMARK_SHARED_ATTEMPTS") == "1",
-        )
-    )
+    config = uvicorn.Config(partial(create_app, settings), factory=True, **options)
+    if config.workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()
 
 
 def uvicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
@@ -99,37 +93,31 @@ def serve(
 
     Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1
     """
-    import uvicorn
-
-    db = db or default_url()
-    base = base_url or f"http://{host}:{port}"
+    env = read_environment()
+    db = default_url(db or env.db_url)
     try:
         parse_proxies(trusted_proxy or [])
+        settings = Settings.from_env(
+            env,
+            db_url=db,
+            secret=env.secret or secrets.token_bytes(32),
+            base_url=base_url or env.base_url or f"http://{host}:{port}",
+            smtp_url=smtp,
+            # With several processes one of them would do; a separate `soulmark worker` is clearer.
+            run_worker=notices and workers == 1,
+            dev=dev or demo,
+            trusted_proxies=tuple(trusted_proxy or ()) or None,
+            # Several processes: token attempts are counted in the database they share.
+            shared_attempts=workers > 1,
+        )
+        open_store(db).close()  # migrate once, before any worker process starts
     except ValueError as exc:
         fail(f"--trusted-proxy: {exc}")
-    try:
-        open_store(db).close()  # migrate once, before any worker process starts
     except SoulmarkError as exc:
         fail(str(exc))
     if demo:
-        _print_demo(db, base)
-    os.environ.update(
-        SOULMARK_DB=db,
-        SOULMARK_SECRET=os.environ.get("SOULMARK_SECRET") or secrets.token_hex(32),
-        SOULMARK_BASE_URL=base,
-        SOULMARK_SMTP=smtp or "",
-        # With several processes one of them would do; a separate `soulmark worker` is clearer.
-        SOULMARK_RUN_WORKER="1" if notices and workers == 1 else "0",
-        SOULMARK_DEV="1" if dev or demo else "0",
-        SOULMARK_TRUSTED_PROXIES=",".join(trusted_proxy or []),
-        # Several processes: token attempts are counted in the database they share.
-        SOULMARK_SHARED_ATTEMPTS="1" if workers > 1 else "0",
-    )
-    uvicorn.run(
-        "soulmark.cli.serve:app_from_env",
-        factory=True,
-        **uvicorn_options(host=host, port=port, workers=workers),
-    )
+        _print_demo(db, settings.base_url)
+    run_app(settings, uvicorn_options(host=host, port=port, workers=workers))
 
 
 def worker(

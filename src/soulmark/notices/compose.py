@@ -19,6 +19,7 @@ from email.header import Header
 from functools import lru_cache
 
 from soulmark.core.times import SECOND, from_us
+from soulmark.settings import DEFAULT_BASE_URL
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -65,10 +66,6 @@ class Outgoing:
     to: str
     subject: str
     body: str
-
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-"""Where ``soulmark serve`` listens unless told otherwise: links in mail start here."""
 
 
 def world_link(base_url: str, slug: str) -> str:

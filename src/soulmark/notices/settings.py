@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import SECOND
+from soulmark.settings import DEFAULT_BASE_URL, Environment, read_environment
 
 __all__ = ["NoticeSettings", "SmtpTarget", "parse_smtp_url"]
 
@@ -60,7 +60,7 @@ class NoticeSettings:
     smtp_url: str | None = None
     """None: notices go to the outbox (the notices table) and the console, not to anyone."""
     from_addr: str = "soulmark <notices@soulmark.localhost>"
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = DEFAULT_BASE_URL
     """Where the web app is reached; notices link to the world page ``{base_url}/w/{slug}``."""
     batch_size: int = 500
     """Notices claimed per transaction; a crash loses at most one batch's records (never sends)."""
@@ -91,13 +91,10 @@ class NoticeSettings:
         return int(delay * SECOND)
 
     @classmethod
-    def from_env(cls, **overrides: object) -> NoticeSettings:
-        """``$SOULMARK_SMTP``, ``$SOULMARK_MAIL_FROM``, ``$SOULMARK_BASE_URL``; overrides win."""
-        env = {
-            "smtp_url": os.environ.get("SOULMARK_SMTP") or None,
-            "from_addr": os.environ.get("SOULMARK_MAIL_FROM"),
-            "base_url": os.environ.get("SOULMARK_BASE_URL"),
-        }
-        values: dict[str, Any] = {k: v for k, v in env.items() if v is not None}
+    def from_env(cls, env: Environment | None = None, **overrides: object) -> NoticeSettings:
+        """From the environment (soulmark.settings): SMTP, From and base URL; overrides win."""
+        env = env or read_environment()
+        found = {"smtp_url": env.smtp_url, "from_addr": env.mail_from, "base_url": env.base_url}
+        values: dict[str, Any] = {k: v for k, v in found.items() if v is not None}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

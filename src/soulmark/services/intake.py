@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, SoulmarkError
 from soulmark.core.validate import clean_email, clean_name
-from soulmark.notices.compose import DEFAULT_BASE_URL
 from soulmark.services.people import Joiner, admit, check_domain
 from soulmark.services.tokens import new_token
 from soulmark.services.worlds import get_world
+from soulmark.settings import DEFAULT_BASE_URL
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, WorldRow
 

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.validate import clean_email, clean_name
-from soulmark.notices.compose import DEFAULT_BASE_URL, confirm_link
+from soulmark.notices.compose import confirm_link
 from soulmark.notices.queue import queue_confirmation
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
+from soulmark.settings import DEFAULT_BASE_URL
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
 from soulmark.store.web_models import ConfirmationRow

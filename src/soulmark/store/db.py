@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,13 +22,12 @@ from soulmark.core.errors import SoulmarkError
 
 __all__ = ["Store", "default_url", "open_store"]
 
-ENV_DB = "SOULMARK_DB"
 
-
-def default_url() -> str:
-    """``$SOULMARK_DB``, else a SQLite file in the user's data directory."""
-    if os.environ.get(ENV_DB):
-        return os.environ[ENV_DB]
+def default_url(configured: str | None = None) -> str:
+    """``configured`` (``$SOULMARK_DB``, soulmark.settings), else a SQLite file in the user's
+    data directory."""
+    if configured:
+        return configured
     folder = Path(user_data_dir("soulmark", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'soulmark.db'}"

@@ -26,7 +26,7 @@ from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.render import render
-from soulmark.web.routes import ROUTERS
+from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.session import LinkSessions
 from soulmark.web.settings import Settings
 
@@ -230,7 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})
     app.add_middleware(Guard)  # outermost: its headers reach the sessions' 303s and 429s too
     app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
-    for router in ROUTERS:
+    for router in ROUTERS + (DEV_ROUTERS if settings.dev else []):
         # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
         # can rely on it.
         app.include_router(router, responses=ERROR_RESPONSES)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from soulmark.notices.compose import DEFAULT_BASE_URL
+from soulmark.settings import DEFAULT_BASE_URL, Environment, read_environment
 from soulmark.store import Store
 
 __all__ = ["Settings", "system_clock"]
@@ -33,6 +32,8 @@ class Settings:
     """Used for links that leave the browser (confirmation mail, printed demo links)."""
     smtp_url: str | None = None
     """Passed to the notices worker; None keeps notices in the local outbox."""
+    mail_from: str | None = None
+    """The notices' From address (None: the notices package's default)."""
     run_worker: bool = False
     """Start soulmark.notices.run_worker inside the app's lifespan."""
     dev: bool = False
@@ -50,20 +51,16 @@ class Settings:
     """Mark the CSRF cookie Secure (behind HTTPS)."""
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        """``$SOULMARK_DB``, ``$SOULMARK_SMTP``, ``$SOULMARK_BASE_URL``,
-        ``$SOULMARK_TRUSTED_PROXIES`` (comma-separated) and ``$SOULMARK_SECRET``
-        (hex; set it when several processes serve the same site, so their forms agree).
-        Overrides that are not None win."""
-        env: dict[str, object] = {
-            "db_url": os.environ.get("SOULMARK_DB") or None,
-            "smtp_url": os.environ.get("SOULMARK_SMTP") or None,
-            "base_url": os.environ.get("SOULMARK_BASE_URL") or None,
+    def from_env(cls, env: Environment | None = None, **overrides: object) -> Settings:
+        """Settings from the environment (soulmark.settings), overrides that are not None win."""
+        env = env or read_environment()
+        values: dict[str, object] = {
+            "db_url": env.db_url,
+            "smtp_url": env.smtp_url,
+            "mail_from": env.mail_from,
+            "base_url": env.base_url,
+            "secret": env.secret,
+            "trusted_proxies": env.trusted_proxies or None,
         }
-        proxies = os.environ.get("SOULMARK_TRUSTED_PROXIES", "")
-        if proxies.strip():
-            env["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
-        if os.environ.get("SOULMARK_SECRET"):
-            env["secret"] = bytes.fromhex(os.environ["SOULMARK_SECRET"])
-        values = {k: v for k, v in {**env, **overrides}.items() if v is not None}
+        values = {k: v for k, v in {**values, **overrides}.items() if v is not None}
         return cls(**values)  # type: ignore[arg-type]

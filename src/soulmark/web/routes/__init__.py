@@ -21,7 +21,8 @@ ROUTERS = [
     lifecycle.router,
     organizer.router,
     audit.router,
-    dev.router,
 ]
+DEV_ROUTERS = [dev.router]
+"""Mounted only with Settings.dev: the outbox shows every address and confirmation link."""
 
-__all__ = ["ROUTERS"]
+__all__ = ["DEV_ROUTERS", "ROUTERS"]
