@@ -19,13 +19,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.settings import read_environment
 
 __all__ = ["Store", "default_url", "open_store"]
 
 
 def default_url(configured: str | None = None) -> str:
-    """``configured`` (``$SOULMARK_DB``, soulmark.settings), else a SQLite file in the user's
-    data directory."""
+    """``configured``, else ``$SOULMARK_DB`` (soulmark.settings), else a SQLite file in the
+    user's data directory."""
+    configured = configured or read_environment().db_url
     if configured:
         return configured
     folder = Path(user_data_dir("soulmark", appauthor=False))
