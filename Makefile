@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-.PHONY: install demo test lint check test-sqlite test-postgresql browser bench clean
+.PHONY: install demo test lint check test-sqlite test-postgresql browser bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -48,6 +48,14 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
+
+# Re-extract every translatable string and merge it into each catalog (docs/i18n.md).
+LOCALE := src/soulmark/locale
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --no-wrap --sort-output --project soulmark \
+		-o $(LOCALE)/soulmark.pot src/soulmark
+	$(BIN)/pybabel -q update -i $(LOCALE)/soulmark.pot -d $(LOCALE) -D soulmark \
+		--no-fuzzy-matching --no-wrap --ignore-pot-creation-date
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

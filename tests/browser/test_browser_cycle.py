@@ -238,12 +238,18 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     shot(katsuki, "15-partner-revealed")
     katsuki.click("#reach-out")
     katsuki.wait_for_selector("#contact:not([hidden])")
-    assert katsuki.locator("#contact").inner_text() == f"You both reached out: {TENYA[1]}"
+    assert (
+        katsuki.locator("#contact").inner_text()
+        == f"You both reached out. How to reach them: {TENYA[1]}"
+    )
     shot(katsuki, "17-partner-contact")
 
     # Her open page learns it by polling, without a reload.
     tenya.wait_for_selector("#contact:not([hidden])")
-    assert tenya.locator("#contact").inner_text() == f"You both reached out: {KATSUKI[1]}"
+    assert (
+        tenya.locator("#contact").inner_text()
+        == f"You both reached out. How to reach them: {KATSUKI[1]}"
+    )
     assert same_document(tenya)
     assert fits_phone(tenya)
     shot(tenya, "16-contact")

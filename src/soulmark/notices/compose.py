@@ -19,6 +19,7 @@ from email.header import Header
 from functools import lru_cache
 
 from soulmark.core.times import SECOND, from_us
+from soulmark.i18n import DEFAULT, N_, translations
 from soulmark.settings import DEFAULT_BASE_URL
 
 __all__ = [
@@ -35,27 +36,41 @@ __all__ = [
 
 KINDS = ("tingles", "stopped", "confirm")
 
-_FOOTER = (
-    "\n\nTo see your wrist, open the private wrist link you were given when you joined.\n"
+_FOOTER = N_(
+    "To see your wrist, open the private wrist link you were given when you joined. "
     "We never send that link by email: it is yours alone.\n\n"
-    "The world's page: {link}\n\n"
-    "-- soulmark\n"
+    "The world's page: %(link)s"
 )
 
 _TEXT = {
     "tingles": (
-        "Your wrist tingles - {world}",
-        "Your wrist tingles.\n\n"
-        "Something has begun in {world}. Nothing can be read yet; we will write once more "
-        "when the itch is gone.",
+        N_("Your wrist tingles - %(world)s"),
+        N_(
+            "Your wrist tingles.\n\n"
+            "Something has begun in %(world)s. Nothing can be read yet. We will write once "
+            "more when the itch is gone."
+        ),
     ),
     "stopped": (
-        "It stopped - {world}",
-        "It stopped.\n\n"
-        "The itch is gone and the ink has settled under the bandage in {world}. "
-        "Look whenever you are ready: there is no hurry.",
+        N_("It stopped - %(world)s"),
+        N_(
+            "It stopped.\n\n"
+            "The itch is gone, and in %(world)s a name has settled under the bandage. "
+            "Look whenever you are ready: there is no hurry."
+        ),
     ),
 }
+
+_CONFIRM = (
+    N_("Confirm your place in %(world)s"),
+    N_(
+        "Someone asked to join %(world)s with this address.\n\n"
+        "If it was you, confirm here:\n%(link)s\n\n"
+        "If it was not you, ignore this message: nothing happens without the link."
+    ),
+)
+
+_SIGNATURE = "\n\n-- soulmark\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,23 +92,24 @@ def confirm_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/confirm/{token}"
 
 
-def render(kind: str, *, world_name: str, slug: str, base_url: str) -> tuple[str, str]:
-    """Subject and body of a ``tingles`` or ``stopped`` notice: the world, nothing else."""
+@lru_cache(maxsize=64)
+def render(
+    kind: str, *, world_name: str, slug: str, base_url: str, lang: str | None = None
+) -> tuple[str, str]:
+    """Subject and body of a ``tingles`` or ``stopped`` notice, in the bearer's language:
+    the world, nothing else."""
+    say = translations(lang or DEFAULT).gettext
     subject, text = _TEXT[kind]
     link = world_link(base_url, slug)
-    return subject.format(world=world_name), text.format(world=world_name) + _FOOTER.format(
-        link=link
-    )
+    body = say(text) % {"world": world_name} + "\n\n" + say(_FOOTER) % {"link": link}
+    return say(subject) % {"world": world_name}, body + _SIGNATURE
 
 
-def confirmation(*, world_name: str, link: str) -> tuple[str, str]:
-    subject = f"Confirm your place in {world_name}"
-    body = (
-        f"Someone asked to join {world_name} with this address.\n\n"
-        f"If it was you, confirm here:\n{link}\n\n"
-        "If it was not, ignore this message: nothing happens without the link.\n\n-- soulmark\n"
-    )
-    return subject, body
+def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:
+    say = translations(lang or DEFAULT).gettext
+    subject, text = _CONFIRM
+    body = say(text) % {"world": world_name, "link": link}
+    return say(subject) % {"world": world_name}, body + _SIGNATURE
 
 
 def _header(value: str) -> str:

@@ -161,13 +161,14 @@ def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed
             )
         )
         rows = s.execute(
-            select(NoticeRow, WorldRow.name, WorldRow.slug)
+            select(NoticeRow, WorldRow.name, WorldRow.slug, PersonRow.lang)
             .join(WorldRow, WorldRow.id == NoticeRow.world_id)
+            .outerjoin(PersonRow, PersonRow.id == NoticeRow.person_id)
             .where(NoticeRow.claim == token)
             .order_by(NoticeRow.id)
         ).all()
-    out = [_outgoing(row, name, slug, settings) for row, name, slug in rows]
-    return Claimed(token, out, {row.id: row.attempts for row, _, _ in rows})
+    out = [_outgoing(row, name, slug, lang, settings) for row, name, slug, lang in rows]
+    return Claimed(token, out, {row.id: row.attempts for row, *_ in rows})
 
 
 def release(store: Store, claimed: Claimed) -> None:
@@ -180,12 +181,14 @@ def release(store: Store, claimed: Claimed) -> None:
         )
 
 
-def _outgoing(row: NoticeRow, world_name: str, slug: str, settings: NoticeSettings) -> Outgoing:
+def _outgoing(
+    row: NoticeRow, world_name: str, slug: str, lang: str | None, settings: NoticeSettings
+) -> Outgoing:
     if row.kind == "confirm":
         subject, body = row.subject or "", row.body or ""
     else:
         subject, body = render(
-            row.kind, world_name=world_name, slug=slug, base_url=settings.base_url
+            row.kind, world_name=world_name, slug=slug, base_url=settings.base_url, lang=lang
         )
     return Outgoing(row.id, row.to_addr, subject, body)
 
@@ -299,7 +302,13 @@ def delivery_counts(store: Store, world_slug: str) -> dict[str, int]:
 
 
 def send_confirmation(
-    store: Store, *, to: str, world: str, link: str, at: int | None = None
+    store: Store,
+    *,
+    to: str,
+    world: str,
+    link: str,
+    at: int | None = None,
+    lang: str | None = None,
 ) -> int:
     """Queue a join confirmation for ``to``; the worker sends it on its next pass.
 
@@ -311,12 +320,14 @@ def send_confirmation(
         row = s.scalars(select(WorldRow).where(WorldRow.slug == world)).first()
         if row is None:
             raise NotFound(f"no world called {world!r}")
-        return queue_confirmation(s, row, to=to, link=link, at=at or 0)
+        return queue_confirmation(s, row, to=to, link=link, at=at or 0, lang=lang)
 
 
-def queue_confirmation(s: Session, world: WorldRow, *, to: str, link: str, at: int) -> int:
+def queue_confirmation(
+    s: Session, world: WorldRow, *, to: str, link: str, at: int, lang: str | None = None
+) -> int:
     """:func:`send_confirmation` inside the caller's transaction (the join it confirms)."""
-    subject, body = confirmation(world_name=world.name, link=link)
+    subject, body = confirmation(world_name=world.name, link=link, lang=lang)
     notice = NoticeRow(
         world_id=world.id,
         person_id=None,

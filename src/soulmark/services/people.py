@@ -72,6 +72,8 @@ class Joiner:
     token: str
     group: str | None = field(default=None, kw_only=True)
     """An organizer's exclusion group (a household): never paired within it (R3)."""
+    lang: str | None = field(default=None, kw_only=True)
+    """The language they joined in: their notices are written in it."""
 
 
 def check_domain(world: WorldRow, email: str) -> None:
@@ -80,13 +82,20 @@ def check_domain(world: WorldRow, email: str) -> None:
 
 
 def join(
-    store: Store, *, world: str, name: str, email: str, at: int, base_url: str = DEFAULT_BASE_URL
+    store: Store,
+    *,
+    world: str,
+    name: str,
+    email: str,
+    at: int,
+    base_url: str = DEFAULT_BASE_URL,
+    lang: str | None = None,
 ) -> Joined:
     """Add a person to the world's open round; durable once this returns.
 
     ``base_url`` starts the confirmation link mailed in an email-domain world.
     """
-    joiner = Joiner(clean_name(name), clean_email(email), new_token("w"))
+    joiner = Joiner(clean_name(name), clean_email(email), new_token("w"), lang=lang)
     try:
         with store.transaction() as s:
             row = get_world(s, world, share=True)
@@ -154,6 +163,7 @@ def admit(
             "confirmed": not waits,
             "joined_at": at,
             "exclusion_group": j.group,
+            "lang": j.lang,
         }
         for j, pid in zip(joiners, pids, strict=True)
     ]
@@ -183,7 +193,7 @@ def _await_confirmation(
         token = new_token("c")
         s.add(ConfirmationRow(person_id=ids[pid], token_hash=token_hash(token), created_at=at))
         link = confirm_link(base_url, token)
-        queue_confirmation(s, world, to=joiner.email, link=link, at=at)
+        queue_confirmation(s, world, to=joiner.email, link=link, at=at, lang=joiner.lang)
 
 
 def joining_round(session: Session, world: WorldRow, at: int) -> int:

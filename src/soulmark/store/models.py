@@ -85,6 +85,8 @@ class PersonRow(Base):
     """Left after seal: the partner's wrist keeps this name, contact is never shared."""
     exclusion_group: Mapped[str | None] = mapped_column(String(64), default=None)
     """An organizer's group (a household): nobody in the same group of a world is paired."""
+    lang: Mapped[str | None] = mapped_column(String(16), default=None)
+    """The language they joined in (a catalog code): their notices are written in it."""
 
 
 class MarkRow(Base):

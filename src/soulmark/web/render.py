@@ -10,25 +10,52 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from soulmark import i18n
 from soulmark.core.times import iso
 from soulmark.core.validate import BLANK_RANGES, MAX_NAME
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
+from soulmark.web.lang import LANG_COOKIE, Speech, activate, install, speech_of
 from soulmark.web.session import ME
 
-__all__ = ["templates", "render", "link"]
+__all__ = ["templates", "render", "link", "when"]
 
 templates = Jinja2Templates(directory=str(files("soulmark.web") / "templates"))
 templates.env.filters["iso"] = lambda us: iso(us) if us is not None else ""
 templates.env.filters["hm"] = lambda text: (text or "")[11:19]
-templates.env.filters["when"] = lambda text: when(text)
 # The join form checks names by the server's own rules (see soulmark.js).
 templates.env.globals["max_name"] = MAX_NAME
 templates.env.globals["blank_ranges"] = json.dumps([list(r) for r in BLANK_RANGES])
+install(templates.env)  # gettext, and the "when" filter in the viewer's language and zone
 
 
 def when(text: str | None) -> str:
-    """``2030-03-17T17:48:47.169269Z`` -> ``2030-03-17 17:48:47 UTC`` (soulmark.js agrees)."""
-    return f"{text[:10]} {text[11:19]} UTC" if text else ""
+    """An ISO moment as the page being rendered says it (English, UTC outside a request)."""
+    return str(templates.env.filters["when"](text))
+
+
+_YEAR = 365 * 24 * 3600
+
+
+def languages(request: Request, speech: Speech) -> list[dict[str, Any]]:
+    """The language switch: every catalog, each linking to this page in that language."""
+    # Relative on a GET: the browser's own address (a link session's "/wrist/me", never the
+    # token behind it).  A form's answer has no address to come back to: home, then.
+    here = "" if request.method == "GET" else "/"
+    return [
+        {
+            "code": code,
+            "name": i18n.display_name(code),
+            "href": f"{here}?lang={code}",
+            "current": code == speech.code,
+        }
+        for code in i18n.available()
+    ]
+
+
+def remember(response: Response, speech: Speech, secure: bool) -> None:
+    """The switch was used: keep that language on this device."""
+    if speech.chosen:
+        response.set_cookie(LANG_COOKIE, speech.code, max_age=_YEAR, samesite="lax", secure=secure)
 
 
 def link(request: Request, path: str) -> str:
@@ -47,7 +74,13 @@ def render(
         ctx["token"] = ME
     ctx["csrf"] = form_token(settings.secret, nonce)
     ctx["poll_ms"] = settings.poll_ms
+    speech = speech_of(request)
+    ctx["lang"] = speech.code
+    ctx["tz"] = speech.tz.key
+    ctx["languages"] = languages(request, speech)
+    activate(speech)
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    remember(response, speech, settings.secure_cookies)
     if new:
         response.set_cookie(
             CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=settings.secure_cookies

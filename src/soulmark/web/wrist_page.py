@@ -8,14 +8,16 @@ from fastapi import Request
 from starlette.responses import Response
 
 from soulmark import services
+from soulmark.core.times import parse_iso
 from soulmark.services import exclusions
 from soulmark.services import shares as sharing
 from soulmark.services.wrists import WristView
 from soulmark.store import Store
 from soulmark.web.drawing import STROKE_PATHS, name_size, stroke_fill
+from soulmark.web.lang import Speech, current
 from soulmark.web.render import render
 
-__all__ = ["UNCONFIRMED", "drawing", "wrist_json", "wrist_page"]
+__all__ = ["UNCONFIRMED", "drawing", "spoken", "wrist_json", "wrist_page"]
 
 UNCONFIRMED = "Your join waits for the confirmation link we mailed you; it counts once followed."
 
@@ -30,8 +32,16 @@ def drawing(view: Any) -> dict[str, Any]:
     }
 
 
-def wrist_json(view: WristView) -> dict[str, Any]:
-    out = {**view.to_json(), "confirmed": view.confirmed}
+def spoken(out: dict[str, Any], speech: Speech) -> dict[str, Any]:
+    """The view's moments as the viewer reads them (``legible_at_text``), for the live page."""
+    for key in ("legible_at", "looked_at", "at"):
+        if isinstance(out.get(key), str):
+            out[f"{key}_text"] = speech.moment(parse_iso(out[key]))
+    return out
+
+
+def wrist_json(view: WristView, speech: Speech | None = None) -> dict[str, Any]:
+    out = spoken({**view.to_json(), "confirmed": view.confirmed}, speech or current())
     if view.sealed or view.round > 1:
         out["transcript"] = f"/w/{view.world}/transcript"
     return out

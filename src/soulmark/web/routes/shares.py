@@ -11,8 +11,9 @@ from starlette.responses import Response
 
 from soulmark.services import shares as sharing
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+from soulmark.web.lang import speech_of
 from soulmark.web.render import link, render
-from soulmark.web.wrist_page import drawing, wrist_page
+from soulmark.web.wrist_page import drawing, spoken, wrist_page
 
 router = APIRouter()
 
@@ -91,6 +92,6 @@ def share_show_api(
 
 
 @router.get("/api/share", tags=["friends"])
-def shared_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+def shared_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """A friend's live view of a wrist (share token): never the name unless shown."""
-    return sharing.shared_view(store, token=token, at=now).to_json()
+    return spoken(sharing.shared_view(store, token=token, at=now).to_json(), speech_of(request))

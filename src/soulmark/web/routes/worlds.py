@@ -11,9 +11,11 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.core.validate import clean_name
+from soulmark.i18n import pick
 from soulmark.services import confirm as confirming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.drawing import name_size
+from soulmark.web.lang import speech_of
 from soulmark.web.render import link, render
 
 router = APIRouter()
@@ -24,6 +26,8 @@ PREVIEW = "This is how your name will be written on your soulmate's wrist."
 class JoinBody(BaseModel):
     name: str
     email: str
+    lang: str | None = None
+    """The language for this person's notices (default: the request's language)."""
 
 
 class NameBody(BaseModel):
@@ -51,7 +55,13 @@ def join_form(
     now: NowDep,
 ) -> Response:
     joined = services.join(
-        store, world=slug, name=name, email=email, at=now, base_url=settings.base_url
+        store,
+        world=slug,
+        name=name,
+        email=email,
+        at=now,
+        base_url=settings.base_url,
+        lang=speech_of(request).code,
     )
     ctx = {
         "joined": joined.to_json(),
@@ -95,12 +105,23 @@ def world_api(slug: str, store: StoreDep, now: NowDep) -> dict[str, Any]:
 
 @router.post("/api/worlds/{slug}/join", tags=["worlds"], status_code=201)
 def join_api(
-    slug: str, body: JoinBody, store: StoreDep, settings: SettingsDep, now: NowDep
+    request: Request,
+    slug: str,
+    body: JoinBody,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> dict[str, Any]:
     """Join the open round.  In an email-domain world the join waits for the mailed link
     (``confirmation: "sent"``).  The wrist token is returned once: keep it."""
     return services.join(
-        store, world=slug, name=body.name, email=body.email, at=now, base_url=settings.base_url
+        store,
+        world=slug,
+        name=body.name,
+        email=body.email,
+        at=now,
+        base_url=settings.base_url,
+        lang=pick(body.lang) or speech_of(request).code,
     ).to_json()
 
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+from soulmark.web.lang import speech_of
 from soulmark.web.wrist_page import wrist_json, wrist_page
 
 router = APIRouter()
@@ -33,9 +34,9 @@ def reach_out_form(token: str, store: StoreDep, now: NowDep) -> Response:
 
 
 @router.get("/api/wrist", tags=["wrist"])
-def wrist_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+def wrist_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Your wrist now (wrist token).  ``name`` and ``partner`` appear only once you looked."""
-    return wrist_json(services.wrist(store, token=token, at=now))
+    return wrist_json(services.wrist(store, token=token, at=now), speech_of(request))
 
 
 @router.post("/api/wrist/look", tags=["wrist"])

@@ -5,8 +5,28 @@
 
   function clamp(x) { return Math.max(0, Math.min(1, x)); }
 
-  // The same spelling as the server's "when" filter: 2030-03-17 17:48:47 UTC.
+  // The page's words in its language (the server's catalogs), read once from #words.
+  var WORDS = (function () {
+    var el = document.getElementById("words");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function word(key, fallback) { return WORDS[key] || fallback; }
+
+  // Times are spelled by the server (Babel) in the viewer's zone; ISO only as a last resort.
   function when(iso) { return iso ? iso.slice(0, 10) + " " + iso.slice(11, 19) + " UTC" : ""; }
+
+  // The server learns the browser's time zone once; a page rendered in another zone is
+  // fetched again (GET pages only: a form's answer must never be re-sent).
+  function learnZone() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || zone === document.documentElement.dataset.tz) return;
+    var had = document.cookie.indexOf("sm_tz=") >= 0;
+    document.cookie = "sm_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    if (!had && document.documentElement.dataset.get === "true" && document.querySelector("time")) {
+      window.location.replace(window.location.href);
+    }
+  }
 
   function setText(id, text) {
     var el = document.getElementById(id);
@@ -29,7 +49,7 @@
     var transcript = document.getElementById("transcript-wrap");
     if (transcript && view.transcript) transcript.hidden = false;
     setText("message", view.message);
-    setText("legible-at", when(view.legible_at));
+    setText("legible-at", view.legible_at_text || when(view.legible_at));
     var bar = document.getElementById("progress");
     if (bar) bar.value = view.progress || 0;
     drawStrokes(view);
@@ -38,7 +58,7 @@
     });
     if (view.contact) {
       var contact = document.getElementById("contact");
-      if (contact) { contact.textContent = "You both reached out: " + view.contact; contact.hidden = false; }
+      if (contact) { contact.textContent = word("contact", "You both reached out:") + " " + view.contact; contact.hidden = false; }
       var wait = document.getElementById("reach-wait");
       if (wait) wait.hidden = true;
     }
@@ -60,7 +80,7 @@
       var el = document.getElementById(id);
       if (el) el.remove();
     });
-    setText("message", "This link no longer works.");
+    setText("message", word("gone", "This link no longer works."));
   }
 
   function live(root) {
@@ -94,7 +114,7 @@
             var cell = document.getElementById("count-" + state);
             if (cell) { cell.textContent = data.counts[state]; cell.dataset.count = data.counts[state]; }
           });
-          setText("now", when(data.at));
+          setText("now", data.at_text || when(data.at));
         })
         .catch(function () { /* try again next time */ });
     }, Math.max(1000, parseInt(root.dataset.poll, 10) || 5000));
@@ -105,7 +125,11 @@
     var box = document.getElementById("breath");
     var text = document.getElementById("breath-text");
     var root = document.querySelector("[data-live]");
-    var phases = [["in", "Breathe in", 4], ["hold", "Hold", 5], ["out", "Breathe out", 6]];
+    var phases = [
+      ["in", word("breathe_in", "Breathe in"), 4],
+      ["hold", word("hold", "Hold"), 5],
+      ["out", word("breathe_out", "Breathe out"), 6]
+    ];
     button.addEventListener("click", function () {
       button.disabled = true;
       box.hidden = false;
@@ -114,7 +138,7 @@
         if (step >= phases.length) {
           box.dataset.phase = "done";
           if (root) root.dataset.breath = "done";
-          text.textContent = "Whenever you are ready.";
+          text.textContent = word("ready", "Whenever you are ready.");
           button.disabled = false;
           var look = document.getElementById("look");
           if (look) look.focus();
@@ -203,6 +227,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    learnZone();
     document.querySelectorAll("form[method=post]").forEach(once);
     var root = document.querySelector("[data-live]");
     if (root) live(root);

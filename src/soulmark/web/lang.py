@@ -1,0 +1,131 @@
+"""Which language and time zone a request is answered in, and gettext for the templates.
+
+The language is, in order: ``?lang=`` (the switch on every page, then remembered in a
+cookie), the ``sm_lang`` cookie, ``Accept-Language``, English.  The time zone comes from the
+``sm_tz`` cookie that soulmark.js sets from the browser; until then times say "UTC".
+
+Templates share one Jinja environment across concurrent requests, so its gettext reads the
+language from a context variable that :func:`activate` sets just before a page is rendered
+(rendering is synchronous, inside one request).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from gettext import NullTranslations
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from markupsafe import Markup
+from starlette.requests import Request
+
+from soulmark import i18n
+
+__all__ = [
+    "LANG_COOKIE",
+    "TZ_COOKIE",
+    "Speech",
+    "activate",
+    "install",
+    "speech_of",
+]
+
+LANG_COOKIE = "sm_lang"
+TZ_COOKIE = "sm_tz"
+
+
+@dataclass(frozen=True)
+class Speech:
+    """How to speak to one viewer: their language and their time zone."""
+
+    code: str
+    tz: ZoneInfo
+    chosen: bool = False
+    """True when the language came from ``?lang=`` (the switch): the cookie is then set."""
+
+    @property
+    def catalog(self) -> NullTranslations:
+        return i18n.translations(self.code)
+
+    def gettext(self, message: str, **values: Any) -> str:
+        return self.catalog.gettext(message) % values
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        text = self.catalog.ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    def moment(self, us: int | None) -> str:
+        return i18n.format_moment(us, code=self.code, tz=self.tz) if us is not None else ""
+
+
+def speech_of(request: Request) -> Speech:
+    """The viewer's language and time zone (cached on the request)."""
+    cached = getattr(request.state, "speech", None)
+    if isinstance(cached, Speech):
+        return cached
+    asked = i18n.pick(request.query_params.get("lang"))
+    code = (
+        asked
+        or i18n.pick(request.cookies.get(LANG_COOKIE))
+        or i18n.from_accept_language(request.headers.get("accept-language"))
+    )
+    speech = Speech(code, i18n.zone(request.cookies.get(TZ_COOKIE)), chosen=asked is not None)
+    request.state.speech = speech
+    return speech
+
+
+_ENGLISH = Speech(i18n.DEFAULT, i18n.zone(None))
+_current: contextvars.ContextVar[Speech | None] = contextvars.ContextVar(
+    "soulmark_speech", default=None
+)
+
+
+def activate(speech: Speech) -> None:
+    """Templates rendered from now on in this context speak ``speech``."""
+    _current.set(speech)
+
+
+def current() -> Speech:
+    """The speech of the page being rendered (English outside a request)."""
+    return _current.get() or _ENGLISH
+
+
+def _escaped(ctx_autoescape: bool, text: str, values: dict[str, Any]) -> str:
+    # As Jinja's own newstyle gettext: always formatted, so "%%" means "%" everywhere.
+    return (Markup(text) if ctx_autoescape else text) % values
+
+
+def install(env: Environment) -> None:
+    """``{% trans %}``, ``_()``, ``gettext()`` and ``ngettext()`` in every template (newstyle:
+    values are escaped, and a missing one is an error rather than a silent gap)."""
+    from jinja2 import pass_eval_context
+
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+
+    @pass_eval_context
+    def _gettext(eval_ctx: Any, message: str, **values: Any) -> str:
+        return _escaped(eval_ctx.autoescape, current().catalog.gettext(message), values)
+
+    @pass_eval_context
+    def _ngettext(eval_ctx: Any, singular: str, plural: str, num: int, **values: Any) -> str:
+        text = current().catalog.ngettext(singular, plural, num)
+        return _escaped(eval_ctx.autoescape, text, {"num": num, **values})
+
+    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
+    env.filters["moment"] = lambda us: current().moment(us)
+    env.filters["when"] = lambda text: current().moment(_parse(text))
+
+
+def _parse(text: str | None) -> int | None:
+    from soulmark.core.times import parse_iso
+
+    if not text:
+        return None
+    try:
+        return parse_iso(text)
+    except ValueError:
+        return None

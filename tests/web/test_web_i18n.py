@@ -1,0 +1,81 @@
+"""The web speaks the viewer's language: Accept-Language, a switch that persists (issue #11)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from soulmark.core.times import SECOND
+from soulmark.notices import NoticeSettings, deliver_due, outbox_messages
+from soulmark.store.models import PersonRow
+from tests.i18n.english import english_left
+
+from .conftest import T0, Web
+
+
+def test_i18n_accept_language_ja_answers_in_japanese(web: Web) -> None:
+    page = web.client.get("/", headers={"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"})
+    assert '<html lang="ja"' in page.text
+    assert "運命の記録を確かめる" in page.text
+    assert "Check a fate transcript" not in page.text
+
+
+def test_i18n_switch_is_remembered_on_the_device(web: Web) -> None:
+    first = web.client.get("/?lang=ja")
+    assert '<html lang="ja"' in first.text
+    assert first.cookies.get("sm_lang") == "ja"
+    # The cookie outranks the browser's own preference.
+    later = web.client.get("/", headers={"Accept-Language": "en"})
+    assert '<html lang="ja"' in later.text
+    back = web.client.get("/?lang=en")
+    assert '<html lang="en"' in back.text and back.cookies.get("sm_lang") == "en"
+
+
+def test_i18n_switch_links_every_language_by_its_own_name(web: Web) -> None:
+    page = web.client.get("/audit")
+    assert 'href="?lang=ja" lang="ja"' in page.text and ">日本語</a>" in page.text
+    assert 'aria-current="true">English</a>' in page.text
+
+
+def test_i18n_unknown_language_falls_back_to_english(web: Web) -> None:
+    page = web.client.get("/?lang=xx", headers={"Accept-Language": "tlh"})
+    assert '<html lang="en"' in page.text and "sm_lang" not in page.cookies
+
+
+JA = {"Accept-Language": "ja-JP,ja;q=0.9"}
+
+
+def test_i18n_language_recorded_at_join_and_notice_mail_in_it(web: Web) -> None:
+    world = web.world(["Tenya Iida"], seal=False)
+    answer = web.form(
+        f"/w/{world.slug}/join",
+        {"name": "Bakugou Katsuki", "email": "kacchan@school.test"},
+        headers=JA,
+    )
+    assert answer.status_code == 201
+    with web.store.transaction() as s:
+        langs = dict(s.execute(select(PersonRow.email, PersonRow.lang)).all())
+    assert langs == {"p0@school.test": None, "kacchan@school.test": "ja"}
+    web.seal(world)
+    deliver_due(web.store, NoticeSettings(), now_us=T0 + 400 * SECOND)
+    mails = [m for m in outbox_messages(web.store) if m["to"] == "kacchan@school.test"]
+    assert sorted(m["kind"] for m in mails) == ["stopped", "tingles"]
+    for m in mails:
+        assert "手首" in m["subject"] + m["body"] or "止ま" in m["subject"]
+        left = english_left(m["subject"] + "\n" + m["body"], allowed=("Test Academy",))
+        assert not left, left
+    english = [m for m in outbox_messages(web.store) if m["to"] == "p0@school.test"]
+    assert english and all(
+        "Your wrist tingles" in m["body"] or "It stopped" in m["body"] for m in english
+    )
+
+
+def test_i18n_confirmation_mail_goes_in_the_joiners_language(web: Web) -> None:
+    world = web.world([], domain="school.test", seal=False)
+    web.form(
+        f"/w/{world.slug}/join", {"name": "Ochaco", "email": "uraraka@school.test"}, headers=JA
+    )
+    deliver_due(web.store, NoticeSettings(), now_us=web.clock.now)
+    [mail] = [m for m in outbox_messages(web.store) if m["to"] == "uraraka@school.test"]
+    assert mail["kind"] == "confirm" and "/confirm/c_" in mail["body"]
+    assert "参加" in mail["subject"]
+    assert not english_left(mail["subject"] + "\n" + mail["body"], allowed=("Test Academy",))
