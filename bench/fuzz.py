@@ -219,7 +219,12 @@ class FuzzReport:
     seconds: float = 0.0
 
 
-_ENDINGS = ("POST /api/wrist/leave", "POST /api/organizer/retention", "DELETE /api/wrist/shares")
+_ENDINGS = (
+    "POST /api/wrist/leave",
+    "POST /api/wrist/replace",
+    "POST /api/organizer/retention",
+    "DELETE /api/wrist/shares",
+)
 
 
 def _ends_something(case: Any) -> bool:

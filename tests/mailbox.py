@@ -29,3 +29,23 @@ def confirmations(store: Store) -> list[dict[str, Any]]:
         found = _LINK.search(body)
         out.append({"to": to, "world": slug, "link": found.group(0) if found else None})
     return out
+
+
+_SIGNIN = re.compile(r"\S+/signin/k_\S+")
+
+
+def signins(store: Store) -> list[dict[str, Any]]:
+    """Every queued sign-in mail, oldest first: to, world, link."""
+    query = (
+        select(NoticeRow.to_addr, NoticeRow.body, WorldRow.slug)
+        .join(WorldRow, WorldRow.id == NoticeRow.world_id)
+        .where(NoticeRow.kind == "signin")
+        .order_by(NoticeRow.id)
+    )
+    with store.transaction() as s:
+        rows = s.execute(query).all()
+    out = []
+    for to, body, slug in rows:
+        found = _SIGNIN.search(body or "")
+        out.append({"to": to, "world": slug, "link": found.group(0) if found else None})
+    return out

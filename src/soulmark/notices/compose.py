@@ -30,11 +30,13 @@ __all__ = [
     "world_link",
     "confirm_link",
     "confirmation",
+    "signin_link",
+    "signin",
     "to_bytes",
     "sender_domain",
 ]
 
-KINDS = ("tingles", "stopped", "confirm")
+KINDS = ("tingles", "stopped", "confirm", "signin")
 
 _FOOTER = N_(
     "To see your wrist, open the private wrist link you were given when you joined. "
@@ -66,6 +68,18 @@ _CONFIRM = (
     N_(
         "Someone asked to join %(world)s with this address.\n\n"
         "If it was you, confirm here:\n%(link)s\n\n"
+        "If it was not you, ignore this message: nothing happens without the link."
+    ),
+)
+
+_SIGNIN = (
+    N_("Sign in to your wrist in %(world)s"),
+    N_(
+        "Someone asked for a way back to a wrist in %(world)s with this address.\n\n"
+        "If it was you, open this link within %(minutes)d minutes and press the button:\n"
+        "%(link)s\n\n"
+        "It works once. Signing in gives your wrist a new private link; the old one stops "
+        "working.\n\n"
         "If it was not you, ignore this message: nothing happens without the link."
     ),
 )
@@ -109,6 +123,21 @@ def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tupl
     say = translations(lang or DEFAULT).gettext
     subject, text = _CONFIRM
     body = say(text) % {"world": world_name, "link": link}
+    return say(subject) % {"world": world_name}, body + _SIGNATURE
+
+
+def signin_link(base_url: str, code: str) -> str:
+    """The mailed sign-in link: opening it only asks; the button on its page signs in."""
+    return f"{base_url.rstrip('/')}/signin/{code}"
+
+
+def signin(
+    *, world_name: str, link: str, minutes: int, lang: str | None = None
+) -> tuple[str, str]:
+    """The mail that answers "lost your link?": a one-time code, never the wrist's key."""
+    say = translations(lang or DEFAULT).gettext
+    subject, text = _SIGNIN
+    body = say(text) % {"world": world_name, "link": link, "minutes": minutes}
     return say(subject) % {"world": world_name}, body + _SIGNATURE
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "delivery_counts",
     "send_confirmation",
     "queue_confirmation",
+    "queue_message",
 ]
 
 STATUSES = ("pending", "sending", "sent", "failed")
@@ -184,7 +185,8 @@ def release(store: Store, claimed: Claimed) -> None:
 def _outgoing(
     row: NoticeRow, world_name: str, slug: str, lang: str | None, settings: NoticeSettings
 ) -> Outgoing:
-    if row.kind == "confirm":
+    if row.kind in ("confirm", "signin"):
+        # Their links cannot be rebuilt (only hashes are stored): the words were kept.
         subject, body = row.subject or "", row.body or ""
     else:
         subject, body = render(
@@ -328,10 +330,17 @@ def queue_confirmation(
 ) -> int:
     """:func:`send_confirmation` inside the caller's transaction (the join it confirms)."""
     subject, body = confirmation(world_name=world.name, link=link, lang=lang)
+    return queue_message(s, world, kind="confirm", to=to, subject=subject, body=body, at=at)
+
+
+def queue_message(
+    s: Session, world: WorldRow, *, kind: str, to: str, subject: str, body: str, at: int
+) -> int:
+    """Queue a composed one-off message (a confirmation, a sign-in code), due at once."""
     notice = NoticeRow(
         world_id=world.id,
         person_id=None,
-        kind="confirm",
+        kind=kind,
         to_addr=to,
         due_at=at,
         status="pending",

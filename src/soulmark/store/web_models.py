@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from soulmark.store.models import Base
 
-__all__ = ["ShareRow", "ConfirmationRow", "TokenAttemptRow"]
+__all__ = ["ShareRow", "ConfirmationRow", "SigninCodeRow", "TokenAttemptRow"]
 
 
 class ShareRow(Base):
@@ -33,6 +33,20 @@ class ConfirmationRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class SigninCodeRow(Base):
+    """A one-time sign-in code mailed to a participant (a lost link, or an invitation)."""
+
+    __tablename__ = "signin_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
     used_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 

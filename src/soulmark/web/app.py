@@ -27,6 +27,7 @@ from soulmark.web.errors import status_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
+from soulmark.web.routes.signin import recover_attempts
 from soulmark.web.session import LinkSessions
 from soulmark.web.settings import Settings
 
@@ -38,7 +39,7 @@ _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-_TOKEN = re.compile(r"\b([wsoc])_[A-Za-z0-9_-]{16,}")
+_TOKEN = re.compile(r"\b([wsock])_[A-Za-z0-9_-]{16,}")
 
 
 class TokenRedactor(logging.Filter):
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = settings.store or open_store(settings.db_url)
+    app.state.recover_attempts = recover_attempts()
     _install_errors(app)
     app.add_middleware(
         LinkSessions,

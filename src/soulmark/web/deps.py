@@ -18,6 +18,7 @@ __all__ = [
     "CSRF_COOKIE",
     "Unauthorized",
     "Forbidden",
+    "TooMany",
     "StoreDep",
     "SettingsDep",
     "NowDep",
@@ -36,6 +37,10 @@ class Unauthorized(SoulmarkError):
 
 class Forbidden(SoulmarkError):
     """A token that may not do this (403)."""
+
+
+class TooMany(SoulmarkError):
+    """Asked too often from one place (429)."""
 
 
 def get_settings(request: Request) -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from soulmark.core.errors import Conflict, InvalidInput, NotFound, SoulmarkError
 from soulmark.web.audit_runner import Busy
 from soulmark.web.bodies import TooLarge
-from soulmark.web.deps import Forbidden, Unauthorized
+from soulmark.web.deps import Forbidden, TooMany, Unauthorized
 
 __all__ = ["STATUS", "status_of"]
 
@@ -17,6 +17,7 @@ STATUS: dict[type[SoulmarkError], int] = {
     Forbidden: 403,
     TooLarge: 413,
     Busy: 503,
+    TooMany: 429,
 }
 """By error type; a subclass answers as its nearest listed ancestor, anything else as 400."""
 

@@ -39,7 +39,8 @@ _PREFIX = {"wrist": "w_", "share": "s_", "organizer": "o_"}
 _LINK = re.compile(r"^/(wrist|share|organizer)/([A-Za-z0-9_-]{2,200})(/.*)?$")
 _API = re.compile(r"^/api/(wrist|share|organizer)(/.*)?$")
 _PRIVATE = re.compile(
-    r"^/(wrist|share|organizer|confirm|api/wrist|api/share|api/organizer|api/confirm)\b"
+    r"^/(wrist|share|organizer|confirm|signin|api/wrist|api/share|api/organizer|api/confirm"
+    r"|api/signin)\b"
 )
 
 

@@ -8,6 +8,7 @@ from soulmark.web.routes import (
     organizer,
     pages,
     shares,
+    signin,
     worlds,
     wrist,
 )
@@ -16,6 +17,7 @@ ROUTERS = [
     pages.router,
     worlds.router,
     wrist.router,
+    signin.router,
     shares.router,
     exclusions.router,
     lifecycle.router,

@@ -1,0 +1,116 @@
+"""Ways back to a wrist: "lost your link?", the mailed one-time sign-in, a replaced link.
+
+Asking for a sign-in mail always answers the same (202 ``{"sent": true}``), whether or not the
+address joined, and a client may ask only a few times in ten minutes.  Opening the mailed
+link shows a button; only pressing it (a POST) uses the code, so mail scanners that follow
+links use nothing up.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from soulmark.services import signin as signing
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep, TooMany
+from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
+from soulmark.web.render import link, render
+
+router = APIRouter()
+
+RECOVER_LIMIT = 5
+RECOVER_WINDOW_S = 600.0
+"""Sign-in mails one client may ask for per ten minutes (each address also holds at most a
+few live codes: see soulmark.services.signin)."""
+
+
+def recover_attempts() -> MemoryAttempts:
+    return MemoryAttempts(limit=RECOVER_LIMIT, window_s=RECOVER_WINDOW_S)
+
+
+class RecoverBody(BaseModel):
+    email: str
+
+
+class CodeBody(BaseModel):
+    code: str
+
+
+def _limit(request: Request, settings: SettingsDep, now: NowDep) -> None:
+    attempts: MemoryAttempts = request.app.state.recover_attempts
+    client = client_key(request.scope, parse_proxies(settings.trusted_proxies))
+    if not attempts.take(client, now / 1e6):
+        raise TooMany("too many sign-in requests from here; try again in ten minutes")
+
+
+def _recover(
+    request: Request, store: StoreDep, settings: SettingsDep, now: NowDep, slug: str, email: str
+) -> None:
+    _limit(request, settings, now)
+    signing.request_signin(store, world=slug, email=email, at=now, base_url=settings.base_url)
+
+
+@router.post("/w/{slug}/recover", include_in_schema=False, dependencies=[CsrfDep])
+def recover_form(
+    request: Request,
+    slug: str,
+    email: Annotated[str, Form()],
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    _recover(request, store, settings, now, slug, email)
+    return render(request, "signin.html", {"world": slug, "sent": True}, status=202)
+
+
+@router.post("/api/worlds/{slug}/recover", tags=["worlds"], status_code=202)
+def recover_api(
+    request: Request,
+    slug: str,
+    body: RecoverBody,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> dict[str, bool]:
+    """Lost your link?  If this address joined the world, a one-time sign-in link is mailed
+    to it.  The answer is the same either way."""
+    _recover(request, store, settings, now, slug, body.email)
+    return {"sent": True}
+
+
+@router.get("/signin/{code}", include_in_schema=False)
+def signin_page(request: Request, code: str, store: StoreDep, now: NowDep) -> Response:
+    # A GET only asks: mail scanners follow links, and must not use the code up.
+    world = signing.signin_world(store, code=code, at=now)
+    return render(request, "signin.html", {"world": world, "code": code})
+
+
+@router.post("/signin/{code}", include_in_schema=False, dependencies=[CsrfDep])
+def signin_form(code: str, store: StoreDep, now: NowDep) -> Response:
+    done = signing.sign_in(store, code=code, at=now)
+    # The private link opens the wrist and becomes this browser's session for it.
+    return RedirectResponse(f"/wrist/{done.token}", status_code=303)
+
+
+@router.post("/api/signin", tags=["wrist"])
+def signin_api(body: CodeBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Use a mailed one-time code (once, within 30 minutes): returns the wrist's new token;
+    the old private link stops working."""
+    return signing.sign_in(store, code=body.code, at=now).to_json()
+
+
+@router.post("/wrist/{token}/replace", include_in_schema=False, dependencies=[CsrfDep])
+def replace_form(request: Request, token: str, store: StoreDep) -> Response:
+    done = signing.replace_link(store, token=token)
+    ctx = {"world": done.world, "replaced": link(request, f"/wrist/{done.token}")}
+    return render(request, "signin.html", ctx)
+
+
+@router.post("/api/wrist/replace", tags=["wrist"])
+def replace_api(token: TokenDep, store: StoreDep) -> dict[str, Any]:
+    """Replace your private link: the answer holds the new token; the old one is revoked."""
+    return signing.replace_link(store, token=token).to_json()
