@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from soulmark.core.times import MINUTE
+from soulmark.notices.compose import signin
 from soulmark.services.signin import CODE_TTL
 from tests.mailbox import signins
 
@@ -90,3 +91,10 @@ def test_leaving_before_the_seal_forgets_its_sign_in_codes(web):
     left = web.api("POST", "/api/wrist/leave", world.by_name("Iida").token)
     assert left.status_code == 200 and left.json()["removed"] is True
     assert web.api("POST", "/api/signin", json={"code": code}).status_code == 404
+
+
+def test_sign_in_mail_is_written_in_the_language_the_person_joined_in():
+    subject, body = signin(world_name="雄英", link="http://x/signin/k_1", minutes=30, lang="ja")
+    assert subject == "雄英 の手首にサインイン" and "30 分以内" in body and "k_1" in body
+    subject, body = signin(world_name="UA", link="http://x/signin/k_1", minutes=30)
+    assert subject == "Sign in to your wrist in UA" and "within 30 minutes" in body

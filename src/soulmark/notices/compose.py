@@ -131,9 +131,7 @@ def signin_link(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/signin/{code}"
 
 
-def signin(
-    *, world_name: str, link: str, minutes: int, lang: str | None = None
-) -> tuple[str, str]:
+def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None) -> tuple[str, str]:
     """The mail that answers "lost your link?": a one-time code, never the wrist's key."""
     say = translations(lang or DEFAULT).gettext
     subject, text = _SIGNIN
