@@ -11,6 +11,7 @@ from soulmark.core.errors import InvalidInput
 from soulmark.web.audit_runner import MAX_TRANSCRIPT, run_audit
 from soulmark.web.deps import CsrfDep
 from soulmark.web.render import render
+from soulmark.web.schemas import AS_IS, AuditOut
 
 router = APIRouter()
 
@@ -47,7 +48,7 @@ async def audit_form(
     return render(request, "audit.html", {"result": result, "commitment": commitment.strip()})
 
 
-@router.post("/api/audit", tags=["audit"])
+@router.post("/api/audit", tags=["audit"], response_model=AuditOut, **AS_IS)
 async def audit_api(request: Request, commitment: CommitmentQuery = None) -> dict[str, Any]:
     """Send a transcript (a round's or a planet's) as the request body; get ``ok`` or each
     mismatch: the same report as ``soulmark audit --json``.  ``commitment_checked`` says

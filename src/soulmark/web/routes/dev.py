@@ -10,6 +10,7 @@ from starlette.responses import Response
 from soulmark.web import notices_link
 from soulmark.web.deps import StoreDep
 from soulmark.web.render import render
+from soulmark.web.schemas import AS_IS, OutboxOut
 
 router = APIRouter()
 
@@ -19,7 +20,7 @@ def outbox_page(request: Request, store: StoreDep) -> Response:
     return render(request, "outbox.html", {"messages": notices_link.outbox_messages(store)})
 
 
-@router.get("/api/dev/outbox", tags=["dev"])
+@router.get("/api/dev/outbox", tags=["dev"], response_model=OutboxOut, **AS_IS)
 def outbox_api(store: StoreDep) -> dict[str, Any]:
     """Messages in the local outbox (development only)."""
     messages = notices_link.outbox_messages(store)

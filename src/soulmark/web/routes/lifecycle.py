@@ -14,6 +14,7 @@ from soulmark.core.times import parse_iso
 from soulmark.services import lifecycle
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.render import render
+from soulmark.web.schemas import AS_IS, ExportOut, LeftOut, RetentionOut
 
 router = APIRouter()
 
@@ -48,13 +49,13 @@ def leave_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Re
     return response
 
 
-@router.get("/api/wrist/export", tags=["wrist"])
+@router.get("/api/wrist/export", tags=["wrist"], response_model=ExportOut, **AS_IS)
 def export_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Everything soulmark holds about you (wrist token), as your wrist allows it now."""
     return lifecycle.export_person(store, token=token, at=now)
 
 
-@router.post("/api/wrist/leave", tags=["wrist"])
+@router.post("/api/wrist/leave", tags=["wrist"], response_model=LeftOut, **AS_IS)
 def leave_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Leave the world: removed before seal; after, your name stays on your soulmate's wrist,
     your address is erased and contact is never shared.  Your token stops working."""
@@ -69,7 +70,7 @@ def retention_form(
     return render(request, "retention.html", {"result": result, "token": token})
 
 
-@router.post("/api/organizer/retention", tags=["organizer"])
+@router.post("/api/organizer/retention", tags=["organizer"], response_model=RetentionOut, **AS_IS)
 def retention_api(
     body: RetentionBody, token: TokenDep, store: StoreDep, now: NowDep
 ) -> dict[str, Any]:

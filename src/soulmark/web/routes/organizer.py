@@ -20,6 +20,7 @@ from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.render import render
+from soulmark.web.schemas import AS_IS, DashboardOut, SealedOut, TranscriptOut, WorldOut
 
 router = APIRouter()
 
@@ -86,7 +87,7 @@ def window_form(
     return RedirectResponse(f"/organizer/{token}?windowed=1", status_code=303)
 
 
-@router.post("/api/organizer/window", tags=["organizer"])
+@router.post("/api/organizer/window", tags=["organizer"], response_model=WorldOut, **AS_IS)
 def window_api(body: WindowBody, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Give the open round a new window (when too little of the old one is left to seal).
     The open round gets a fresh commitment; sealed rounds keep their transcripts."""
@@ -108,20 +109,22 @@ def timeline_csv(token: str, store: StoreDep, now: NowDep) -> Response:
     return PlainTextResponse(_csv(dashboard_json(store, token, now)), media_type="text/csv")
 
 
-@router.get("/api/organizer", tags=["organizer"])
+@router.get("/api/organizer", tags=["organizer"], response_model=DashboardOut, **AS_IS)
 def dashboard_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Counts by state, the timeline of marks in aggregate, notice deliveries (organizer
     token).  Never a pair and never a name (B2)."""
     return dashboard_json(store, token, now)
 
 
-@router.post("/api/organizer/seal", tags=["organizer"])
+@router.post("/api/organizer/seal", tags=["organizer"], response_model=SealedOut, **AS_IS)
 def seal_api(body: SealBody, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Seal the named round.  Sealing it again returns it unchanged (``already``)."""
     return org.organizer_seal(store, token=token, round=body.round, at=now).to_json()
 
 
-@router.get("/api/organizer/transcript", tags=["organizer"])
+@router.get(
+    "/api/organizer/transcript", tags=["organizer"], responses={200: {"model": TranscriptOut}}
+)
 def transcript_api(token: TokenDep, store: StoreDep, round: int | None = None) -> Response:
     """The transcript of a sealed round (default: the latest), opaque ids only."""
     text = org.organizer_transcript(store, token=token, round=round)

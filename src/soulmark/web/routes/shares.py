@@ -13,6 +13,7 @@ from soulmark.services import shares as sharing
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
 from soulmark.web.render import link, render
+from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut
 from soulmark.web.wrist_page import drawing, spoken, wrist_page
 
 router = APIRouter()
@@ -58,13 +59,15 @@ def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> R
     return render(request, "share.html", {"view": view, "token": token, **drawing(view)})
 
 
-@router.get("/api/wrist/shares", tags=["friends"])
+@router.get("/api/wrist/shares", tags=["friends"], response_model=list[ShareOut], **AS_IS)
 def shares_api(token: TokenDep, store: StoreDep) -> list[dict[str, Any]]:
     """Your wrist's share links (wrist token)."""
     return [s.to_json() for s in sharing.list_shares(store, token=token)]
 
 
-@router.post("/api/wrist/shares", tags=["friends"], status_code=201)
+@router.post(
+    "/api/wrist/shares", tags=["friends"], status_code=201, response_model=ShareCreatedOut, **AS_IS
+)
 def share_create_api(
     request: Request, token: TokenDep, store: StoreDep, now: NowDep
 ) -> dict[str, Any]:
@@ -73,7 +76,7 @@ def share_create_api(
     return {**share.to_json(), "token": share_token, "url": link(request, f"/share/{share_token}")}
 
 
-@router.delete("/api/wrist/shares/{share_id}", tags=["friends"])
+@router.delete("/api/wrist/shares/{share_id}", tags=["friends"], response_model=ShareOut, **AS_IS)
 def share_revoke_api(
     share_id: int, token: TokenDep, store: StoreDep, now: NowDep
 ) -> dict[str, Any]:
@@ -81,7 +84,7 @@ def share_revoke_api(
     return sharing.revoke_share(store, token=token, share_id=share_id, at=now).to_json()
 
 
-@router.put("/api/wrist/shares/{share_id}/show", tags=["friends"])
+@router.put("/api/wrist/shares/{share_id}/show", tags=["friends"], response_model=ShareOut, **AS_IS)
 def share_show_api(
     share_id: int, body: ShowBody, token: TokenDep, store: StoreDep, now: NowDep
 ) -> dict[str, Any]:
@@ -91,7 +94,7 @@ def share_show_api(
     ).to_json()
 
 
-@router.get("/api/share", tags=["friends"])
+@router.get("/api/share", tags=["friends"], response_model=SharedViewOut, **AS_IS)
 def shared_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """A friend's live view of a wrist (share token): never the name unless shown."""
     return spoken(sharing.shared_view(store, token=token, at=now).to_json(), speech_of(request))

@@ -17,6 +17,7 @@ from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.drawing import name_size
 from soulmark.web.lang import speech_of
 from soulmark.web.render import link, render
+from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
 
 router = APIRouter()
 
@@ -96,14 +97,16 @@ def confirm_form(request: Request, token: str, store: StoreDep, now: NowDep) -> 
     return render(request, "confirm.html", {"world": done.world, "done": done})
 
 
-@router.get("/api/worlds/{slug}", tags=["worlds"])
+@router.get("/api/worlds/{slug}", tags=["worlds"], response_model=WorldOut, **AS_IS)
 def world_api(slug: str, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """The public face of a world: name, window, commitment, rounds, and whether it still
     takes joins (``joins_open``: false once no further round fits in its window)."""
     return services.world_info(store, slug=slug, at=now).to_json()
 
 
-@router.post("/api/worlds/{slug}/join", tags=["worlds"], status_code=201)
+@router.post(
+    "/api/worlds/{slug}/join", tags=["worlds"], status_code=201, response_model=JoinedOut, **AS_IS
+)
 def join_api(
     request: Request,
     slug: str,
@@ -125,20 +128,22 @@ def join_api(
     ).to_json()
 
 
-@router.post("/api/preview", tags=["worlds"])
+@router.post("/api/preview", tags=["worlds"], response_model=PreviewOut, **AS_IS)
 def preview_api(body: NameBody) -> dict[str, Any]:
     """The name exactly as it would be written on a soulmate's wrist (R11)."""
     return {"name": clean_name(body.name), "preview": PREVIEW}
 
 
-@router.get("/api/worlds/{slug}/transcript", tags=["worlds"])
+@router.get(
+    "/api/worlds/{slug}/transcript", tags=["worlds"], responses={200: {"model": TranscriptOut}}
+)
 def transcript_api(slug: str, store: StoreDep, round: int | None = None) -> PlainTextResponse:
     """The published transcript of a sealed round (default: the latest), as JSON text."""
     text = services.transcript_text(store, world=slug, round=round)
     return PlainTextResponse(text, media_type="application/json")
 
 
-@router.post("/api/confirm", tags=["worlds"])
+@router.post("/api/confirm", tags=["worlds"], response_model=ConfirmedOut, **AS_IS)
 def confirm_api(body: ConfirmBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Follow a confirmation link: the join then counts in the open round."""
     return confirming.confirm(store, token=body.token, at=now).to_json()

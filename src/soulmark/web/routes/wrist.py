@@ -11,6 +11,7 @@ from starlette.responses import Response
 from soulmark import services
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
+from soulmark.web.schemas import AS_IS, WristOut
 from soulmark.web.wrist_page import wrist_json, wrist_page
 
 router = APIRouter()
@@ -33,19 +34,19 @@ def reach_out_form(token: str, store: StoreDep, now: NowDep) -> Response:
     return RedirectResponse(f"/wrist/{token}#reach", status_code=303)
 
 
-@router.get("/api/wrist", tags=["wrist"])
+@router.get("/api/wrist", tags=["wrist"], response_model=WristOut, **AS_IS)
 def wrist_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Your wrist now (wrist token).  ``name`` and ``partner`` appear only once you looked."""
     return wrist_json(services.wrist(store, token=token, at=now), speech_of(request))
 
 
-@router.post("/api/wrist/look", tags=["wrist"])
+@router.post("/api/wrist/look", tags=["wrist"], response_model=WristOut, **AS_IS)
 def look_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Lift the bandage (R8): once the name is legible; recorded once, never undone."""
     return wrist_json(services.look(store, token=token, at=now))
 
 
-@router.post("/api/wrist/reach-out", tags=["wrist"])
+@router.post("/api/wrist/reach-out", tags=["wrist"], response_model=WristOut, **AS_IS)
 def reach_out_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Say you would like to meet (R10); ``contact`` appears when both have said so."""
     return wrist_json(services.reach_out(store, token=token, at=now))
