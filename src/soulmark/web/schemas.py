@@ -33,6 +33,8 @@ __all__ = [
     "ShareCreatedOut",
     "ShareOut",
     "SharedViewOut",
+    "SentOut",
+    "SignedInOut",
     "TranscriptOut",
     "WorldOut",
     "WristOut",
@@ -204,6 +206,18 @@ class AuditOut(Out):
     pairs: int | None = None
     mismatches: list[MismatchOut]
     line: list[Any] | None = None
+
+
+class SentOut(Out):
+    """Always ``sent: true``, whether or not the address joined: it tells nobody who did."""
+
+    sent: bool
+
+
+class SignedInOut(Out):
+    world: str
+    token: str
+    """The wrist's new private token; the one before it no longer opens anything."""
 
 
 class OutboxOut(Out):

@@ -19,6 +19,7 @@ from soulmark.services import signin as signing
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep, TooMany
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
 from soulmark.web.render import link, render
+from soulmark.web.schemas import AS_IS, SentOut, SignedInOut
 
 router = APIRouter()
 
@@ -67,7 +68,9 @@ def recover_form(
     return render(request, "signin.html", {"world": slug, "sent": True}, status=202)
 
 
-@router.post("/api/worlds/{slug}/recover", tags=["worlds"], status_code=202)
+@router.post(
+    "/api/worlds/{slug}/recover", tags=["worlds"], status_code=202, response_model=SentOut, **AS_IS
+)
 def recover_api(
     request: Request,
     slug: str,
@@ -96,7 +99,7 @@ def signin_form(code: str, store: StoreDep, now: NowDep) -> Response:
     return RedirectResponse(f"/wrist/{done.token}", status_code=303)
 
 
-@router.post("/api/signin", tags=["wrist"])
+@router.post("/api/signin", tags=["wrist"], response_model=SignedInOut, **AS_IS)
 def signin_api(body: CodeBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Use a mailed one-time code (once, within 30 minutes): returns the wrist's new token;
     the old private link stops working."""
@@ -110,7 +113,7 @@ def replace_form(request: Request, token: str, store: StoreDep) -> Response:
     return render(request, "signin.html", ctx)
 
 
-@router.post("/api/wrist/replace", tags=["wrist"])
+@router.post("/api/wrist/replace", tags=["wrist"], response_model=SignedInOut, **AS_IS)
 def replace_api(token: TokenDep, store: StoreDep) -> dict[str, Any]:
     """Replace your private link: the answer holds the new token; the old one is revoked."""
     return signing.replace_link(store, token=token).to_json()
