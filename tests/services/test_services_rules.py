@@ -304,6 +304,7 @@ def test_r5_itching_shows_nothing_but_the_tingle(store: Store) -> None:
                 "message",
                 "strokes_total",
                 "reached_out",
+                "commitment",
             }
             assert not ISO_RE.search(json.dumps(v)), "no moment, future or past, is shown"
         assert view_json(store, p.token, mark.itch_start - 1)["state"] == "bare"

@@ -123,3 +123,26 @@ def test_an_audit_past_its_time_cap_is_stopped(web):
     text = web.client.get(f"/w/{world.slug}/transcript").text
     with pytest.raises(Exception, match="longer than"):
         asyncio.run(run_audit(text, seconds=0.0))
+
+
+def test_b1_join_answers_wrist_pages_and_the_world_page_carry_the_commitment(web):
+    world = web.world(["A", "B"], seal=False)
+    published = _published(web, world.slug)
+    api = web.client.post(
+        f"/api/worlds/{world.slug}/join", json={"name": "C", "email": "c@school.test"}
+    )
+    assert api.status_code == 201 and api.json()["commitment"] == published
+    page = web.form(f"/w/{world.slug}/join", {"name": "D", "email": "d@school.test"})
+    assert published in page.text
+    token = world.by_name("A").token
+    assert web.api("GET", "/api/wrist", token).json()["commitment"] == published
+    assert published in web.client.get(f"/wrist/{token}").text
+    web.seal(world)
+    twin = web.client.get(f"/api/worlds/{world.slug}").json()
+    assert [(h["kind"], h["round"]) for h in twin["history"]] == [
+        ("commitment", 1),
+        ("seal", 1),
+        ("commitment", 2),
+    ]
+    html = web.client.get(f"/w/{world.slug}").text
+    assert html.count('data-kind="seal"') == 1 and twin["history"][-1]["chain"] in html

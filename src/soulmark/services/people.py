@@ -38,6 +38,7 @@ __all__ = [
     "joining_round",
     "person_by_token",
     "roster_frozen",
+    "round_commitment",
 ]
 
 _PEOPLE: Table = PersonRow.__table__  # type: ignore[assignment]
@@ -55,6 +56,9 @@ class Joined:
     note: str
     confirmation: Literal["sent"] | None = None
     """``sent``: an email-domain world; the join counts once the mailed link is followed."""
+    commitment: str | None = None
+    """The commitment of the round joined, to audit its transcript against (B1); None while
+    that round has not opened yet (the open one waits for its beacon)."""
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -103,6 +107,7 @@ def join(
             _refuse_taken(s, row, joiner.email)
             open_number, waits = row.open_round, bool(row.email_domain)
             [pid], number = admit(s, row, [joiner], at=at, base_url=base_url)
+            committed = round_commitment(s, row.id, number)
     except IntegrityError:
         raise Conflict(f"{joiner.email} has already joined {world}") from None
     return Joined(
@@ -113,7 +118,15 @@ def join(
         round=number,
         note=_note(joiner.email, open_number, number, waits=waits),
         confirmation="sent" if waits else None,
+        commitment=committed,
     )
+
+
+def round_commitment(s: Session, world_id: int, number: int) -> str | None:
+    """The published commitment of a round, once it has opened."""
+    return s.scalars(
+        select(RoundRow.commitment).where(RoundRow.world_id == world_id, RoundRow.number == number)
+    ).first()
 
 
 def _refuse_taken(s: Session, world: WorldRow, email: str) -> None:

@@ -17,6 +17,7 @@ from soulmark.core.later import TooLate
 from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
 from soulmark.services.exclusions import round_exclusions
+from soulmark.services.fate_log import record as record_fate
 from soulmark.services.worlds import get_world, open_round, world_block
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
@@ -162,7 +163,16 @@ def seal(
         target = _round(s, row, row.open_round if round is None else round)
         if target.sealed_at is None:
             _seal_round(s, row, target, at, beacon_signature)
-            open_round(s, row, target.number + 1, next_beacon)
+            record_fate(
+                s,
+                row,
+                kind="seal",
+                round=target.number,
+                commitment=target.commitment,
+                transcript=target.transcript,
+                at=at,
+            )
+            open_round(s, row, target.number + 1, next_beacon, at=at)
             return _sealed(row, target, already=False)
         return _sealed(row, target, already=True)
 

@@ -18,6 +18,8 @@ from soulmark.core.marks import MarkParams, Window
 from soulmark.core.times import iso
 from soulmark.core.transcript import World, commitment
 from soulmark.core.validate import check_window, clean_name
+from soulmark.services.fate_log import history as fate_history
+from soulmark.services.fate_log import record as record_fate
 from soulmark.services.tokens import new_secret, new_token, token_hash
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
@@ -62,6 +64,9 @@ class WorldInfo:
     rounds: list[dict[str, Any]] = field(default_factory=list)
     joins_open: bool = True
     """False once too little of the window is left for any further round (R4)."""
+    history: list[dict[str, Any]] = field(default_factory=list)
+    """Every commitment and seal, oldest first, append-only (services.fate_log): a round
+    sealed twice, a re-draw, shows as two seal entries."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -137,7 +142,7 @@ def create_world(
         )
         s.add(row)
         s.flush()
-        opened = open_round(s, row, 1, beacon)
+        opened = open_round(s, row, 1, beacon, at=at)
     return WorldCreated(
         world=slug,
         name=name,
@@ -156,9 +161,15 @@ def _beacon_json(beacon: BeaconSpec | None) -> dict[str, Any] | None:
 
 
 def open_round(
-    session: Session, world: WorldRow, number: int, beacon: BeaconSpec | None = None
+    session: Session,
+    world: WorldRow,
+    number: int,
+    beacon: BeaconSpec | None = None,
+    *,
+    at: int | None = None,
 ) -> RoundRow:
-    """A round gets its own secret when it opens; only the commitment is public until seal."""
+    """A round gets its own secret when it opens; only the commitment is public until seal,
+    and it enters the world's public history at once (services.fate_log)."""
     secret = new_secret()
     row = RoundRow(
         world_id=world.id,
@@ -169,6 +180,7 @@ def open_round(
         beacon_round=beacon.round if beacon else None,
     )
     session.add(row)
+    record_fate(session, world, kind="commitment", round=number, commitment=row.commitment, at=at)
     return row
 
 
@@ -202,6 +214,7 @@ def world_info(store: Store, *, slug: str, at: int | None = None) -> WorldInfo:
             commitment=rounds[-1].commitment,
             email_domain=world.email_domain,
             joins_open=at is None or round_possible(world.window_start, world.window_end, at),
+            history=fate_history(s, world.id),
             rounds=[
                 {
                     "round": r.number,

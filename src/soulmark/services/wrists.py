@@ -16,7 +16,7 @@ from soulmark.core.errors import Conflict
 from soulmark.core.marks import Mark
 from soulmark.core.times import iso
 from soulmark.core.wrist import STROKES, WristState, wrist_at
-from soulmark.services.people import person_by_token
+from soulmark.services.people import person_by_token, round_commitment
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 
@@ -51,6 +51,8 @@ class WristView:
     contact: str | None = None
     confirmed: bool = True
     """False while a join in an email-domain world waits for its link (it is not drawn)."""
+    commitment: str | None = None
+    """The commitment of the bearer's round, to audit its transcript against (B1)."""
 
     def to_json(self) -> dict[str, Any]:
         """Only the keys that carry something: absent keys say nothing either.
@@ -92,6 +94,7 @@ def view_of(s: Session, person: PersonRow, at: int) -> WristView:
         legible_at=iso(state.legible_at) if state.legible_at is not None else None,
         looked_at=iso(state.looked_at) if state.looked_at is not None else None,
         confirmed=bool(person.confirmed),
+        commitment=round_commitment(s, world.id, person.round),
     )
     if state.state != "revealed" or row is None:
         return view

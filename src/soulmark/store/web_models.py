@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from soulmark.store.models import Base
 
-__all__ = ["ShareRow", "ConfirmationRow", "SigninCodeRow", "TokenAttemptRow"]
+__all__ = ["ShareRow", "ConfirmationRow", "SigninCodeRow", "TokenAttemptRow", "FateLogRow"]
 
 
 class ShareRow(Base):
@@ -59,3 +59,24 @@ class TokenAttemptRow(Base):
     """An address, or an IPv6 /64: never a token."""
     window_no: Mapped[int] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer)
+
+
+class FateLogRow(Base):
+    """One public entry of a world's append-only history of commitments and seals (B1).
+
+    The database refuses to update or delete these rows (triggers, migration 0008), and each
+    entry's ``chain`` hashes the one before it: a history rewritten after someone copied it
+    no longer ends in the hash they copied.
+    """
+
+    __tablename__ = "fate_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """``commitment`` when a round opens, ``seal`` when it is drawn."""
+    round: Mapped[int] = mapped_column(Integer)
+    commitment: Mapped[str] = mapped_column(String(64))
+    transcript_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    chain: Mapped[str] = mapped_column(String(64))
