@@ -64,7 +64,7 @@ class TokenAttemptRow(Base):
 class FateLogRow(Base):
     """One public entry of a world's append-only history of commitments and seals (B1).
 
-    The database refuses to update or delete these rows (triggers, migration 0009), and each
+    The database refuses to update or delete these rows (triggers, migration 0010), and each
     entry's ``chain`` hashes the one before it: a history rewritten after someone copied it
     no longer ends in the hash they copied.
     """

@@ -1,7 +1,7 @@
 """a public, append-only history of each world's commitments and seals (issue 13)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import hashlib
@@ -9,8 +9,8 @@ import hashlib
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
