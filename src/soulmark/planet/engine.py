@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -48,10 +49,11 @@ def _prefer_512_bit_vectors() -> None:
     Ice Lake machine.  Numba reads the features when it first compiles in a process (and
     keys its cache on them), so this runs at import; it leaves an explicit
     ``NUMBA_CPU_FEATURES`` alone and does nothing on CPUs without AVX-512."""
-    if nb.config.CPU_FEATURES is None:
-        features = get_host_cpu_features()
+    config: Any = nb.config  # numba's config module is filled in at run time
+    if config.CPU_FEATURES is None:
+        features: str = get_host_cpu_features()  # type: ignore[no-untyped-call]
         if "+avx512f" in features.split(","):
-            nb.config.CPU_FEATURES = features + ",-prefer-256-bit"
+            config.CPU_FEATURES = features + ",-prefer-256-bit"
 
 
 _prefer_512_bit_vectors()

@@ -127,7 +127,7 @@ def _cluster(ex: Execution) -> AbstractContextManager[Any]:
         "distributed.worker.profile.enabled": ex.profile,
     }
     with dask.config.set(config):
-        return LocalCluster(
+        return LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=ex.workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=ex.processes,
@@ -140,10 +140,10 @@ def _dask(spec: PlanetSpec, pending: list[int], ex: Execution) -> Iterable[dict[
     from distributed import as_completed as dask_completed
 
     cluster = nullcontext(ex.scheduler) if ex.scheduler else _cluster(ex)
-    with cluster as address, Client(address) as client:
+    with cluster as address, Client(address) as client:  # type: ignore[no-untyped-call]
         futures = client.map(run_chunk, [spec] * len(pending), pending, pure=False)
         try:
-            for future in dask_completed(futures):
+            for future in dask_completed(futures):  # type: ignore[no-untyped-call]
                 yield future.result()
         finally:
             client.cancel(futures)

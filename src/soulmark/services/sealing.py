@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 import soulmark.planet  # noqa: F401  (registers the planet engine for rosters of 2**20 and more)
@@ -92,13 +92,14 @@ def _write_marks(s: Session, world: WorldRow, number: int, plan: dict[str, Any])
         _copy_marks(s, rows)
     elif rows:
         # Core executemany: the ORM's bulk path costs more than the insert itself here.
-        s.execute(MarkRow.__table__.insert(), rows)
+        s.execute(_MARKS.insert(), rows)
     unmatched = [ids[pid] for pid, (partner, _) in plan.items() if partner is None]
     if unmatched:
         # R9: the unmatched wait for the next round, with a bare wrist until then.
         s.execute(update(PersonRow).where(PersonRow.id.in_(unmatched)).values(round=number + 1))
 
 
+_MARKS = cast(Table, MarkRow.__table__)
 _MARK_COLUMNS = (
     "world_id",
     "person_id",
@@ -112,7 +113,7 @@ _MARK_COLUMNS = (
 
 def _copy_marks(s: Session, rows: list[dict[str, Any]]) -> None:
     """COPY, inside the sealing transaction: many times faster than INSERTs for a big round."""
-    dbapi = s.connection().connection.dbapi_connection
+    dbapi: Any = s.connection().connection.dbapi_connection  # psycopg's, on PostgreSQL
     assert dbapi is not None
     with (
         dbapi.cursor() as cur,

@@ -18,9 +18,9 @@ import ipaddress
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, MutableMapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import case, delete, update
+from sqlalchemy import Table, case, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -77,6 +77,9 @@ class MemoryAttempts:
                 self._counts[client] = (window, count - 1)
 
 
+_ATTEMPTS = cast(Table, TokenAttemptRow.__table__)
+
+
 class StoreAttempts:
     """Counts shared by every process on the same database (one row per client)."""
 
@@ -88,10 +91,10 @@ class StoreAttempts:
 
     def take(self, client: str, now: float) -> bool:
         window = int(now // self.window)
-        table = TokenAttemptRow.__table__
+        table = _ATTEMPTS
         insert = pg_insert if self.store.dialect == "postgresql" else sqlite_insert
-        stmt = insert(table).values(client=client, window_no=window, attempts=1)
-        stmt = stmt.on_conflict_do_update(
+        row = insert(table).values(client=client, window_no=window, attempts=1)
+        stmt = row.on_conflict_do_update(
             index_elements=[table.c.client],
             # Refused attempts count too: a client hammering away stays refused all window.
             set_={
@@ -108,7 +111,7 @@ class StoreAttempts:
 
     def refund(self, client: str, now: float) -> None:
         window = int(now // self.window)
-        table = TokenAttemptRow.__table__
+        table = _ATTEMPTS
         with self.store.engine.begin() as conn:
             conn.execute(
                 update(table)

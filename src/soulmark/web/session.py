@@ -147,9 +147,9 @@ class LinkSessions:
         api = _API.match(scope["path"])
         headers = scope.get("headers", [])
         if api and not any(k == b"authorization" for k, _ in headers):
-            token = _cookies(scope).get(COOKIES[api.group(1)])
-            if token:
-                scope["headers"] = [*headers, (b"authorization", f"Bearer {token}".encode())]
+            carried = _cookies(scope).get(COOKIES[api.group(1)])
+            if carried:
+                scope["headers"] = [*headers, (b"authorization", f"Bearer {carried}".encode())]
         return None
 
 
