@@ -63,7 +63,7 @@ def _backfill() -> None:
     )
     prev: dict[int, str] = {}
     for world_id, number, commitment, transcript in rounds:
-        entries = [("commitment", None)]
+        entries: list[tuple[str, str | None]] = [("commitment", None)]
         if transcript is not None:
             entries.append(("seal", hashlib.sha256(transcript.encode()).hexdigest()))
         for kind, digest in entries:
