@@ -20,7 +20,6 @@ half of the roster as possible partners (R3: exclusions must not force a pairing
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import networkx as nx
@@ -39,7 +38,9 @@ __all__ = [
     "feasible",
     "first_clear_attempt",
     "index_keys",
+    "pairs_of",
     "refusal",
+    "refusal_of",
     "r3_ok",
 ]
 
@@ -73,9 +74,18 @@ def canonical_pairs(pairs: Iterable[Pair], roster: Iterable[str]) -> tuple[Pair,
     Pairs naming someone outside the roster, or naming the same id twice, drop out: an
     exclusion only ever removes pairs that could otherwise be drawn.
     """
-    members = set(roster)
-    out = {(min(a, b), max(a, b)) for a, b in pairs if a != b and a in members and b in members}
-    return tuple(sorted(out))
+    ids = sorted(roster)
+    return pairs_of(index_keys(pairs, ids), ids)
+
+
+def pairs_of(keys: Iterable[int], roster: Sequence[str]) -> tuple[Pair, ...]:
+    """The pairs of ids behind ``keys`` over the sorted ``roster``, in canonical order.
+
+    The roster is sorted, so ordering keys ``i * n + j`` (``i < j``) as integers orders the
+    pairs ``(roster[i], roster[j])`` as strings: integers sort far faster.
+    """
+    n = len(roster)
+    return tuple((roster[key // n], roster[key % n]) for key in sorted(keys))
 
 
 def exclusions_digest(pairs: Sequence[Pair]) -> bytes:
@@ -83,14 +93,19 @@ def exclusions_digest(pairs: Sequence[Pair]) -> bytes:
     return hashlib.sha256("\n".join(f"{a} {b}" for a, b in pairs).encode("ascii")).digest()
 
 
-def index_keys(pairs: Sequence[Pair], roster: Sequence[str]) -> set[int]:
-    """Each pair as ``i * n + j`` over roster indices ``i < j``: one set lookup per pair."""
+def index_keys(pairs: Iterable[Pair], roster: Sequence[str]) -> set[int]:
+    """Each pair as ``i * n + j`` over roster indices ``i < j``: one set lookup per pair.
+
+    Pairs naming an id outside ``roster``, or the same id twice, are left out.
+    """
     n = len(roster)
     index = {pid: i for i, pid in enumerate(roster)}
     keys = set()
     for a, b in pairs:
-        i, j = sorted((index[a], index[b]))
-        keys.add(i * n + j)
+        i, j = index.get(a, -1), index.get(b, -1)
+        if i < 0 or j < 0 or i == j:
+            continue
+        keys.add(i * n + j if i < j else j * n + i)
     return keys
 
 
@@ -142,17 +157,19 @@ def draw(seed: bytes, roster: Sequence[str], pairs: Sequence[Pair]) -> tuple[lis
     return first_clear_attempt(seed, len(roster), index_keys(pairs, roster))
 
 
-def _degrees(keys: Iterable[int], n: int) -> Counter[int]:
-    degree: Counter[int] = Counter()
+def _degrees(keys: Iterable[int], n: int) -> list[int]:
+    degree = [0] * n
     for key in keys:
         degree[key // n] += 1
         degree[key % n] += 1
     return degree
 
 
-def r3_ok(n: int, degree: Counter[int]) -> bool:
-    """Everyone with an exclusion keeps at least half the roster as possible partners."""
-    return all(2 * (n - 1 - d) >= n for d in degree.values() if d)
+def r3_ok(n: int, degree: Sequence[int]) -> bool:
+    """Everyone with an exclusion keeps at least half the roster as possible partners:
+    ``2 * (n - 1 - d) >= n``, that is ``d <= (n - 2) // 2``."""
+    most = max(degree, default=0)
+    return most == 0 or most <= (n - 2) // 2
 
 
 def feasible(n: int, excluded: set[int]) -> bool:
@@ -174,8 +191,11 @@ def feasible(n: int, excluded: set[int]) -> bool:
 
 def refusal(roster: Sequence[str], pairs: Sequence[Pair]) -> str | None:
     """Why these exclusions cannot be drawn (a reason that names no one), or None."""
-    n = len(roster)
-    keys = index_keys(pairs, roster)
+    return refusal_of(len(roster), index_keys(pairs, roster))
+
+
+def refusal_of(n: int, keys: set[int]) -> str | None:
+    """:func:`refusal` over index keys."""
     if n >= 3 and r3_ok(n, _degrees(keys, n)) or not keys:
         return None  # Dirac's theorem: an allowed matching exists.
     if n <= NETWORKX_LIMIT and not feasible(n, keys):

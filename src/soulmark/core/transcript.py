@@ -39,10 +39,11 @@ from soulmark.core.beacon import BeaconSpec, randomness
 from soulmark.core.exclusions import (
     EXCLUDING,
     ExclusionsRefused,
-    canonical_pairs,
-    draw,
     exclusions_digest,
-    refusal,
+    first_clear_attempt,
+    index_keys,
+    pairs_of,
+    refusal_of,
 )
 from soulmark.core.fate import (
     algorithm_for,
@@ -178,15 +179,16 @@ def seal_transcript(
     digest = roster_digest(ids)
     block = beacon_block(beacon, signature)
     mixed = randomness(signature) if block and signature else b""
-    pairs = canonical_pairs(exclusions, ids)
+    keys = index_keys(exclusions, ids)
+    pairs = pairs_of(keys, ids)
     excluded: dict[str, Any] = {}
     order: list[int] | None = None
     if pairs:
-        reason = refusal(ids, pairs)
+        reason = refusal_of(len(ids), keys)
         if reason is not None:
             raise ExclusionsRefused(reason)
         seed = derive_seed(secret, digest, mixed, exclusions_digest(pairs))
-        order, attempt = draw(seed, ids, pairs)
+        order, attempt = first_clear_attempt(seed, len(ids), keys)
         excluded = {"exclusions": [list(p) for p in pairs], "attempt": attempt}
     else:
         seed = derive_seed(secret, digest, mixed)
