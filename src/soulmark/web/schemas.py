@@ -59,6 +59,17 @@ class RoundOut(Out):
     beacon: dict[str, Any] | None = None
 
 
+class HistoryOut(Out):
+    """One entry of a world's append-only history (services.fate_log)."""
+
+    kind: str
+    round: int
+    commitment: str
+    transcript_sha256: str | None = None
+    at: str | None = None
+    chain: str
+
+
 class WorldOut(Out):
     """A world's public face: window, the open round's commitment, every round."""
 
@@ -71,6 +82,7 @@ class WorldOut(Out):
     email_domain: str | None = None
     rounds: list[RoundOut] = []
     joins_open: bool = True
+    history: list[HistoryOut] = []
 
 
 class JoinedOut(Out):
@@ -84,6 +96,8 @@ class JoinedOut(Out):
     round: int
     note: str
     confirmation: str | None = None
+    commitment: str | None = None
+    """The joined round's commitment, to audit its transcript against."""
 
 
 class PreviewOut(Out):
@@ -119,6 +133,7 @@ class WristOut(Out):
     contact: str | None = None
     confirmed: bool = True
     transcript: str | None = None
+    commitment: str | None = None
 
 
 class ShareOut(Out):
@@ -206,6 +221,8 @@ class AuditOut(Out):
     pairs: int | None = None
     mismatches: list[MismatchOut]
     line: list[Any] | None = None
+    commitment_checked: bool = False
+    """False: no published commitment was compared, so a consistent re-draw passes too."""
 
 
 class SentOut(Out):
