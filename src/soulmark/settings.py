@@ -12,6 +12,7 @@ Nothing below an entry point looks at ``os.environ``, and nothing writes to it.
 ``SOULMARK_MAIL_FROM``       the notices' From address
 ``SOULMARK_SECRET``          hex; keys CSRF form tokens (set it when several servers share a site)
 ``SOULMARK_TRUSTED_PROXIES`` comma-separated proxies whose ``X-Forwarded-For`` is believed
+``SOULMARK_BEACON_RELAYS``   comma-separated drand HTTP relays a seal fetches its beacon from
 ==========================  ==================================================================
 """
 
@@ -37,6 +38,7 @@ class Environment:
     mail_from: str | None = None
     secret: bytes | None = None
     trusted_proxies: tuple[str, ...] = ()
+    beacon_relays: tuple[str, ...] = ()
 
 
 def read_environment(env: Mapping[str, str] | None = None) -> Environment:
@@ -52,6 +54,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
     except ValueError:
         raise InvalidInput("SOULMARK_SECRET is not hex") from None
     proxies = tuple(p.strip() for p in (get("TRUSTED_PROXIES") or "").split(",") if p.strip())
+    relays = tuple(r.strip() for r in (get("BEACON_RELAYS") or "").split(",") if r.strip())
     return Environment(
         db_url=get("DB"),
         base_url=get("BASE_URL"),
@@ -59,4 +62,5 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         mail_from=get("MAIL_FROM"),
         secret=key,
         trusted_proxies=proxies,
+        beacon_relays=relays,
     )

@@ -28,7 +28,18 @@ from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import parse_end, parse_iso
 from soulmark.services import organizer
 from soulmark.services.audit import AuditReport, audit_report
+from soulmark.services.relays import default_beacon
 from soulmark.services.wrists import WristView
+from soulmark.settings import read_environment
+
+RelayOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="URL",
+        help="A drand HTTP relay to fetch the beacon from (repeatable; default: "
+        "$SOULMARK_BEACON_RELAYS, comma-separated).",
+    ),
+]
 
 world_app = typer.Typer(help="Open and inspect worlds.", no_args_is_help=True)
 
@@ -49,6 +60,15 @@ def world_create(
             help="A drand round published after joins close; its value will seed fate.",
         ),
     ] = None,
+    joins_close: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ISO",
+            help="With beacon relays configured: when joins close (default: the window's "
+            "start); fate then waits for the first drand round after it.",
+        ),
+    ] = None,
+    relay: RelayOpt = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -60,8 +80,12 @@ def world_create(
     try:
         start, end = parse_iso(window_start), parse_end(window_end)
         spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
+        close = parse_iso(joins_close) if joins_close else start
     except (ValueError, SoulmarkError) as exc:
         fail(str(exc))
+    if spec is None and (relay or read_environment().beacon_relays):
+        # Relays fetch the beacon at seal: new worlds get one unless told otherwise.
+        spec = default_beacon(joins_close=close, at=now_or(at))
     with opened(db) as store:
         made = services.create_world(
             store,
@@ -204,6 +228,7 @@ def seal(
         str | None,
         typer.Option(metavar="quicknet:ROUND", help="The beacon the next round will wait for."),
     ] = None,
+    relay: RelayOpt = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -225,6 +250,7 @@ def seal(
             round=round,
             beacon_signature=beacon_signature,
             next_beacon=upcoming,
+            relays=relay or read_environment().beacon_relays,
         )
 
     def human() -> None:

@@ -7,6 +7,7 @@ response built from these results can pair two people by name.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,9 +131,13 @@ def dashboard(store: Store, *, token: str, at: int, bins: int = 24) -> Dashboard
     )
 
 
-def organizer_seal(store: Store, *, token: str, round: int, at: int) -> Sealed:
-    """Seal ``round``: naming the round makes a repeated submit a harmless no-op (B6)."""
-    return seal(store, world=organizer_world(store, token=token), at=at, round=round)
+def organizer_seal(
+    store: Store, *, token: str, round: int, at: int, relays: Sequence[str] = ()
+) -> Sealed:
+    """Seal ``round``: naming the round makes a repeated submit a harmless no-op (B6).
+    A round waiting for a beacon fetches it from ``relays``."""
+    world = organizer_world(store, token=token)
+    return seal(store, world=world, at=at, round=round, relays=relays)
 
 
 def organizer_window(

@@ -18,6 +18,7 @@ from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
 from soulmark.services.exclusions import round_exclusions
 from soulmark.services.fate_log import record as record_fate
+from soulmark.services.relays import fetch_signature
 from soulmark.services.worlds import get_world, open_round, world_block
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
@@ -151,14 +152,18 @@ def seal(
     round: int | None = None,
     beacon_signature: str | None = None,
     next_beacon: BeaconSpec | None = None,
+    relays: Sequence[str] = (),
 ) -> Sealed:
     """Seal ``round`` (default: the open one).  Sealing a sealed round returns it unchanged.
 
-    A round that waits for a public beacon needs that beacon's signature; ``next_beacon``
-    names the one the following round will wait for.
+    A round that waits for a public beacon needs that beacon's signature: fetched from
+    ``relays`` (services.relays), else the one given; ``next_beacon`` names the one the
+    following round will wait for.
     """
     if next_beacon is not None and next_beacon.published_at <= at:
         raise InvalidInput(f"drand {next_beacon.chain} round {next_beacon.round} is already out")
+    if relays:
+        beacon_signature = _fetched(store, world, round, at, relays) or beacon_signature
     with store.transaction() as s:
         row = get_world(s, world, lock=True)
         target = _round(s, row, row.open_round if round is None else round)
@@ -176,6 +181,19 @@ def seal(
             open_round(s, row, target.number + 1, next_beacon, at=at)
             return _sealed(row, target, already=False)
         return _sealed(row, target, already=True)
+
+
+def _fetched(
+    store: Store, world: str, round: int | None, at: int, relays: Sequence[str]
+) -> str | None:
+    """The awaited beacon's signature from a relay, fetched before any lock is taken."""
+    with store.read() as s:
+        row = get_world(s, world)
+        target = _round(s, row, row.open_round if round is None else round)
+        spec = target.beacon
+        if spec is None or target.sealed_at is not None or at < spec.published_at:
+            return None
+    return fetch_signature(spec, relays)
 
 
 def _seal_round(

@@ -45,6 +45,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` is believed;
     empty: none is, and each connection's own peer is the client."""
+    beacon_relays: tuple[str, ...] = ()
+    """drand HTTP relays a seal fetches its awaited beacon from (services.relays)."""
     shared_attempts: bool = False
     """Count token attempts in the database, so the limit holds across worker processes."""
     secure_cookies: bool = False
@@ -61,6 +63,7 @@ class Settings:
             "base_url": env.base_url,
             "secret": env.secret,
             "trusted_proxies": env.trusted_proxies or None,
+            "beacon_relays": env.beacon_relays or None,
         }
         values = {k: v for k, v in {**values, **overrides}.items() if v is not None}
         return cls(**values)  # type: ignore[arg-type]

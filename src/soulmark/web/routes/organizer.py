@@ -18,7 +18,7 @@ from soulmark.services import organizer as org
 from soulmark.store import Store
 from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
-from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, DashboardOut, SealedOut, TranscriptOut, WorldOut
 
@@ -64,9 +64,16 @@ def dashboard_html(
 
 
 @router.post("/organizer/{token}/seal", include_in_schema=False, dependencies=[CsrfDep])
-def seal_form(token: str, round: Annotated[int, Form()], store: StoreDep, now: NowDep) -> Response:
+def seal_form(
+    token: str,
+    round: Annotated[int, Form()],
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
     # The form names its round, so a double submit seals once and then reports it sealed.
-    done = org.organizer_seal(store, token=token, round=round, at=now)
+    relays = settings.beacon_relays
+    done = org.organizer_seal(store, token=token, round=round, at=now, relays=relays)
     return RedirectResponse(f"/organizer/{token}?sealed={done.round}", status_code=303)
 
 
@@ -117,9 +124,13 @@ def dashboard_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, An
 
 
 @router.post("/api/organizer/seal", tags=["organizer"], response_model=SealedOut, **AS_IS)
-def seal_api(body: SealBody, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
-    """Seal the named round.  Sealing it again returns it unchanged (``already``)."""
-    return org.organizer_seal(store, token=token, round=body.round, at=now).to_json()
+def seal_api(
+    body: SealBody, token: TokenDep, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> dict[str, Any]:
+    """Seal the named round.  Sealing it again returns it unchanged (``already``); a round
+    waiting for a beacon fetches it from the configured relays."""
+    relays = settings.beacon_relays
+    return org.organizer_seal(store, token=token, round=body.round, at=now, relays=relays).to_json()
 
 
 @router.get(
