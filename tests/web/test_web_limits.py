@@ -127,3 +127,34 @@ def test_shared_counts_take_concurrent_guesses_before_the_lookup(web) -> None:
     settings = dataclasses.replace(web.settings, shared_attempts=True)
     statuses = asyncio.run(_burst(create_app(settings), [_bad(i) for i in range(60)]))
     assert (statuses.count(404), statuses.count(429)) == (20, 40)
+
+
+def test_an_answered_attempt_is_given_back_before_its_body_ends() -> None:
+    """A long-lived stream (server-sent events) must not hold an attempt for its lifetime."""
+    from soulmark.web.session import LinkSessions
+
+    attempts = MemoryAttempts(limit=1, window_s=60.0)
+    seen: list[bool] = []
+
+    async def streaming(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        # Mid-stream, the one allowed attempt is free again for the next request.
+        seen.append(attempts.take("127.0.0.1", 0.0))
+        attempts.refund("127.0.0.1", 0.0)
+        await send({"type": "http.response.body", "body": b"data: 1\n\n"})
+
+    async def run() -> None:
+        app = LinkSessions(streaming, attempts=attempts, clock=lambda: 0.0)
+        scope = {"type": "http", "path": "/api/wrist/events", "method": "GET", "headers": [],
+                 "client": ("127.0.0.1", 5)}  # fmt: skip
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: Any) -> None:
+            pass
+
+        await app(scope, receive, send)
+
+    asyncio.run(run())
+    assert seen == [True]

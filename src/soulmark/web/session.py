@@ -120,20 +120,25 @@ class LinkSessions:
         self, scope: Scope, receive: Receive, send: Send, client: str, link: re.Match[str] | None
     ) -> None:
         token = self._session_token(scope, link)
-        status = 0
+        status, settled = 0, False
 
         async def watch(message: Message) -> None:
-            nonlocal status
+            nonlocal status, settled
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if token:
                     message["headers"] = _mask_location(message.get("headers", []), token)
+                # Given back as soon as the answer is known, not when its body ends: a
+                # long-lived stream (server-sent events) must not hold an attempt open.
+                settled = True
+                if status not in (401, 404):
+                    await self._count(client, refund=True)
             await send(message)
 
         try:
             await self.app(scope, receive, watch)
         finally:
-            if status not in (401, 404):
+            if not settled:
                 await self._count(client, refund=True)
 
     def _session_token(self, scope: Scope, link: re.Match[str] | None) -> str | None:
