@@ -13,6 +13,7 @@ import pytest
 
 from soulmark.core.times import SECOND, iso
 from soulmark.web.render import when
+from soulmark.web.session import handle_of
 
 from .conftest import (
     DESKTOP,
@@ -77,7 +78,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     tenya.goto(mine["link"])
     wait_state(tenya, "bare")
     token = mine["link"].rsplit("/", 1)[1]
-    assert tenya.url == live.url("/wrist/me")
+    assert tenya.url == live.url(f"/wrist/me-{handle_of(token)}")
     assert token not in tenya.content()
     assert "has not been sealed yet" in wrist_text(tenya)
     mark_document(tenya)

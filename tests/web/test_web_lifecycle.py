@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from soulmark.core.times import DAY, iso
 from soulmark.services.lifecycle import erase_expired
+from soulmark.web.session import handle_of
 
 NAMES = ["Ana Lifecycle", "Bo Lifecycle", "Cy Lifecycle", "Di Lifecycle"]
 
@@ -28,9 +29,11 @@ def test_leaving_through_the_page_ends_the_session_and_keeps_the_mark(web, clock
     web.api("POST", "/api/wrist/look", partner.token)
     web.api("POST", "/api/wrist/reach-out", partner.token)
     web.client.get(f"/wrist/{me.token}")
-    left = web.form("/wrist/me/leave")
+    left = web.form(f"/wrist/me-{handle_of(me.token)}/leave")
     assert left.status_code == 200 and 'data-removed="false"' in left.text
-    assert web.client.get("/api/wrist").status_code == 401
+    session = {"X-Soulmark-Session": handle_of(me.token)}
+    assert web.client.get("/api/wrist", headers=session).status_code == 401
+    assert not any(name.startswith("sm_wrist") for name in web.client.cookies)
     assert web.api("GET", "/api/wrist", me.token).status_code == 404
     seen = web.api("POST", "/api/wrist/reach-out", partner.token).json()
     assert seen["name"] == "Bo Lifecycle" and "contact" not in seen

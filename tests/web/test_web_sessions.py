@@ -8,6 +8,7 @@ import time
 from fastapi.testclient import TestClient
 
 from soulmark.web import create_app
+from soulmark.web.session import handle_of
 
 NAMES = ["Ana Session", "Bo Session", "Cy Session", "Di Session"]
 
@@ -15,15 +16,17 @@ NAMES = ["Ana Session", "Bo Session", "Cy Session", "Di Session"]
 def test_a_wrist_link_becomes_an_httponly_cookie_and_leaves_the_address(web):
     world = web.world(NAMES)
     me = world.by_name("Ana Session")
+    here = f"me-{handle_of(me.token)}"
     first = web.client.get(f"/wrist/{me.token}", follow_redirects=False)
-    assert first.status_code == 303 and first.headers["location"] == "/wrist/me"
+    assert first.status_code == 303 and first.headers["location"] == f"/wrist/{here}"
     cookie = first.headers["set-cookie"]
-    assert cookie.startswith(f"sm_wrist={me.token}")
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    page = web.client.get("/wrist/me")
+    assert cookie.startswith(f"sm_wrist_{handle_of(me.token)}={me.token}")
+    # Lax: a link followed from webmail (another site) arrives with its cookie.
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    page = web.client.get(f"/wrist/{here}")
     assert page.status_code == 200
     assert me.token not in page.text
-    assert 'action="/wrist/me/look"' in page.text and 'data-token="me"' in page.text
+    assert f'action="/wrist/{here}/look"' in page.text and f'data-token="{here}"' in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "default-src" in page.headers["content-security-policy"]
 
@@ -31,21 +34,79 @@ def test_a_wrist_link_becomes_an_httponly_cookie_and_leaves_the_address(web):
 def test_the_session_reads_the_api_and_its_redirects_never_name_the_token(web, clock):
     world = web.world(NAMES)
     me = world.by_name("Ana Session")
+    here = f"me-{handle_of(me.token)}"
     web.client.get(f"/wrist/{me.token}")
-    api = web.client.get("/api/wrist")
+    named = {"X-Soulmark-Session": handle_of(me.token)}
+    api = web.client.get("/api/wrist", headers=named)
     assert api.status_code == 200 and api.json()["person"] == me.pid
     clock.now = me.legible_at
-    looked = web.form("/wrist/me/look", follow_redirects=False)
-    assert looked.status_code == 303 and looked.headers["location"].startswith("/wrist/me")
+    looked = web.form(f"/wrist/{here}/look", follow_redirects=False)
+    assert looked.status_code == 303 and looked.headers["location"].startswith(f"/wrist/{here}")
     assert me.token not in looked.headers["location"]
     partner = world.people[me.partner]
-    assert partner.name in web.client.get("/wrist/me").text
+    assert partner.name in web.client.get(f"/wrist/{here}").text
 
 
 def test_without_a_session_me_is_not_a_wrist(web):
     web.world(NAMES)
     assert web.client.get("/wrist/me").status_code == 404
+    assert web.client.get("/wrist/me-0123456789abcdef").status_code == 404
     assert web.client.get("/api/wrist").status_code == 401
+
+
+def test_a_bookmarked_wrist_me_finds_the_one_session_of_this_browser(web):
+    world = web.world(NAMES)
+    me = world.by_name("Di Session")
+    web.client.get(f"/wrist/{me.token}")
+    page = web.client.get("/wrist/me")
+    assert page.status_code == 200 and str(page.url).endswith(f"/wrist/me-{handle_of(me.token)}")
+
+
+def test_one_browser_holds_a_wrist_per_world_and_each_call_names_its_own(web):
+    first, second = web.world(NAMES), web.world(["Ed Other", "Flo Other"])
+    ana, ed = first.by_name("Ana Session"), second.by_name("Ed Other")
+    web.client.get(f"/wrist/{ana.token}")
+    web.client.get(f"/wrist/{ed.token}")  # does not replace the first world's session
+    for person, world in ((ana, first), (ed, second)):
+        named = {"X-Soulmark-Session": handle_of(person.token)}
+        assert web.client.get("/api/wrist", headers=named).json()["world"] == world.slug
+        page = web.client.get(f"/wrist/me-{handle_of(person.token)}")
+        assert f'data-token="me-{handle_of(person.token)}"' in page.text
+    # With several wrists, a bare /wrist/me or an unnamed API call picks none of them.
+    assert web.client.get("/wrist/me").status_code == 404
+    assert web.client.get("/api/wrist").status_code == 401
+
+
+def test_cookie_writes_need_proof_they_come_from_this_origin(web, clock):
+    world = web.world(NAMES)
+    me = world.by_name("Bo Session")
+    clock.now = me.legible_at
+    web.client.get(f"/wrist/{me.token}")
+    named = {"X-Soulmark-Session": handle_of(me.token)}
+    for foreign in (
+        {"Sec-Fetch-Site": "same-site"},  # another origin of the same site
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://evil.test"},
+    ):
+        refused = web.client.post("/api/wrist/look", headers={**named, **foreign})
+        assert refused.status_code == 403 and "error" in refused.json()
+        form = web.form(f"/wrist/me-{handle_of(me.token)}/look", headers=foreign)
+        assert form.status_code == 403
+    assert web.api("GET", "/api/wrist", me.token).json()["state"] == "covered"
+    ours = {**named, "Sec-Fetch-Site": "same-origin", "Origin": "http://soulmark.test"}
+    assert web.client.post("/api/wrist/look", headers=ours).json()["state"] == "revealed"
+
+
+def test_https_public_address_makes_cookies_secure_and_host_only(web):
+    world = web.world(NAMES)
+    me = world.by_name("Cy Session")
+    web.settings.base_url = "https://soulmark.example"
+    with TestClient(create_app(web.settings), base_url="https://soulmark.example") as client:
+        first = client.get(f"/wrist/{me.token}", follow_redirects=False)
+        cookie = first.headers["set-cookie"]
+        assert cookie.startswith(f"__Host-sm_wrist_{handle_of(me.token)}=") and "Secure" in cookie
+        page = client.get(first.headers["location"])
+        assert page.status_code == 200 and "Secure" in page.headers["set-cookie"]
 
 
 def _app(web, limit: int) -> TestClient:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from soulmark.core.times import MINUTE
 from soulmark.notices.compose import signin
 from soulmark.services.signin import CODE_TTL
+from soulmark.web.session import handle_of
 from tests.mailbox import signins
 
 
@@ -79,7 +80,7 @@ def test_replace_link_revokes_the_old_one(web):
     assert web.api("GET", "/api/wrist", old).status_code == 404
     assert web.api("GET", "/api/wrist", fresh).status_code == 200
     web.client.get(f"/wrist/{fresh}")
-    page = web.form("/wrist/me/replace")
+    page = web.form(f"/wrist/me-{handle_of(fresh)}/replace")
     assert page.status_code == 200 and 'id="new-link"' in page.text
     assert web.api("GET", "/api/wrist", fresh).status_code == 404
 

@@ -87,6 +87,10 @@ def serve(
         list[str] | None,
         typer.Option(help="A reverse proxy (address or network) whose X-Forwarded-For counts."),
     ] = None,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(help="Secure, __Host- cookies even if --base-url is not https (a proxy)."),
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
@@ -109,6 +113,7 @@ def serve(
             trusted_proxies=tuple(trusted_proxy or ()) or None,
             # Several processes: token attempts are counted in the database they share.
             shared_attempts=workers > 1,
+            secure_cookies=secure_cookies or None,
         )
         open_store(db).close()  # migrate once, before any worker process starts
     except ValueError as exc:

@@ -223,7 +223,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_errors(app)
     app.add_middleware(
         LinkSessions,
-        secure=settings.secure_cookies,
+        secure=settings.cookies_secure,
         attempts=_attempts(settings, app.state.store),
         proxies=parse_proxies(settings.trusted_proxies),
         clock=lambda: settings.clock() / 1e6,

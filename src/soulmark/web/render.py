@@ -15,7 +15,6 @@ from soulmark.core.times import iso
 from soulmark.core.validate import BLANK_RANGES, MAX_NAME
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
 from soulmark.web.lang import LANG_COOKIE, Speech, activate, install, speech_of
-from soulmark.web.session import ME
 
 __all__ = ["templates", "render", "link", "when"]
 
@@ -70,8 +69,8 @@ def render(
     nonce, new = csrf_nonce(request)
     ctx = dict(context or {})
     if getattr(request.state, "link_token", None) and "token" in ctx:
-        # Opened through a session: the page links to /<kind>/me, never to the token.
-        ctx["token"] = ME
+        # Opened through a session: the page links to /<kind>/me-<handle>, never to the token.
+        ctx["token"] = request.state.link_handle
     ctx["csrf"] = form_token(settings.secret, nonce)
     ctx["poll_ms"] = settings.poll_ms
     speech = speech_of(request)
@@ -80,9 +79,9 @@ def render(
     ctx["languages"] = languages(request, speech)
     activate(speech)
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
-    remember(response, speech, settings.secure_cookies)
+    remember(response, speech, settings.cookies_secure)
     if new:
         response.set_cookie(
-            CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=settings.secure_cookies
+            CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=settings.cookies_secure
         )
     return response

@@ -1,11 +1,19 @@
-"""Private links become sessions, and token guessing is slowed down (issue 5).
+"""Private links become sessions, and token guessing is slowed down (issues 5 and 9).
 
 * A private link (``/wrist/<token>``, ``/share/<token>``, ``/organizer/<token>``) is opened
-  once: the token moves into an HttpOnly, SameSite=Strict cookie and the browser is sent on
-  to ``/wrist/me``, so the token leaves the address bar, the history and any Referer.
-* Requests for ``/<kind>/me…`` are served as if the link's token were in the path, and API
-  calls without ``Authorization`` use the cookie of their kind, so the pages' own scripts
-  never hold a token.  Redirects and pages answer with ``me`` instead of the token.
+  once: the token moves into an HttpOnly cookie of its own and the browser is sent on to
+  ``/<kind>/me-<handle>``, so the token leaves the address bar, the history and any Referer.
+  The handle is a short digest of the token: one cookie per link, so a browser holds
+  several wrists (one per world) and a page, a form or a script always names the one it
+  acts on.  A link opened from another site (webmail) works: the cookie is SameSite=Lax,
+  so it comes along on that top-level navigation; writes need more (below).
+* Requests for ``/<kind>/me-<handle>…`` are served as if the link's token were in the path;
+  API calls without ``Authorization`` name their session in ``X-Soulmark-Session``, so the
+  pages' own scripts never hold a token.  Redirects and pages say ``me-<handle>`` instead.
+* Writes authenticated by a cookie need proof that they come from this origin: a
+  ``Sec-Fetch-Site`` of ``same-origin``, else an ``Origin`` naming this host; a page on
+  another origin (even of the same site) gets 403.  Forms carry a CSRF token as well.
+* Cookies are ``Secure`` with the ``__Host-`` prefix whenever the app is served over https.
 * A client whose token attempts keep failing (401/404 on a private path) is answered 429 for
   a while, without the request reaching its route: valid and invalid tokens then cost the
   same, so timing tells a guesser nothing either.  Who the client is and how attempts are
@@ -14,6 +22,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -25,7 +34,7 @@ from anyio import to_thread
 
 from soulmark.web.limits import Attempts, MemoryAttempts, Network, client_key
 
-__all__ = ["LinkSessions", "COOKIES", "ME"]
+__all__ = ["LinkSessions", "COOKIES", "ME", "SESSION_HEADER", "handle_of", "cookie_name"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,6 +44,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ME = "me"
 COOKIES = {"wrist": "sm_wrist", "share": "sm_share", "organizer": "sm_org"}
+"""Cookie name stems by kind; each link's cookie adds its handle (see :func:`cookie_name`)."""
+SESSION_HEADER = b"x-soulmark-session"
+_SAFE = ("GET", "HEAD", "OPTIONS")
 _PREFIX = {"wrist": "w_", "share": "s_", "organizer": "o_"}
 _LINK = re.compile(r"^/(wrist|share|organizer)/([A-Za-z0-9_-]{2,200})(/.*)?$")
 _API = re.compile(r"^/api/(wrist|share|organizer)(/.*)?$")
@@ -53,9 +65,40 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {}
 
 
+def handle_of(token: str) -> str:
+    """The public name of a link's session: a digest that opens nothing by itself."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def cookie_name(kind: str, handle: str, secure: bool) -> str:
+    # __Host-: only this host, over https, for the whole path; no subdomain can plant one.
+    return f"{'__Host-' if secure else ''}{COOKIES[kind]}_{handle}"
+
+
 def _set_cookie(name: str, value: str, secure: bool) -> tuple[bytes, bytes]:
-    flags = "; HttpOnly; SameSite=Strict; Path=/" + ("; Secure" if secure else "")
+    # Lax: a link followed from another site (webmail) arrives with its cookie; writes are
+    # guarded by the same-origin check instead.
+    flags = "; HttpOnly; SameSite=Lax; Path=/" + ("; Secure" if secure else "")
     return b"set-cookie", f"{name}={value}{flags}".encode("latin-1")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def same_origin(scope: Scope) -> bool:
+    """Whether a write comes from a page of this origin, as far as the browser tells."""
+    site = _header(scope, b"sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = _header(scope, b"origin")
+    if origin is not None:
+        host = _header(scope, b"host") or ""
+        return origin.split("://", 1)[-1] == host
+    return True  # an old browser or a script: forms carry a CSRF token, the API a header
 
 
 async def _respond(
@@ -103,31 +146,54 @@ class LinkSessions:
             await _respond(send, 429, headers, body.encode())
             return
         link = _LINK.match(scope["path"])
-        if link and link.group(2) != ME and scope["method"] == "GET" and not link.group(3):
+        if link and _is_link(link) and scope["method"] == "GET" and not link.group(3):
             await self._exchange(send, link.group(1), link.group(2), scope.get("query_string", b""))
             await self._count(client, refund=True)
+            return
+        if link and link.group(2) == ME and scope["method"] == "GET":
+            await self._only_session(send, link, scope)
             return
         await self._forward(scope, receive, send, client, link)
 
     async def _exchange(self, send: Send, kind: str, token: str, query: bytes) -> None:
-        target = f"/{kind}/{ME}".encode() + (b"?" + query if query else b"")
+        handle = handle_of(token)
+        target = f"/{kind}/{ME}-{handle}".encode() + (b"?" + query if query else b"")
         headers = [(b"location", target), (b"referrer-policy", b"no-referrer")]
         if token.startswith(_PREFIX[kind]):
-            headers.append(_set_cookie(COOKIES[kind], token, self.secure))
+            headers.append(_set_cookie(cookie_name(kind, handle, self.secure), token, self.secure))
         await _respond(send, 303, headers, b"")
+
+    async def _only_session(self, send: Send, link: re.Match[str], scope: Scope) -> None:
+        """``/<kind>/me`` (a bookmark from before): on to the browser's one session of that
+        kind; with none, or several, there is no telling which is meant."""
+        stem = self._stem(link.group(1))
+        handles = [name[len(stem) :] for name in _cookies(scope) if name.startswith(stem)]
+        if len(handles) == 1:
+            target = f"/{link.group(1)}/{ME}-{handles[0]}{link.group(3) or ''}"
+            await _respond(send, 303, [(b"location", target.encode())], b"")
+            return
+        body = json.dumps({"error": "open your private link again, or ask for a sign-in mail"})
+        await _respond(send, 404, [(b"content-type", b"application/json")], body.encode())
+
+    def _stem(self, kind: str) -> str:
+        return cookie_name(kind, "", self.secure)
 
     async def _forward(
         self, scope: Scope, receive: Receive, send: Send, client: str, link: re.Match[str] | None
     ) -> None:
-        token = self._session_token(scope, link)
+        token, handle = self._session_token(scope, link)
+        if token and scope["method"] not in _SAFE and not same_origin(scope):
+            body = json.dumps({"error": "this request did not come from this site's own pages"})
+            await _respond(send, 403, [(b"content-type", b"application/json")], body.encode())
+            return
         status, settled = 0, False
 
         async def watch(message: Message) -> None:
             nonlocal status, settled
             if message["type"] == "http.response.start":
                 status = message["status"]
-                if token:
-                    message["headers"] = _mask_location(message.get("headers", []), token)
+                if token and handle:
+                    message["headers"] = _mask_location(message.get("headers", []), token, handle)
                 # Given back as soon as the answer is known, not when its body ends: a
                 # long-lived stream (server-sent events) must not hold an attempt open.
                 settled = True
@@ -141,24 +207,37 @@ class LinkSessions:
             if not settled:
                 await self._count(client, refund=True)
 
-    def _session_token(self, scope: Scope, link: re.Match[str] | None) -> str | None:
-        """Put the session's token where the routes expect it; the token, or None."""
-        if link and link.group(2) == ME:
-            token = _cookies(scope).get(COOKIES[link.group(1)], "")
-            scope["path"] = f"/{link.group(1)}/{token or '-'}{link.group(3) or ''}"
+    def _session_token(
+        self, scope: Scope, link: re.Match[str] | None
+    ) -> tuple[str | None, str | None]:
+        """Put the session's token where the routes expect it: the token and the session's
+        name in paths (``me-<handle>``), or Nones when the request carries no session."""
+        if link and link.group(2).startswith(f"{ME}-"):
+            kind, handle = link.group(1), link.group(2)[len(ME) + 1 :]
+            token = _cookies(scope).get(cookie_name(kind, handle, self.secure), "")
+            scope["path"] = f"/{kind}/{token or '-'}{link.group(3) or ''}"
             scope["raw_path"] = scope["path"].encode()
-            scope.setdefault("state", {})["link_token"] = token
-            return token or None
+            state = scope.setdefault("state", {})
+            state["link_token"], state["link_handle"] = token, link.group(2)
+            return token or None, link.group(2)
         api = _API.match(scope["path"])
         headers = scope.get("headers", [])
-        if api and not any(k == b"authorization" for k, _ in headers):
-            carried = _cookies(scope).get(COOKIES[api.group(1)])
+        named = _header(scope, SESSION_HEADER)
+        if api and named and not any(k == b"authorization" for k, _ in headers):
+            carried = _cookies(scope).get(cookie_name(api.group(1), named, self.secure))
             if carried:
                 scope["headers"] = [*headers, (b"authorization", f"Bearer {carried}".encode())]
-        return None
+                return carried, None
+        return None, None
 
 
-def _mask_location(headers: list[tuple[bytes, bytes]], token: str) -> list[tuple[bytes, bytes]]:
-    """Redirects the routes build with the token point at ``me`` instead."""
-    raw = token.encode()
-    return [(k, v.replace(raw, ME.encode()) if k == b"location" else v) for k, v in headers]
+def _is_link(link: re.Match[str]) -> bool:
+    return link.group(2) != ME and not link.group(2).startswith(f"{ME}-")
+
+
+def _mask_location(
+    headers: list[tuple[bytes, bytes]], token: str, handle: str
+) -> list[tuple[bytes, bytes]]:
+    """Redirects the routes build with the token point at the session's name instead."""
+    raw, name = token.encode(), handle.encode()
+    return [(k, v.replace(raw, name) if k == b"location" else v) for k, v in headers]

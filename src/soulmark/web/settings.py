@@ -50,7 +50,14 @@ class Settings:
     shared_attempts: bool = False
     """Count token attempts in the database, so the limit holds across worker processes."""
     secure_cookies: bool = False
-    """Mark the CSRF cookie Secure (behind HTTPS)."""
+    """Force ``Secure`` and ``__Host-`` cookies (they are on anyway when ``base_url`` is
+    https); for an https proxy in front of a ``base_url`` that does not say so."""
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies are ``Secure`` (sessions also ``__Host-``): the public address is
+        https, or it was forced."""
+        return self.secure_cookies or self.base_url.lower().startswith("https://")
 
     @classmethod
     def from_env(cls, env: Environment | None = None, **overrides: object) -> Settings:

@@ -12,9 +12,10 @@ from starlette.responses import Response
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import parse_iso
 from soulmark.services import lifecycle
-from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, ExportOut, LeftOut, RetentionOut
+from soulmark.web.session import cookie_name, handle_of
 
 router = APIRouter()
 
@@ -42,10 +43,13 @@ def export_download(token: str, store: StoreDep, now: NowDep) -> Response:
 
 
 @router.post("/wrist/{token}/leave", include_in_schema=False, dependencies=[CsrfDep])
-def leave_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+def leave_form(
+    request: Request, token: str, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> Response:
     result = lifecycle.leave(store, token=token, at=now)
     response = render(request, "left.html", {"result": result})
-    response.delete_cookie("sm_wrist", path="/")
+    name = cookie_name("wrist", handle_of(token), settings.cookies_secure)
+    response.delete_cookie(name, path="/", secure=settings.cookies_secure, httponly=True)
     return response
 
 

@@ -69,9 +69,13 @@
   }
 
   // Opened through a session ("me"), the HttpOnly cookie authenticates and no token is here.
+  // A page opened through a session names it (me-<handle>): the cookie holds the token,
+  // and the header says which of this browser's wrists the call is for.
   function authHeaders(root) {
     var token = root.dataset.token;
-    return token && token !== "me" ? { Authorization: "Bearer " + token } : {};
+    if (!token || token === "me") return {};
+    if (token.indexOf("me-") === 0) return { "X-Soulmark-Session": token.slice(3) };
+    return { Authorization: "Bearer " + token };
   }
 
   // A revoked or dead link must not leave a name on screen.
