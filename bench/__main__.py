@@ -23,11 +23,12 @@ from pathlib import Path
 
 from bench.common import RESULTS, machine
 
-ORDER = ["planet", "fate", "seal", "exclusions", "reveal", "notices", "faults", "fuzz"]
+ORDER = ["planet", "fate", "seal", "exclusions", "reveal", "audit", "notices", "faults", "fuzz"]
 ARGS: dict[str, list[str]] = {
     "seal": ["--people", "1e6"],
     "exclusions": ["--people", "1e6", "--each", "3"],
     "reveal": ["--people", "1e5", "--clients", "200", "--profile", "--what-if", "2"],
+    "audit": ["--roster", "1048576", "--clients", "8"],
 }
 OUT = Path(__file__).parent / "RESULTS.md"
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,6 +10,7 @@ are refused while they stream in (soulmark.web.bodies).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
@@ -36,6 +37,8 @@ class Busy(SoulmarkError):
 def _child(conn: Connection, text: str | bytes, commitment: str | None) -> None:
     from soulmark.services.audit import audit_report
 
+    # Background work: when the CPU is short, the server's own requests go first.
+    os.nice(10)
     try:
         conn.send(("ok", audit_report(text, commitment=commitment).to_json()))
     except SoulmarkError as exc:
