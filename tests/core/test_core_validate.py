@@ -205,3 +205,8 @@ def test_check_window_property(start: int, end: int) -> None:
 def test_check_window_rejects_end_not_after_start(end: int) -> None:
     with pytest.raises(InvalidInput):
         check_window(T0, end)
+
+
+def test_r11_a_lone_surrogate_in_a_name_is_refused_in_one_line_not_a_crash():
+    with pytest.raises(InvalidInput, match="U\\+D800"):
+        clean_name("A\ud800")

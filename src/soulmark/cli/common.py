@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
@@ -13,7 +12,7 @@ import typer
 from rich.console import Console
 
 from soulmark.core.errors import SoulmarkError
-from soulmark.core.times import SECOND, iso, parse_iso
+from soulmark.core.times import now_us, parse_iso
 from soulmark.settings import DEFAULT_BASE_URL, read_environment
 from soulmark.store import Store, open_store
 
@@ -50,7 +49,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def now_or(at: str | None) -> int:
     """The moment a command acts at, in microseconds."""
     if at is None:
-        return time.time_ns() // 1000
+        return now_us()
     try:
         return parse_iso(at)
     except ValueError as exc:
@@ -84,11 +83,3 @@ def emit(as_json: bool, data: dict[str, Any], human: Callable[[], None]) -> None
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         human()
-
-
-def when(us: int | None) -> str:
-    return iso(us) if us is not None else "-"
-
-
-def seconds(us: int) -> float:
-    return us / SECOND

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from soulmark import services
 from soulmark.cli.common import DbOpt, console, opened
-from soulmark.core.times import SECOND, iso
+from soulmark.core.times import SECOND, iso, now_us
 from soulmark.services.audit import audit_report
 from soulmark.services.demo import DemoWrist, build_demo
 from soulmark.services.wrists import WristView
@@ -87,7 +87,7 @@ def demo(
     """
     if db is None:
         db = f"sqlite:///{Path(tempfile.mkdtemp(prefix='soulmark-demo-')) / 'demo.db'}"
-    clock = Clock(time.time_ns() // 1000, speed)
+    clock = Clock(now_us(), speed)
     with opened(db) as store:
         made = build_demo(store, now_us=clock.now(), people=people)
         console.print(

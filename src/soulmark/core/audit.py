@@ -21,6 +21,7 @@ from soulmark.core.later import start_after
 from soulmark.core.times import iso, parse_iso
 from soulmark.core.transcript import (
     FORMAT,
+    HEADER_FIELDS,
     VERSION,
     Line,
     _line,
@@ -42,12 +43,7 @@ __all__ = [
 ]
 
 FIELDS = (
-    "format",
-    "version",
-    "world",
-    "round",
-    "commitment",
-    "secret",
+    *HEADER_FIELDS,
     "beacon",
     "trust",
     "roster",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 __all__ = [
+    "now_us",
     "US",
     "SECOND",
     "MINUTE",
@@ -72,3 +74,8 @@ def parse_end(text: str) -> int:
     if len(stripped) == 10 and stripped[4] == "-" and stripped[7] == "-":
         return parse_iso(stripped) + DAY - US
     return parse_iso(stripped)
+
+
+def now_us() -> int:
+    """Now, in integer microseconds since the epoch: the one reading of the wall clock."""
+    return time.time_ns() // 1000

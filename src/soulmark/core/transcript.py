@@ -58,6 +58,7 @@ from soulmark.core.times import iso, parse_iso
 
 __all__ = [
     "FORMAT",
+    "HEADER_FIELDS",
     "VERSION",
     "World",
     "ExclusionsRefused",
@@ -70,6 +71,8 @@ __all__ = [
 
 FORMAT = "soulmark-transcript"
 VERSION = 1
+HEADER_FIELDS = ("format", "version", "world", "round", "commitment", "secret")
+"""The fields every soulmark transcript opens with, a round's or a planet's (docs/fate.md)."""
 
 Line = list[Any]
 World = dict[str, Any]

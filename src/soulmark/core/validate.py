@@ -65,7 +65,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
 def name_length(name: str) -> int:
     """Length in UTF-16 code units, as the browser counts it."""
-    return len(name.encode("utf-16-le")) // 2
+    return len(name.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate is refused later
 
 
 def _trim(name: str) -> str:

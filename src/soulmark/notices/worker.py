@@ -6,11 +6,11 @@ import asyncio
 import contextlib
 import logging
 import signal
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from soulmark.core.times import now_us
 from soulmark.notices.queue import (
     Claimed,
     Result,
@@ -36,8 +36,8 @@ __all__ = [
 log = logging.getLogger("soulmark.notices")
 
 
-def wall_clock_us() -> int:
-    return time.time_ns() // 1000
+wall_clock_us = now_us
+"""The notices' name for soulmark.core.times.now_us."""
 
 
 @dataclass

@@ -286,12 +286,6 @@ def scratch(size):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True)
-def unpermute_block(x, m, n, keys, wh, wl, s):  # type: ignore[no-untyped-def]
-    """``P⁻¹`` in place over ``x[:m]`` (slots in, people out)."""
-    _apply(x, m, n, keys, wh, wl, False, s)
-
-
-@nb.njit(cache=True, nogil=True)
 def _slots_kernel(out, start, n, keys, wh, wl):  # type: ignore[no-untyped-def]
     size = out.shape[0]
     x = np.empty(BLOCK, np.uint64)

@@ -33,7 +33,7 @@ from soulmark.core.audit import Mismatch
 from soulmark.core.fate import derive_seed
 from soulmark.core.marks import MarkParams, Window
 from soulmark.core.times import iso, parse_iso
-from soulmark.core.transcript import commitment
+from soulmark.core.transcript import HEADER_FIELDS, commitment
 from soulmark.planet.chunk import PlanetSpec, run_chunk
 from soulmark.planet.engine import ALGORITHM, PlanetKey, permute_ref, unpermute_ref
 from soulmark.planet.marks import MarkPlan, mix64_ref, pair_marks_ref
@@ -51,12 +51,7 @@ __all__ = [
 
 SAMPLES = 6
 FIELDS = (
-    "format",
-    "version",
-    "world",
-    "round",
-    "commitment",
-    "secret",
+    *HEADER_FIELDS,
     "roster_digest",
     "seed",
     "algorithm",

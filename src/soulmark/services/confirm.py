@@ -6,14 +6,13 @@ The join itself, and the link it mails, are :func:`soulmark.services.people.join
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict, NotFound
+from soulmark.core.errors import Conflict
 from soulmark.services.people import joining_round
-from soulmark.services.tokens import token_hash
+from soulmark.services.results import Result
+from soulmark.services.tokens import by_token
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, WorldRow
@@ -35,23 +34,17 @@ def pending_world(store: Store, *, token: str) -> str:
 
 
 def _confirmation(s: Session, token: str) -> ConfirmationRow:
-    row = s.scalars(
-        select(ConfirmationRow).where(ConfirmationRow.token_hash == token_hash(token))
-    ).first()
-    if row is None:
-        raise NotFound("no join waits for that confirmation link")
+    missing = "no join waits for that confirmation link"
+    row: ConfirmationRow = by_token(s, ConfirmationRow.token_hash, token, missing=missing)
     return row
 
 
 @dataclass(frozen=True)
-class Confirmed:
+class Confirmed(Result):
     world: str
     person: str
     round: int
     note: str
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def confirm(store: Store, *, token: str, at: int) -> Confirmed:

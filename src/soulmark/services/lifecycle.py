@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import InvalidInput, NotFound
+from soulmark.core.errors import InvalidInput
 from soulmark.core.times import iso
 from soulmark.services.exclusions import view as never_with
 from soulmark.services.people import person_by_token, roster_frozen
 from soulmark.services.tokens import token_hash
+from soulmark.services.worlds import organizer_row
 from soulmark.services.wrists import view_of
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, WorldRow
@@ -141,11 +142,7 @@ def set_retention(store: Store, *, organizer_token: str, until: int, at: int) ->
     if until <= at:
         raise InvalidInput("the retention date must be in the future")
     with store.transaction() as s:
-        world = s.scalars(
-            select(WorldRow).where(WorldRow.organizer_token_hash == token_hash(organizer_token))
-        ).first()
-        if world is None:
-            raise NotFound("no world has that organizer token")
+        world = organizer_row(s, organizer_token)
         world.retain_until = until
         return {"world": world.slug, "retain_until": iso(until)}
 

@@ -14,15 +14,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict, InvalidInput, NotFound
+from soulmark.core.errors import Conflict, InvalidInput
 from soulmark.core.marks import Mark
 from soulmark.core.times import iso, parse_end, parse_iso
 from soulmark.core.transcript import commitment
 from soulmark.core.validate import check_window
 from soulmark.core.wrist import wrist_at
 from soulmark.services.sealing import Sealed, seal, transcript_text
-from soulmark.services.tokens import new_secret, token_hash
-from soulmark.services.worlds import WorldInfo, round_possible, world_block, world_info
+from soulmark.services.tokens import new_secret
+from soulmark.services.worlds import (
+    WorldInfo,
+    organizer_row,
+    round_possible,
+    world_block,
+    world_info,
+)
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 
@@ -60,18 +66,10 @@ class Dashboard:
         }
 
 
-def _by_token(s: Session, token: str, *, lock: bool = False) -> WorldRow:
-    query = select(WorldRow).where(WorldRow.organizer_token_hash == token_hash(token))
-    row = s.scalars(query.with_for_update() if lock else query).first()
-    if row is None:
-        raise NotFound("no world has that organizer token")
-    return row
-
-
 def organizer_world(store: Store, *, token: str) -> str:
     """The slug of the world that ``token`` organizes."""
     with store.transaction() as s:
-        return _by_token(s, token).slug
+        return organizer_row(s, token).slug
 
 
 def _counts(s: Session, world: WorldRow, at: int) -> tuple[Counter[str], list[Mark]]:
@@ -117,7 +115,7 @@ def _bins(world: WorldRow, marks: list[Mark], n: int) -> list[dict[str, Any]]:
 
 def dashboard(store: Store, *, token: str, at: int, bins: int = 24) -> Dashboard:
     with store.transaction() as s:
-        world = _by_token(s, token)
+        world = organizer_row(s, token)
         counts, marks = _counts(s, world, at)
         timeline = _bins(world, marks, bins)
         slug = world.slug
@@ -160,7 +158,7 @@ def organizer_window(
     if not round_possible(start, end, at):
         raise InvalidInput("that window leaves too little time for a round sealed now")
     with store.transaction() as s:
-        world = _by_token(s, token, lock=True)
+        world = organizer_row(s, token, lock=True)
         target = s.scalars(
             select(RoundRow).where(
                 RoundRow.world_id == world.id, RoundRow.number == world.open_round

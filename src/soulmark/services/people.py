@@ -18,11 +18,11 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict, InvalidInput, NotFound
+from soulmark.core.errors import Conflict, InvalidInput
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import confirm_link
 from soulmark.notices.queue import queue_confirmation
-from soulmark.services.tokens import new_pid, new_token, token_hash
+from soulmark.services.tokens import by_token, new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.settings import DEFAULT_BASE_URL
 from soulmark.store import Store
@@ -243,10 +243,7 @@ def roster_frozen(session: Session, person: PersonRow, at: int) -> bool:
 
 
 def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
-    query = select(PersonRow).where(PersonRow.token_hash == token_hash(token))
-    if lock:
-        query = query.with_for_update()
-    row = session.scalars(query).first()
-    if row is None:
-        raise NotFound("no wrist has that token")
-    return row
+    person: PersonRow = by_token(
+        session, PersonRow.token_hash, token, missing="no wrist has that token", lock=lock
+    )
+    return person

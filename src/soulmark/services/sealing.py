@@ -19,6 +19,7 @@ from soulmark.core.transcript import seal_transcript
 from soulmark.services.exclusions import round_exclusions
 from soulmark.services.fate_log import record as record_fate
 from soulmark.services.relays import fetch_signature
+from soulmark.services.results import Result
 from soulmark.services.worlds import get_world, open_round, world_block
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
@@ -27,7 +28,7 @@ __all__ = ["Sealed", "seal", "transcript_text"]
 
 
 @dataclass(frozen=True)
-class Sealed:
+class Sealed(Result):
     world: str
     round: int
     pairs: int
@@ -38,9 +39,6 @@ class Sealed:
     """Draws fate made: 1, or with exclusions the number of the winning attempt plus one."""
     already: bool
     """True when the round had been sealed before: nothing was written."""
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def _round(session: Session, world: WorldRow, number: int) -> RoundRow:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict, NotFound
 from soulmark.core.wrist import STROKES
 from soulmark.services.people import person_by_token
-from soulmark.services.tokens import new_token, token_hash
+from soulmark.services.results import Result
+from soulmark.services.tokens import by_token, new_token, token_hash
 from soulmark.services.wrists import view_of as wrist_view
 from soulmark.store import Store
 from soulmark.store.models import PersonRow
@@ -38,14 +39,11 @@ FRIEND_MESSAGES = {
 
 
 @dataclass(frozen=True)
-class Share:
+class Share(Result):
     id: int
     created_at: int
     revoked: bool
     show_name: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -131,9 +129,10 @@ def show_name(store: Store, *, token: str, share_id: int, show: bool, at: int) -
 
 def shared_view(store: Store, *, token: str, at: int) -> SharedView:
     with store.transaction() as s:
-        row = s.scalars(select(ShareRow).where(ShareRow.token_hash == token_hash(token))).first()
-        if row is None or row.revoked_at is not None:
-            raise NotFound("no wrist is shared with that link")
+        missing = "no wrist is shared with that link"
+        row: ShareRow = by_token(s, ShareRow.token_hash, token, missing=missing)
+        if row.revoked_at is not None:
+            raise NotFound(missing)
         view = wrist_view(s, s.get_one(PersonRow, row.person_id), at)
         return SharedView(
             world=view.world,

@@ -12,7 +12,6 @@ Whether an address joined is never told: asking always answers the same.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, signin, signin_link
 from soulmark.notices.queue import queue_message
 from soulmark.services.people import person_by_token
+from soulmark.services.results import Result
 from soulmark.services.tokens import new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
@@ -45,13 +45,10 @@ MAX_LIVE_CODES = 3
 
 
 @dataclass(frozen=True)
-class SignedIn:
+class SignedIn(Result):
     world: str
     token: str
     """The wrist's new private token; the one before it no longer opens anything."""
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def issue_code(s: Session, person: PersonRow, *, purpose: str, at: int, ttl: int) -> str | None:

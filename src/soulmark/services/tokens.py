@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
-__all__ = ["new_token", "token_hash", "new_pid", "new_secret"]
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from soulmark.core.errors import NotFound
+
+__all__ = ["by_token", "new_token", "token_hash", "new_pid", "new_secret"]
 
 
 def new_token(kind: str) -> str:
@@ -24,3 +30,23 @@ def new_pid() -> str:
 
 def new_secret() -> bytes:
     return secrets.token_bytes(32)
+
+
+def by_token(
+    session: Session,
+    column: InstrumentedAttribute[Any],
+    token: str,
+    *,
+    missing: str,
+    lock: bool = False,
+) -> Any:
+    """The row whose ``column`` holds the hash of ``token``; NotFound(``missing``) if none.
+
+    The one lookup behind every private link and token: wrists, shares, organizers,
+    confirmation links.  Only hashes are compared, never the token itself.
+    """
+    query = select(column.class_).where(column == token_hash(token))
+    row = session.scalars(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFound(missing)
+    return row

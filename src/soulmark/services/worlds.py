@@ -20,7 +20,8 @@ from soulmark.core.transcript import World, commitment
 from soulmark.core.validate import check_window, clean_name
 from soulmark.services.fate_log import history as fate_history
 from soulmark.services.fate_log import record as record_fate
-from soulmark.services.tokens import new_secret, new_token, token_hash
+from soulmark.services.results import Result
+from soulmark.services.tokens import by_token, new_secret, new_token, token_hash
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
 
@@ -38,7 +39,7 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 @dataclass(frozen=True)
-class WorldCreated:
+class WorldCreated(Result):
     world: str
     name: str
     commitment: str
@@ -47,12 +48,9 @@ class WorldCreated:
     window_end: str
     beacon: dict[str, Any] | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
 
 @dataclass(frozen=True)
-class WorldInfo:
+class WorldInfo(Result):
     world: str
     name: str
     window_start: str
@@ -67,9 +65,6 @@ class WorldInfo:
     history: list[dict[str, Any]] = field(default_factory=list)
     """Every commitment and seal, oldest first, append-only (services.fate_log): a round
     sealed twice, a re-draw, shows as two seal entries."""
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def world_block(row: WorldRow) -> World:
@@ -91,6 +86,18 @@ def _slugify(name: str, wanted: str | None) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40] or "world"
     return f"{base}-{secrets.token_hex(2)}"
+
+
+def organizer_row(s: Session, token: str, *, lock: bool = False) -> WorldRow:
+    """The world an organizer token opens."""
+    world: WorldRow = by_token(
+        s,
+        WorldRow.organizer_token_hash,
+        token,
+        missing="no world has that organizer token",
+        lock=lock,
+    )
+    return world
 
 
 def get_world(session: Session, slug: str, *, lock: bool = False, share: bool = False) -> WorldRow:

@@ -2,7 +2,6 @@
 dashboard, the audit page and their JSON twins under /api (issue 3)."""
 
 from soulmark.web.app import create_app
-from soulmark.web.serve import serve
 from soulmark.web.settings import Settings
 
-__all__ = ["create_app", "serve", "Settings"]
+__all__ = ["create_app", "Settings"]

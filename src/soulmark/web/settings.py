@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from soulmark.core.times import now_us
 from soulmark.settings import DEFAULT_BASE_URL, Environment, read_environment
 from soulmark.store import Store
 
 __all__ = ["Settings", "system_clock"]
 
 
-def system_clock() -> int:
-    """Now, in integer microseconds since the epoch (soulmark.core.times)."""
-    return time.time_ns() // 1000
+system_clock = now_us
+"""Kept as a name for callers of the web settings (bench); the clock is core.times.now_us."""
 
 
 @dataclass
