@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soulmark.core.marks import Mark
-from soulmark.core.wrist import STROKES, wrist_at
+from soulmark.core.wrist import STROKES, next_change, wrist_at
 
 
 @st.composite
@@ -76,3 +76,40 @@ def test_r6_inking_strokes_grow_and_are_name_independent() -> None:
     strokes = [wrist_at(mark, t).strokes for t in range(1000, 2200, 50)]
     assert strokes == sorted(strokes)
     assert strokes[0] == 0 and strokes[-1] == STROKES - 1
+
+
+def _seen(mark: Mark, t: int, looked: int | None) -> tuple[str, int | None]:
+    state = wrist_at(mark, t, looked)
+    return state.state, state.strokes
+
+
+@given(
+    itch=st.integers(0, 10**12),
+    pre=st.integers(1, 10**9),
+    ink=st.integers(1, 10**9),
+    dt=st.integers(-(10**9), 3 * 10**9),
+    looked=st.one_of(st.none(), st.integers(0, 10**9)),
+)
+def test_b3_next_change_is_the_first_moment_the_wrist_changes(
+    itch: int, pre: int, ink: int, dt: int, looked: int | None
+) -> None:
+    mark = Mark(itch, itch + pre, itch + pre + ink)
+    looked_at = None if looked is None else mark.legible_at + looked
+    t = itch + dt
+    nxt = next_change(mark, t, looked_at)
+    if nxt is None:
+        assert t >= mark.legible_at and (looked_at is None or t >= looked_at)
+        return
+    # Not a moment late (the one before still shows what t shows), and a real change.
+    assert nxt > t
+    assert _seen(mark, nxt - 1, looked_at) == _seen(mark, t, looked_at)
+    assert _seen(mark, nxt, looked_at) != _seen(mark, t, looked_at)
+
+
+def test_b3_a_wrist_changes_at_itch_ink_every_stroke_and_legible() -> None:
+    mark, t, moments = Mark(1_000, 2_000, 2_000 + 12 * 977), 0, []
+    while (t := next_change(mark, t)) is not None:
+        moments.append(t)
+    assert moments[:2] == [1_000, 2_000] and moments[-1] == mark.legible_at
+    assert len(moments) == 2 + (STROKES - 1) + 1
+    assert next_change(None, 0) is None

@@ -6,6 +6,7 @@ response built from these results can pair two people by name.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,9 @@ from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 
 __all__ = [
+    "CountsSnapshot",
     "Dashboard",
+    "counts_snapshot",
     "STATES",
     "organizer_world",
     "dashboard",
@@ -127,6 +130,84 @@ def dashboard(store: Store, *, token: str, at: int, bins: int = 24) -> Dashboard
         bins=timeline,
         elapsed=elapsed,
     )
+
+
+@dataclass(frozen=True)
+class CountsSnapshot:
+    """A world's counts by state without the clock (B3): sorted moments, so the counts at
+    any moment and the next moment they change are a few bisections away."""
+
+    world_id: int
+    world: str
+    fixed: dict[str, int]
+    """unconfirmed and waiting: they change only when someone acts."""
+    itch: list[int]
+    ink: list[int]
+    legible: list[int]
+    revealed: list[int]
+    """max(legible_at, looked_at) of those who looked: when each wrist became revealed."""
+
+    def counts(self, at: int) -> dict[str, int]:
+        i, k, g, r = (bisect_right(xs, at) for xs in self._lists())
+        moving = {
+            "bare": len(self.itch) - i,
+            "itching": i - k,
+            "inking": k - g,
+            "covered": g - r,
+            "revealed": r,
+        }
+        return {state: self.fixed.get(state, 0) + moving.get(state, 0) for state in STATES}
+
+    def json(self, at: int) -> dict[str, Any]:
+        """What the organizer's stream carries: counts only (B2)."""
+        return {"world": self.world, "counts": self.counts(at)}
+
+    def next_change(self, at: int) -> int | None:
+        ahead = [xs[j] for xs in self._lists() if (j := bisect_right(xs, at)) < len(xs)]
+        return min(ahead, default=None)
+
+    def _lists(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        return self.itch, self.ink, self.legible, self.revealed
+
+
+def counts_snapshot(store: Store, *, token: str) -> CountsSnapshot:
+    """One read of ids-free columns: confirmed, looked_at and the mark's moments (B2)."""
+    with store.read() as s:
+        world = _by_token(s, token)
+        rows = s.execute(
+            select(
+                PersonRow.confirmed,
+                PersonRow.looked_at,
+                MarkRow.itch_start,
+                MarkRow.ink_start,
+                MarkRow.legible_at,
+            )
+            .outerjoin(
+                MarkRow,
+                (MarkRow.person_id == PersonRow.id) & (MarkRow.round == PersonRow.round),
+            )
+            .where(PersonRow.world_id == world.id)
+        ).all()
+        world_id, slug = world.id, world.slug
+    fixed: Counter[str] = Counter()
+    itch: list[int] = []
+    ink: list[int] = []
+    legible: list[int] = []
+    revealed: list[int] = []
+    for confirmed, looked, i, k, g in rows:
+        if not confirmed:
+            fixed["unconfirmed"] += 1
+        elif i is None:
+            fixed["waiting"] += 1
+        else:
+            itch.append(i)
+            ink.append(k)
+            legible.append(g)
+            if looked is not None:
+                revealed.append(max(g, looked))
+    for xs in (itch, ink, legible, revealed):
+        xs.sort()
+    return CountsSnapshot(world_id, slug, dict(fixed), itch, ink, legible, revealed)
 
 
 def organizer_seal(

@@ -14,6 +14,8 @@ from soulmark.core.wrist import STROKES
 from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token, new_token, token_hash
+from soulmark.services.wrist_read import WristSnapshot, snapshot_of_person
+from soulmark.services.wrists import WristView
 from soulmark.services.wrists import view_of as wrist_view
 from soulmark.store import Store
 from soulmark.store.models import PersonRow
@@ -27,6 +29,8 @@ __all__ = [
     "revoke_share",
     "show_name",
     "shared_view",
+    "SharedSnapshot",
+    "shared_snapshot",
 ]
 
 FRIEND_MESSAGES = {
@@ -127,21 +131,60 @@ def show_name(store: Store, *, token: str, share_id: int, show: bool, at: int) -
         return _share(row)
 
 
+def _friend_view(view: WristView, show: bool) -> SharedView:
+    return SharedView(
+        world=view.world,
+        world_name=view.world_name,
+        state=view.state,
+        message=FRIEND_MESSAGES[view.state],
+        progress=view.progress,
+        strokes=view.strokes,
+        legible_at=view.legible_at,
+        looked_at=view.looked_at,
+        name=view.name if show and view.state == "revealed" else None,
+    )
+
+
+def _live_share(s: Session, token: str) -> ShareRow:
+    missing = "no wrist is shared with that link"
+    row: ShareRow = by_token(s, ShareRow.token_hash, token, missing=missing)
+    if row.revoked_at is not None:
+        raise NotFound(missing)
+    return row
+
+
 def shared_view(store: Store, *, token: str, at: int) -> SharedView:
     with store.transaction() as s:
-        missing = "no wrist is shared with that link"
-        row: ShareRow = by_token(s, ShareRow.token_hash, token, missing=missing)
-        if row.revoked_at is not None:
-            raise NotFound(missing)
+        row = _live_share(s, token)
         view = wrist_view(s, s.get_one(PersonRow, row.person_id), at)
-        return SharedView(
-            world=view.world,
-            world_name=view.world_name,
-            state=view.state,
-            message=FRIEND_MESSAGES[view.state],
-            progress=view.progress,
-            strokes=view.strokes,
-            legible_at=view.legible_at,
-            looked_at=view.looked_at,
-            name=view.name if row.show_name and view.state == "revealed" else None,
-        )
+        return _friend_view(view, row.show_name)
+
+
+@dataclass(frozen=True)
+class SharedSnapshot:
+    """A friend's view without its clock (B3): what a live share stream keeps."""
+
+    wrist: WristSnapshot
+    show_name: bool
+
+    def view(self, at: int) -> SharedView:
+        """Exactly what ``GET /api/share`` shows at ``at``."""
+        return _friend_view(self.wrist.view(at), self.show_name)
+
+    def next_change(self, at: int) -> int | None:
+        return self.wrist.next_change(at)
+
+    @property
+    def world_id(self) -> int:
+        return self.wrist.world_id
+
+    @property
+    def person_id(self) -> int:
+        return self.wrist.person_id
+
+
+def shared_snapshot(store: Store, *, token: str, at: int) -> SharedSnapshot:
+    with store.read() as s:
+        row = _live_share(s, token)
+        wrist = snapshot_of_person(s, person_id=row.person_id, at=at)
+        return SharedSnapshot(wrist=wrist, show_name=row.show_name)

@@ -110,6 +110,9 @@ class Store:
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+    from soulmark.store import changes  # the tables' hook; imports the models
+
+    changes.install()
     url = url or default_url()
     try:
         if url.startswith("sqlite"):

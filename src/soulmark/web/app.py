@@ -25,6 +25,7 @@ from soulmark.web.audit_runner import MAX_TRANSCRIPT
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
+from soulmark.web.live import Hub
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.routes.signin import recover_attempts
@@ -64,9 +65,12 @@ def _lifespan(
         if settings.run_worker:
             worker = notices_link.start_worker(app.state.store, settings)
         app.state.worker = worker
+        hub: Hub = app.state.hub
+        await hub.start()
         try:
             yield
         finally:
+            await hub.close()
             if worker is not None:
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -192,7 +196,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "Conflicts with the current state"),
         (413, "Too large"),
         (422, "Invalid input"),
-        (429, "Too many failed token attempts"),
+        (429, "Too many failed token attempts, or too many open streams for one link"),
         (503, "Busy: try again shortly"),
     )
 }
@@ -220,6 +224,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = settings.store or open_store(settings.db_url)
     app.state.recover_attempts = recover_attempts()
+    app.state.hub = Hub(
+        app.state.store,
+        settings.clock,
+        heartbeat_s=settings.live_heartbeat_s,
+        per_token=settings.live_streams_per_token,
+        tick_s=settings.live_tick_s,
+        tail_s=settings.live_tail_s,
+    )
     _install_errors(app)
     app.add_middleware(
         LinkSessions,

@@ -48,25 +48,32 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_store(request: Request) -> Store:
+# The dependencies are coroutines: plain functions would each cost a trip through the
+# thread pool on every request, the wrist poll included.
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def _store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_now(request: Request) -> int:
-    return get_settings(request).clock()
+async def _now(request: Request) -> int:
+    now: int = get_settings(request).clock()
+    return now
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[Store, Depends(get_store)]
-NowDep = Annotated[int, Depends(get_now)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+StoreDep = Annotated[Store, Depends(_store)]
+NowDep = Annotated[int, Depends(_now)]
 
 _bearer = HTTPBearer(
     auto_error=False, description="a wrist (w_…), share (s_…) or organizer (o_…) token"
 )
 
 
-def bearer_token(
+async def bearer_token(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     """The API takes tokens in ``Authorization: Bearer``: a cross-site form cannot send it,

@@ -51,6 +51,14 @@ class Settings:
     secure_cookies: bool = False
     """Force ``Secure`` and ``__Host-`` cookies (they are on anyway when ``base_url`` is
     https); for an https proxy in front of a ``base_url`` that does not say so."""
+    live_streams_per_token: int = 4
+    """Open event streams one link may hold in one process (a few tabs); more get 429."""
+    live_heartbeat_s: float = 15.0
+    """Every open stream gets a comment this often, whatever its schedule."""
+    live_tick_s: float = 1.0
+    """The longest the hub sleeps before it looks at the clock again (a clock may jump)."""
+    live_tail_s: float = 0.25
+    """SQLite: how often each process reads the change log (PostgreSQL is told at once)."""
 
     @property
     def cookies_secure(self) -> bool:

@@ -3,7 +3,10 @@
 from alembic import context
 
 import soulmark.store.notice_models  # noqa: F401  (the notices tables join the metadata)
-from soulmark.store import web_models  # noqa: F401  (the web app's tables join the metadata)
+from soulmark.store import (
+    changes,  # noqa: F401  (the change log joins the metadata)
+    web_models,  # noqa: F401  (the web app's tables join the metadata)
+)
 from soulmark.store.models import Base
 
 connection = context.config.attributes["connection"]

@@ -3,6 +3,7 @@
 from soulmark.web.routes import (
     audit,
     dev,
+    events,
     exclusions,
     lifecycle,
     organizer,
@@ -18,6 +19,7 @@ ROUTERS = [
     worlds.router,
     wrist.router,
     signin.router,
+    events.router,
     shares.router,
     exclusions.router,
     lifecycle.router,

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from soulmark import services
+from soulmark.services import wrist_read
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
 from soulmark.web.schemas import AS_IS, WristOut
@@ -37,7 +38,7 @@ def reach_out_form(token: str, store: StoreDep, now: NowDep) -> Response:
 @router.get("/api/wrist", tags=["wrist"], response_model=WristOut, **AS_IS)
 def wrist_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Your wrist now (wrist token).  ``name`` and ``partner`` appear only once you looked."""
-    return wrist_json(services.wrist(store, token=token, at=now), speech_of(request))
+    return wrist_json(wrist_read.wrist_view(store, token=token, at=now), speech_of(request))
 
 
 @router.post("/api/wrist/look", tags=["wrist"], response_model=WristOut, **AS_IS)

@@ -1,0 +1,186 @@
+"""Reading a wrist in one query: a snapshot that gives the wrist at any moment (B3).
+
+``GET /api/wrist`` and the live streams read here.  Everything a wrist shows except the
+clock is loaded by a single SELECT; the view at a moment is then a pure function of that
+snapshot and the moment, so a stream can keep its snapshot until somebody acts (a look, a
+reach-out, a seal...) and work out every other change from the mark alone.
+
+The partner's row is joined only once the bearer has looked: before that, nothing derived
+from the partner's name is loaded into this process (R6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, select
+from sqlalchemy.orm import Session, aliased
+
+from soulmark.core.errors import NotFound
+from soulmark.core.marks import Mark
+from soulmark.core.times import iso
+from soulmark.core.wrist import next_change, wrist_at
+from soulmark.services.tokens import token_hash
+from soulmark.services.wrists import MESSAGES, WristView
+from soulmark.store import Store
+from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
+
+__all__ = ["WristSnapshot", "snapshot", "snapshot_of_person", "wrist_view"]
+
+
+@dataclass(frozen=True)
+class WristSnapshot:
+    """A wrist without its clock.  ``person_id``, ``partner_id`` and ``world_id`` are internal
+    ids (which streams to wake); they are never shown."""
+
+    person_id: int
+    world_id: int
+    partner_id: int | None
+    world: str
+    world_name: str
+    person: str
+    round: int
+    confirmed: bool
+    mark: Mark | None
+    looked_at: int | None
+    reached_out_at: int | None
+    unmatched_before: bool
+    """Joined before the previous round was sealed: fate left them unmatched (R9)."""
+    partner_name: str | None = None
+    partner_pid: str | None = None
+    contact: str | None = None
+
+    def view(self, at: int) -> WristView:
+        state = wrist_at(self.mark, at, self.looked_at)
+        message = MESSAGES[state.state]
+        if self.mark is None:
+            message += (
+                f" Fate left you unmatched last round; you are in round {self.round}."
+                if self.unmatched_before
+                else f" Fate for round {self.round} has not been sealed yet."
+            )
+        view = WristView(
+            world=self.world,
+            world_name=self.world_name,
+            person=self.person,
+            round=self.round,
+            sealed=self.mark is not None,
+            state=state.state,
+            message=message,
+            progress=state.progress,
+            strokes=state.strokes,
+            legible_at=iso(state.legible_at) if state.legible_at is not None else None,
+            looked_at=iso(state.looked_at) if state.looked_at is not None else None,
+            confirmed=self.confirmed,
+        )
+        if state.state != "revealed" or self.partner_name is None:
+            return view
+        return replace(
+            view,
+            name=self.partner_name,
+            partner=self.partner_pid,
+            reached_out=self.reached_out_at is not None,
+            contact=self.contact,
+        )
+
+    def next_change(self, at: int) -> int | None:
+        """When the clock alone next changes :meth:`json` (None: not any more)."""
+        return next_change(self.mark, at, self.looked_at)
+
+    @property
+    def partner_loaded(self) -> bool:
+        return self.partner_name is not None
+
+
+_partner = aliased(PersonRow)
+_previous = aliased(RoundRow)
+
+
+def _query(where: ColumnElement[bool], at: int) -> Any:
+    me = PersonRow
+    return (
+        select(
+            me.id,
+            me.world_id,
+            me.pid,
+            me.round,
+            me.confirmed,
+            me.joined_at,
+            me.looked_at,
+            me.reached_out_at,
+            me.left_at,
+            WorldRow.slug,
+            WorldRow.name,
+            MarkRow.itch_start,
+            MarkRow.ink_start,
+            MarkRow.legible_at,
+            MarkRow.partner_id,
+            _previous.sealed_at,
+            _partner.pid,
+            _partner.name,
+            _partner.email,
+            _partner.reached_out_at,
+            _partner.left_at,
+        )
+        .join(WorldRow, WorldRow.id == me.world_id)
+        .outerjoin(MarkRow, and_(MarkRow.person_id == me.id, MarkRow.round == me.round))
+        .outerjoin(
+            _previous, and_(_previous.world_id == me.world_id, _previous.number == me.round - 1)
+        )
+        # The name is read only for a bearer who has looked by ``at``.
+        .outerjoin(
+            _partner,
+            and_(_partner.id == MarkRow.partner_id, me.looked_at.is_not(None), me.looked_at <= at),
+        )
+        .where(where)
+    )
+
+
+def _snapshot(row: Row[Any]) -> WristSnapshot:
+    values: tuple[Any, ...] = tuple(row)
+    (pk, world_id, pid, number, confirmed, joined, looked, reached, left) = values[:9]
+    slug, world_name, itch, ink, legible, partner_id, sealed_before = values[9:16]
+    q_pid, q_name, q_email, q_reached, q_left = values[16:]
+    both = reached is not None and q_reached is not None and q_left is None and left is None
+    return WristSnapshot(
+        person_id=pk,
+        world_id=world_id,
+        partner_id=partner_id,
+        world=slug,
+        world_name=world_name,
+        person=pid,
+        round=number,
+        confirmed=bool(confirmed),
+        mark=Mark(itch, ink, legible) if itch is not None else None,
+        looked_at=looked,
+        reached_out_at=reached,
+        unmatched_before=number > 1 and joined < (sealed_before or 0),
+        partner_name=q_name,
+        partner_pid=q_pid,
+        # Someone who left keeps their name on the partner's wrist, never their contact.
+        contact=q_email if both and q_name is not None else None,
+    )
+
+
+def _one(s: Session, where: ColumnElement[bool], at: int) -> WristSnapshot:
+    row = s.execute(_query(where, at)).first()
+    if row is None:
+        raise NotFound("no wrist has that token")
+    return _snapshot(row)
+
+
+def snapshot(store: Store, *, token: str, at: int) -> WristSnapshot:
+    """The wrist behind ``token``, as of ``at`` (one SELECT, no write lock)."""
+    with store.read() as s:
+        return _one(s, PersonRow.token_hash == token_hash(token), at)
+
+
+def snapshot_of_person(s: Session, *, person_id: int, at: int) -> WristSnapshot:
+    """The same, inside an open session, for a person found another way (a share link)."""
+    return _one(s, PersonRow.id == person_id, at)
+
+
+def wrist_view(store: Store, *, token: str, at: int) -> WristView:
+    """The wrist behind ``token`` at ``at``, in one query: what a poll asks for."""
+    return snapshot(store, token=token, at=at).view(at)

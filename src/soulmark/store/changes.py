@@ -1,0 +1,143 @@
+"""Who must hear that something changed: every write names the wrists it touched (issue 8).
+
+Any committed transaction that adds, changes or removes a person, a share link, a round or a
+world says so, from inside the same transaction, so that live streams in every process can
+read again the wrists it touched and nothing else:
+
+* on PostgreSQL with ``NOTIFY soulmark_changes`` (delivered at commit, dropped on rollback);
+* on SQLite, which has no notifications, by a row in the ``changes`` table; each web process
+  tails that table with ONE query every few hundred milliseconds (see soulmark.web.live).
+
+This is a store concern rather than a service one: the services, the CLI and bulk tools all
+write through ORM sessions, and the hook sees every one of them.  Writes that bypass the ORM
+(bulk CSV joins, the notices worker) are not announced; they change no wrist.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, delete, event, func, insert, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from soulmark.store.models import Base, MarkRow, PersonRow, RoundRow, WorldRow
+from soulmark.store.web_models import ShareRow
+
+__all__ = [
+    "CHANNEL",
+    "Change",
+    "ChangeRow",
+    "changes_after",
+    "install",
+    "last_change",
+    "parse",
+]
+
+CHANNEL = "soulmark_changes"
+_KEEP_US = 10 * 60 * 1_000_000
+"""Change rows older than this are pruned: a tailer only ever reads the last second."""
+
+
+class ChangeRow(Base):
+    __tablename__ = "changes"
+    # AUTOINCREMENT: an id is never reused after a prune, so a tailer never skips one.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int]
+    person_id: Mapped[int | None] = mapped_column(default=None)
+    """None: every wrist of the world (a seal, an erasure)."""
+    made_at: Mapped[int] = mapped_column(BigInteger)
+    """Wall clock (not the app's clock): only used to prune."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    world_id: int
+    person_id: int | None
+
+    def payload(self) -> str:
+        return f"{self.world_id}:{'*' if self.person_id is None else self.person_id}"
+
+
+def parse(payload: str) -> Change | None:
+    world, _, person = payload.partition(":")
+    if not world.isdigit() or not (person == "*" or person.isdigit()):
+        return None
+    return Change(int(world), None if person == "*" else int(person))
+
+
+def _touched(obj: Any) -> Change | None:
+    if isinstance(obj, PersonRow):
+        return Change(obj.world_id, obj.id)
+    if isinstance(obj, ShareRow):
+        return Change(-1, obj.person_id)  # world filled in below
+    if isinstance(obj, WorldRow):
+        return Change(obj.id, None)
+    if isinstance(obj, RoundRow | MarkRow):
+        return Change(obj.world_id, None)
+    return None
+
+
+def _changes(session: Session) -> set[Change]:
+    out: set[Change] = set()
+    shares: set[int] = set()
+    dirty = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    for obj in [*session.new, *dirty, *session.deleted]:
+        change = _touched(obj)
+        if change is None:
+            continue
+        if change.world_id == -1 and change.person_id is not None:
+            shares.add(change.person_id)
+        else:
+            out.add(change)
+    if shares:
+        rows = session.execute(
+            select(PersonRow.world_id, PersonRow.id).where(PersonRow.id.in_(shares))
+        )
+        out.update(Change(w, p) for w, p in rows)
+    everyone = {c.world_id for c in out if c.person_id is None}
+    return {c for c in out if c.person_id is None or c.world_id not in everyone}
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    changes = _changes(session)
+    if not changes:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        for change in changes:
+            conn.exec_driver_sql("SELECT pg_notify(%s, %s)", (CHANNEL, change.payload()))
+        return
+    now = time.time_ns() // 1000
+    rows = [{"world_id": c.world_id, "person_id": c.person_id, "made_at": now} for c in changes]
+    result = conn.execute(insert(ChangeRow).returning(ChangeRow.id), rows)
+    if any(i % 1000 == 0 for i in result.scalars()):
+        conn.execute(delete(ChangeRow).where(ChangeRow.made_at < now - _KEEP_US))
+
+
+def changes_after(session: Session, last: int) -> list[tuple[int, Change]]:
+    """Change rows after id ``last``, oldest first (SQLite's tail)."""
+    rows = session.execute(
+        select(ChangeRow.id, ChangeRow.world_id, ChangeRow.person_id)
+        .where(ChangeRow.id > last)
+        .order_by(ChangeRow.id)
+    )
+    return [(i, Change(w, p)) for i, w, p in rows]
+
+
+def last_change(session: Session) -> int:
+    return int(session.scalar(select(func.max(ChangeRow.id))) or 0)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Hook every ORM session of this process (idempotent)."""
+    global _installed
+    if not _installed:
+        event.listen(Session, "after_flush", _after_flush)
+        _installed = True

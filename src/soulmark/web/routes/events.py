@@ -1,0 +1,130 @@
+"""Server-sent events: the wrist, a friend's share link and the organizer's counts, live.
+
+Each stream is authenticated exactly like its GET twin (the same token dependency, so a
+session cookie works too) and answers the twin's 401/404 JSON before any stream starts.
+Then ``event: wrist`` (``share``, ``counts``) with an increasing ``id:`` and, as ``data:``,
+the twin's JSON at that moment: once on connect, then at each change, never before it.
+See soulmark.web.live for how changes are found without polling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response, StreamingResponse
+
+from soulmark.services import organizer as org
+from soulmark.services import shares as sharing
+from soulmark.services import wrist_read
+from soulmark.services.tokens import token_hash
+from soulmark.web.deps import StoreDep, TokenDep
+from soulmark.web.lang import speech_of
+from soulmark.web.live import Hub, Snapshot
+from soulmark.web.wrist_page import spoken, wrist_json
+
+router = APIRouter()
+
+_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An event stream: a message now, then one at each change; "
+        "comment heartbeats between",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+LastId = Annotated[str | None, Header(alias="Last-Event-ID", include_in_schema=False)]
+
+
+def _last_id(value: str | None) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else 0
+
+
+async def _open(
+    request: Request,
+    token: str,
+    event: str,
+    load: Callable[[int], Snapshot],
+    last: str | None,
+    organizer: bool = False,
+) -> Response:
+    hub: Hub = request.app.state.hub
+    # Reading first: an unknown token gets the twin's 401/404 before anything is counted.
+    snap = await run_in_threadpool(load, hub.clock())
+    feed = hub.open(token_hash(token), organizer=organizer)
+    frames = hub.stream(feed, event, snap, load, _last_id(last))
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(frames, media_type="text/event-stream", headers=headers)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A service snapshot, spelled as its GET twin spells it for this viewer."""
+
+    snap: Any
+    show: Callable[[Any, int], dict[str, Any]]
+
+    @property
+    def world_id(self) -> int:
+        return int(self.snap.world_id)
+
+    @property
+    def person_id(self) -> int | None:
+        return getattr(self.snap, "person_id", None)
+
+    @property
+    def partner_id(self) -> int | None:
+        return getattr(self.snap, "partner_id", None)
+
+    def json(self, at: int) -> dict[str, Any]:
+        return self.show(self.snap, at)
+
+    def next_change(self, at: int) -> int | None:
+        result: int | None = self.snap.next_change(at)
+        return result
+
+
+@router.get("/api/wrist/events", tags=["wrist"], responses=_STREAM, response_model=None)
+async def wrist_events(
+    request: Request, token: TokenDep, store: StoreDep, last: LastId = None
+) -> Response:
+    """Your wrist, live (wrist token): ``event: wrist`` with what ``GET /api/wrist`` answers,
+    at once and then at every change (itch, each ink stroke, legible, look, reach-out...)."""
+    speech = speech_of(request)
+
+    def load(at: int) -> Snapshot:
+        snap = wrist_read.snapshot(store, token=token, at=at)
+        return _Shown(snap, lambda w, t: wrist_json(w.view(t), speech))
+
+    return await _open(request, token, "wrist", load, last)
+
+
+@router.get("/api/share/events", tags=["friends"], responses=_STREAM, response_model=None)
+async def share_events(
+    request: Request, token: TokenDep, store: StoreDep, last: LastId = None
+) -> Response:
+    """A friend's live view (share token): ``event: share`` with what ``GET /api/share``
+    answers.  The stream ends when the link is revoked."""
+
+    speech = speech_of(request)
+
+    def load(at: int) -> Snapshot:
+        snap = sharing.shared_snapshot(store, token=token, at=at)
+        return _Shown(snap, lambda v, t: spoken(v.view(t).to_json(), speech))
+
+    return await _open(request, token, "share", load, last)
+
+
+@router.get("/api/organizer/events", tags=["organizer"], responses=_STREAM, response_model=None)
+async def organizer_events(
+    request: Request, token: TokenDep, store: StoreDep, last: LastId = None
+) -> Response:
+    """The world's counts by state, live (organizer token): ``event: counts`` with
+    ``{"world", "counts"}``, as in ``GET /api/organizer``.  Counts only (B2)."""
+
+    def load(_at: int) -> Snapshot:
+        return org.counts_snapshot(store, token=token)
+
+    return await _open(request, token, "counts", load, last, organizer=True)
