@@ -181,8 +181,8 @@ def test_organizer_stream_counts_each_moment_and_never_a_name(web, clock, live):
 
 
 def test_limits_unknown_tokens_too_many_streams_and_valid_ones_never_count(web, clock, live):
-    world = web.world(NAMES[:2])
-    a = world.by_name(NAMES[0])
+    world = web.world([f"{NAMES[i % 4]} {i}" for i in range(15)])
+    a = world.by_name(f"{NAMES[0]} 0")
     url = f"{live.url}/api/wrist/events"
     with stream(url, None) as s:
         assert s.status == 401 and b'"error"' in s.body
@@ -198,6 +198,20 @@ def test_limits_unknown_tokens_too_many_streams_and_valid_ones_never_count(web, 
     for _ in range(25):  # more than the failed-attempt limit: valid tokens never count
         with stream(url, a.token) as s:
             assert s.next().event == "wrist"
+    # Nor do open streams: 30 held at once from one address (more than 20 attempts a
+    # minute), across 15 wrists, and a poll beside them still answers.
+    tokens = [p.token for p in world.people.values()]
+    held = [stream(url, t) for t in tokens for _ in range(2)]
+    opened_now = [cm.__enter__() for cm in held]
+    try:
+        assert all(h.next().event == "wrist" for h in opened_now)
+        auth = {"Authorization": f"Bearer {a.token}"}
+        assert httpx.get(f"{live.url}/api/wrist", headers=auth).status_code == 200
+        with stream(url, a.token) as s:
+            assert s.next().event == "wrist"
+    finally:
+        for cm in held:
+            cm.__exit__(None, None, None)
 
 
 def test_two_app_instances_on_one_database_pass_changes(web, clock):

@@ -159,8 +159,8 @@ class CountsSnapshot:
         return {state: self.fixed.get(state, 0) + moving.get(state, 0) for state in STATES}
 
     def json(self, at: int) -> dict[str, Any]:
-        """What the organizer's stream carries: counts only (B2)."""
-        return {"world": self.world, "counts": self.counts(at)}
+        """What the organizer's stream carries: counts only (B2), as of ``at``."""
+        return {"world": self.world, "at": iso(at), "counts": self.counts(at)}
 
     def next_change(self, at: int) -> int | None:
         ahead = [xs[j] for xs in self._lists() if (j := bisect_right(xs, at)) < len(xs)]
@@ -173,7 +173,7 @@ class CountsSnapshot:
 def counts_snapshot(store: Store, *, token: str) -> CountsSnapshot:
     """One read of ids-free columns: confirmed, looked_at and the mark's moments (B2)."""
     with store.read() as s:
-        world = _by_token(s, token)
+        world = organizer_row(s, token)
         rows = s.execute(
             select(
                 PersonRow.confirmed,

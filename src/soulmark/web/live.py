@@ -67,9 +67,12 @@ def frame(event: str, ident: int, data: dict[str, Any]) -> bytes:
     return f"event: {event}\nid: {ident}\ndata: {body}\n\n".encode()
 
 
+_MOVING = {"progress": 0, "at": 0, "at_text": 0}
+"""What moves with the clock itself: a change is a new state, stroke or count, not these."""
+
+
 def _same(a: dict[str, Any] | None, b: dict[str, Any]) -> bool:
-    """Unchanged, but for the ink's progress: a change is a state or a new stroke."""
-    return a is not None and {**a, "progress": 0} == {**b, "progress": 0}
+    return a is not None and {**a, **_MOVING} == {**b, **_MOVING}
 
 
 class Feed:

@@ -122,9 +122,12 @@ async def organizer_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
 ) -> Response:
     """The world's counts by state, live (organizer token): ``event: counts`` with
-    ``{"world", "counts"}``, as in ``GET /api/organizer``.  Counts only (B2)."""
+    ``{"world", "at", "counts"}``, as in ``GET /api/organizer``.  Counts only (B2)."""
+
+    speech = speech_of(request)
 
     def load(_at: int) -> Snapshot:
-        return org.counts_snapshot(store, token=token)
+        snap = org.counts_snapshot(store, token=token)
+        return _Shown(snap, lambda c, t: spoken(c.json(t), speech))
 
     return await _open(request, token, "counts", load, last, organizer=True)
