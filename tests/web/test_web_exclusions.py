@@ -126,3 +126,11 @@ def test_r3_only_the_wrist_token_opens_a_list(web) -> None:
             r = web.api(method, path, token, json=body)
             assert r.status_code == 404 and TYPED not in r.text, (path, r.text)
     assert web.api("GET", "/api/wrist/exclusions", me.token).json()["addresses"] == [TYPED]
+
+
+def test_r3_the_never_with_form_speaks_japanese(web) -> None:
+    world = web.world(NAMES, seal=False)
+    me = world.by_name("Person A")
+    page = web.client.get(f"/wrist/{me.token}", headers={"Accept-Language": "ja"})
+    assert "結ばれたくない相手" in page.text and "3 人まで" in page.text
+    assert "Never pair me with them" not in page.text
