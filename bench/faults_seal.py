@@ -31,7 +31,7 @@ from soulmark.store import Store, open_store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 from soulmark.web.settings import system_clock
 
-__all__ = ["RaceReport", "Sealer", "race_seals"]
+__all__ = ["RaceReport", "Sealer", "judge", "race_seals"]
 
 Outcome = tuple[str, bool | None, str]
 """(who, already, seed); ``already`` is None when the call failed (the seed holds why)."""
@@ -139,7 +139,7 @@ def _stored(store: Store, slug: str) -> tuple[list[str], list[list[Any]]]:
     return [t for t in texts if t is not None], marks
 
 
-def _judge(store: Store, slug: str, outcomes: list[Outcome], report: RaceReport) -> None:
+def judge(store: Store, slug: str, outcomes: list[Outcome], report: RaceReport) -> None:
     n = report.races
     failed = [o for o in outcomes if o[1] is None]
     writers = [o for o in outcomes if o[1] is False]
@@ -181,7 +181,7 @@ def race_seals(base: str, url: str, races: int, seed: int) -> RaceReport:
             outcomes = _release(calls)
             report.races += 1
             report.contenders += len(calls)
-            _judge(store, slug, outcomes, report)
+            judge(store, slug, outcomes, report)
     finally:
         sealer.close()
         store.close()

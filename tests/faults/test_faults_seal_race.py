@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from bench.faults_report import races_with_server
-from bench.faults_seal import RaceReport, _judge
+from bench.faults_seal import RaceReport, judge
 
 RACES = 6
 
@@ -27,8 +27,8 @@ def test_b6_raced_seals_write_one_transcript_and_identical_marks(
 def test_the_judge_refuses_two_writers_or_two_seeds() -> None:
     # Never reaches the store: the outcomes alone already fail.
     report = RaceReport(races=1)
-    _judge(None, "w", [("a", False, "s1"), ("b", False, "s1")], report)  # type: ignore[arg-type]
-    _judge(None, "w", [("a", False, "s1"), ("b", True, "s2")], report)  # type: ignore[arg-type]
-    _judge(None, "w", [("a", False, "s1"), ("b", None, "boom")], report)  # type: ignore[arg-type]
+    judge(None, "w", [("a", False, "s1"), ("b", False, "s1")], report)  # type: ignore[arg-type]
+    judge(None, "w", [("a", False, "s1"), ("b", True, "s2")], report)  # type: ignore[arg-type]
+    judge(None, "w", [("a", False, "s1"), ("b", None, "boom")], report)  # type: ignore[arg-type]
     assert len(report.failures) == 3
     assert report.one_writer == 0

@@ -133,7 +133,7 @@ def test_b1_any_beacon_text_parses_or_is_refused_with_one_line(text: str) -> Non
 
 @pytest.mark.parametrize("text", ["quicknet:²", "quicknet:¹²³", "quicknet:" + "9" * 5000])
 def test_b1_beacon_round_with_other_digits_is_refused(text: str) -> None:
-    _spec_or_invalid(text)
+    assert _spec_or_invalid(text) is None, "only ASCII digits, at most 18, name a round"
 
 
 @settings(max_examples=300)

@@ -18,21 +18,33 @@ def test_run_worker_delivers_as_the_clock_moves_and_stops_on_request(
 ) -> None:
     settings = NoticeSettings(smtp_url=smtp_server.url, poll_s=0.02)
     clock = [world.end - 3600 * SECOND * 10]  # before the window: nothing due
+    readings = [0]  # each pass of the worker reads the clock: passes, not seconds, are counted
     expected = 2 * len(world.matched)
+
+    def now() -> int:
+        readings[0] += 1
+        return clock[0]
+
+    async def passes(n: int) -> None:
+        """Until the worker has read the clock ``n`` more times (at most 10 s)."""
+        target = readings[0] + n
+        for _ in range(500):
+            if readings[0] >= target:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("the worker stopped making passes")
 
     async def scenario() -> None:
         stop = asyncio.Event()
-        task = asyncio.create_task(
-            run_worker(store, settings, clock=lambda: clock[0], stop_event=stop)
-        )
-        await asyncio.sleep(0.2)
+        task = asyncio.create_task(run_worker(store, settings, clock=now, stop_event=stop))
+        await passes(9)  # several whole passes with nothing due
         assert smtp_server.recorder.messages == []
         clock[0] = world.end + SECOND
         for _ in range(250):
             if len(smtp_server.recorder.messages) >= expected:
                 break
             await asyncio.sleep(0.02)
-        await asyncio.sleep(0.1)  # a few more passes must not send anything again
+        await passes(9)  # a few more passes must not send anything again
         stop.set()
         await asyncio.wait_for(task, 10)
 

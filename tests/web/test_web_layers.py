@@ -49,3 +49,14 @@ def test_core_imports_no_web_database_or_planet_code():
         if path.name.endswith(".py"):
             found = {m for m in _imports(path.read_text()) if m.startswith(banned)}
             assert not found and "sqlalchemy" not in _imports(path.read_text()), path.name
+
+
+def test_tests_import_no_private_function_from_bench():
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    for path in root.rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bench"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, (path.name, private)

@@ -72,7 +72,10 @@ def planet_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Pair and schedule a whole planet in chunks; report how often soulmates already share a
-    school or a country, the share of same-sex pairs, and the marks over the window."""
+    school or a country, the share of same-sex pairs, and the marks over the window.
+
+    Example: soulmark planet --population 1e6 --out planet-run
+    """
     report = _run_with_progress(
         out,
         quiet,
