@@ -35,6 +35,14 @@ _STREAM: dict[int | str, dict[str, Any]] = {
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
+
+
+class EventStream(Response):
+    """Only names the media type, so openapi.json lists the stream and no JSON body."""
+
+    media_type = "text/event-stream"
+
+
 LastId = Annotated[str | None, Header(alias="Last-Event-ID", include_in_schema=False)]
 
 
@@ -86,7 +94,13 @@ class _Shown:
         return result
 
 
-@router.get("/api/wrist/events", tags=["wrist"], responses=_STREAM, response_model=None)
+@router.get(
+    "/api/wrist/events",
+    tags=["wrist"],
+    responses=_STREAM,
+    response_model=None,
+    response_class=EventStream,
+)
 async def wrist_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
 ) -> Response:
@@ -101,7 +115,13 @@ async def wrist_events(
     return await _open(request, token, "wrist", load, last)
 
 
-@router.get("/api/share/events", tags=["friends"], responses=_STREAM, response_model=None)
+@router.get(
+    "/api/share/events",
+    tags=["friends"],
+    responses=_STREAM,
+    response_model=None,
+    response_class=EventStream,
+)
 async def share_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
 ) -> Response:
@@ -117,7 +137,13 @@ async def share_events(
     return await _open(request, token, "share", load, last)
 
 
-@router.get("/api/organizer/events", tags=["organizer"], responses=_STREAM, response_model=None)
+@router.get(
+    "/api/organizer/events",
+    tags=["organizer"],
+    responses=_STREAM,
+    response_model=None,
+    response_class=EventStream,
+)
 async def organizer_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
 ) -> Response:
