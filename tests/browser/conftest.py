@@ -170,7 +170,13 @@ def live(store: Store, fake_clock: FakeClock, chromium_browser: Any) -> Iterator
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(
-        store=store, clock=fake_clock, secret=b"b" * 32, base_url=base, poll_ms=POLL_MS
+        store=store,
+        clock=fake_clock,
+        secret=b"b" * 32,
+        base_url=base,
+        poll_ms=POLL_MS,
+        live_tick_s=0.05,  # how soon the hub sees the fake clock move
+        live_tail_s=0.05,
     )
     app = create_app(settings)
     server = uvicorn.Server(
@@ -206,6 +212,34 @@ def _local(url: str) -> bool:
     return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname == "127.0.0.1"
 
 
+RECORD_FRAMES_JS = """
+(() => {
+  // Test instrumentation: every server-sent message a page receives is kept, in this tab's
+  // sessionStorage (it survives the page's own navigations), for ApiWatch to read.
+  const Native = window.EventSource;
+  if (!Native) return;
+  function Recording(url, options) {
+    const es = new Native(url, options);
+    const add = es.addEventListener.bind(es);
+    es.addEventListener = function (type, listener, opts) {
+      return add(type, function (event) {
+        const kept = JSON.parse(sessionStorage.getItem("__frames") || "[]");
+        kept.push({ url: new URL(String(url), location.href).pathname, data: event.data });
+        sessionStorage.setItem("__frames", JSON.stringify(kept));
+        return listener.call(this, event);
+      }, opts);
+    };
+    return es;
+  }
+  Recording.prototype = Native.prototype;
+  Recording.CONNECTING = Native.CONNECTING;
+  Recording.OPEN = Native.OPEN;
+  Recording.CLOSED = Native.CLOSED;
+  window.EventSource = Recording;
+})();
+"""
+
+
 @pytest.fixture
 def open_page(chromium_browser: Any) -> Iterator[Callable[..., Any]]:
     """``open_page(viewport=PHONE)``: a page in a fresh context (its own cookies: one person).
@@ -234,6 +268,7 @@ def open_page(chromium_browser: Any) -> Iterator[Callable[..., Any]]:
 
         context.on("request", on_request)
         context.route("**/*", guard)
+        context.add_init_script(RECORD_FRAMES_JS)
         page = context.new_page()
         page.on("pageerror", lambda exc: traffic.errors.append(f"pageerror: {exc}"))
         page.on(
@@ -294,29 +329,45 @@ STROKE_SUM_JS = """Array.from(document.querySelectorAll('#ink .stroke'))
 
 
 class ApiWatch:
-    """The JSON twin's replies as the page's own poller received them."""
+    """The JSON twin's replies as the page's own poller received them, and the messages its
+    event stream (``<path>/events``) brought."""
 
     def __init__(self, page: Any, path: str) -> None:
-        self.path = path
+        self.page, self.path = page, path
         self.responses: list[Any] = []
         self.checked = 0
+        self.frames_checked = 0
         page.on("response", self._seen)
 
     def _seen(self, response: Any) -> None:
         if urlsplit(response.url).path == self.path:
             self.responses.append(response)
 
+    def frames(self) -> list[str]:
+        kept = self.page.evaluate("() => sessionStorage.getItem('__frames') || '[]'")
+        kind = self.path.rsplit("/", 1)[1]
+        return [
+            f["data"]
+            for f in json.loads(kept)
+            if f["url"].endswith("/events") and f"/{kind}/" in f["url"]
+        ]
+
     def assert_clean(self, *secrets: str) -> int:
-        """No reply received since the last check holds any of ``secrets``; returns how many
-        replies were read (a reply already dropped by the browser is skipped)."""
+        """No reply or message received since the last check holds any of ``secrets``;
+        returns how many were read (a reply already dropped by the browser is skipped)."""
         read = 0
+        bodies = []
         for response in self.responses[self.checked :]:
             try:
-                body = response.body().decode()
+                bodies.append(response.body().decode())
             except Exception:  # noqa: BLE001 - evicted from the browser's cache
                 continue
+        frames = self.frames()
+        bodies += frames[self.frames_checked :]
+        self.frames_checked = len(frames)
+        for body in bodies:
             read += 1
             for secret in secrets:
-                assert secret not in body, f"{secret!r} in {response.url}"
+                assert secret not in body, f"{secret!r} in {self.path}"
         self.checked = len(self.responses)
         return read

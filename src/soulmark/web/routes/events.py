@@ -94,6 +94,30 @@ class _Shown:
         return result
 
 
+# The pages' own streams: EventSource cannot send a header, so a page names its session in
+# the path (``/wrist/me-<handle>/events``) and soulmark.web.session puts the token there,
+# exactly as for the page itself.
+@router.get("/wrist/{token}/events", include_in_schema=False)
+async def wrist_page_events(
+    request: Request, token: str, store: StoreDep, last: LastId = None
+) -> Response:
+    return await wrist_events(request, token, store, last)
+
+
+@router.get("/share/{token}/events", include_in_schema=False)
+async def share_page_events(
+    request: Request, token: str, store: StoreDep, last: LastId = None
+) -> Response:
+    return await share_events(request, token, store, last)
+
+
+@router.get("/organizer/{token}/events", include_in_schema=False)
+async def organizer_page_events(
+    request: Request, token: str, store: StoreDep, last: LastId = None
+) -> Response:
+    return await organizer_events(request, token, store, last)
+
+
 @router.get(
     "/api/wrist/events",
     tags=["wrist"],

@@ -87,41 +87,82 @@
     setText("message", word("gone", "This link no longer works."));
   }
 
-  function live(root) {
-    var busy = false, stopped = false;
+  // One fetch of the JSON twin; a dead link (401/404) stops everything and hides the name.
+  function poller(root, url, onData, onDead) {
+    var busy = false, timer = null;
     var headers = authHeaders(root);
     function tick() {
-      if (busy || stopped || document.hidden) return;
+      if (busy || document.hidden) return;
       busy = true;
-      fetch(root.dataset.api, { headers: headers, cache: "no-store" })
+      fetch(url, { headers: headers, cache: "no-store" })
         .then(function (r) {
-          if (r.status === 404 || r.status === 401) { stopped = true; forget(); return null; }
+          if (r.status === 404 || r.status === 401) { stop(); onDead(); return null; }
           return r.ok ? r.json() : null;
         })
-        .then(function (view) { if (view) apply(root, view); })
+        .then(function (data) { if (data) onData(data); })
         .catch(function () { /* offline for a moment: try again next tick */ })
         .then(function () { busy = false; });
     }
-    setInterval(tick, Math.max(250, parseInt(root.dataset.poll, 10) || 1000));
+    function start(ms) { if (!timer) timer = setInterval(tick, ms); }
+    function stop() { if (timer) clearInterval(timer); timer = null; }
+    return { tick: tick, start: start, stop: stop };
+  }
+
+  // Server-sent events first: the server pushes each change at its moment.  The browser
+  // reconnects by itself (sending Last-Event-ID) after a dropped connection; when the server
+  // refuses (the link is dead, too many tabs, the server is restarting) we try again with a
+  // growing delay, and only while streaming keeps failing do we fall back to slow polling.
+  function subscribe(root, api, event, onData, onDead, pollMs) {
+    var failures = 0, dead = false;
+    var poll = poller(root, api, onData, function () {
+      dead = true;
+      root.dataset.stream = "closed";
+      onDead();
+    });
+    var token = root.dataset.token || "";
+    // EventSource cannot send a header: a page names its session in the path (the server
+    // reads the token from that session's cookie); a page holding a bare token polls.
+    if (!window.EventSource || token.indexOf("me-") !== 0) { poll.tick(); poll.start(pollMs); return; }
+    var events = "/" + api.split("/").pop() + "/" + token + "/events";
+    function connect() {
+      var es = new EventSource(events);
+      root.dataset.stream = "connecting";
+      es.addEventListener(event, function (e) {
+        failures = 0;
+        root.dataset.stream = "open";
+        poll.stop();
+        onData(JSON.parse(e.data));
+      });
+      es.onerror = function () {
+        if (es.readyState !== EventSource.CLOSED || dead) return;  // the browser retries
+        es.close();
+        failures += 1;
+        root.dataset.stream = "retrying";
+        poll.tick();  // a dead link answers 404 here and stops us
+        if (failures >= 3) poll.start(Math.max(pollMs, 10000));
+        var delay = Math.min(30000, 1000 * Math.pow(2, failures)) * (0.5 + Math.random() / 2);
+        setTimeout(function () { if (!dead) connect(); }, delay);
+      };
+    }
+    connect();
+  }
+
+  function live(root) {
+    var ms = Math.max(250, parseInt(root.dataset.poll, 10) || 1000);
+    var event = root.id === "shared" ? "share" : "wrist";
+    subscribe(root, root.dataset.api, event, function (view) { apply(root, view); }, forget, ms);
   }
 
   // The organizer's counts follow the clock too (aggregates only, B2).
   function liveCounts(root) {
-    var headers = authHeaders(root);
-    setInterval(function () {
-      if (document.hidden) return;
-      fetch(root.dataset.countsApi, { headers: headers, cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) {
-          if (!data) return;
-          Object.keys(data.counts).forEach(function (state) {
-            var cell = document.getElementById("count-" + state);
-            if (cell) { cell.textContent = data.counts[state]; cell.dataset.count = data.counts[state]; }
-          });
-          setText("now", data.at_text || when(data.at));
-        })
-        .catch(function () { /* try again next time */ });
-    }, Math.max(1000, parseInt(root.dataset.poll, 10) || 5000));
+    var ms = Math.max(1000, parseInt(root.dataset.poll, 10) || 5000);
+    subscribe(root, root.dataset.countsApi, "counts", function (data) {
+      Object.keys(data.counts).forEach(function (state) {
+        var cell = document.getElementById("count-" + state);
+        if (cell) { cell.textContent = data.counts[state]; cell.dataset.count = data.counts[state]; }
+      });
+      setText("now", data.at_text || when(data.at));
+    }, function () { /* a dead organizer link: the counts stay as they were */ }, ms);
   }
 
   // In for four, hold for five, out for six; then the look button is right there.
