@@ -23,7 +23,7 @@ from soulmark.cli.common import (
     now_or,
     opened,
 )
-from soulmark.core.beacon import parse_spec
+from soulmark.core.beacon import BeaconSpec, parse_spec
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import parse_end, parse_iso
 from soulmark.services import organizer
@@ -77,15 +77,7 @@ def world_create(
 
     Example: soulmark world create "Class of 2027" --window-start 2026-09-01 --window-end 2027-06-30
     """
-    try:
-        start, end = parse_iso(window_start), parse_end(window_end)
-        spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
-        close = parse_iso(joins_close) if joins_close else start
-    except (ValueError, SoulmarkError) as exc:
-        fail(str(exc))
-    if spec is None and (relay or read_environment().beacon_relays):
-        # Relays fetch the beacon at seal: new worlds get one unless told otherwise.
-        spec = default_beacon(joins_close=close, at=now_or(at))
+    start, end, spec = _world_inputs(window_start, window_end, beacon, joins_close, relay, at)
     with opened(db) as store:
         made = services.create_world(
             store,
@@ -98,19 +90,41 @@ def world_create(
             beacon=spec,
         )
 
-    def human() -> None:
-        console.print(f"World [bold]{made.name}[/bold] is open as [cyan]{made.world}[/cyan].")
-        console.print(f"Window: {made.window_start} → {made.window_end}")
-        console.print(f"Fate commitment (round 1): {made.commitment}")
-        if made.beacon:
-            b = made.beacon
-            console.print(
-                f"Fate waits for drand {b['chain']} round {b['round']} ({b['published_at']}): "
-                "joins after that moment wait for the next round."
-            )
-        console.print(f"Organizer token (keep it secret): {made.organizer_token}")
+    emit(as_json, made.to_json(), lambda: _show_created(made))
 
-    emit(as_json, made.to_json(), human)
+
+def _world_inputs(
+    window_start: str,
+    window_end: str,
+    beacon: str | None,
+    joins_close: str | None,
+    relay: list[str] | None,
+    at: str | None,
+) -> tuple[int, int, BeaconSpec | None]:
+    """The window and the beacon a new world waits for, or a one-line error."""
+    try:
+        start, end = parse_iso(window_start), parse_end(window_end)
+        spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
+        close = parse_iso(joins_close) if joins_close else start
+    except (ValueError, SoulmarkError) as exc:
+        fail(str(exc))
+    if spec is None and (relay or read_environment().beacon_relays):
+        # Relays fetch the beacon at seal: new worlds get one unless told otherwise.
+        spec = default_beacon(joins_close=close, at=now_or(at))
+    return start, end, spec
+
+
+def _show_created(made: services.WorldCreated) -> None:
+    console.print(f"World [bold]{made.name}[/bold] is open as [cyan]{made.world}[/cyan].")
+    console.print(f"Window: {made.window_start} → {made.window_end}")
+    console.print(f"Fate commitment (round 1): {made.commitment}")
+    if made.beacon:
+        b = made.beacon
+        console.print(
+            f"Fate waits for drand {b['chain']} round {b['round']} ({b['published_at']}): "
+            "joins after that moment wait for the next round."
+        )
+    console.print(f"Organizer token (keep it secret): {made.organizer_token}")
 
 
 @world_app.command("show")
@@ -207,13 +221,14 @@ def join(
             store, world=world, name=name, email=email, at=now_or(at), base_url=base_url()
         )
 
-    def human() -> None:
-        console.print("This is how your name will be written on your soulmate's wrist:")
-        console.print(f"\n    [bold]{joined.name}[/bold]\n")
-        console.print(f"Your opaque id: {joined.person} — {joined.note}.")
-        console.print(f"Your private wrist token (only you should see it): {joined.token}")
+    emit(as_json, joined.to_json(), lambda: _show_joined(joined))
 
-    emit(as_json, joined.to_json(), human)
+
+def _show_joined(joined: services.Joined) -> None:
+    console.print("This is how your name will be written on your soulmate's wrist:")
+    console.print(f"\n    [bold]{joined.name}[/bold]\n")
+    console.print(f"Your opaque id: {joined.person} — {joined.note}.")
+    console.print(f"Your private wrist token (only you should see it): {joined.token}")
 
 
 def seal(
@@ -253,17 +268,18 @@ def seal(
             relays=relay or read_environment().beacon_relays,
         )
 
-    def human() -> None:
-        verb = "was already sealed" if done.already else "is sealed"
-        console.print(
-            f"Round {done.round} of {done.world} {verb}: {done.people} people, "
-            f"{done.pairs} pairs, {done.unmatched} waiting for the next round."
-        )
-        console.print(f"Seed: {done.seed}")
-        if done.attempts > 1:
-            console.print(f"Fate drew {done.attempts} times to avoid every exclusion.")
+    emit(as_json, done.to_json(), lambda: _show_sealed(done))
 
-    emit(as_json, done.to_json(), human)
+
+def _show_sealed(done: services.Sealed) -> None:
+    verb = "was already sealed" if done.already else "is sealed"
+    console.print(
+        f"Round {done.round} of {done.world} {verb}: {done.people} people, "
+        f"{done.pairs} pairs, {done.unmatched} waiting for the next round."
+    )
+    console.print(f"Seed: {done.seed}")
+    if done.attempts > 1:
+        console.print(f"Fate drew {done.attempts} times to avoid every exclusion.")
 
 
 def _show_wrist(view: WristView) -> None:

@@ -12,7 +12,7 @@ import typer
 from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, opened
 from soulmark.core.errors import SoulmarkError
 from soulmark.services.demo import build_demo
-from soulmark.settings import read_environment
+from soulmark.settings import Environment, read_environment
 from soulmark.store import default_url, open_store
 from soulmark.web import Settings, create_app
 from soulmark.web.limits import parse_proxies
@@ -72,6 +72,23 @@ def _print_demo(db: str, base: str) -> None:
     console.print("Open a wrist link: it tingles within a minute and is ready in about three.")
 
 
+def _checked_settings(
+    env: Environment, db: str, proxies: list[str], **overrides: object
+) -> Settings:
+    """The app's settings, read once, with the database migrated; bad values: one line."""
+    try:
+        parse_proxies(proxies)
+        settings = Settings.from_env(
+            env, db_url=db, trusted_proxies=tuple(proxies) or None, **overrides
+        )
+        open_store(db).close()  # migrate once, before any worker process starts
+    except ValueError as exc:
+        fail(f"--trusted-proxy: {exc}")
+    except SoulmarkError as exc:
+        fail(str(exc))
+    return settings
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -99,27 +116,20 @@ def serve(
     """
     env = read_environment()
     db = default_url(db or env.db_url)
-    try:
-        parse_proxies(trusted_proxy or [])
-        settings = Settings.from_env(
-            env,
-            db_url=db,
-            secret=env.secret or secrets.token_bytes(32),
-            base_url=base_url or env.base_url or f"http://{host}:{port}",
-            smtp_url=smtp,
-            # With several processes one of them would do; a separate `soulmark worker` is clearer.
-            run_worker=notices and workers == 1,
-            dev=dev or demo,
-            trusted_proxies=tuple(trusted_proxy or ()) or None,
-            # Several processes: token attempts are counted in the database they share.
-            shared_attempts=workers > 1,
-            secure_cookies=secure_cookies or None,
-        )
-        open_store(db).close()  # migrate once, before any worker process starts
-    except ValueError as exc:
-        fail(f"--trusted-proxy: {exc}")
-    except SoulmarkError as exc:
-        fail(str(exc))
+    settings = _checked_settings(
+        env,
+        db,
+        trusted_proxy or [],
+        secret=env.secret or secrets.token_bytes(32),
+        base_url=base_url or env.base_url or f"http://{host}:{port}",
+        smtp_url=smtp,
+        # With several processes one of them would do; a separate `soulmark worker` is clearer.
+        run_worker=notices and workers == 1,
+        dev=dev or demo,
+        # Several processes: token attempts are counted in the database they share.
+        shared_attempts=workers > 1,
+        secure_cookies=secure_cookies or None,
+    )
     if demo:
         _print_demo(db, settings.base_url)
     run_app(settings, uvicorn_options(host=host, port=port, workers=workers))
