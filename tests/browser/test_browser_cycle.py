@@ -89,6 +89,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     organizer.goto(live.url(f"/organizer/{made.organizer_token}"))
     assert organizer.locator("#count-bare").get_attribute("data-count") == "0"
     live.clock.to(live.clock.now + SECOND)
+    organizer.check("#seal-confirm")  # sealing cannot be undone: it asks first
     organizer.click("#seal")
     organizer.wait_for_selector("#sealed-note")
     assert organizer.locator("#sealed-note").inner_text() == "Round 1 is sealed."

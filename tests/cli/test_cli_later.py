@@ -30,3 +30,18 @@ def test_r4_too_late_to_seal_in_one_line_then_a_new_window(cli) -> None:
     assert moved.code == 0, moved.err
     assert moved.json["commitment"] != made["commitment"] and moved.json["joins_open"]
     assert cli("seal", made["world"], "--at", "2026-12-31T21:00:00Z").code == 0
+
+
+def test_world_create_prints_the_organizer_and_join_links(cli) -> None:
+    made = cli(
+        "world", "create", "Class L", "--window-start", "2030-09-01", "--window-end",
+        "2030-12-31", "--at", "2030-08-01T00:00:00Z",
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    assert "/organizer/o_" in made.out and "/w/class-l-" in made.out
+    data = cli(
+        "world", "create", "Class M", "--window-start", "2030-09-01", "--window-end",
+        "2030-12-31", "--at", "2030-08-01T00:00:00Z", "--json",
+    ).json  # fmt: skip
+    assert data["join_url"].endswith(f"/w/{data['world']}")
+    assert data["organizer_url"].endswith(f"/organizer/{data['organizer_token']}")

@@ -55,10 +55,13 @@ def test_seal_button_is_idempotent_under_double_submit(web, clock):
     page = web.client.get(f"/organizer/{world.organizer}").text
     assert re.search(r'name="round" value="1"', page) and 'id="seal"' in page
     clock.now += SECOND
-    first = web.form(f"/organizer/{world.organizer}/seal", {"round": "1"})
+    unconfirmed = web.form(f"/organizer/{world.organizer}/seal", {"round": "1"})
+    assert unconfirmed.status_code == 422 and "confirm" in unconfirmed.text
+    assert web.api("GET", f"/api/worlds/{world.slug}").json()["open_round"] == 1
+    first = web.form(f"/organizer/{world.organizer}/seal", {"round": "1", "confirm": "yes"})
     assert first.status_code == 200 and 'id="sealed-note"' in first.text
     transcript = web.client.get(f"/w/{world.slug}/transcript").text
-    again = web.form(f"/organizer/{world.organizer}/seal", {"round": "1"})
+    again = web.form(f"/organizer/{world.organizer}/seal", {"round": "1", "confirm": "yes"})
     assert again.status_code == 200
     assert web.client.get(f"/w/{world.slug}/transcript").text == transcript
     api = web.api("POST", "/api/organizer/seal", world.organizer, json={"round": 1}).json()

@@ -27,6 +27,7 @@ from soulmark.core.beacon import BeaconSpec, parse_spec
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import parse_end, parse_iso
 from soulmark.services import organizer
+from soulmark.services.console import world_links
 from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.relays import default_beacon
 from soulmark.services.wrists import WristView
@@ -90,7 +91,9 @@ def world_create(
             beacon=spec,
         )
 
-    emit(as_json, made.to_json(), lambda: _show_created(made))
+    join_url, organizer_url = world_links(base_url(), made.world, made.organizer_token)
+    out = {**made.to_json(), "join_url": join_url, "organizer_url": organizer_url}
+    emit(as_json, out, lambda: _show_created(made, join_url, organizer_url))
 
 
 def _world_inputs(
@@ -114,7 +117,7 @@ def _world_inputs(
     return start, end, spec
 
 
-def _show_created(made: services.WorldCreated) -> None:
+def _show_created(made: services.WorldCreated, join_url: str, organizer_url: str) -> None:
     console.print(f"World [bold]{made.name}[/bold] is open as [cyan]{made.world}[/cyan].")
     console.print(f"Window: {made.window_start} → {made.window_end}")
     console.print(f"Fate commitment (round 1): {made.commitment}")
@@ -124,7 +127,8 @@ def _show_created(made: services.WorldCreated) -> None:
             f"Fate waits for drand {b['chain']} round {b['round']} ({b['published_at']}): "
             "joins after that moment wait for the next round."
         )
-    console.print(f"Organizer token (keep it secret): {made.organizer_token}")
+    console.print(f"Share this join link: {join_url}")
+    console.print(f"Your organizer link (keep it secret): {organizer_url}")
 
 
 @world_app.command("show")

@@ -104,6 +104,10 @@ def serve(
         list[str] | None,
         typer.Option(help="A reverse proxy (address or network) whose X-Forwarded-For counts."),
     ] = None,
+    invite_code: Annotated[
+        list[str] | None,
+        typer.Option(help="Only who gives this code may open worlds at /new (repeatable)."),
+    ] = None,
     secure_cookies: Annotated[
         bool,
         typer.Option(help="Secure, __Host- cookies even if --base-url is not https (a proxy)."),
@@ -129,6 +133,7 @@ def serve(
         # Several processes: token attempts are counted in the database they share.
         shared_attempts=workers > 1,
         secure_cookies=secure_cookies or None,
+        invite_codes=tuple(invite_code or ()) or None,
     )
     if demo:
         _print_demo(db, settings.base_url)

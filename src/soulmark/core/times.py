@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "now_us",
@@ -17,6 +18,8 @@ __all__ = [
     "iso",
     "parse_iso",
     "parse_end",
+    "parse_local",
+    "zone",
 ]
 
 US = 1
@@ -79,3 +82,29 @@ def parse_end(text: str) -> int:
 def now_us() -> int:
     """Now, in integer microseconds since the epoch: the one reading of the wall clock."""
     return time.time_ns() // 1000
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """An IANA time zone by name (None or empty: UTC); ValueError names an unknown one."""
+    try:
+        return ZoneInfo((name or "UTC").strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"not an IANA time zone: {name!r}") from None
+
+
+def parse_local(text: str, zone_name: str | None, *, end: bool = False) -> int:
+    """A moment typed in the world's zone: a bare date is that day's start (or, for the end
+    of a window, its last microsecond); a time without an offset is local to the zone."""
+    tz = zone(zone_name)
+    stripped = text.strip()
+    try:
+        moment = datetime.fromisoformat(stripped)
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 moment: {text!r}") from None
+    date_only = len(stripped) == 10
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    if date_only and end:
+        following = (moment + timedelta(days=1)).replace(tzinfo=tz)
+        return to_us(following) - US
+    return to_us(moment)

@@ -32,11 +32,12 @@ __all__ = [
     "confirmation",
     "signin_link",
     "signin",
+    "organizer_mail",
     "to_bytes",
     "sender_domain",
 ]
 
-KINDS = ("tingles", "stopped", "confirm", "signin")
+KINDS = ("tingles", "stopped", "confirm", "signin", "organizer")
 
 _FOOTER = N_(
     "To see your wrist, open the private wrist link you were given when you joined. "
@@ -81,6 +82,16 @@ _SIGNIN = (
         "It works once. Signing in gives your wrist a new private link; the old one stops "
         "working.\n\n"
         "If it was not you, ignore this message: nothing happens without the link."
+    ),
+)
+
+_ORGANIZER = (
+    N_("Your world %(world)s is open"),
+    N_(
+        "Your world %(world)s is open.\n\n"
+        "Share this link with the people who may join:\n%(join)s\n\n"
+        "Your organizer link (keep it to yourself: it seals fate and shows the counts):\n"
+        "%(link)s"
     ),
 )
 
@@ -136,6 +147,16 @@ def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None)
     say = translations(lang or DEFAULT).gettext
     subject, text = _SIGNIN
     body = say(text) % {"world": world_name, "link": link, "minutes": minutes}
+    return say(subject) % {"world": world_name}, body + _SIGNATURE
+
+
+def organizer_mail(
+    *, world_name: str, link: str, join: str, lang: str | None = None
+) -> tuple[str, str]:
+    """The organizer's own link, mailed when the world is opened from a browser."""
+    say = translations(lang or DEFAULT).gettext
+    subject, text = _ORGANIZER
+    body = say(text) % {"world": world_name, "link": link, "join": join}
     return say(subject) % {"world": world_name}, body + _SIGNATURE
 
 

@@ -185,7 +185,7 @@ def release(store: Store, claimed: Claimed) -> None:
 def _outgoing(
     row: NoticeRow, world_name: str, slug: str, lang: str | None, settings: NoticeSettings
 ) -> Outgoing:
-    if row.kind in ("confirm", "signin"):
+    if row.kind in ("confirm", "signin", "organizer"):
         # Their links cannot be rebuilt (only hashes are stored): the words were kept.
         subject, body = row.subject or "", row.body or ""
     else:

@@ -15,7 +15,7 @@ from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import InvalidInput, NotFound
 from soulmark.core.later import TooLate, marks_from
 from soulmark.core.marks import MarkParams, Window
-from soulmark.core.times import iso
+from soulmark.core.times import iso, zone
 from soulmark.core.transcript import World, commitment
 from soulmark.core.validate import check_window, clean_name
 from soulmark.services.fate_log import history as fate_history
@@ -47,6 +47,7 @@ class WorldCreated(Result):
     window_start: str
     window_end: str
     beacon: dict[str, Any] | None = None
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,13 @@ def create_world(
     email_domain: str | None = None,
     params: MarkParams | None = None,
     beacon: BeaconSpec | None = None,
+    time_zone: str | None = None,
 ) -> WorldCreated:
     name = clean_name(name)
+    try:
+        zone_name = zone(time_zone).key
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
     check_window(window_start, window_end)
     if beacon is not None and beacon.published_at <= at:
         raise InvalidInput(
@@ -146,6 +152,7 @@ def create_world(
             organizer_token_hash=token_hash(organizer),
             open_round=1,
             created_at=at,
+            time_zone=zone_name,
         )
         s.add(row)
         s.flush()
@@ -158,6 +165,7 @@ def create_world(
         window_start=iso(window_start),
         window_end=iso(window_end),
         beacon=_beacon_json(beacon),
+        time_zone=zone_name,
     )
 
 

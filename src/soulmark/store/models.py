@@ -32,6 +32,8 @@ class WorldRow(Base):
     retain_until: Mapped[int | None] = mapped_column(BigInteger, default=None)
     """After this moment personal data is erased; only transcripts of opaque ids remain."""
     erased_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The world's IANA zone (None: UTC): its windows were typed in it, its mails speak it."""
 
 
 class RoundRow(Base):

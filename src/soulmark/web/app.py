@@ -28,6 +28,7 @@ from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_p
 from soulmark.web.live import Hub
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
+from soulmark.web.routes.console import create_attempts
 from soulmark.web.routes.signin import recover_attempts
 from soulmark.web.session import LinkSessions
 from soulmark.web.settings import Settings
@@ -232,6 +233,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tick_s=settings.live_tick_s,
         tail_s=settings.live_tail_s,
     )
+    app.state.create_attempts = create_attempts()
     _install_errors(app)
     app.add_middleware(
         LinkSessions,

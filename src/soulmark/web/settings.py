@@ -48,6 +48,8 @@ class Settings:
     """drand HTTP relays a seal fetches its awaited beacon from (services.relays)."""
     shared_attempts: bool = False
     """Count token attempts in the database, so the limit holds across worker processes."""
+    invite_codes: tuple[str, ...] = ()
+    """Who may open worlds here: empty, anyone; otherwise only who gives one of these codes."""
     secure_cookies: bool = False
     """Force ``Secure`` and ``__Host-`` cookies (they are on anyway when ``base_url`` is
     https); for an https proxy in front of a ``base_url`` that does not say so."""

@@ -2,6 +2,7 @@
 
 from soulmark.web.routes import (
     audit,
+    console,
     dev,
     events,
     exclusions,
@@ -17,6 +18,7 @@ from soulmark.web.routes import (
 ROUTERS = [
     pages.router,
     worlds.router,
+    console.router,
     wrist.router,
     signin.router,
     events.router,

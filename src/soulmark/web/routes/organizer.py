@@ -14,12 +14,14 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.errors import InvalidInput
 from soulmark.services import organizer as org
 from soulmark.store import Store
 from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
-from soulmark.web.render import render
+from soulmark.web.qr import qr_svg
+from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, DashboardOut, SealedOut, TranscriptOut, WorldOut
 
 router = APIRouter()
@@ -60,6 +62,8 @@ def dashboard_html(
     data = dashboard_json(store, token, now)
     chart = histogram_svg(data["timeline"], data["elapsed"])
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
+    join_url = link(request, f"/w/{data['world']['world']}")
+    ctx.update(join_url=join_url, qr=qr_svg(join_url))
     return render(request, "organizer.html", ctx)
 
 
@@ -70,8 +74,12 @@ def seal_form(
     store: StoreDep,
     settings: SettingsDep,
     now: NowDep,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     # The form names its round, so a double submit seals once and then reports it sealed.
+    org.organizer_world(store, token=token)  # an unknown token is a 404 before anything else
+    if confirm != "yes":
+        raise InvalidInput("tick the box to confirm: sealing draws fate and cannot be undone")
     relays = settings.beacon_relays
     done = org.organizer_seal(store, token=token, round=round, at=now, relays=relays)
     return RedirectResponse(f"/organizer/{token}?sealed={done.round}", status_code=303)

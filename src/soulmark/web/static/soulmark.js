@@ -271,6 +271,18 @@
     });
   });
 
+  // "Copy" next to a link: the clipboard when the browser allows it, else the text selected.
+  function copyButton(button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.dataset.copy);
+      if (!field) return;
+      field.select();
+      var done = function () { button.textContent = word("copied", "Copied."); };
+      if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, function () {});
+      else done();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     learnZone();
     document.querySelectorAll("form[method=post]").forEach(once);
@@ -282,6 +294,7 @@
     if (b) breathe(b);
     var name = document.querySelector("#join-form #name");
     if (name) preview(name);
+    document.querySelectorAll("button[data-copy]").forEach(copyButton);
     var copy = document.getElementById("new-share");
     if (copy) copy.addEventListener("focus", function () { copy.select(); });
   });

@@ -1,0 +1,87 @@
+"""Opening a world without a terminal: the organizer console behind ``/new`` and the API.
+
+The window is typed as the organizer thinks of it: dates (or times) in the world's own IANA
+time zone, a bare end date meaning the end of that day.  The organizer's link can be mailed
+to them, since a browser tab is easy to lose; the join link is what they share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from soulmark.core.beacon import parse_spec
+from soulmark.core.errors import InvalidInput
+from soulmark.core.times import parse_iso, parse_local
+from soulmark.core.validate import clean_email
+from soulmark.notices.compose import DEFAULT_BASE_URL, organizer_mail
+from soulmark.notices.queue import queue_message
+from soulmark.services.worlds import WorldCreated, create_world, get_world
+from soulmark.store import Store
+
+__all__ = ["Opened", "open_world", "world_links"]
+
+
+@dataclass(frozen=True)
+class Opened:
+    created: WorldCreated
+    join_url: str
+    organizer_url: str
+    mailed_to: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.created.to_json(),
+            "join_url": self.join_url,
+            "organizer_url": self.organizer_url,
+            "mailed_to": self.mailed_to,
+        }
+
+
+def world_links(base_url: str, slug: str, organizer_token: str) -> tuple[str, str]:
+    """The join link to share and the organizer's private link (to keep)."""
+    base = base_url.rstrip("/")
+    return f"{base}/w/{slug}", f"{base}/organizer/{organizer_token}"
+
+
+def _window(start: str, end: str, time_zone: str | None) -> tuple[int, int]:
+    try:
+        return parse_local(start, time_zone), parse_local(end, time_zone, end=True)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def open_world(
+    store: Store,
+    *,
+    name: str,
+    window_start: str,
+    window_end: str,
+    at: int,
+    time_zone: str | None = None,
+    email_domain: str | None = None,
+    beacon: str | None = None,
+    organizer_email: str | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+) -> Opened:
+    """Open a world from what an organizer typed; mail them its organizer link if asked."""
+    start, end = _window(window_start, window_end, time_zone)
+    spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
+    to = clean_email(organizer_email) if organizer_email else None
+    made = create_world(
+        store,
+        name=name,
+        window_start=start,
+        window_end=end,
+        at=at,
+        email_domain=email_domain or None,
+        beacon=spec,
+        time_zone=time_zone,
+    )
+    join_url, organizer_url = world_links(base_url, made.world, made.organizer_token)
+    if to is not None:
+        subject, body = organizer_mail(world_name=made.name, link=organizer_url, join=join_url)
+        with store.transaction() as s:
+            row = get_world(s, made.world)
+            queue_message(s, row, kind="organizer", to=to, subject=subject, body=body, at=at)
+    return Opened(made, join_url, organizer_url, to)
