@@ -27,8 +27,8 @@ from soulmark.core.beacon import BeaconSpec, parse_spec
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import parse_end, parse_iso
 from soulmark.services import organizer
-from soulmark.services.console import world_links
 from soulmark.services.audit import AuditReport, audit_report
+from soulmark.services.console import world_links
 from soulmark.services.relays import default_beacon
 from soulmark.services.wrists import WristView
 from soulmark.settings import read_environment
