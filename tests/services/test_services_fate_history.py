@@ -103,3 +103,24 @@ def test_b1_the_history_cannot_be_changed_or_removed(store: Store) -> None:
     with pytest.raises(DatabaseError), store.transaction() as s:
         s.execute(delete(FateLogRow))
     assert len(world_info(store, slug=world).history) == 3
+
+
+def test_b1_a_new_window_shows_the_round_s_new_commitment_in_the_history(store: Store) -> None:
+    from soulmark.services.organizer import organizer_window
+
+    made = create_world(store, name="Moved", window_start=T0, window_end=T0 + 365 * DAY, at=OPEN)
+    first = world_info(store, slug=made.world).rounds[0]["commitment"]
+    organizer_window(
+        store,
+        token=made.organizer_token,
+        window_start="2030-05-01T00:00:00Z",
+        window_end="2031-05-01T00:00:00Z",
+        at=OPEN + HOUR,
+    )
+    info = world_info(store, slug=made.world)
+    entries = [(h["kind"], h["round"], h["commitment"]) for h in info.history]
+    assert entries == [
+        ("commitment", 1, first),
+        ("commitment", 1, info.rounds[0]["commitment"]),
+    ]
+    assert first != info.rounds[0]["commitment"]

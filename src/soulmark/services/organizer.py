@@ -21,6 +21,7 @@ from soulmark.core.times import iso, parse_end, parse_iso
 from soulmark.core.transcript import commitment
 from soulmark.core.validate import check_window
 from soulmark.core.wrist import wrist_at
+from soulmark.services.fate_log import record as record_fate
 from soulmark.services.sealing import Sealed, seal, transcript_text
 from soulmark.services.tokens import new_secret
 from soulmark.services.worlds import (
@@ -252,6 +253,10 @@ def organizer_window(
         secret = new_secret()
         target.secret = secret.hex()
         target.commitment = commitment(secret, world_block(world), target.number, spec)
+        # Public and append-only: whoever was handed the old commitment sees why it changed.
+        record_fate(
+            s, world, kind="commitment", round=target.number, commitment=target.commitment, at=at
+        )
         slug = world.slug
     return world_info(store, slug=slug, at=at)
 
