@@ -23,7 +23,18 @@ from pathlib import Path
 
 from bench.common import RESULTS, machine
 
-ORDER = ["planet", "fate", "seal", "exclusions", "reveal", "audit", "notices", "faults", "fuzz"]
+ORDER = [
+    "planet",
+    "fate",
+    "seal",
+    "exclusions",
+    "reveal",
+    "reveal_night",
+    "audit",
+    "notices",
+    "faults",
+    "fuzz",
+]
 ARGS: dict[str, list[str]] = {
     "seal": ["--people", "1e6"],
     "exclusions": ["--people", "1e6", "--each", "3"],
