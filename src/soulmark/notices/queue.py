@@ -195,18 +195,17 @@ def _outgoing(
     return Outgoing(row.id, row.to_addr, subject, body)
 
 
-def record(
-    store: Store,
-    settings: NoticeSettings,
-    claimed: Claimed,
-    results: list[Result],
-    *,
-    transport: str,
-    now_us: int,
-) -> None:
-    """Write every outcome of one claim in one transaction (only rows still holding it)."""
+Rows = list[dict[str, Any]]
+
+
+def _sorted_outcomes(
+    settings: NoticeSettings, claimed: Claimed, results: list[Result], transport: str, now_us: int
+) -> tuple[Rows, Rows, Rows]:
+    """The results as update parameters: sent, to retry later, failed for good."""
     by_id = {out.notice_id: out for out in claimed.outgoing}
-    sent, retry, failed = [], [], []
+    sent: Rows = []
+    retry: Rows = []
+    failed: Rows = []
     for res in results:
         attempts = claimed.attempts[res.notice_id]
         if res.outcome == "sent":
@@ -224,6 +223,20 @@ def record(
             retry.append({"nid": res.notice_id, "at": later, "error": res.error})
         else:
             failed.append({"nid": res.notice_id, "error": res.error})
+    return sent, retry, failed
+
+
+def record(
+    store: Store,
+    settings: NoticeSettings,
+    claimed: Claimed,
+    results: list[Result],
+    *,
+    transport: str,
+    now_us: int,
+) -> None:
+    """Write every outcome of one claim in one transaction (only rows still holding it)."""
+    sent, retry, failed = _sorted_outcomes(settings, claimed, results, transport, now_us)
     where = (_T.c.id == bindparam("nid")) & (_T.c.claim == claimed.token)
     with store.transaction() as s:
         conn = s.connection()

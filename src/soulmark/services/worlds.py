@@ -113,6 +113,15 @@ def get_world(session: Session, slug: str, *, lock: bool = False, share: bool = 
     return row
 
 
+def _check_opening(start: int, end: int, beacon: BeaconSpec | None, at: int) -> None:
+    check_window(start, end)
+    if beacon is not None and beacon.published_at <= at:
+        raise InvalidInput(
+            f"drand {beacon.chain} round {beacon.round} is already published: "
+            "name one that comes after joins close"
+        )
+
+
 def create_world(
     store: Store,
     *,
@@ -131,12 +140,7 @@ def create_world(
         zone_name = zone(time_zone).key
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    check_window(window_start, window_end)
-    if beacon is not None and beacon.published_at <= at:
-        raise InvalidInput(
-            f"drand {beacon.chain} round {beacon.round} is already published: "
-            "name one that comes after joins close"
-        )
+    _check_opening(window_start, window_end, beacon, at)
     organizer = new_token("o")
     with store.transaction() as s:
         slug = _slugify(name, slug)

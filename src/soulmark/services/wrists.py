@@ -67,6 +67,12 @@ def _mark(s: Session, person: PersonRow) -> MarkRow | None:
     ).first()
 
 
+def _waiting(s: Session, world: WorldRow, person: PersonRow) -> str:
+    if person.round > 1 and person.joined_at < _sealed_before(s, world, person.round):
+        return f" Fate left you unmatched last round; you are in round {person.round}."
+    return f" Fate for round {person.round} has not been sealed yet."
+
+
 def view_of(s: Session, person: PersonRow, at: int) -> WristView:
     """The bearer's wrist at ``at``, inside an open session."""
     world = s.get_one(WorldRow, person.world_id)
@@ -74,13 +80,7 @@ def view_of(s: Session, person: PersonRow, at: int) -> WristView:
     mark = Mark(row.itch_start, row.ink_start, row.legible_at) if row else None
     state: WristState = wrist_at(mark, at, person.looked_at)
     sealed = row is not None
-    message = MESSAGES[state.state]
-    if not sealed:
-        message += (
-            f" Fate left you unmatched last round; you are in round {person.round}."
-            if person.round > 1 and person.joined_at < _sealed_before(s, world, person.round)
-            else f" Fate for round {person.round} has not been sealed yet."
-        )
+    message = MESSAGES[state.state] + ("" if sealed else _waiting(s, world, person))
     view = WristView(
         world=world.slug,
         world_name=world.name,
@@ -98,6 +98,11 @@ def view_of(s: Session, person: PersonRow, at: int) -> WristView:
     )
     if state.state != "revealed" or row is None:
         return view
+    return _revealed(s, view, person, row)
+
+
+def _revealed(s: Session, view: WristView, person: PersonRow, row: MarkRow) -> WristView:
+    """Only now, the bearer having looked, is the partner's row read (R6)."""
     partner = s.get_one(PersonRow, row.partner_id)
     # Someone who left keeps their name on the partner's wrist, never their contact.
     both = (

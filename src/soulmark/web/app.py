@@ -211,6 +211,17 @@ def _attempts(settings: Settings, store: Store) -> Attempts:
     return MemoryAttempts(limit=limit, window_s=60.0)
 
 
+def _hub(store: Store, settings: Settings) -> Hub:
+    return Hub(
+        store,
+        settings.clock,
+        heartbeat_s=settings.live_heartbeat_s,
+        per_token=settings.live_streams_per_token,
+        tick_s=settings.live_tick_s,
+        tail_s=settings.live_tail_s,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app.  The store is opened (and migrated) here, so errors surface at once."""
     settings = settings or Settings()
@@ -225,14 +236,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = settings.store or open_store(settings.db_url)
     app.state.recover_attempts = recover_attempts()
-    app.state.hub = Hub(
-        app.state.store,
-        settings.clock,
-        heartbeat_s=settings.live_heartbeat_s,
-        per_token=settings.live_streams_per_token,
-        tick_s=settings.live_tick_s,
-        tail_s=settings.live_tail_s,
-    )
+    app.state.hub = _hub(app.state.store, settings)
     app.state.create_attempts = create_attempts()
     _install_errors(app)
     app.add_middleware(
@@ -250,9 +254,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
         # can rely on it.
         app.include_router(router, responses=ERROR_RESPONSES)
+    _redact_server_logs()
+    return app
+
+
+def _redact_server_logs() -> None:
+    """Tokens live in private links: uvicorn's logs get them redacted (once per logger)."""
     redactor = TokenRedactor()
     for name in ("uvicorn.access", "uvicorn.error"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, TokenRedactor) for f in logger.filters):
             logger.addFilter(redactor)
-    return app
