@@ -25,6 +25,7 @@ __all__ = [
     "ExportOut",
     "JoinedOut",
     "LeftOut",
+    "OpenedOut",
     "OutboxOut",
     "Out",
     "PreviewOut",
@@ -98,6 +99,23 @@ class JoinedOut(Out):
     confirmation: str | None = None
     commitment: str | None = None
     """The joined round's commitment, to audit its transcript against."""
+
+
+class OpenedOut(Out):
+    """A new world: its commitment, the organizer's token and link (shown once), the join
+    link to share."""
+
+    world: str
+    name: str
+    commitment: str
+    organizer_token: str
+    window_start: str
+    window_end: str
+    beacon: dict[str, Any] | None = None
+    time_zone: str = "UTC"
+    join_url: str
+    organizer_url: str
+    mailed_to: str | None = None
 
 
 class PreviewOut(Out):

@@ -17,6 +17,7 @@ from soulmark.web.deps import CsrfDep, Forbidden, NowDep, SettingsDep, StoreDep,
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
 from soulmark.web.qr import qr_svg
 from soulmark.web.render import render
+from soulmark.web.schemas import AS_IS, OpenedOut
 from soulmark.web.settings import Settings
 
 router = APIRouter()
@@ -107,7 +108,7 @@ def new_form(
     return render(request, "created.html", ctx, status=201)
 
 
-@router.post("/api/worlds", tags=["worlds"], status_code=201)
+@router.post("/api/worlds", tags=["worlds"], status_code=201, response_model=OpenedOut, **AS_IS)
 def create_api(
     request: Request, body: NewWorldBody, store: StoreDep, settings: SettingsDep, now: NowDep
 ) -> dict[str, Any]:
