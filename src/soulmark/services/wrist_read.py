@@ -50,6 +50,8 @@ class WristSnapshot:
     partner_name: str | None = None
     partner_pid: str | None = None
     contact: str | None = None
+    commitment: str | None = None
+    """The bearer's round's published commitment, to audit its transcript against (B1)."""
 
     def view(self, at: int) -> WristView:
         state = wrist_at(self.mark, at, self.looked_at)
@@ -73,6 +75,7 @@ class WristSnapshot:
             legible_at=iso(state.legible_at) if state.legible_at is not None else None,
             looked_at=iso(state.looked_at) if state.looked_at is not None else None,
             confirmed=self.confirmed,
+            commitment=self.commitment,
         )
         if state.state != "revealed" or self.partner_name is None:
             return view
@@ -95,6 +98,7 @@ class WristSnapshot:
 
 _partner = aliased(PersonRow)
 _previous = aliased(RoundRow)
+_current = aliased(RoundRow)
 
 
 def _query(where: ColumnElement[bool], at: int) -> Any:
@@ -122,9 +126,11 @@ def _query(where: ColumnElement[bool], at: int) -> Any:
             _partner.email,
             _partner.reached_out_at,
             _partner.left_at,
+            _current.commitment,
         )
         .join(WorldRow, WorldRow.id == me.world_id)
         .outerjoin(MarkRow, and_(MarkRow.person_id == me.id, MarkRow.round == me.round))
+        .outerjoin(_current, and_(_current.world_id == me.world_id, _current.number == me.round))
         .outerjoin(
             _previous, and_(_previous.world_id == me.world_id, _previous.number == me.round - 1)
         )
@@ -141,7 +147,7 @@ def _snapshot(row: Row[Any]) -> WristSnapshot:
     values: tuple[Any, ...] = tuple(row)
     (pk, world_id, pid, number, confirmed, joined, looked, reached, left) = values[:9]
     slug, world_name, itch, ink, legible, partner_id, sealed_before = values[9:16]
-    q_pid, q_name, q_email, q_reached, q_left = values[16:]
+    q_pid, q_name, q_email, q_reached, q_left, commitment = values[16:]
     both = reached is not None and q_reached is not None and q_left is None and left is None
     return WristSnapshot(
         person_id=pk,
@@ -160,6 +166,7 @@ def _snapshot(row: Row[Any]) -> WristSnapshot:
         partner_pid=q_pid,
         # Someone who left keeps their name on the partner's wrist, never their contact.
         contact=q_email if both and q_name is not None else None,
+        commitment=commitment,
     )
 
 
