@@ -232,6 +232,9 @@ def _show_joined(joined: services.Joined) -> None:
     console.print("This is how your name will be written on your soulmate's wrist:")
     console.print(f"\n    [bold]{joined.name}[/bold]\n")
     console.print(f"Your opaque id: {joined.person} — {joined.note}.")
+    if joined.commitment:
+        # B1: the transcript of this round must audit against it (soulmark audit --commitment).
+        console.print(f"Your round's commitment (keep it to audit fate): {joined.commitment}")
     console.print(f"Your private wrist token (only you should see it): {joined.token}")
 
 
