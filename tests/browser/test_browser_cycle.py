@@ -80,7 +80,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     token = mine["link"].rsplit("/", 1)[1]
     assert tenya.url == live.url(f"/wrist/me-{handle_of(token)}")
     assert token not in tenya.content()
-    assert "has not been sealed yet" in wrist_text(tenya)
+    assert "Fate has not been drawn yet." in wrist_text(tenya)
     mark_document(tenya)
     watch_tenya = ApiWatch(tenya, "/api/wrist")
 
@@ -92,7 +92,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     organizer.check("#seal-confirm")  # sealing cannot be undone: it asks first
     organizer.click("#seal")
     organizer.wait_for_selector("#sealed-note")
-    assert organizer.locator("#sealed-note").inner_text() == "Round 1 is sealed."
+    assert organizer.locator("#sealed-note").inner_text() == "Fate is drawn (draw 1)."
     assert organizer.locator('#rounds tr[data-round="1"] td').nth(2).inner_text() == "1"
     assert organizer.locator("#count-bare").get_attribute("data-count") == "2"
     assert organizer.locator("#seal").is_disabled()  # round 2 is empty: nothing to seal
@@ -100,7 +100,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     assert TENYA[0] not in html and KATSUKI[0] not in html
     shot(organizer, "03-organizer-sealed")
     organizer.goto(live.url(f"/w/{slug}"))
-    assert "sealed" in organizer.locator('#rounds tr[data-round="1"]').inner_text()
+    assert "Drawn" in organizer.locator('#rounds tr[data-round="1"]').inner_text()
 
     moments = live.moments(slug)
     me, them = moments[mine["person"]], moments[theirs["person"]]
@@ -109,7 +109,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
 
     # The open page learns of the seal by polling: no reload.
     tenya.wait_for_function(
-        "() => document.getElementById('message').textContent === 'Your wrist is bare.'"
+        "() => document.getElementById('message').textContent === 'Nothing on your wrist yet.'"
     )
     katsuki.goto(theirs["link"])
     wait_state(katsuki, "bare")
@@ -182,15 +182,26 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     assert tenya.locator("#breath").is_hidden()
     tenya.clock.install()
     tenya.clock.pause_at(tenya.evaluate("Date.now()") + 1000)
+    # The polite live region changes once a phase; the counting is for the eyes only.
+    tenya.evaluate(
+        """() => { window.__said = [];
+        new MutationObserver(() => window.__said.push(
+            document.getElementById('breath-text').textContent))
+          .observe(document.getElementById('breath-text'),
+                   {childList: true, characterData: true, subtree: true}); }"""
+    )
+    assert tenya.locator("#breath-text").get_attribute("aria-live") == "polite"
+    assert tenya.locator("#breath-count").get_attribute("aria-hidden") == "true"
     tenya.click("#breathe")
     breath = tenya.locator("#breath")
     assert breath.get_attribute("data-phase") == "in"
-    assert tenya.locator("#breath-text").inner_text() == "Breathe in… 4"
+    assert tenya.locator("#breath-text").inner_text() == "Breathe in"
+    assert tenya.locator("#breath-count").inner_text() == "4"
     assert tenya.locator("#breathe").is_disabled()
     shot(tenya, "09-breathe-in")
     for ms, phase, text, name in (
-        (4000, "hold", "Hold… 5", "10-breathe-hold"),
-        (5000, "out", "Breathe out… 6", "11-breathe-out"),
+        (4000, "hold", "Hold", "10-breathe-hold"),
+        (5000, "out", "Breathe out", "11-breathe-out"),
         (6000, "done", "Whenever you are ready.", "12-breathe-done"),
     ):
         tenya.clock.run_for(ms)
@@ -198,6 +209,8 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
         assert tenya.locator("#breath-text").inner_text() == text
         shot(tenya, name)
     assert tenya.locator("#wrist").get_attribute("data-breath") == "done"
+    said = tenya.evaluate("window.__said")
+    assert said == ["Breathe in", "Hold", "Breathe out", "Whenever you are ready."], said
     assert tenya.evaluate("document.activeElement.id") == "look"
     assert tenya.locator("#breathe").is_enabled()
     assert KATSUKI[0] not in tenya.content()
@@ -267,7 +280,7 @@ def test_b1_an_open_wrist_page_links_the_transcript_once_sealed(live: Live, open
     assert not tenya.locator("#transcript-link").is_visible()  # nothing sealed, nothing to link
     live.seal(made.world)
     tenya.wait_for_function(
-        "() => document.getElementById('message').textContent === 'Your wrist is bare.'"
+        "() => document.getElementById('message').textContent === 'Nothing on your wrist yet.'"
     )
     tenya.wait_for_selector("#transcript-link", state="visible", timeout=3_000)
     assert tenya.locator("#transcript-link").get_attribute("href") == f"/w/{made.world}/transcript"

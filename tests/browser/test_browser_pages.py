@@ -72,7 +72,9 @@ def test_b1_r9_every_page_fits_a_phone_and_stays_on_localhost(
     page.goto(live.url(f"/wrist/{alone.token}"))
     wait_state(page, "bare")
     message = page.locator("#message").inner_text()
-    assert message.startswith("Your wrist is bare.") and "unmatched last round" in message
+    assert (
+        message.startswith("Nothing on your wrist yet.") and "fate had no match for you" in message
+    )
 
     # An unknown link: a page that says so, in the same clothes.
     answer = page.goto(live.url("/wrist/w_" + "x" * 40))
@@ -94,7 +96,7 @@ def test_b1_r9_every_page_fits_a_phone_and_stays_on_localhost(
     page.click("#audit-button")
     page.wait_for_selector("#result")
     assert page.locator("#result").get_attribute("data-verified") == "true"
-    assert page.locator("#verified").inner_text().startswith(f"Verified: round 1 of {made.world}")
+    assert page.locator("#verified").inner_text().startswith(f"Checked: draw 1 of {made.world}")
     shot(page, "43-audit-verified")
 
     # A changed schedule does not verify; this time the file is uploaded.

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 BEARER = ("Tenya Iida", "tenya@ua.test")
 PARTNER = ("Олександра Коваль", "olexandra@ua.test")
 FRIEND_SAYS = {
-    "bare": "Their wrist is bare for now.",
+    "bare": "Nothing on their wrist yet.",
     "itching": "Their wrist tingles.",
     "inking": "Ink is rising on their wrist. Nobody can read it yet.",
     "covered": "It stopped. A name waits under the bandage until they choose to look.",
@@ -137,7 +137,7 @@ def test_b5_share_link_follows_the_wrist_never_the_name_until_shown_and_revoked(
     mark_document(friend)
     share.locator(".revoke-share").click()
     bearer.wait_for_selector('#shares li[data-revoked="true"]')
-    assert "(revoked)" in bearer.locator("#shares li[data-share]").inner_text()
+    assert "(turned off)" in bearer.locator("#shares li[data-share]").inner_text()
     assert bearer.locator("#shares li[data-share] .show-name").count() == 0
     shot(bearer, "28-bearer-revoked")
     friend.wait_for_function(

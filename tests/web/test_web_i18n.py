@@ -7,7 +7,7 @@ from sqlalchemy import select
 from soulmark.core.times import SECOND
 from soulmark.notices import NoticeSettings, deliver_due, outbox_messages
 from soulmark.store.models import PersonRow
-from tests.i18n.english import english_left
+from tests.i18n.english import english_left, page_text
 
 from .conftest import T0, Web
 
@@ -79,3 +79,41 @@ def test_i18n_confirmation_mail_goes_in_the_joiners_language(web: Web) -> None:
     assert mail["kind"] == "confirm" and "/confirm/c_" in mail["body"]
     assert "参加" in mail["subject"]
     assert not english_left(mail["subject"] + "\n" + mail["body"], allowed=("Test Academy",))
+
+
+def _no_english(html: str, *allowed: str) -> None:
+    left = english_left(page_text(html), allowed=("soulmark", "Test Academy", *allowed))
+    assert not left, left
+
+
+def test_i18n_ja_wrist_and_world_pages_leave_no_english_sentence(web: Web) -> None:
+    world = web.world(["Tenya Iida", "Bakugou Katsuki", "Ochaco Uraraka"])
+    page = web.client.get(f"/w/{world.slug}", headers=JA)
+    assert '<html lang="ja"' in page.text and "参加する" in page.text
+    _no_english(page.text)
+    for person in world.people.values():
+        for at in (T0, person.itch_start, person.ink_start, person.legible_at):
+            if at is None:
+                continue
+            web.clock.now = max(web.clock.now, at)
+            wrist = web.client.get(f"/wrist/{person.token}", headers=JA)
+            assert wrist.status_code == 200
+            _no_english(wrist.text, person.name)
+            auth = {"Authorization": f"Bearer {person.token}", **JA}
+            live = web.client.get("/api/wrist", headers=auth).json()
+            assert not english_left(live["message"]), live["message"]
+    web.clock.now += 10**9
+    paired = next(p for p in world.people.values() if p.partner)
+    web.form(f"/wrist/{paired.token}/look", headers=JA)
+    revealed = web.client.get(f"/wrist/{paired.token}", headers=JA)
+    assert 'data-state="revealed"' in revealed.text
+    _no_english(revealed.text, paired.name, world.people[paired.partner or ""].name)
+
+
+def test_i18n_ja_error_pages_speak_japanese(web: Web) -> None:
+    missing = web.client.get("/wrist/w_" + "x" * 40, headers=JA)
+    assert missing.status_code == 404 and "この手首リンクは使えません" in missing.text
+    _no_english(missing.text)
+    nowhere = web.client.get("/w/no-such-world", headers=JA)
+    assert nowhere.status_code == 404
+    _no_english(nowhere.text)

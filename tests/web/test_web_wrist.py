@@ -33,7 +33,7 @@ def test_wrist_walks_bare_itch_ink_covered_look_reveal_reach_out(web, clock):
         assert data["state"] == state
         assert NAMES[1] not in page.text and "name" not in data and "partner" not in data
     assert 'id="look"' in page.text and 'id="breathe"' in page.text
-    assert "in 4, hold 5, out 6" in page.text
+    assert "in for 4, hold for 5, out for 6" in page.text
 
     clock.now = a.legible_at + 5 * SECOND
     looked = web.form(f"/wrist/{a.token}/look")
@@ -99,10 +99,10 @@ def test_unmatched_and_unsealed_wrists_are_bare_and_kind(web, clock):
     clock.now += 10**12
     data = web.api("GET", "/api/wrist", alone.token).json()
     assert data["state"] == "bare" and data["sealed"] is False
-    assert "unmatched" in data["message"]
+    assert "fate had no match for you" in data["message"]
     fresh = web.world(["Dee"], seal=False)
     page = web.client.get(f"/wrist/{next(iter(fresh.people.values())).token}")
-    assert state_of(page.text) == "bare" and "not been sealed" in page.text
+    assert state_of(page.text) == "bare" and "Fate has not been drawn yet." in page.text
 
 
 def test_wrist_page_links_the_transcript_and_polls_its_json_twin(web, clock):

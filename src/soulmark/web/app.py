@@ -24,6 +24,7 @@ from soulmark.web import notices_link
 from soulmark.web.audit_runner import MAX_TRANSCRIPT
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
+from soulmark.web.lang import speech_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
 from soulmark.web.render import render
@@ -32,6 +33,7 @@ from soulmark.web.routes.console import create_attempts
 from soulmark.web.routes.signin import recover_attempts
 from soulmark.web.session import LinkSessions
 from soulmark.web.settings import Settings
+from soulmark.web.words import error_text
 
 __all__ = ["create_app", "TokenRedactor"]
 
@@ -89,7 +91,8 @@ def _is_api(request: Request) -> bool:
 def _error(request: Request, status: int, message: str) -> Response:
     if _is_api(request):
         return JSONResponse({"error": message}, status_code=status)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    text = error_text(message, status, speech_of(request))
+    return render(request, "error.html", {"status": status, "message": text}, status=status)
 
 
 def _validation_message(exc: RequestValidationError) -> str:

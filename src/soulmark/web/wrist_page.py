@@ -14,12 +14,11 @@ from soulmark.services import shares as sharing
 from soulmark.services.wrists import WristView
 from soulmark.store import Store
 from soulmark.web.drawing import STROKE_PATHS, name_size, stroke_fill
-from soulmark.web.lang import Speech, current
+from soulmark.web.lang import Speech, current, speech_of
 from soulmark.web.render import render
+from soulmark.web.words import UNCONFIRMED, wrist_message
 
 __all__ = ["UNCONFIRMED", "drawing", "spoken", "wrist_json", "wrist_page"]
-
-UNCONFIRMED = "Your join waits for the confirmation link we mailed you; it counts once followed."
 
 
 def drawing(view: Any) -> dict[str, Any]:
@@ -41,7 +40,9 @@ def spoken(out: dict[str, Any], speech: Speech) -> dict[str, Any]:
 
 
 def wrist_json(view: WristView, speech: Speech | None = None) -> dict[str, Any]:
-    out = spoken({**view.to_json(), "confirmed": view.confirmed}, speech or current())
+    speech = speech or current()
+    out = spoken({**view.to_json(), "confirmed": view.confirmed}, speech)
+    out["message"] = wrist_message(view, speech)
     if view.sealed or view.round > 1:
         out["transcript"] = f"/w/{view.world}/transcript"
     return out
@@ -56,6 +57,7 @@ def wrist_page(
         "token": token,
         "confirmed": view.confirmed,
         "unconfirmed_note": UNCONFIRMED,
+        "message": wrist_message(view, speech_of(request)),
         "shares": sharing.list_shares(store, token=token),
         "never_with": exclusions.list_exclusions(store, token=token, at=now),
         **drawing(view),

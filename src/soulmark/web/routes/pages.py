@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from soulmark.web.render import render
@@ -12,6 +14,18 @@ from soulmark.web.render import render
 router = APIRouter()
 
 _METHODS = ("get", "post", "put", "delete")
+_LITERAL = re.compile(r"``(.+?)``|`([^`]+)`")
+
+
+def prose(text: str) -> Markup:
+    """A docstring's reST literals (````name````) as ``<code>``, everything else escaped."""
+    out, last = [], 0
+    for found in _LITERAL.finditer(text):
+        out.append(escape(text[last : found.start()]))
+        out.append(Markup("<code>%s</code>") % (found.group(1) or found.group(2)))
+        last = found.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -24,8 +38,8 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                     {
                         "method": method.upper(),
                         "path": path,
-                        "summary": op.get("summary", ""),
-                        "description": op.get("description", ""),
+                        "summary": prose(op.get("summary", "")),
+                        "description": prose(op.get("description", "")),
                         "tag": (op.get("tags") or ["api"])[0],
                         "token": bool(op.get("security")),
                     }

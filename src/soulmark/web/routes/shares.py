@@ -14,6 +14,7 @@ from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut
+from soulmark.web.words import friend_message
 from soulmark.web.wrist_page import drawing, spoken, wrist_page
 
 router = APIRouter()
@@ -56,7 +57,9 @@ def share_show_form(
 @router.get("/share/{token}", include_in_schema=False)
 def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     view = sharing.shared_view(store, token=token, at=now)
-    return render(request, "share.html", {"view": view, "token": token, **drawing(view)})
+    message = friend_message(view, speech_of(request))
+    ctx = {"view": view, "token": token, "message": message, **drawing(view)}
+    return render(request, "share.html", ctx)
 
 
 @router.get("/api/wrist/shares", tags=["friends"], response_model=list[ShareOut], **AS_IS)
@@ -97,4 +100,6 @@ def share_show_api(
 @router.get("/api/share", tags=["friends"], response_model=SharedViewOut, **AS_IS)
 def shared_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """A friend's live view of a wrist (share token): never the name unless shown."""
-    return spoken(sharing.shared_view(store, token=token, at=now).to_json(), speech_of(request))
+    view = sharing.shared_view(store, token=token, at=now)
+    speech = speech_of(request)
+    return {**spoken(view.to_json(), speech), "message": friend_message(view, speech)}

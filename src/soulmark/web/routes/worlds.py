@@ -18,10 +18,9 @@ from soulmark.web.drawing import name_size
 from soulmark.web.lang import speech_of
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
+from soulmark.web.words import PREVIEW, joined_note
 
 router = APIRouter()
-
-PREVIEW = "This is how your name will be written on your soulmate's wrist."
 
 
 class JoinBody(BaseModel):
@@ -66,6 +65,7 @@ def join_form(
     )
     ctx = {
         "joined": joined.to_json(),
+        "note": joined_note(joined.to_json(), speech_of(request)),
         "preview": PREVIEW,
         "size": name_size(joined.name),
         "wrist_link": link(request, f"/wrist/{joined.token}"),
@@ -129,9 +129,9 @@ def join_api(
 
 
 @router.post("/api/preview", tags=["worlds"], response_model=PreviewOut, **AS_IS)
-def preview_api(body: NameBody) -> dict[str, Any]:
+def preview_api(request: Request, body: NameBody) -> dict[str, Any]:
     """The name exactly as it would be written on a soulmate's wrist (R11)."""
-    return {"name": clean_name(body.name), "preview": PREVIEW}
+    return {"name": clean_name(body.name), "preview": speech_of(request).gettext(PREVIEW)}
 
 
 @router.get(

@@ -44,8 +44,26 @@
     });
   }
 
+  // The drawing's accessible name says what it shows; a name stays out of it until the
+  // server's own page (reloaded below) puts it there.
+  function nameWrist(state) {
+    var svg = document.getElementById("mark");
+    var label = WORDS["wrist_" + state];
+    if (svg && label && !document.getElementById("mark-name")) svg.setAttribute("aria-label", label);
+  }
+
+  // Opted in on this device: a gentle buzz when the itch starts (phones that can).
+  function buzz(before, state) {
+    if (before === "bare" && state === "itching" && navigator.vibrate &&
+        localStorage.getItem("sm_buzz") === "1") {
+      navigator.vibrate([120, 80, 120]);
+    }
+  }
+
   function apply(root, view) {
+    var before = root.dataset.state;
     root.dataset.state = view.state;
+    if (before !== view.state) { nameWrist(view.state); buzz(before, view.state); }
     var transcript = document.getElementById("transcript-wrap");
     if (transcript && view.transcript) transcript.hidden = false;
     setText("message", view.message);
@@ -84,6 +102,8 @@
       var el = document.getElementById(id);
       if (el) el.remove();
     });
+    var svg = document.getElementById("mark");
+    if (svg) svg.setAttribute("aria-label", word("wrist_bare", ""));
     setText("message", word("gone", "This link no longer works."));
   }
 
@@ -165,10 +185,12 @@
     }, function () { /* a dead organizer link: the counts stay as they were */ }, ms);
   }
 
-  // In for four, hold for five, out for six; then the look button is right there.
+  // In for four, hold for five, out for six; then the look button is right there.  The
+  // phase is announced once (politely); the count beside it is for the eyes only.
   function breathe(button) {
     var box = document.getElementById("breath");
     var text = document.getElementById("breath-text");
+    var count = document.getElementById("breath-count");
     var root = document.querySelector("[data-live]");
     var phases = [
       ["in", word("breathe_in", "Breathe in"), 4],
@@ -184,6 +206,7 @@
           box.dataset.phase = "done";
           if (root) root.dataset.breath = "done";
           text.textContent = word("ready", "Whenever you are ready.");
+          count.textContent = "";
           button.disabled = false;
           var look = document.getElementById("look");
           if (look) look.focus();
@@ -193,10 +216,11 @@
         box.dataset.phase = p[0];
         if (root) root.dataset.breath = p[0];
         left = p[2];
-        text.textContent = p[1] + "… " + left;
+        text.textContent = p[1];
+        count.textContent = left;
         var timer = setInterval(function () {
           left -= 1;
-          if (left > 0) { text.textContent = p[1] + "… " + left; return; }
+          if (left > 0) { count.textContent = left; return; }
           clearInterval(timer);
           step += 1;
           next();
@@ -263,6 +287,55 @@
     });
   }
 
+  // A new share link: select on focus, a copy button, and the phone's own share sheet.
+  function sharing(input) {
+    input.addEventListener("focus", function () { input.select(); });
+    var status = document.getElementById("copy-status");
+    var copyButton = document.getElementById("copy-share");
+    if (copyButton) {
+      copyButton.addEventListener("click", function () {
+        var done = function () { status.textContent = copyButton.dataset.copied; };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(input.value).then(done, function () {
+            input.select(); document.execCommand("copy"); done();
+          });
+        } else { input.select(); document.execCommand("copy"); done(); }
+      });
+    }
+    var shareButton = document.getElementById("share-share");
+    if (shareButton && navigator.share) {
+      shareButton.hidden = false;
+      shareButton.addEventListener("click", function () {
+        navigator.share({ title: shareButton.dataset.title, url: input.value })
+          .catch(function () { /* the person closed the sheet */ });
+      });
+    }
+  }
+
+  // Choices kept on this device only: the drawn skin tone, and the opt-in buzz.
+  function care() {
+    var root = document.documentElement;
+    var skin = localStorage.getItem("sm_skin");
+    if (skin) root.dataset.skin = skin;
+    document.querySelectorAll("input[name=skin]").forEach(function (radio) {
+      radio.checked = radio.value === (skin || "1");
+      radio.addEventListener("change", function () {
+        if (!radio.checked) return;
+        localStorage.setItem("sm_skin", radio.value);
+        root.dataset.skin = radio.value;
+      });
+    });
+    var box = document.getElementById("buzz");
+    if (box && navigator.vibrate) {
+      document.getElementById("buzz-wrap").hidden = false;
+      box.checked = localStorage.getItem("sm_buzz") === "1";
+      box.addEventListener("change", function () {
+        localStorage.setItem("sm_buzz", box.checked ? "1" : "0");
+        if (box.checked) navigator.vibrate(60);
+      });
+    }
+  }
+
   // Coming back to a page (the back button) brings its buttons back too.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("button[data-sent]").forEach(function (b) {
@@ -296,6 +369,7 @@
     if (name) preview(name);
     document.querySelectorAll("button[data-copy]").forEach(copyButton);
     var copy = document.getElementById("new-share");
-    if (copy) copy.addEventListener("focus", function () { copy.select(); });
+    if (copy) sharing(copy);
+    care();
   });
 })();
