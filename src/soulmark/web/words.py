@@ -138,6 +138,10 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
             r"^Method Not Allowed$",
             N_("This page cannot be opened like that. Go back and try again."),
         ),
+        (
+            r"^tick the box to confirm",
+            N_("Tick the box to confirm: drawing fate cannot be undone."),
+        ),
         (r"^the retention date must be in the future", N_("The date must be in the future.")),
     )
 ]
