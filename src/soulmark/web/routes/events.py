@@ -22,8 +22,9 @@ from soulmark.services import shares as sharing
 from soulmark.services import wrist_read
 from soulmark.services.tokens import token_hash
 from soulmark.web.deps import StoreDep, TokenDep
-from soulmark.web.lang import speech_of
+from soulmark.web.lang import Speech, speech_of
 from soulmark.web.live import Hub, Snapshot
+from soulmark.web.words import friend_message
 from soulmark.web.wrist_page import spoken, wrist_json
 
 router = APIRouter()
@@ -44,6 +45,11 @@ class EventStream(Response):
 
 
 LastId = Annotated[str | None, Header(alias="Last-Event-ID", include_in_schema=False)]
+
+
+def _friend_json(view: Any, speech: Speech) -> dict[str, Any]:
+    """A friend's view as the share page's own poll gives it: their words, their times."""
+    return {**spoken(view.to_json(), speech), "message": friend_message(view, speech)}
 
 
 def _last_id(value: str | None) -> int:
@@ -156,7 +162,7 @@ async def share_events(
 
     def load(at: int) -> Snapshot:
         snap = sharing.shared_snapshot(store, token=token, at=at)
-        return _Shown(snap, lambda v, t: spoken(v.view(t).to_json(), speech))
+        return _Shown(snap, lambda v, t: _friend_json(v.view(t), speech))
 
     return await _open(request, token, "share", load, last)
 
