@@ -48,7 +48,9 @@ def test_b3_an_open_wrist_page_follows_its_stream_without_polling(
     live.clock.to(max(live.clock.now, theirs.legible_at))
     services.look(live.store, token=me.token, at=live.clock.now)
     services.look(live.store, token=them.token, at=live.clock.now)
-    page.reload()
+    # The look reaches this page's own stream, and the page fetches itself anew to show the
+    # name; a reload from here would race that navigation (net::ERR_ABORTED).
+    page.wait_for_selector("#mark-name", state="attached")
     wait_state(page, "revealed")
     page.click("#reach-out")
     page.wait_for_selector("#reach-wait", state="visible")
