@@ -152,7 +152,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
                     f" < {near}"
                 )
                 drawn = page.evaluate(STROKE_SUM_JS)
-                assert abs(drawn - progress * 12) < 0.3, (drawn, progress)
+                assert abs(drawn - progress * STROKES) < 1.3, (drawn, progress)  # one stroke
         if name is None:
             continue
         state = me.state_at(live.clock.now)
