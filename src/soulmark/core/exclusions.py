@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 import networkx as nx
 
 from soulmark.core.errors import Conflict
-from soulmark.core.stream import Stream
+from soulmark.core.fate import fisher_yates
 
 __all__ = [
     "EXCLUDING",
@@ -105,8 +105,13 @@ def index_keys(pairs: Iterable[Pair], roster: Sequence[str]) -> set[int]:
         i, j = index.get(a, -1), index.get(b, -1)
         if i < 0 or j < 0 or i == j:
             continue
-        keys.add(i * n + j if i < j else j * n + i)
+        keys.add(_key(i, j, n))
     return keys
+
+
+def _key(x: int, y: int, n: int) -> int:
+    """One integer per unordered pair of roster indices."""
+    return x * n + y if x < y else y * n + x
 
 
 def _attempt(seed: bytes, n: int, k: int, excluded: set[int]) -> list[int] | None:
@@ -117,24 +122,11 @@ def _attempt(seed: bytes, n: int, k: int, excluded: set[int]) -> list[int] | Non
     what any attempt draws.
     """
     a = list(range(n))
-    words = Stream(seed, b"fate", k).words
-    two64 = 1 << 64
-    for i in range(n - 1, 0, -1):
-        m = i + 1
-        limit = two64 - two64 % m
-        u = next(words)
-        while u >= limit:
-            u = next(words)
-        j = u % m
-        a[i], a[j] = a[j], a[i]
-        if not i & 1 and i + 1 < n:
-            x, y = a[i], a[i + 1]
-            if (x * n + y if x < y else y * n + x) in excluded:
-                return None
-    if n >= 2:
-        x, y = a[0], a[1]
-        if (x * n + y if x < y else y * n + x) in excluded:
+    for i in fisher_yates(a, seed, k):
+        if not i & 1 and i + 1 < n and _key(a[i], a[i + 1], n) in excluded:
             return None
+    if n >= 2 and _key(a[0], a[1], n) in excluded:
+        return None
     return a
 
 

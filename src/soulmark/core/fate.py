@@ -10,7 +10,7 @@ planet-scale engine can stand behind the same transcript format.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -52,18 +52,26 @@ class ExactShuffle:
 
     def order(self, seed: bytes, n: int) -> list[int]:
         a = list(range(n))
-        words = Stream(seed, b"fate").words
-        two64 = 1 << 64
-        for i in range(n - 1, 0, -1):
-            # Stream.below(i + 1), inlined: this loop runs once per person at seal.
-            m = i + 1
-            limit = two64 - two64 % m
-            u = next(words)
-            while u >= limit:
-                u = next(words)
-            j = u % m
-            a[i], a[j] = a[j], a[i]
+        for _ in fisher_yates(a, seed):
+            pass
         return a
+
+
+def fisher_yates(a: list[int], seed: bytes, nonce: int = 0) -> Iterator[int]:
+    """Shuffle ``a`` in place with ``Stream(seed, b"fate", nonce)``, yielding each slot ``i``
+    (``n-1`` down to ``1``) once it is final, so a caller may stop a doomed shuffle early."""
+    words = Stream(seed, b"fate", nonce).words
+    two64 = 1 << 64
+    for i in range(len(a) - 1, 0, -1):
+        # Stream.below(i + 1), inlined: this loop runs once per person at seal.
+        m = i + 1
+        limit = two64 - two64 % m
+        u = next(words)
+        while u >= limit:
+            u = next(words)
+        j = u % m
+        a[i], a[j] = a[j], a[i]
+        yield i
 
 
 _ALGORITHMS: dict[str, FateAlgorithm] = {EXACT_SHUFFLE: ExactShuffle()}
