@@ -11,41 +11,31 @@ from soulmark.store import Store
 from soulmark.store.models import WorldRow
 from soulmark.store.notice_models import NoticeRow
 
-_LINK = re.compile(r"\S+/confirm/c_\S+")
+_LINKS = {"confirm": re.compile(r"\S+/confirm/c_\S+"), "signin": re.compile(r"\S+/signin/k_\S+")}
+
+
+def _queued(store: Store, kind: str) -> list[dict[str, Any]]:
+    """Every queued mail of ``kind``, oldest first: to, world, link."""
+    query = (
+        select(NoticeRow.to_addr, NoticeRow.body, WorldRow.slug)
+        .join(WorldRow, WorldRow.id == NoticeRow.world_id)
+        .where(NoticeRow.kind == kind)
+        .order_by(NoticeRow.id)
+    )
+    with store.transaction() as s:
+        rows = s.execute(query).all()
+    out = []
+    for to, body, slug in rows:
+        found = _LINKS[kind].search(body or "")
+        out.append({"to": to, "world": slug, "link": found.group(0) if found else None})
+    return out
 
 
 def confirmations(store: Store) -> list[dict[str, Any]]:
     """Every queued confirmation, oldest first: to, world, link."""
-    query = (
-        select(NoticeRow.to_addr, NoticeRow.body, WorldRow.slug)
-        .join(WorldRow, WorldRow.id == NoticeRow.world_id)
-        .where(NoticeRow.kind == "confirm")
-        .order_by(NoticeRow.id)
-    )
-    with store.transaction() as s:
-        rows = s.execute(query).all()
-    out = []
-    for to, body, slug in rows:
-        found = _LINK.search(body)
-        out.append({"to": to, "world": slug, "link": found.group(0) if found else None})
-    return out
-
-
-_SIGNIN = re.compile(r"\S+/signin/k_\S+")
+    return _queued(store, "confirm")
 
 
 def signins(store: Store) -> list[dict[str, Any]]:
     """Every queued sign-in mail, oldest first: to, world, link."""
-    query = (
-        select(NoticeRow.to_addr, NoticeRow.body, WorldRow.slug)
-        .join(WorldRow, WorldRow.id == NoticeRow.world_id)
-        .where(NoticeRow.kind == "signin")
-        .order_by(NoticeRow.id)
-    )
-    with store.transaction() as s:
-        rows = s.execute(query).all()
-    out = []
-    for to, body, slug in rows:
-        found = _SIGNIN.search(body or "")
-        out.append({"to": to, "world": slug, "link": found.group(0) if found else None})
-    return out
+    return _queued(store, "signin")

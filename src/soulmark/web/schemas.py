@@ -130,14 +130,11 @@ class ConfirmedOut(Out):
     note: str
 
 
-class WristOut(Out):
-    """A bearer's wrist.  ``name``, ``partner`` and ``contact`` appear only once revealed."""
+class MarkOut(Out):
+    """What a wrist shows, to its bearer or a friend: the world, the state and the ink."""
 
     world: str
     world_name: str
-    person: str
-    round: int
-    sealed: bool
     state: str
     message: str
     progress: float | None = None
@@ -146,6 +143,14 @@ class WristOut(Out):
     legible_at: str | None = None
     looked_at: str | None = None
     name: str | None = None
+
+
+class WristOut(MarkOut):
+    """A bearer's wrist.  ``name``, ``partner`` and ``contact`` appear only once revealed."""
+
+    person: str
+    round: int
+    sealed: bool
     partner: str | None = None
     reached_out: bool = False
     contact: str | None = None
@@ -167,19 +172,8 @@ class ShareCreatedOut(ShareOut):
     url: str
 
 
-class SharedViewOut(Out):
+class SharedViewOut(MarkOut):
     """What a friend sees: no ids, and the name only if the bearer chose to show it."""
-
-    world: str
-    world_name: str
-    state: str
-    message: str
-    progress: float | None = None
-    strokes: int | None = None
-    strokes_total: int
-    legible_at: str | None = None
-    looked_at: str | None = None
-    name: str | None = None
 
 
 class ExportOut(Out):

@@ -124,12 +124,18 @@ async def organizer_page_events(
     return await organizer_events(request, token, store, last)
 
 
+# What each stream route declares: a text/event-stream body, and no JSON model.
+_STREAM_ROUTE: dict[str, Any] = {
+    "responses": _STREAM,
+    "response_model": None,
+    "response_class": EventStream,
+}
+
+
 @router.get(
     "/api/wrist/events",
     tags=["wrist"],
-    responses=_STREAM,
-    response_model=None,
-    response_class=EventStream,
+    **_STREAM_ROUTE,
 )
 async def wrist_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
@@ -148,9 +154,7 @@ async def wrist_events(
 @router.get(
     "/api/share/events",
     tags=["friends"],
-    responses=_STREAM,
-    response_model=None,
-    response_class=EventStream,
+    **_STREAM_ROUTE,
 )
 async def share_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
@@ -170,9 +174,7 @@ async def share_events(
 @router.get(
     "/api/organizer/events",
     tags=["organizer"],
-    responses=_STREAM,
-    response_model=None,
-    response_class=EventStream,
+    **_STREAM_ROUTE,
 )
 async def organizer_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
