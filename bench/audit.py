@@ -19,7 +19,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import fresh_db, header, table, write
+from bench.common import free_port, fresh_db, header, table, write
 
 P99_TARGET_MS = 100.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,15 +65,9 @@ def _big(transcript: str, roster: int) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _server(url: str) -> Iterator[tuple[str, int]]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "soulmark", "serve", "--db", url, "--port", str(port)]
         + ["--no-notices"],

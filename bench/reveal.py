@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import fresh_db, header, table, write
+from bench.common import free_port, fresh_db, header, table, write
 from bench.reveal_profile import profile_server
 from bench.seal import AutoAnalyze
 
@@ -120,16 +119,10 @@ def build(url: str, people: int, folder: Path) -> tuple[Path, float]:
     return path, time.perf_counter() - t0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def server(url: str, workers: int, what_if: str = "") -> Iterator[tuple[str, int]]:
     """A running server; yields its base address and the pid of its main process."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.reveal_app", "--db", url, "--port", str(port)]
         + ["--workers", str(workers), "--what-if", what_if],

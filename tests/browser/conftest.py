@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from soulmark.core.marks import MarkParams
 from soulmark.core.times import SECOND, parse_iso
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
+from tests.net import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -134,12 +134,6 @@ class Live:
         return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[Any]:
     """One headless Debian Chromium for the whole session (never a downloaded one)."""
@@ -167,7 +161,7 @@ def live(store: Store, fake_clock: FakeClock, chromium_browser: Any) -> Iterator
     """The app under uvicorn in a background thread, on a free loopback port."""
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(
         store=store,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 from soulmark.cli.serve import uvicorn_options
 from soulmark.web import create_app
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
+from tests.net import free_port
 
 NAMES = ["Ana Limit", "Bo Limit", "Cy Limit", "Di Limit"]
 
@@ -32,18 +32,12 @@ async def _burst(app: Any, headers: list[dict[str, str]]) -> list[int]:
     return [r.status_code for r in answers]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(web) -> Iterator[str]:
     """The app under uvicorn configured exactly as ``soulmark serve`` configures it."""
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     options = uvicorn_options(host="127.0.0.1", port=port, workers=1)
     options.update(log_level="warning")
     server = uvicorn.Server(uvicorn.Config(create_app(web.settings), lifespan="off", **options))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from soulmark.core.marks import Mark
 from soulmark.core.times import SECOND
 from soulmark.core.wrist import next_change
 from soulmark.web import Settings, create_app
+from tests.net import free_port
 
 from .live_support import Server, stream
 
@@ -237,18 +237,12 @@ def test_two_app_instances_on_one_database_pass_changes(web, clock):
         assert sb.next().data["name"] == a.name
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_shutdown_ends_open_streams_cleanly(web, clock):
     """SIGTERM to ``soulmark serve``: its streams end (the response completes) and the server
     exits, instead of waiting forever for them."""
     world = web.world(NAMES[:2], seal=False)
     a = world.by_name(NAMES[0])
-    port = _free_port()
+    port = free_port()
     url = web.store.engine.url.render_as_string(hide_password=False)
     cmd = [sys.executable, "-m", "soulmark", "serve", "--port", str(port), "--db", url]
     proc = subprocess.Popen([*cmd, "--no-notices"], stderr=subprocess.PIPE)
