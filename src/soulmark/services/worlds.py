@@ -89,6 +89,21 @@ def _slugify(name: str, wanted: str | None) -> str:
     return f"{base}-{secrets.token_hex(2)}"
 
 
+def _free_slug(s: Session, name: str, wanted: str | None) -> str:
+    """The world's address: the one asked for, or one made from its name that no world holds.
+
+    A made-up suffix has 16 bits, so many worlds of one name ("Class of 2027") would meet
+    within a few hundred; drawing again is the organizer's expectation, not an error.
+    """
+    for _ in range(32):
+        slug = _slugify(name, wanted)
+        if s.scalar(select(WorldRow.id).where(WorldRow.slug == slug)) is None:
+            return slug
+        if wanted is not None:
+            break
+    raise InvalidInput(f"a world called {slug!r} already exists")
+
+
 def organizer_row(s: Session, token: str, *, lock: bool = False) -> WorldRow:
     """The world an organizer token opens."""
     world: WorldRow = by_token(
@@ -143,9 +158,7 @@ def create_world(
     _check_opening(window_start, window_end, beacon, at)
     organizer = new_token("o")
     with store.transaction() as s:
-        slug = _slugify(name, slug)
-        if s.scalar(select(WorldRow.id).where(WorldRow.slug == slug)) is not None:
-            raise InvalidInput(f"a world called {slug!r} already exists")
+        slug = _free_slug(s, name, slug)
         row = WorldRow(
             slug=slug,
             name=name,
