@@ -47,6 +47,10 @@ json_values = st.recursive(
     max_leaves=12,
 )
 
+# These fuzz the parsers, they do not time them: the suite runs beside browser tests on two
+# shared cores, where a slow example or a slow draw of data says nothing about a parser.
+UNTIMED: dict[str, Any] = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+
 
 # --- transcripts ------------------------------------------------------------------------
 
@@ -62,7 +66,7 @@ def _audit_or_refuse(data: str | bytes) -> None:
     assert isinstance(found, list)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, **UNTIMED)
 @given(st.binary(max_size=400))
 @example(b"\xff\xfe{}")
 @example(b'{"format": "soulmark-transcript", "version": 1}')
@@ -70,7 +74,7 @@ def test_b1_arbitrary_bytes_are_refused_or_audited(data: bytes) -> None:
     _audit_or_refuse(data)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, **UNTIMED)
 @given(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=len(FIELDS)))
 def test_b1_arbitrary_json_with_the_right_header_never_crashes_the_audit(
     fields: dict[str, Any],
@@ -79,7 +83,7 @@ def test_b1_arbitrary_json_with_the_right_header_never_crashes_the_audit(
     _audit_or_refuse(json.dumps(doc))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, **UNTIMED)
 @given(st.lists(st.tuples(st.sampled_from(FIELDS[2:]), json_values), min_size=1, max_size=4))
 def test_b1_any_field_replaced_by_any_json_is_caught_not_crashed(
     changes: list[tuple[str, Any]],
@@ -93,7 +97,7 @@ def test_b1_any_field_replaced_by_any_json_is_caught_not_crashed(
     assert found, f"an altered transcript audits clean: {changes!r}"
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, **UNTIMED)
 @given(st.integers(0, len(GOOD["lines"]) - 1), st.integers(0, 4), json_values)
 def test_b1_any_line_cell_replaced_by_any_json_is_caught(row: int, col: int, value: Any) -> None:
     doc = json.loads(json.dumps(GOOD))
@@ -121,7 +125,7 @@ def _spec_or_invalid(text: str) -> BeaconSpec | None:
     return spec
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, **UNTIMED)
 @given(st.text(max_size=40))
 @example("quicknet@")
 @example("quicknet@99999-01-01")
@@ -136,7 +140,7 @@ def test_b1_beacon_round_with_other_digits_is_refused(text: str) -> None:
     assert _spec_or_invalid(text) is None, "only ASCII digits, at most 18, name a round"
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, **UNTIMED)
 @given(st.sampled_from(["quicknet"]), st.text(max_size=30))
 def test_b1_any_beacon_moment_parses_or_is_refused(chain: str, moment: str) -> None:
     _spec_or_invalid(f"{chain}@{moment}")
@@ -155,7 +159,9 @@ emails = st.one_of(
     cells,
 )
 CSV_SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
