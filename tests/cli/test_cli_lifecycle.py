@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from soulmark.core.audit import audit, load_transcript
@@ -69,3 +70,11 @@ def test_retention_erases_personal_data_and_keeps_the_transcript(cli):
     text = cli("transcript", world["world"]).out
     assert audit(load_transcript(text)) == []
     assert "Erased" not in text and "x.test" not in text
+
+
+def test_i9_cli_leave_says_what_it_will_do_and_a_no_changes_nothing(cli, monkeypatch):
+    world, (a, b) = _world(cli, ["Ana Asked", "Bo Asked"])
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    r = cli("leave", a["token"])
+    assert r.code == 1 and "not in the draw" in r.out and "Traceback" not in r.err
+    assert cli("wrist", a["token"]).code == 0

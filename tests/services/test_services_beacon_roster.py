@@ -21,7 +21,13 @@ from soulmark.services import create_world, join, seal, transcript_text, wrist
 from soulmark.services.confirm import confirm
 from soulmark.services.exclusions import add_exclusion
 from soulmark.services.intake import join_csv
-from soulmark.services.lifecycle import erase_expired, export_person, leave, set_retention
+from soulmark.services.lifecycle import (
+    erase_expired,
+    export_person,
+    leave,
+    leave_outcome,
+    set_retention,
+)
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, PersonRow
 from tests.mailbox import confirmations
@@ -66,6 +72,17 @@ def test_b1_leaving_once_the_beacon_is_due_keeps_the_id_in_the_draw(store: Store
     with pytest.raises(NotFound):  # the link is dead, as after a seal
         wrist(store, token=people[0].token, at=DUE + 1)
     assert _seal_roster(store, world) == sorted(p.person for p in people)
+
+
+def test_i9_leave_outcome_says_the_place_in_the_draw_stays_once_the_beacon_is_due(
+    store: Store,
+) -> None:
+    world, _ = _world(store)
+    me = join(store, world=world, name="P0", email="p0@x.example", at=OPENED)
+    assert leave_outcome(store, token=me.token, at=DUE - 1) == "removed"
+    assert leave_outcome(store, token=me.token, at=DUE) == "in_draw"
+    gone = leave(store, token=me.token, at=DUE)
+    assert gone["outcome"] == "in_draw" and "stay in it" in gone["message"]
 
 
 def test_b1_leaving_before_the_beacon_is_due_still_removes(store: Store) -> None:

@@ -29,7 +29,7 @@ def test_leaving_through_the_page_ends_the_session_and_keeps_the_mark(web, clock
     web.api("POST", "/api/wrist/look", partner.token)
     web.api("POST", "/api/wrist/reach-out", partner.token)
     web.client.get(f"/wrist/{me.token}")
-    left = web.form(f"/wrist/me-{handle_of(me.token)}/leave")
+    left = web.form(f"/wrist/me-{handle_of(me.token)}/leave", {"confirm": "yes"})
     assert left.status_code == 200 and 'data-removed="false"' in left.text
     session = {"X-Soulmark-Session": handle_of(me.token)}
     assert web.client.get("/api/wrist", headers=session).status_code == 401
@@ -42,7 +42,8 @@ def test_leaving_through_the_page_ends_the_session_and_keeps_the_mark(web, clock
 def test_leaving_before_seal_removes_me_from_the_roster(web):
     world = web.world(NAMES, seal=False)
     me = world.by_name("Cy Lifecycle")
-    assert web.api("POST", "/api/wrist/leave", me.token).json()["removed"] is True
+    left = web.api("POST", "/api/wrist/leave", me.token, json={"confirm": True})
+    assert left.json()["removed"] is True
     web.seal(world)
     assert me.pid not in web.client.get(f"/w/{world.slug}/transcript").text
 
@@ -67,3 +68,45 @@ def test_retention_is_set_by_the_organizer_and_erasure_keeps_the_transcript(web,
         ).status_code
         == 404
     )
+
+
+def _open(web, person):
+    web.client.get(f"/wrist/{person.token}")
+    return f"/wrist/me-{handle_of(person.token)}"
+
+
+def test_i9_leave_asks_first_and_a_bare_post_changes_nothing(web):
+    world = web.world(NAMES, seal=False)
+    me = world.by_name("Di Lifecycle")
+    here = _open(web, me)
+    wrist = web.client.get(here).text
+    assert f'action="{here}/leave" id="leave-form"' in wrist and 'method="get"' in wrist
+    ask = web.client.get(f"{here}/leave")
+    assert ask.status_code == 200 and 'data-outcome="removed"' in ask.text
+    assert "you are not in the draw" in ask.text and f'href="{here}"' in ask.text
+    # A form without the confirmation (an old page) is sent to the question, not obeyed.
+    unasked = web.form(f"{here}/leave", follow_redirects=False)
+    assert unasked.status_code == 303 and unasked.headers["location"] == f"{here}/leave"
+    assert web.api("GET", "/api/wrist", me.token).status_code == 200
+
+
+def test_i9_leave_api_needs_an_explicit_confirm(web):
+    world = web.world(NAMES, seal=False)
+    me = world.by_name("Ana Lifecycle")
+    for body in (None, {}, {"confirm": False}):
+        refused = web.api("POST", "/api/wrist/leave", me.token, json=body)
+        assert refused.status_code == 422 and list(refused.json()) == ["error"]
+        assert "confirm" in refused.json()["error"] and "\n" not in refused.json()["error"]
+    assert web.api("GET", "/api/wrist", me.token).status_code == 200
+    assert web.api("GET", "/api/wrist/leave", me.token).json() == {"outcome": "removed"}
+
+
+def test_i9_leave_text_after_the_seal_says_the_name_stays(web, clock):
+    world = web.world(NAMES)
+    me = world.by_name("Ana Lifecycle")
+    here = _open(web, me)
+    assert "name stays on your soulmate" in web.client.get(f"{here}/leave").text
+    assert "you are not in the draw" not in web.client.get(here).text
+    assert web.api("GET", "/api/wrist/leave", me.token).json() == {"outcome": "drawn"}
+    left = web.api("POST", "/api/wrist/leave", me.token, json={"confirm": True}).json()
+    assert left["outcome"] == "drawn" and left["removed"] is False

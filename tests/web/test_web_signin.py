@@ -89,7 +89,7 @@ def test_leaving_before_the_seal_forgets_its_sign_in_codes(web):
     world = web.world(["Iida", "Bakugou"], seal=False)
     web.api("POST", f"/api/worlds/{world.slug}/recover", json={"email": "p0@school.test"})
     code = code_of(signins(web.store)[0]["link"])
-    left = web.api("POST", "/api/wrist/leave", world.by_name("Iida").token)
+    left = web.api("POST", "/api/wrist/leave", world.by_name("Iida").token, json={"confirm": True})
     assert left.status_code == 200 and left.json()["removed"] is True
     assert web.api("POST", "/api/signin", json={"code": code}).status_code == 404
 

@@ -37,9 +37,11 @@ def leave(
 
     Example: soulmark leave w_Abc... --yes
     """
-    if not yes and not typer.confirm("Leave this world? This cannot be undone.", default=False):
-        fail("nothing was changed")
     with opened(db) as store:
+        if not yes:
+            ask = lifecycle.ASK[lifecycle.leave_outcome(store, token=token, at=now_or(at))]
+            if not typer.confirm(f"{ask}\nLeave this world? This cannot be undone.", default=False):
+                fail("nothing was changed")
         result = lifecycle.leave(store, token=token, at=now_or(at))
     emit(as_json, result, lambda: console.print(result["message"]))
 

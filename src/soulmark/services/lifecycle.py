@@ -9,7 +9,7 @@ ever held opaque ids, remain.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.orm import Session
@@ -26,7 +26,40 @@ from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
-__all__ = ["export_person", "leave", "set_retention", "erase_expired"]
+__all__ = [
+    "ASK",
+    "LeaveOutcome",
+    "export_person",
+    "leave",
+    "leave_outcome",
+    "set_retention",
+    "erase_expired",
+]
+
+LeaveOutcome = Literal["removed", "in_draw", "drawn"]
+"""What leaving does now: ``removed`` (not drawn yet, nothing kept), ``in_draw`` (the round's
+beacon is due, so the roster is frozen: the place in the draw stays), ``drawn`` (sealed: the
+name stays on the soulmate's wrist).  In the last two the address is erased and the link dies."""
+
+ASK = {
+    "removed": "Fate has not been drawn yet: you leave and are not in the draw; nothing about "
+    "you is kept.",
+    "in_draw": "Your round's draw is already fixed, so your place in it stays: whoever fate "
+    "pairs you with will read your name. Your address is erased, contact is never shared and "
+    "your link stops working.",
+    "drawn": "Fate has been drawn: your name stays on your soulmate's wrist. Your address is "
+    "erased, contact is never shared and your link stops working.",
+}
+"""What leaving would do, said before it is confirmed (the CLI's question)."""
+
+_LEFT = {
+    "removed": "You have left; nothing about you remains.",
+    "in_draw": "You have left. Your round's draw is already fixed, so you stay in it: whoever "
+    "fate pairs you with will read your name. Your address is erased and contact will never "
+    "be shared.",
+    "drawn": "You have left. Your name stays on your soulmate's wrist, as marks do; your "
+    "address is erased and contact will never be shared.",
+}
 
 
 def _when(us: int | None) -> str | None:
@@ -107,6 +140,18 @@ def _keep_exclusions(s: Session, person: PersonRow) -> None:
     )
 
 
+def _outcome(s: Session, person: PersonRow, at: int) -> LeaveOutcome:
+    if s.scalar(select(MarkRow.id).where(MarkRow.person_id == person.id).limit(1)) is not None:
+        return "drawn"
+    return "in_draw" if roster_frozen(s, person, at) else "removed"
+
+
+def leave_outcome(store: Store, *, token: str, at: int) -> LeaveOutcome:
+    """What :func:`leave` would do at ``at``, to say so before anyone confirms it."""
+    with store.read() as s:
+        return _outcome(s, person_by_token(s, token), at)
+
+
 def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
     """Leave a world: removed before seal; after, only the name stays on the partner's wrist.
 
@@ -115,27 +160,21 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
     """
     with store.transaction() as s:
         person = person_by_token(s, token, lock=True)
-        marked = s.scalar(select(MarkRow.id).where(MarkRow.person_id == person.id).limit(1))
+        outcome = _outcome(s, person, at)
         _forget_links(s, [person.id])
-        frozen = marked is None and roster_frozen(s, person, at)
-        if frozen:
+        if outcome == "in_draw":
             _keep_exclusions(s, person)
         else:
             s.execute(delete(ExclusionRow).where(ExclusionRow.person_id == person.id))
-        if marked is None and not frozen:
+        if outcome == "removed":
             s.execute(delete(NoticeRow).where(NoticeRow.person_id == person.id))
             s.delete(person)
-            return {"removed": True, "message": "You have left; nothing about you remains."}
-        person.left_at = at
-        person.email = ""
-        person.email_key = f"left:{person.pid}"
-        person.token_hash = _dead_token()
-        drawn = "Your round's draw is already fixed, so you stay in it. " * frozen
-        return {
-            "removed": False,
-            "message": f"You have left. {drawn}Your name stays on your soulmate's wrist, "
-            "as marks do; your address is erased and contact will never be shared.",
-        }
+        else:
+            person.left_at = at
+            person.email = ""
+            person.email_key = f"left:{person.pid}"
+            person.token_hash = _dead_token()
+        return {"removed": outcome == "removed", "outcome": outcome, "message": _LEFT[outcome]}
 
 
 def set_retention(store: Store, *, organizer_token: str, until: int, at: int) -> dict[str, Any]:

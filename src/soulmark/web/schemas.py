@@ -24,6 +24,7 @@ __all__ = [
     "DashboardOut",
     "ExportOut",
     "JoinedOut",
+    "LeaveOutcomeOut",
     "LeftOut",
     "OpenedOut",
     "OutboxOut",
@@ -188,7 +189,12 @@ class ExportOut(Out):
 
 class LeftOut(Out):
     removed: bool
+    outcome: str
     message: str
+
+
+class LeaveOutcomeOut(Out):
+    outcome: str
 
 
 class RetentionOut(Out):

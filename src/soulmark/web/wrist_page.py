@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.core.times import parse_iso
-from soulmark.services import exclusions
+from soulmark.services import exclusions, lifecycle
 from soulmark.services import shares as sharing
 from soulmark.services.wrists import WristView
 from soulmark.store import Store
@@ -60,6 +60,7 @@ def wrist_page(
         "message": wrist_message(view, speech_of(request)),
         "shares": sharing.list_shares(store, token=token),
         "never_with": exclusions.list_exclusions(store, token=token, at=now),
+        "outcome": lifecycle.leave_outcome(store, token=token, at=now),
         **drawing(view),
         **extra,
     }

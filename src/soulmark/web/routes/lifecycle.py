@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -14,10 +15,15 @@ from soulmark.core.times import parse_iso
 from soulmark.services import lifecycle
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.render import render
-from soulmark.web.schemas import AS_IS, ExportOut, LeftOut, RetentionOut
+from soulmark.web.schemas import AS_IS, ExportOut, LeaveOutcomeOut, LeftOut, RetentionOut
 from soulmark.web.session import cookie_name, handle_of
 
 router = APIRouter()
+
+
+class LeaveBody(BaseModel):
+    confirm: bool = False
+    """Must be true: leaving cannot be undone."""
 
 
 class RetentionBody(BaseModel):
@@ -42,10 +48,24 @@ def export_download(token: str, store: StoreDep, now: NowDep) -> Response:
     )
 
 
+@router.get("/wrist/{token}/leave", include_in_schema=False)
+def leave_ask(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    """Leaving cannot be undone: first say what it will do now, with a way back."""
+    outcome = lifecycle.leave_outcome(store, token=token, at=now)
+    return render(request, "leave.html", {"outcome": outcome, "token": token})
+
+
 @router.post("/wrist/{token}/leave", include_in_schema=False, dependencies=[CsrfDep])
 def leave_form(
-    request: Request, token: str, store: StoreDep, settings: SettingsDep, now: NowDep
+    request: Request,
+    token: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    if confirm != "yes":  # a form from before the confirmation page: ask first
+        return RedirectResponse(f"/wrist/{token}/leave", status_code=303)
     result = lifecycle.leave(store, token=token, at=now)
     response = render(request, "left.html", {"result": result})
     name = cookie_name("wrist", handle_of(token), settings.cookies_secure)
@@ -60,10 +80,23 @@ def export_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
 
 
 @router.post("/api/wrist/leave", tags=["wrist"], response_model=LeftOut, **AS_IS)
-def leave_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
-    """Leave the world: removed before seal; after, your name stays on your soulmate's wrist,
-    your address is erased and contact is never shared.  Your token stops working."""
+def leave_api(
+    token: TokenDep, store: StoreDep, now: NowDep, body: LeaveBody | None = None
+) -> dict[str, Any]:
+    """Leave the world; it cannot be undone, so the body must say ``{"confirm": true}``.
+    Before the draw is fixed you are removed; after, your name stays on your soulmate's
+    wrist (or in the fixed draw), your address is erased and contact is never shared.
+    Your token stops working.  ``GET /api/wrist/leave`` says which, before you confirm."""
+    if body is None or body.confirm is not True:
+        raise InvalidInput('leaving cannot be undone: send {"confirm": true} to leave')
     return lifecycle.leave(store, token=token, at=now)
+
+
+@router.get("/api/wrist/leave", tags=["wrist"], response_model=LeaveOutcomeOut, **AS_IS)
+def leave_outcome_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """What leaving would do now: ``removed``, ``in_draw`` (the draw is fixed, you stay in
+    it) or ``drawn`` (your name stays on your soulmate's wrist)."""
+    return {"outcome": lifecycle.leave_outcome(store, token=token, at=now)}
 
 
 @router.post("/organizer/{token}/retention", include_in_schema=False, dependencies=[CsrfDep])
