@@ -78,3 +78,21 @@ def test_i9_cli_leave_says_what_it_will_do_and_a_no_changes_nothing(cli, monkeyp
     r = cli("leave", a["token"])
     assert r.code == 1 and "not in the draw" in r.out and "Traceback" not in r.err
     assert cli("wrist", a["token"]).code == 0
+
+
+def test_i9_cli_reach_out_passes_the_chosen_contact_and_takes_it_back(cli):
+    world, (a, b) = _world(cli, ["Ana Reach", "Bo Reach"])
+    cli("seal", world["world"], "--at", START)
+    cli("look", a["token"], "--at", END)
+    cli("look", b["token"], "--at", END)
+    bad = cli("reach-out", a["token"], "--contact", "x" * 100, "--at", END)
+    assert bad.code == 1 and "contact" in bad.err and "Traceback" not in bad.err
+    mine = cli("reach-out", a["token"], "--contact", "@ana", "--at", END)
+    assert mine.code == 0 and "passing: @ana" in mine.out
+    back = cli("reach-out", a["token"], "--withdraw", "--at", END, "--json").json
+    assert back["reached_out"] is False
+    cli("reach-out", a["token"], "--contact", "@ana later", "--at", END)
+    both = cli("reach-out", b["token"], "--at", END, "--json").json
+    assert both["contact"] == "@ana later"
+    late = cli("reach-out", a["token"], "--withdraw", "--at", END)
+    assert late.code == 1 and "passed on" in late.err

@@ -289,7 +289,7 @@ def _show_sealed(done: services.Sealed) -> None:
         console.print(f"Fate drew {done.attempts} times to avoid every exclusion.")
 
 
-def _show_wrist(view: WristView) -> None:
+def show_wrist(view: WristView) -> None:
     console.print(f"[bold]{view.world_name}[/bold] — round {view.round}, you are {view.person}")
     console.print(view.message)
     if view.state == "inking" and view.progress is not None:
@@ -306,7 +306,7 @@ def _show_wrist(view: WristView) -> None:
         if view.contact:
             console.print(f"You both reached out. Contact: [bold]{view.contact}[/bold]")
         elif view.reached_out:
-            console.print("You reached out.")
+            console.print(f"You reached out, passing: {view.my_contact}")
 
 
 TokenArg = Annotated[str, typer.Argument(help="Your private wrist token.")]
@@ -319,7 +319,7 @@ def wrist(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt 
     """
     with opened(db) as store:
         view = services.wrist(store, token=token, at=now_or(at))
-    emit(as_json, view.to_json(), lambda: _show_wrist(view))
+    emit(as_json, view.to_json(), lambda: show_wrist(view))
 
 
 def look(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
@@ -329,19 +329,7 @@ def look(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt =
     """
     with opened(db) as store:
         view = services.look(store, token=token, at=now_or(at))
-    emit(as_json, view.to_json(), lambda: _show_wrist(view))
-
-
-def reach_out(
-    token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False
-) -> None:
-    """Say you would like to meet. Contact passes only once you both have.
-
-    Example: soulmark reach-out w_Abc...
-    """
-    with opened(db) as store:
-        view = services.reach_out(store, token=token, at=now_or(at))
-    emit(as_json, view.to_json(), lambda: _show_wrist(view))
+    emit(as_json, view.to_json(), lambda: show_wrist(view))
 
 
 def transcript(

@@ -9,10 +9,22 @@ from soulmark.core.errors import InvalidInput
 from soulmark.core.marks import Window
 from soulmark.core.times import DAY, MINUTE
 
-__all__ = ["MAX_NAME", "BLANK_RANGES", "name_length", "clean_name", "clean_email", "check_window"]
+__all__ = [
+    "MAX_NAME",
+    "MAX_CONTACT",
+    "BLANK_RANGES",
+    "name_length",
+    "clean_name",
+    "clean_contact",
+    "clean_email",
+    "check_window",
+]
 
 MAX_NAME = 100
 """In UTF-16 code units, the unit a browser's ``maxlength`` and ``String.length`` count."""
+MAX_CONTACT = 80
+"""A handle or an address: a few words, in UTF-16 code units as :data:`MAX_NAME`."""
+MAX_CONTACT_WORDS = 8
 
 BLANK_RANGES: tuple[tuple[int, int], ...] = (
     # Unicode White_Space.
@@ -81,28 +93,41 @@ def _shows(ch: str) -> bool:
     return ord(ch) not in _BLANK and not unicodedata.category(ch).startswith(_NOT_A_BASE)
 
 
+def _clean_text(raw: str, what: str, limit: int) -> str:
+    text = unicodedata.normalize("NFC", raw)
+    # Checked before trimming: a bidi control is refused, never silently dropped.
+    for ch in _BIDI.intersection(text):
+        raise InvalidInput(f"the {what} holds a bidirectional control character U+{ord(ch):04X}")
+    text = _trim(text)
+    if not text:
+        raise InvalidInput(f"the {what} is empty")
+    if name_length(text) > limit:
+        raise InvalidInput(f"the {what} is longer than {limit} characters")
+    if text.isascii() and text.isprintable():
+        return text
+    for ch in text:
+        if unicodedata.category(ch) in _BAD_CATEGORIES:
+            raise InvalidInput(f"the {what} holds a control character U+{ord(ch):04X}")
+    if not any(_shows(ch) for ch in text):
+        raise InvalidInput(f"the {what} has no visible character")
+    return text
+
+
 def clean_name(raw: str) -> str:
     """The name as it will be written on a wrist: NFC, blank characters trimmed at both ends.
 
     It must show at least one visible character, and be at most MAX_NAME UTF-16 units long.
     """
-    name = unicodedata.normalize("NFC", raw)
-    # Checked before trimming: a bidi control is refused, never silently dropped.
-    for ch in _BIDI.intersection(name):
-        raise InvalidInput(f"the name holds a bidirectional control character U+{ord(ch):04X}")
-    name = _trim(name)
-    if not name:
-        raise InvalidInput("the name is empty")
-    if name_length(name) > MAX_NAME:
-        raise InvalidInput(f"the name is longer than {MAX_NAME} characters")
-    if name.isascii() and name.isprintable():
-        return name
-    for ch in name:
-        if unicodedata.category(ch) in _BAD_CATEGORIES:
-            raise InvalidInput(f"the name holds a control character U+{ord(ch):04X}")
-    if not any(_shows(ch) for ch in name):
-        raise InvalidInput("the name has no visible character")
-    return name
+    return _clean_text(raw, "name", MAX_NAME)
+
+
+def clean_contact(raw: str) -> str:
+    """What a person chooses to pass to their soulmate (R10): one line of a few words (a line
+    break is a control character, refused as in a name)."""
+    contact = _clean_text(raw, "contact", MAX_CONTACT)
+    if len(contact.split()) > MAX_CONTACT_WORDS:
+        raise InvalidInput(f"the contact is more than {MAX_CONTACT_WORDS} words")
+    return contact
 
 
 def clean_email(raw: str) -> str:

@@ -4,7 +4,7 @@ from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.people import Joined, join
 from soulmark.services.sealing import Sealed, seal, transcript_text
 from soulmark.services.worlds import WorldCreated, WorldInfo, create_world, world_info
-from soulmark.services.wrists import WristView, look, reach_out, wrist
+from soulmark.services.wrists import WristView, contact_offer, look, reach_out, withdraw, wrist
 
 __all__ = [
     "AuditReport",
@@ -17,7 +17,9 @@ __all__ = [
     "create_world",
     "join",
     "look",
+    "contact_offer",
     "reach_out",
+    "withdraw",
     "seal",
     "transcript_text",
     "world_info",

@@ -87,6 +87,7 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
                 "joined_at": iso(person.joined_at),
                 "looked_at": _when(person.looked_at),
                 "reached_out_at": _when(person.reached_out_at),
+                "contact": person.contact,
             },
             "wrist": view_of(s, person, at).to_json(),
             # Your own never-with list, as you may see it: until your round is sealed.
@@ -172,6 +173,7 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
         else:
             person.left_at = at
             person.email = ""
+            person.contact = None
             person.email_key = f"left:{person.pid}"
             person.token_hash = _dead_token()
         return {"removed": outcome == "removed", "outcome": outcome, "message": _LEFT[outcome]}
@@ -221,7 +223,13 @@ def erase_expired(store: Store, *, at: int) -> list[str]:
                 s.execute(
                     update(PersonRow)
                     .where(PersonRow.id == pid)
-                    .values(name="", email="", email_key=f"erased:{pid}", token_hash=_dead_token())
+                    .values(
+                        name="",
+                        email="",
+                        contact=None,
+                        email_key=f"erased:{pid}",
+                        token_hash=_dead_token(),
+                    )
                 )
             world.erased_at = at
         return [w.slug for w in worlds]

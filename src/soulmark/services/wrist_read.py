@@ -22,7 +22,7 @@ from soulmark.core.marks import Mark
 from soulmark.core.times import iso
 from soulmark.core.wrist import next_change, wrist_at
 from soulmark.services.tokens import token_hash
-from soulmark.services.wrists import MESSAGES, WristView
+from soulmark.services.wrists import MESSAGES, WristView, passed
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 
@@ -45,6 +45,8 @@ class WristSnapshot:
     mark: Mark | None
     looked_at: int | None
     reached_out_at: int | None
+    my_contact: str | None
+    """What the bearer passes, once they reached out."""
     unmatched_before: bool
     """Joined before the previous round was sealed: fate left them unmatched (R9)."""
     partner_name: str | None = None
@@ -84,6 +86,7 @@ class WristSnapshot:
             name=self.partner_name,
             partner=self.partner_pid,
             reached_out=self.reached_out_at is not None,
+            my_contact=self.my_contact,
             contact=self.contact,
         )
 
@@ -114,6 +117,8 @@ def _query(where: ColumnElement[bool], at: int) -> Any:
             me.looked_at,
             me.reached_out_at,
             me.left_at,
+            me.contact,
+            me.email,
             WorldRow.slug,
             WorldRow.name,
             MarkRow.itch_start,
@@ -124,6 +129,7 @@ def _query(where: ColumnElement[bool], at: int) -> Any:
             _partner.pid,
             _partner.name,
             _partner.email,
+            _partner.contact,
             _partner.reached_out_at,
             _partner.left_at,
             _current.commitment,
@@ -146,8 +152,9 @@ def _query(where: ColumnElement[bool], at: int) -> Any:
 def _snapshot(row: Row[Any]) -> WristSnapshot:
     values: tuple[Any, ...] = tuple(row)
     (pk, world_id, pid, number, confirmed, joined, looked, reached, left) = values[:9]
-    slug, world_name, itch, ink, legible, partner_id, sealed_before = values[9:16]
-    q_pid, q_name, q_email, q_reached, q_left, commitment = values[16:]
+    my_contact, my_email = values[9:11]
+    slug, world_name, itch, ink, legible, partner_id, sealed_before = values[11:18]
+    q_pid, q_name, q_email, q_contact, q_reached, q_left, commitment = values[18:]
     both = reached is not None and q_reached is not None and q_left is None and left is None
     return WristSnapshot(
         person_id=pk,
@@ -161,11 +168,12 @@ def _snapshot(row: Row[Any]) -> WristSnapshot:
         mark=Mark(itch, ink, legible) if itch is not None else None,
         looked_at=looked,
         reached_out_at=reached,
+        my_contact=passed(my_contact, my_email, reached),
         unmatched_before=number > 1 and joined < (sealed_before or 0),
         partner_name=q_name,
         partner_pid=q_pid,
         # Someone who left keeps their name on the partner's wrist, never their contact.
-        contact=q_email if both and q_name is not None else None,
+        contact=passed(q_contact, q_email, q_reached) if both and q_name is not None else None,
         commitment=commitment,
     )
 

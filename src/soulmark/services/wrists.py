@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict
 from soulmark.core.marks import Mark
 from soulmark.core.times import iso
+from soulmark.core.validate import clean_contact
 from soulmark.core.wrist import STROKES, WristState, wrist_at
 from soulmark.services.people import person_by_token, round_commitment
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 
-__all__ = ["WristView", "wrist", "look", "reach_out", "view_of"]
+__all__ = ["WristView", "wrist", "look", "reach_out", "withdraw", "contact_offer", "view_of"]
 
 MESSAGES = {
     "bare": "Your wrist is bare.",
@@ -48,6 +49,8 @@ class WristView:
     name: str | None = None
     partner: str | None = None
     reached_out: bool = False
+    my_contact: str | None = None
+    """What the bearer passes (once they reached out): theirs to take back until both have."""
     contact: str | None = None
     confirmed: bool = True
     """False while a join in an email-domain world waits for its link (it is not drawn)."""
@@ -116,8 +119,17 @@ def _revealed(s: Session, view: WristView, person: PersonRow, row: MarkRow) -> W
         name=partner.name,
         partner=partner.pid,
         reached_out=person.reached_out_at is not None,
-        contact=partner.email if both else None,
+        my_contact=passed(person.contact, person.email, person.reached_out_at),
+        contact=passed(partner.contact, partner.email, partner.reached_out_at) if both else None,
     )
+
+
+def passed(contact: str | None, email: str, reached_out_at: int | None) -> str | None:
+    """The contact a person passes: their choice; their join address for a reach-out made
+    before people could choose (it was what reaching out passed then)."""
+    if reached_out_at is None:
+        return None
+    return contact if contact is not None else email
 
 
 def _sealed_before(s: Session, world: WorldRow, number: int) -> int:
@@ -146,13 +158,67 @@ def look(store: Store, *, token: str, at: int) -> WristView:
         return view_of(s, person, max(at, person.looked_at))
 
 
-def reach_out(store: Store, *, token: str, at: int) -> WristView:
-    """Say you would like to meet (R10); contact passes only when both have said so."""
+def _pair(s: Session, token: str) -> tuple[PersonRow, PersonRow | None]:
+    """The bearer and their partner, both locked, lower id first (no deadlock between two
+    partners acting at once): whether both reached out is decided under one lock."""
+    person = person_by_token(s, token)
+    row = _mark(s, person)
+    ids = sorted({person.id, row.partner_id} if row else {person.id})
+    locked = s.scalars(
+        select(PersonRow)
+        .where(PersonRow.id.in_(ids))
+        .order_by(PersonRow.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    partner = next((p for p in locked if p.id != person.id), None)
+    return person, partner
+
+
+def _both(person: PersonRow, partner: PersonRow | None) -> bool:
+    return (
+        partner is not None
+        and person.reached_out_at is not None
+        and partner.reached_out_at is not None
+        and partner.left_at is None
+    )
+
+
+def reach_out(store: Store, *, token: str, at: int, contact: str | None = None) -> WristView:
+    """Say you would like to meet (R10), passing ``contact`` (your join address if None);
+    it reaches them only when both have said so, and can be changed or taken back until then."""
+    chosen = clean_contact(contact) if contact is not None else None
     with store.transaction() as s:
-        person = person_by_token(s, token, lock=True)
-        current = view_of(s, person, at)
-        if current.state != "revealed":
+        person, partner = _pair(s, token)
+        if view_of(s, person, at).state != "revealed":
             raise Conflict("look at your wrist before reaching out")
+        if _both(person, partner):
+            if chosen is not None and chosen != (person.contact or person.email):
+                raise Conflict("your contact has already been passed on; it cannot change now")
+            return view_of(s, person, at)
+        if chosen is not None:
+            person.contact = chosen
+        elif person.reached_out_at is None:
+            person.contact = person.email
         if person.reached_out_at is None:
             person.reached_out_at = at
         return view_of(s, person, at)
+
+
+def withdraw(store: Store, *, token: str, at: int) -> WristView:
+    """Take back a reach-out: possible until the partner has reached out too (then the
+    contact has been passed, and what was passed cannot be unsaid)."""
+    with store.transaction() as s:
+        person, partner = _pair(s, token)
+        if _both(person, partner):
+            raise Conflict("you have both reached out: your contact has been passed on")
+        person.reached_out_at = None
+        person.contact = None
+        return view_of(s, person, at)
+
+
+def contact_offer(store: Store, *, token: str) -> str:
+    """What the reach-out form offers to pass: the last choice, else the join address."""
+    with store.read() as s:
+        person = person_by_token(s, token)
+        return person.contact or person.email

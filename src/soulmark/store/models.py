@@ -83,6 +83,8 @@ class PersonRow(Base):
     joined_at: Mapped[int] = mapped_column(BigInteger)
     looked_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     reached_out_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    contact: Mapped[str | None] = mapped_column(String(400), default=None)
+    """What they chose to pass when reaching out (None: they have not, or took it back)."""
     left_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     """Left after seal: the partner's wrist keeps this name, contact is never shared."""
     exclusion_group: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -154,6 +154,8 @@ class WristOut(MarkOut):
     sealed: bool
     partner: str | None = None
     reached_out: bool = False
+    my_contact: str | None = None
+    """What you pass them, once you reached out (yours to take back until they reach out)."""
     contact: str | None = None
     confirmed: bool = True
     transcript: str | None = None

@@ -143,6 +143,26 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
             N_("Tick the box to confirm: drawing fate cannot be undone."),
         ),
         (r"^the retention date must be in the future", N_("The date must be in the future.")),
+        (
+            r"^the contact is empty|^the contact has no visible character",
+            N_("Please write what to pass them."),
+        ),
+        (
+            r"^the contact is longer than (?P<n>\d+) characters",
+            N_("What you pass can be at most %(n)s characters long."),
+        ),
+        (
+            r"^the contact is more than (?P<n>\d+) words",
+            N_("What you pass can be at most %(n)s words: a handle or an address is enough."),
+        ),
+        (
+            r"^the contact holds",
+            N_("What you pass must fit on one line, without invisible characters."),
+        ),
+        (
+            r"^your contact has already been passed on|^you have both reached out",
+            N_("You have both reached out: your contact has already been passed on."),
+        ),
     )
 ]
 _INVALID_FORM = N_("Something in the form is missing or not right. Please check it and try again.")

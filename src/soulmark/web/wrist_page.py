@@ -48,6 +48,13 @@ def wrist_json(view: WristView, speech: Speech | None = None) -> dict[str, Any]:
     return out
 
 
+def _offer(store: Store, token: str, view: WristView) -> str:
+    """The reach-out form's default: only read when the form is shown."""
+    if view.state != "revealed" or view.reached_out:
+        return ""
+    return services.contact_offer(store, token=token)
+
+
 def wrist_page(
     request: Request, store: Store, token: str, now: int, status: int = 200, **extra: Any
 ) -> Response:
@@ -61,6 +68,7 @@ def wrist_page(
         "shares": sharing.list_shares(store, token=token),
         "never_with": exclusions.list_exclusions(store, token=token, at=now),
         "outcome": lifecycle.leave_outcome(store, token=token, at=now),
+        "contact_offer": _offer(store, token, view),
         **drawing(view),
         **extra,
     }

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark import services
@@ -30,8 +31,16 @@ def look_form(token: str, store: StoreDep, now: NowDep) -> Response:
 
 
 @router.post("/wrist/{token}/reach-out", include_in_schema=False, dependencies=[CsrfDep])
-def reach_out_form(token: str, store: StoreDep, now: NowDep) -> Response:
-    services.reach_out(store, token=token, at=now)
+def reach_out_form(
+    token: str, store: StoreDep, now: NowDep, contact: Annotated[str | None, Form()] = None
+) -> Response:
+    services.reach_out(store, token=token, at=now, contact=contact)
+    return RedirectResponse(f"/wrist/{token}#reach", status_code=303)
+
+
+@router.post("/wrist/{token}/reach-out/withdraw", include_in_schema=False, dependencies=[CsrfDep])
+def withdraw_form(token: str, store: StoreDep, now: NowDep) -> Response:
+    services.withdraw(store, token=token, at=now)
     return RedirectResponse(f"/wrist/{token}#reach", status_code=303)
 
 
@@ -47,7 +56,23 @@ def look_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     return wrist_json(services.look(store, token=token, at=now))
 
 
+class ReachOutBody(BaseModel):
+    contact: str | None = None
+    """What to pass them: a handle or an address, a few words (default: your join address)."""
+
+
 @router.post("/api/wrist/reach-out", tags=["wrist"], response_model=WristOut, **AS_IS)
-def reach_out_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
-    """Say you would like to meet (R10); ``contact`` appears when both have said so."""
-    return wrist_json(services.reach_out(store, token=token, at=now))
+def reach_out_api(
+    token: TokenDep, store: StoreDep, now: NowDep, body: ReachOutBody | None = None
+) -> dict[str, Any]:
+    """Say you would like to meet (R10), passing ``contact``; theirs appears as ``contact``
+    when both have said so.  Until then you may send another, or take it back."""
+    contact = body.contact if body else None
+    return wrist_json(services.reach_out(store, token=token, at=now, contact=contact))
+
+
+@router.post("/api/wrist/reach-out/withdraw", tags=["wrist"], response_model=WristOut, **AS_IS)
+@router.delete("/api/wrist/reach-out", tags=["wrist"], response_model=WristOut, **AS_IS)
+def withdraw_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Take your reach-out back: only until they have reached out too."""
+    return wrist_json(services.withdraw(store, token=token, at=now))

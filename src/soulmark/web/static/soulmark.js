@@ -77,8 +77,11 @@
     if (view.contact) {
       var contact = document.getElementById("contact");
       if (contact) { contact.textContent = word("contact", "You both reached out:") + " " + view.contact; contact.hidden = false; }
-      var wait = document.getElementById("reach-wait");
-      if (wait) wait.hidden = true;
+      // Passed both ways now: nothing left to take back.
+      ["reach-wait", "withdraw-form"].forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) el.hidden = true;
+      });
     }
     // A name appears (or is hidden again) only through the server's own page.
     var hasName = !!document.getElementById("mark-name");

@@ -1,0 +1,70 @@
+"""Issue 9, care, in a real browser at phone width: choosing the contact to pass (by
+keyboard), taking it back, and leaving only after a confirmation that says what it does;
+axe-core finds nothing on these pages in English and Japanese."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import PHONE, Live, fits_phone, shot, wait_state
+from .test_browser_a11y import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _revealed_pair(live: Live) -> tuple[Any, Any]:
+    made = live.create_world(name="Care Academy")
+    a = live.join(made.world, "Tenya Iida", "iida@ua.test")
+    b = live.join(made.world, "Ochaco Uraraka", "uraraka@ua.test")
+    live.seal(made.world)
+    moments = live.moments(made.world)
+    live.clock.to(max(moments[p.person].legible_at or 0 for p in (a, b)))
+    return a, b
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_i9_contact_choice_and_leave_confirmation_at_phone_width(
+    live: Live, open_page: Any, lang: str
+) -> None:
+    a, _ = _revealed_pair(live)
+    page = open_page(PHONE)
+    page.goto(live.url(f"/?lang={lang}"))
+    page.goto(live.url(f"/wrist/{a.token}"))
+    wait_state(page, "covered")
+    page.click("#look")
+    wait_state(page, "revealed")
+    found: list[str] = []
+
+    def check(label: str) -> None:
+        assert page.evaluate("document.documentElement.lang") == lang and fits_phone(page)
+        found.extend(f"{lang} {label}: {v}" for v in axe_violations(page))
+
+    assert page.input_value("#reach-contact") == "iida@ua.test"  # offered, and editable
+    assert page.is_visible("#safety")
+    check("reach-out form")
+    page.focus("#reach-contact")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("@iida on the class chat")
+    page.keyboard.press("Enter")  # submitted by keyboard
+    page.wait_for_selector("#withdraw-form")
+    assert page.text_content("#my-contact-text") == "@iida on the class chat"
+    shot(page, f"care-reached-out-phone-{lang}")
+    check("reached out")
+    page.click("#withdraw")
+    page.wait_for_selector("#reach-out-form")
+    assert page.input_value("#reach-contact") == "iida@ua.test"  # taken back: not kept
+
+    page.click("#leave")
+    page.wait_for_selector("#leave-confirm")
+    assert page.get_attribute("#leave-confirm", "data-outcome") == "drawn"
+    shot(page, f"care-leave-confirm-phone-{lang}")
+    check("leave confirmation")
+    page.click("#leave-cancel")  # the way back keeps everything
+    wait_state(page, "revealed")
+    page.click("#leave")
+    page.click("#leave-confirm-button")
+    page.wait_for_selector("#left")
+    check("left")
+    assert not found, "\n".join(found)
