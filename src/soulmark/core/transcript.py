@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from soulmark.core.beacon import BeaconSpec, randomness
@@ -52,7 +53,7 @@ from soulmark.core.fate import (
     pair_up,
     roster_digest,
 )
-from soulmark.core.later import marks_from
+from soulmark.core.later import MarksFrom, marks_from
 from soulmark.core.marks import Mark, MarkParams, Window, scaled, schedule_scaled
 from soulmark.core.times import iso, parse_iso
 
@@ -76,6 +77,8 @@ HEADER_FIELDS = ("format", "version", "world", "round", "commitment", "secret")
 
 Line = list[Any]
 World = dict[str, Any]
+Plan = dict[str, tuple[str | None, Mark | None]]
+Block = dict[str, Any] | None
 
 
 def canonical(value: Any) -> bytes:
@@ -154,6 +157,45 @@ def beacon_block(spec: BeaconSpec | None, signature: str | None) -> dict[str, An
     return {**spec.to_json(), "signature": signature, "randomness": randomness(signature).hex()}
 
 
+@dataclass(frozen=True, slots=True)
+class _Draw:
+    """Fate's outcome for a sorted roster, before any mark is placed."""
+
+    seed: bytes
+    algorithm: str
+    order: list[int] | None
+    fields: dict[str, Any]
+    """The transcript fields only a round with exclusions carries."""
+
+
+def _later(world: World, sealed_at: int | None) -> MarksFrom | None:
+    """Where a round sealed inside its window begins its marks; None before the window."""
+    if sealed_at is None:
+        return None
+    window = world_window(world)[0]
+    later = marks_from(window, sealed_at)
+    # Sealed before the window: the transcript is as it always was.
+    return None if later.start == window.start else later
+
+
+def _draw(
+    secret: bytes, ids: list[str], digest: str, mixed: bytes, exclusions: Sequence[tuple[str, str]]
+) -> _Draw:
+    """The seed and, for a round with exclusions, the first attempt that avoids them all."""
+    keys = index_keys(exclusions, ids)
+    pairs = pairs_of(keys, ids)
+    if not pairs:
+        seed = derive_seed(secret, digest, mixed)
+        return _Draw(seed, expected_algorithm(len(ids)), None, {})
+    reason = refusal_of(len(ids), keys)
+    if reason is not None:
+        raise ExclusionsRefused(reason)
+    seed = derive_seed(secret, digest, mixed, exclusions_digest(pairs))
+    order, attempt = first_clear_attempt(seed, len(ids), keys)
+    fields = {"exclusions": [list(p) for p in pairs], "attempt": attempt}
+    return _Draw(seed, EXCLUDING, order, fields)
+
+
 def seal_transcript(
     *,
     world: World,
@@ -164,7 +206,7 @@ def seal_transcript(
     signature: str | None = None,
     exclusions: Sequence[tuple[str, str]] = (),
     sealed_at: int | None = None,
-) -> tuple[dict[str, Any], dict[str, tuple[str | None, Mark | None]]]:
+) -> tuple[dict[str, Any], Plan]:
     """The transcript of a round and the schedule it publishes (``signature`` already verified).
 
     ``exclusions`` are pairs of roster ids never to be drawn; pairs naming anyone outside the
@@ -172,33 +214,30 @@ def seal_transcript(
     ``sealed_at`` keeps every mark after the seal (R4); when too little of the window is left
     it raises :class:`soulmark.core.later.TooLate`.
     """
-    window = world_window(world)[0]
-    later = marks_from(window, sealed_at) if sealed_at is not None else None
-    if later is not None and later.start == window.start:
-        later = None  # sealed before the window: the transcript is as it always was
+    later = _later(world, sealed_at)
     if beacon is not None and signature is None:
         raise ValueError("a round that waits for a beacon cannot be sealed without its value")
     ids = sorted(roster)
     digest = roster_digest(ids)
     block = beacon_block(beacon, signature)
     mixed = randomness(signature) if block and signature else b""
-    keys = index_keys(exclusions, ids)
-    pairs = pairs_of(keys, ids)
-    excluded: dict[str, Any] = {}
-    order: list[int] | None = None
-    if pairs:
-        reason = refusal_of(len(ids), keys)
-        if reason is not None:
-            raise ExclusionsRefused(reason)
-        seed = derive_seed(secret, digest, mixed, exclusions_digest(pairs))
-        order, attempt = first_clear_attempt(seed, len(ids), keys)
-        excluded = {"exclusions": [list(p) for p in pairs], "attempt": attempt}
-    else:
-        seed = derive_seed(secret, digest, mixed)
-    algorithm = EXCLUDING if pairs else expected_algorithm(len(ids))
-    plan = schedule(seed, ids, algorithm, world, order, later.start if later else None)
-    unmatched = [pid for pid, (partner, _) in plan.items() if partner is None]
+    drawn = _draw(secret, ids, digest, mixed, exclusions)
+    start = later.start if later else None
+    plan = schedule(drawn.seed, ids, drawn.algorithm, world, drawn.order, start)
     doc = {
+        **_header(world, round_no, secret, beacon, block),
+        "roster": ids,
+        "roster_digest": digest,
+        **_outcome(drawn, ids, plan, later),
+    }
+    return doc, plan
+
+
+def _header(
+    world: World, round_no: int, secret: bytes, beacon: BeaconSpec | None, block: Block
+) -> dict[str, Any]:
+    """The fields that say which round this is and what its draw rests on."""
+    return {
         "format": FORMAT,
         "version": VERSION,
         "world": world,
@@ -207,14 +246,18 @@ def seal_transcript(
         "secret": secret.hex(),
         "beacon": block,
         "trust": trust(beacon if block else None),
-        "roster": ids,
-        "roster_digest": digest,
-        "seed": seed.hex(),
-        "algorithm": algorithm,
-        **excluded,
+    }
+
+
+def _outcome(drawn: _Draw, ids: list[str], plan: Plan, later: MarksFrom | None) -> dict[str, Any]:
+    """The fields that record the draw and every line it scheduled, in roster order."""
+    unmatched = [pid for pid, (partner, _) in plan.items() if partner is None]
+    return {
+        "seed": drawn.seed.hex(),
+        "algorithm": drawn.algorithm,
+        **drawn.fields,
         **({"marks_from": later.to_json()} if later else {}),
         "pairs": len(ids) // 2,
         "unmatched": unmatched[0] if unmatched else None,
         "lines": [_line(pid, *plan[pid]) for pid in ids],
     }
-    return doc, plan
