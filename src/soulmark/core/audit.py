@@ -139,15 +139,16 @@ def _check_exclusions(doc: dict[str, Any], roster: list[str], out: list[Mismatch
     return pairs
 
 
-def _check_inputs(
-    doc: dict[str, Any], out: list[Mismatch]
-) -> tuple[bytes, list[Pair] | None] | None:
-    """Check the fields that feed fate; returns the seed recomputed from them, and the
-    excluded pairs (None for a round drawn without exclusions)."""
+def _check_fields(doc: dict[str, Any], out: list[Mismatch]) -> None:
+    """Every field this kind of round carries, and no other."""
     fields = FIELDS + EXCLUSION_FIELDS if _excluding(doc) else FIELDS
     extra = sorted(set(doc) - set(fields) - set(OPTIONAL_FIELDS))
     out.extend(Mismatch(f, "unexpected field") for f in extra)
     out.extend(Mismatch(f, "missing") for f in fields if f not in doc)
+
+
+def _check_roster(doc: dict[str, Any], out: list[Mismatch]) -> tuple[list[str], str] | None:
+    """The roster and its recomputed digest; None when it is not a list of ids at all."""
     roster = doc.get("roster")
     if not (isinstance(roster, list) and all(isinstance(x, str) and x.isascii() for x in roster)):
         out.append(Mismatch("roster", "not a list of opaque ids"))
@@ -157,12 +158,13 @@ def _check_inputs(
     digest = roster_digest(roster)
     if doc.get("roster_digest") != digest:
         out.append(Mismatch("roster_digest", "does not match the roster"))
-    try:
-        secret = _hex(doc, "secret")
-    except ValueError as exc:
-        out.append(Mismatch("secret", str(exc)))
-        return None
-    spec, mixed = _check_beacon(doc.get("beacon"), out)
+    return roster, digest
+
+
+def _check_commitment(
+    doc: dict[str, Any], secret: bytes, spec: BeaconSpec | None, out: list[Mismatch]
+) -> None:
+    """The commitment published at opening, and the trust line that names the beacon."""
     try:
         expected = commitment(secret, doc.get("world"), doc.get("round"), spec)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -171,18 +173,41 @@ def _check_inputs(
         out.append(Mismatch("commitment", "does not match the secret, world, round and beacon"))
     if doc.get("trust") != trust(spec):
         out.append(Mismatch("trust", "does not describe the beacon this round used"))
-    pairs = _check_exclusions(doc, roster, out) if _excluding(doc) else None
-    bound = exclusions_digest(pairs) if pairs else b""
-    seed = derive_seed(secret, digest, mixed, bound)
-    if doc.get("seed") != seed.hex():
-        out.append(
-            Mismatch("seed", "does not follow from the secret, roster, beacon and exclusions")
-        )
-    algorithm = EXCLUDING if pairs is not None else expected_algorithm(len(roster))
+
+
+def _check_draw(doc: dict[str, Any], roster: list[str], out: list[Mismatch]) -> None:
+    """The algorithm the roster's size (or its exclusions) calls for, and the round number."""
+    algorithm = EXCLUDING if _excluding(doc) else expected_algorithm(len(roster))
     if doc.get("algorithm") != algorithm:
         out.append(Mismatch("algorithm", f"expected {algorithm}"))
     if type(doc.get("round")) is not int or doc["round"] < 1:
         out.append(Mismatch("round", "not a positive round number"))
+
+
+def _check_inputs(
+    doc: dict[str, Any], out: list[Mismatch]
+) -> tuple[bytes, list[Pair] | None] | None:
+    """Check the fields that feed fate; returns the seed recomputed from them, and the
+    excluded pairs (None for a round drawn without exclusions)."""
+    _check_fields(doc, out)
+    checked = _check_roster(doc, out)
+    if checked is None:
+        return None
+    roster, digest = checked
+    try:
+        secret = _hex(doc, "secret")
+    except ValueError as exc:
+        out.append(Mismatch("secret", str(exc)))
+        return None
+    spec, mixed = _check_beacon(doc.get("beacon"), out)
+    _check_commitment(doc, secret, spec, out)
+    pairs = _check_exclusions(doc, roster, out) if _excluding(doc) else None
+    seed = derive_seed(secret, digest, mixed, exclusions_digest(pairs) if pairs else b"")
+    if doc.get("seed") != seed.hex():
+        out.append(
+            Mismatch("seed", "does not follow from the secret, roster, beacon and exclusions")
+        )
+    _check_draw(doc, roster, out)
     return seed, pairs
 
 
