@@ -29,6 +29,18 @@ SmtpOpt = Annotated[
     ),
 ]
 BaseOpt = Annotated[str | None, typer.Option(help="Public address of the app, for links in mail.")]
+DemoOpt = Annotated[bool, typer.Option(help="Create a demo world first and print its links.")]
+ProxyOpt = Annotated[
+    list[str] | None,
+    typer.Option(help="A reverse proxy (address or network) whose X-Forwarded-For counts."),
+]
+InviteOpt = Annotated[
+    list[str] | None,
+    typer.Option(help="Only who gives this code may open worlds at /new (repeatable)."),
+]
+SecureOpt = Annotated[
+    bool, typer.Option(help="Secure, __Host- cookies even if --base-url is not https (a proxy).")
+]
 
 
 def run_app(settings: Settings, options: dict[str, Any]) -> None:
@@ -97,21 +109,10 @@ def serve(
     base_url: BaseOpt = None,
     notices: Annotated[bool, typer.Option(help="Send notices from this process.")] = True,
     dev: Annotated[bool, typer.Option(help="Serve /dev/outbox (never in production).")] = False,
-    demo: Annotated[
-        bool, typer.Option(help="Create a demo world first and print its links.")
-    ] = False,
-    trusted_proxy: Annotated[
-        list[str] | None,
-        typer.Option(help="A reverse proxy (address or network) whose X-Forwarded-For counts."),
-    ] = None,
-    invite_code: Annotated[
-        list[str] | None,
-        typer.Option(help="Only who gives this code may open worlds at /new (repeatable)."),
-    ] = None,
-    secure_cookies: Annotated[
-        bool,
-        typer.Option(help="Secure, __Host- cookies even if --base-url is not https (a proxy)."),
-    ] = False,
+    demo: DemoOpt = False,
+    trusted_proxy: ProxyOpt = None,
+    invite_code: InviteOpt = None,
+    secure_cookies: SecureOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
