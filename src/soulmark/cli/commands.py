@@ -13,8 +13,13 @@ from soulmark import services
 from soulmark.cli.bulk import bulk_join
 from soulmark.cli.common import (
     AtOpt,
+    BeaconOpt,
     DbOpt,
+    JoinsCloseOpt,
     JsonOpt,
+    RelayOpt,
+    WindowEndOpt,
+    WindowStartOpt,
     base_url,
     clean_errors,
     console,
@@ -33,42 +38,18 @@ from soulmark.services.relays import default_beacon
 from soulmark.services.wrists import WristView
 from soulmark.settings import read_environment
 
-RelayOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        metavar="URL",
-        help="A drand HTTP relay to fetch the beacon from (repeatable; default: "
-        "$SOULMARK_BEACON_RELAYS, comma-separated).",
-    ),
-]
-
 world_app = typer.Typer(help="Open and inspect worlds.", no_args_is_help=True)
 
 
 @world_app.command("create")
 def world_create(
     name: Annotated[str, typer.Argument(help="The world's name, e.g. 'Class of 2027'.")],
-    window_start: Annotated[str, typer.Option(metavar="ISO", help="When marks may begin.")],
-    window_end: Annotated[
-        str, typer.Option(metavar="ISO", help="When every mark is done (a date: its end).")
-    ],
+    window_start: WindowStartOpt,
+    window_end: WindowEndOpt,
     slug: Annotated[str | None, typer.Option(help="Short id used in links.")] = None,
     email_domain: Annotated[str | None, typer.Option(help="Only this domain may join.")] = None,
-    beacon: Annotated[
-        str | None,
-        typer.Option(
-            metavar="quicknet:ROUND|quicknet@ISO",
-            help="A drand round published after joins close; its value will seed fate.",
-        ),
-    ] = None,
-    joins_close: Annotated[
-        str | None,
-        typer.Option(
-            metavar="ISO",
-            help="With beacon relays configured: when joins close (default: the window's "
-            "start); fate then waits for the first drand round after it.",
-        ),
-    ] = None,
+    beacon: BeaconOpt = None,
+    joins_close: JoinsCloseOpt = None,
     relay: RelayOpt = None,
     at: AtOpt = None,
     db: DbOpt = None,
@@ -161,10 +142,8 @@ def world_show(
 @world_app.command("window")
 def world_window(
     organizer_token: Annotated[str, typer.Argument(help="The world's organizer token.")],
-    window_start: Annotated[str, typer.Option(metavar="ISO", help="When marks may begin.")],
-    window_end: Annotated[
-        str, typer.Option(metavar="ISO", help="When every mark is done (a date: its end).")
-    ],
+    window_start: WindowStartOpt,
+    window_end: WindowEndOpt,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,

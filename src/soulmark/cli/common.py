@@ -16,7 +16,21 @@ from soulmark.core.times import now_us, parse_iso
 from soulmark.settings import DEFAULT_BASE_URL, read_environment
 from soulmark.store import Store, open_store
 
-__all__ = ["AtOpt", "DbOpt", "JsonOpt", "console", "fail", "now_or", "opened", "emit"]
+__all__ = [
+    "AtOpt",
+    "BeaconOpt",
+    "DbOpt",
+    "JoinsCloseOpt",
+    "JsonOpt",
+    "RelayOpt",
+    "WindowEndOpt",
+    "WindowStartOpt",
+    "console",
+    "fail",
+    "now_or",
+    "opened",
+    "emit",
+]
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False)
@@ -32,6 +46,35 @@ DbOpt = Annotated[
         "--db",
         metavar="URL",
         help="Database URL (default: $SOULMARK_DB, else a SQLite file in your data directory).",
+    ),
+]
+
+RelayOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="URL",
+        help="A drand HTTP relay to fetch the beacon from (repeatable; default: "
+        "$SOULMARK_BEACON_RELAYS, comma-separated).",
+    ),
+]
+
+WindowStartOpt = Annotated[str, typer.Option(metavar="ISO", help="When marks may begin.")]
+WindowEndOpt = Annotated[
+    str, typer.Option(metavar="ISO", help="When every mark is done (a date: its end).")
+]
+BeaconOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="quicknet:ROUND|quicknet@ISO",
+        help="A drand round published after joins close; its value will seed fate.",
+    ),
+]
+JoinsCloseOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ISO",
+        help="With beacon relays configured: when joins close (default: the window's "
+        "start); fate then waits for the first drand round after it.",
     ),
 ]
 
