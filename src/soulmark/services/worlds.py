@@ -151,16 +151,12 @@ def create_world(
     time_zone: str | None = None,
 ) -> WorldCreated:
     name = clean_name(name)
-    try:
-        zone_name = zone(time_zone).key
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    zone_name = _zone_key(time_zone)
     _check_opening(window_start, window_end, beacon, at)
     organizer = new_token("o")
     with store.transaction() as s:
-        slug = _free_slug(s, name, slug)
         row = WorldRow(
-            slug=slug,
+            slug=_free_slug(s, name, slug),
             name=name,
             window_start=window_start,
             window_end=window_end,
@@ -174,15 +170,29 @@ def create_world(
         s.add(row)
         s.flush()
         opened = open_round(s, row, 1, beacon, at=at)
+        return _created(row, opened, organizer, beacon)
+
+
+def _zone_key(time_zone: str | None) -> str:
+    try:
+        return zone(time_zone).key
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def _created(
+    row: WorldRow, opened: RoundRow, organizer: str, beacon: BeaconSpec | None
+) -> WorldCreated:
+    """What the organizer is told once: the organizer token appears nowhere else."""
     return WorldCreated(
-        world=slug,
-        name=name,
+        world=row.slug,
+        name=row.name,
         commitment=opened.commitment,
         organizer_token=organizer,
-        window_start=iso(window_start),
-        window_end=iso(window_end),
+        window_start=iso(row.window_start),
+        window_end=iso(row.window_end),
         beacon=_beacon_json(beacon),
-        time_zone=zone_name,
+        time_zone=row.time_zone or "UTC",
     )
 
 
