@@ -106,30 +106,18 @@ async def _batches(
     runs in threads while this batch is on the wire, so the connections seldom sit idle.
     """
 
-    def claim() -> Awaitable[Claimed | None]:
-        return asyncio.create_task(asyncio.to_thread(claim_due, store, settings, now_us=clock()))
-
     recording: asyncio.Task[None] | None = None
     following: Awaitable[Claimed | None] | None = None
-    claimed = await claim()
+    claimed = await _claim(store, settings, clock)
     try:
         while claimed is not None:
             full = len(claimed.outgoing) == settings.batch_size
-            following = claim() if full and not (stop and stop.is_set()) else None
+            more = full and not (stop and stop.is_set())
+            following = _claim(store, settings, clock) if more else None
             results = await transport.send(claimed.outgoing, now_us=clock())
             if recording is not None:
                 await recording
-            recording = asyncio.create_task(
-                asyncio.to_thread(
-                    record,
-                    store,
-                    settings,
-                    claimed,
-                    results,
-                    transport=transport.name,
-                    now_us=clock(),
-                )
-            )
+            recording = _record(store, settings, transport, claimed, results, clock())
             _tally(report, claimed, results, settings.max_attempts)
             claimed, following = (await following if following else None), None
     finally:
@@ -137,6 +125,29 @@ async def _batches(
             await recording
         if following is not None:  # a batch claimed ahead but never sent: hand it back
             await _hand_back(store, following)
+
+
+def _claim(
+    store: Store, settings: NoticeSettings, clock: Callable[[], int]
+) -> asyncio.Task[Claimed | None]:
+    """Claim the next batch in a thread, started now and awaited later."""
+    return asyncio.create_task(asyncio.to_thread(claim_due, store, settings, now_us=clock()))
+
+
+def _record(
+    store: Store,
+    settings: NoticeSettings,
+    transport: Transport,
+    claimed: Claimed,
+    results: list[Result],
+    now: int,
+) -> asyncio.Task[None]:
+    """Record a sent batch in a thread while the next one goes out."""
+    return asyncio.create_task(
+        asyncio.to_thread(
+            record, store, settings, claimed, results, transport=transport.name, now_us=now
+        )
+    )
 
 
 async def _hand_back(store: Store, following: Awaitable[Claimed | None]) -> None:
