@@ -131,6 +131,9 @@ def zone(name: str | None) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
+# A moment's wording never changes, and a wrist shows the same few again and again (every
+# poll and every frame of a stream): Babel's formatting is the costliest part of a poll.
+@lru_cache(maxsize=65_536)
 def format_moment(us: int, *, code: str, tz: ZoneInfo) -> str:
     """A moment (microseconds, UTC) as a person of ``code`` reads it, in their time zone."""
     moment: datetime = from_us(us).astimezone(tz)

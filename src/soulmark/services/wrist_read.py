@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, select
+from sqlalchemy import ColumnElement, Row, and_, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from soulmark.core.errors import NotFound
@@ -25,8 +25,14 @@ from soulmark.services.tokens import token_hash
 from soulmark.services.wrists import MESSAGES, WristView, passed
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
+from soulmark.store.quick import Prepared
 
-__all__ = ["WristSnapshot", "snapshot", "snapshot_of_person", "wrist_view"]
+__all__ = [
+    "WristSnapshot",
+    "snapshot",
+    "snapshot_by_hash",
+    "snapshot_of_person",
+]
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ _previous = aliased(RoundRow)
 _current = aliased(RoundRow)
 
 
-def _query(where: ColumnElement[bool], at: int) -> Any:
+def _query(where: ColumnElement[bool], at: Any) -> Any:
     me = PersonRow
     return (
         select(
@@ -149,7 +155,14 @@ def _query(where: ColumnElement[bool], at: int) -> Any:
     )
 
 
-def _snapshot(row: Row[Any]) -> WristSnapshot:
+# The poll's query, compiled once: a poll runs it on a bare connection (soulmark.store.quick).
+_BY_TOKEN = Prepared(
+    _query(PersonRow.token_hash == bindparam("token_hash"), bindparam("at")),
+    {"token_hash": "", "at": 0},
+)
+
+
+def _snapshot(row: Row[Any] | tuple[Any, ...]) -> WristSnapshot:
     values: tuple[Any, ...] = tuple(row)
     (pk, world_id, pid, number, confirmed, joined, looked, reached, left) = values[:9]
     my_contact, my_email = values[9:11]
@@ -186,16 +199,18 @@ def _one(s: Session, where: ColumnElement[bool], at: int) -> WristSnapshot:
 
 
 def snapshot(store: Store, *, token: str, at: int) -> WristSnapshot:
-    """The wrist behind ``token``, as of ``at`` (one SELECT, no write lock)."""
-    with store.read() as s:
-        return _one(s, PersonRow.token_hash == token_hash(token), at)
+    """The wrist behind ``token``, as of ``at``: one SELECT, no transaction, no ORM."""
+    return snapshot_by_hash(store, key=token_hash(token), at=at)
+
+
+def snapshot_by_hash(store: Store, *, key: str, at: int) -> WristSnapshot:
+    """The same, for a token already hashed (soulmark.services.tokens.token_hash)."""
+    row = _BY_TOKEN.first(store.reads, token_hash=key, at=at)
+    if row is None:
+        raise NotFound("no wrist has that token")
+    return _snapshot(row)
 
 
 def snapshot_of_person(s: Session, *, person_id: int, at: int) -> WristSnapshot:
     """The same, inside an open session, for a person found another way (a share link)."""
     return _one(s, PersonRow.id == person_id, at)
-
-
-def wrist_view(store: Store, *, token: str, at: int) -> WristView:
-    """The wrist behind ``token`` at ``at``, in one query: what a poll asks for."""
-    return snapshot(store, token=token, at=at).view(at)

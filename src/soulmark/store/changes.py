@@ -15,7 +15,9 @@ write through ORM sessions, and the hook sees every one of them.  Writes that by
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,8 @@ __all__ = [
     "install",
     "last_change",
     "parse",
+    "subscribe",
+    "unsubscribe",
 ]
 
 CHANNEL = "soulmark_changes"
@@ -102,10 +106,42 @@ def _changes(session: Session) -> set[Change]:
     return {c for c in out if c.person_id is None or c.world_id not in everyone}
 
 
+Listener = Callable[[set[Change]], None]
+_listeners: list[Listener] = []
+_listeners_lock = threading.Lock()
+_PENDING = "soulmark_changes"
+"""Where a session keeps what it announced until it commits (``Session.info``)."""
+
+
+def subscribe(listener: Listener) -> None:
+    """Hear this process's own changes once they are committed, in the committing thread:
+    sooner than the notification or the change log, which other processes rely on."""
+    with _listeners_lock:
+        _listeners.append(listener)
+
+
+def unsubscribe(listener: Listener) -> None:
+    with _listeners_lock:
+        if listener in _listeners:
+            _listeners.remove(listener)
+
+
+def _after_commit(session: Session) -> None:
+    changes: set[Change] | None = session.info.pop(_PENDING, None)
+    if changes:
+        for listener in list(_listeners):
+            listener(changes)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     changes = _changes(session)
     if not changes:
         return
+    session.info.setdefault(_PENDING, set()).update(changes)
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         for change in changes:
@@ -140,4 +176,6 @@ def install() -> None:
     global _installed
     if not _installed:
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
         _installed = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,16 @@ def _alembic_config(connection: Any) -> Config:
 class Store:
     engine: Engine
     sessions: sessionmaker[Session]
+    _reads: Engine | None = field(default=None, init=False, repr=False)
+
+    @property
+    def reads(self) -> Engine:
+        """The engine for one-statement reads outside a session (soulmark.store.quick)."""
+        if self._reads is None:
+            from soulmark.store.quick import read_engine
+
+            self._reads = read_engine(self.engine)
+        return self._reads
 
     @property
     def dialect(self) -> str:
@@ -106,6 +116,8 @@ class Store:
             command.upgrade(_alembic_config(conn), "heads")
 
     def close(self) -> None:
+        if self._reads is not None and self._reads is not self.engine:
+            self._reads.dispose()
         self.engine.dispose()
 
 

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.services.tokens import token_hash
 from soulmark.store import Store, open_store
 from soulmark.web import notices_link
 from soulmark.web.audit_runner import MAX_TRANSCRIPT
@@ -248,6 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attempts=_attempts(settings, app.state.store),
         proxies=parse_proxies(settings.trusted_proxies),
         clock=lambda: settings.clock() / 1e6,
+        known=lambda token: app.state.hub.wrists.knows(token_hash(token)),
     )
     # Transcripts may be large; anything else is a form or a small JSON body.
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})

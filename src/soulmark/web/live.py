@@ -33,9 +33,11 @@ from starlette.concurrency import run_in_threadpool
 
 from soulmark.core.errors import NotFound
 from soulmark.store import Store
+from soulmark.store import changes as announced
 from soulmark.store.changes import CHANNEL, Change, changes_after, last_change, parse
 from soulmark.web.audit_runner import Busy
 from soulmark.web.deps import TooMany
+from soulmark.web.wrist_cache import WristCache
 
 __all__ = ["Feed", "Hub", "Snapshot", "TooManyStreams", "frame"]
 
@@ -112,14 +114,27 @@ class Hub:
         self._seq = itertools.count()
         self._timer_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self.wrists = WristCache()
+        """Polled wrists, kept fresh by the same changes that wake the streams."""
+
+    def _committed(self, changes: set[Change]) -> None:
+        """This process's own writes: forgotten before the writer's answer leaves."""
+        for change in changes:
+            self.wrists.drop(change)
 
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
         self._timer_wake = asyncio.Event()
-        changes = self._listen if self.store.dialect == "postgresql" else self._tail
-        for job in (self._timer, self._heartbeats, changes):
-            self._tasks.append(asyncio.create_task(job()))
+        announced.subscribe(self._committed)
+        if self.store.dialect == "postgresql":
+            changes = self._listen()
+        else:
+            # Where the log stands before the app answers anything: from the first request
+            # on, every change is heard (and polls may be kept, soulmark.web.wrist_cache).
+            changes = self._tail(await run_in_threadpool(self._read_last))
+        for job in (self._timer(), self._heartbeats(), changes):
+            self._tasks.append(asyncio.create_task(job))
         loop = asyncio.get_running_loop()
 
         def stop_soon() -> None:
@@ -135,6 +150,8 @@ class Hub:
 
     async def close(self) -> None:
         self.stop()
+        self.wrists.stop()
+        announced.unsubscribe(self._committed)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -245,6 +262,7 @@ class Hub:
 
     def dispatch(self, change: Change | None) -> None:
         """Wake the streams a change touched (None: every stream, e.g. after a reconnect)."""
+        self.wrists.drop(change)
         if change is None:
             self._poke(list(self._feeds), reload=True)
             return
@@ -278,19 +296,21 @@ class Hub:
                 feed.beat = True
                 feed.wake.set()
 
-    async def _tail(self) -> None:
+    async def _tail(self, last: int) -> None:
         """SQLite: one query per ``tail_s`` for the whole process."""
-        last = await run_in_threadpool(self._read_last)
+        self.wrists.on = True
         while True:
             await asyncio.sleep(self.tail_s)
             try:
                 rows = await run_in_threadpool(self._read_after, last)
             except Exception as exc:  # noqa: BLE001 - a locked or busy database: next time
                 log.warning("reading the change log failed: %s", type(exc).__name__)
+                self.wrists.stop()  # deaf to changes: nothing cached can be trusted
                 continue
             for ident, change in rows:
                 last = ident
                 self.dispatch(change)
+            self.wrists.on = True
 
     def _read_last(self) -> int:
         with self.store.read() as s:
@@ -308,16 +328,19 @@ class Hub:
         url = self.store.engine.url.set(drivername="postgresql")
         dsn = url.render_as_string(hide_password=False)
         while True:
+            self.wrists.stop()  # until LISTEN runs again, no change would reach the cache
             try:
                 conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self.dispatch(None)
+                    self.wrists.on = True
                     async for note in conn.notifies():
                         change = parse(note.payload)
                         if change is not None:
                             self.dispatch(change)
             except (psycopg.Error, OSError) as exc:
+                self.wrists.stop()
                 log.warning("LISTEN %s failed: %s", CHANNEL, type(exc).__name__)
                 await asyncio.sleep(1.0)
 
