@@ -110,36 +110,40 @@ _previous = aliased(RoundRow)
 _current = aliased(RoundRow)
 
 
+_COLUMNS = (
+    PersonRow.id,
+    PersonRow.world_id,
+    PersonRow.pid,
+    PersonRow.round,
+    PersonRow.confirmed,
+    PersonRow.joined_at,
+    PersonRow.looked_at,
+    PersonRow.reached_out_at,
+    PersonRow.left_at,
+    PersonRow.contact,
+    PersonRow.email,
+    WorldRow.slug,
+    WorldRow.name,
+    MarkRow.itch_start,
+    MarkRow.ink_start,
+    MarkRow.legible_at,
+    MarkRow.partner_id,
+    _previous.sealed_at,
+    _partner.pid,
+    _partner.name,
+    _partner.email,
+    _partner.contact,
+    _partner.reached_out_at,
+    _partner.left_at,
+    _current.commitment,
+)
+"""What a snapshot is made of, in the order :func:`_snapshot` unpacks it."""
+
+
 def _query(where: ColumnElement[bool], at: Any) -> Any:
     me = PersonRow
     return (
-        select(
-            me.id,
-            me.world_id,
-            me.pid,
-            me.round,
-            me.confirmed,
-            me.joined_at,
-            me.looked_at,
-            me.reached_out_at,
-            me.left_at,
-            me.contact,
-            me.email,
-            WorldRow.slug,
-            WorldRow.name,
-            MarkRow.itch_start,
-            MarkRow.ink_start,
-            MarkRow.legible_at,
-            MarkRow.partner_id,
-            _previous.sealed_at,
-            _partner.pid,
-            _partner.name,
-            _partner.email,
-            _partner.contact,
-            _partner.reached_out_at,
-            _partner.left_at,
-            _current.commitment,
-        )
+        select(*_COLUMNS)
         .join(WorldRow, WorldRow.id == me.world_id)
         .outerjoin(MarkRow, and_(MarkRow.person_id == me.id, MarkRow.round == me.round))
         .outerjoin(_current, and_(_current.world_id == me.world_id, _current.number == me.round))
