@@ -36,3 +36,28 @@ def test_the_declared_models_describe_what_is_sent(web):
     world = web.world(["A", "B"], seal=False)
     body = web.client.get(f"/api/worlds/{world.slug}").json()
     assert set(schemas["WorldOut"]["required"]) <= set(body)
+
+
+def test_i10_response_models_carry_every_field_of_their_service_result():
+    """A field added to a service's result appears in openapi.json without a second edit."""
+    import dataclasses
+
+    from soulmark.services.people import Joined
+    from soulmark.services.sealing import Sealed
+    from soulmark.services.shares import Share, SharedView
+    from soulmark.services.worlds import WorldCreated, WorldInfo
+    from soulmark.services.wrists import WristView
+    from soulmark.web import schemas
+
+    pairs = [
+        (schemas.WorldOut, WorldInfo),
+        (schemas.JoinedOut, Joined),
+        (schemas.OpenedOut, WorldCreated),
+        (schemas.WristOut, WristView),
+        (schemas.SharedViewOut, SharedView),
+        (schemas.ShareOut, Share),
+        (schemas.ShareCreatedOut, Share),
+        (schemas.SealedOut, Sealed),
+    ]
+    for model, result in pairs:
+        assert {f.name for f in dataclasses.fields(result)} <= set(model.model_fields), model

@@ -2,7 +2,8 @@
 every body a client can receive (tests/web/test_web_schemas.py checks each route has one).
 
 The convention, for new routes too:
-- one model per service result, named ``…Out``, built on :class:`Out`;
+- one model per service result, named ``…Out``, built on :class:`Out`; where the result is
+  a dataclass, :func:`mirror` makes the model from its fields, so the two cannot drift;
 - the route passes ``response_model=…`` (or ``responses={200: {"model": …}}`` when it
   returns JSON text itself, as the transcript routes do) and returns the service's
   ``to_json()``; the page and its JSON twin render the same service result;
@@ -13,9 +14,16 @@ The convention, for new routes too:
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
+
+from soulmark.services.people import Joined
+from soulmark.services.sealing import Sealed
+from soulmark.services.shares import Share, SharedView
+from soulmark.services.worlds import WorldCreated, WorldInfo
+from soulmark.services.wrists import WristView
 
 __all__ = [
     "AS_IS",
@@ -26,6 +34,7 @@ __all__ = [
     "JoinedOut",
     "LeaveOutcomeOut",
     "LeftOut",
+    "mirror",
     "OpenedOut",
     "OutboxOut",
     "Out",
@@ -34,6 +43,7 @@ __all__ = [
     "SealedOut",
     "ShareCreatedOut",
     "ShareOut",
+    "SharesOut",
     "SharedViewOut",
     "SentOut",
     "SignedInOut",
@@ -49,6 +59,22 @@ class Out(BaseModel):
     """A response body: the declared fields, and any a newer service adds (never dropped)."""
 
     model_config = ConfigDict(extra="allow")
+
+
+def mirror(name: str, result: type[Any], doc: str, **more: Any) -> type[Out]:
+    """A response model with the fields and defaults of the service's ``result`` dataclass;
+    ``more`` adds the fields a route adds, or types one more precisely: ``(type, default)``."""
+    hints = get_type_hints(result)
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(result):
+        if f.default is not dataclasses.MISSING:
+            fields[f.name] = (hints[f.name], f.default)
+        elif f.default_factory is not dataclasses.MISSING:
+            fields[f.name] = (hints[f.name], f.default_factory())
+        else:
+            fields[f.name] = (hints[f.name], ...)
+    fields.update(more)
+    return create_model(name, __base__=Out, __doc__=doc, __module__=__name__, **fields)
 
 
 class RoundOut(Out):
@@ -72,51 +98,28 @@ class HistoryOut(Out):
     chain: str
 
 
-class WorldOut(Out):
-    """A world's public face: window, the open round's commitment, every round."""
-
-    world: str
-    name: str
-    window_start: str
-    window_end: str
-    open_round: int
-    commitment: str
-    email_domain: str | None = None
-    rounds: list[RoundOut] = []
-    joins_open: bool = True
-    history: list[HistoryOut] = []
-
-
-class JoinedOut(Out):
-    """A join: the wrist token is shown this once.  ``confirmation: "sent"`` in an
-    email-domain world, where the join counts once the mailed link is followed."""
-
-    world: str
-    person: str
-    token: str
-    name: str
-    round: int
-    note: str
-    confirmation: str | None = None
-    commitment: str | None = None
-    """The joined round's commitment, to audit its transcript against."""
-
-
-class OpenedOut(Out):
-    """A new world: its commitment, the organizer's token and link (shown once), the join
-    link to share."""
-
-    world: str
-    name: str
-    commitment: str
-    organizer_token: str
-    window_start: str
-    window_end: str
-    beacon: dict[str, Any] | None = None
-    time_zone: str = "UTC"
-    join_url: str
-    organizer_url: str
-    mailed_to: str | None = None
+WorldOut = mirror(
+    "WorldOut",
+    WorldInfo,
+    "A world's public face: window, the open round's commitment, every round.",
+    rounds=(list[RoundOut], []),
+    history=(list[HistoryOut], []),
+)
+JoinedOut = mirror(
+    "JoinedOut",
+    Joined,
+    'A join: the wrist token is shown this once.  ``confirmation: "sent"`` in an '
+    "email-domain world, where the join counts once the mailed link is followed.",
+)
+OpenedOut = mirror(
+    "OpenedOut",
+    WorldCreated,
+    "A new world: its commitment, the organizer's token and link (shown once), the join "
+    "link to share.",
+    join_url=(str, ...),
+    organizer_url=(str, ...),
+    mailed_to=(str | None, None),
+)
 
 
 class PreviewOut(Out):
@@ -131,52 +134,28 @@ class ConfirmedOut(Out):
     note: str
 
 
-class MarkOut(Out):
-    """What a wrist shows, to its bearer or a friend: the world, the state and the ink."""
-
-    world: str
-    world_name: str
-    state: str
-    message: str
-    progress: float | None = None
-    strokes: int | None = None
-    strokes_total: int
-    legible_at: str | None = None
-    looked_at: str | None = None
-    name: str | None = None
-
-
-class WristOut(MarkOut):
-    """A bearer's wrist.  ``name``, ``partner`` and ``contact`` appear only once revealed."""
-
-    person: str
-    round: int
-    sealed: bool
-    partner: str | None = None
-    reached_out: bool = False
-    my_contact: str | None = None
-    """What you pass them, once you reached out (yours to take back until they reach out)."""
-    contact: str | None = None
-    confirmed: bool = True
-    transcript: str | None = None
-    commitment: str | None = None
-
-
-class ShareOut(Out):
-    id: int
-    created_at: int
-    revoked: bool
-    show_name: bool
-
-
-class ShareCreatedOut(ShareOut):
-    token: str
-    """Shown this once: only its hash is kept."""
-    url: str
-
-
-class SharedViewOut(MarkOut):
-    """What a friend sees: no ids, and the name only if the bearer chose to show it."""
+WristOut = mirror(
+    "WristOut",
+    WristView,
+    "A bearer's wrist.  ``name``, ``partner`` and ``contact`` appear only once revealed.",
+    transcript=(str | None, None),
+)
+SharedViewOut = mirror(
+    "SharedViewOut",
+    SharedView,
+    "What a friend sees: no ids, and the name only if the bearer chose to show it.",
+)
+ShareOut = mirror("ShareOut", Share, "A link that shows a friend your wrist.")
+# mypy sees a model made by mirror() as a value, not a class: the two places that use one
+# inside a type say so.
+SharesOut = list[ShareOut]  # type: ignore[valid-type]
+ShareCreatedOut = mirror(
+    "ShareCreatedOut",
+    Share,
+    "A new share link.  ``token`` is shown this once: only its hash is kept.",
+    token=(str, ...),
+    url=(str, ...),
+)
 
 
 class ExportOut(Out):
@@ -204,20 +183,13 @@ class RetentionOut(Out):
     retain_until: str
 
 
-class SealedOut(Out):
-    world: str
-    round: int
-    pairs: int
-    unmatched: int
-    people: int
-    seed: str
-    already: bool
+SealedOut = mirror("SealedOut", Sealed, "A sealed round (``already``: it had been before).")
 
 
 class DashboardOut(Out):
     """Counts and an aggregate timeline: never a name, never a pair (B2)."""
 
-    world: WorldOut
+    world: WorldOut  # type: ignore[valid-type]
     at: str
     counts: dict[str, int]
     timeline: list[dict[str, Any]]

@@ -13,7 +13,7 @@ from soulmark.services import shares as sharing
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
 from soulmark.web.render import link, render
-from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut
+from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut, SharesOut
 from soulmark.web.words import friend_message
 from soulmark.web.wrist_page import drawing, spoken, wrist_page
 
@@ -62,7 +62,7 @@ def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> R
     return render(request, "share.html", ctx)
 
 
-@router.get("/api/wrist/shares", tags=["friends"], response_model=list[ShareOut], **AS_IS)
+@router.get("/api/wrist/shares", tags=["friends"], response_model=SharesOut, **AS_IS)
 def shares_api(token: TokenDep, store: StoreDep) -> list[dict[str, Any]]:
     """Your wrist's share links (wrist token)."""
     return [s.to_json() for s in sharing.list_shares(store, token=token)]
