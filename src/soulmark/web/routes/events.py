@@ -21,6 +21,7 @@ from soulmark.services import organizer as org
 from soulmark.services import shares as sharing
 from soulmark.services import wrist_read
 from soulmark.services.tokens import token_hash
+from soulmark.store import Store
 from soulmark.web.deps import StoreDep, TokenDep
 from soulmark.web.lang import Speech, speech_of
 from soulmark.web.live import Hub, Snapshot
@@ -132,56 +133,51 @@ _STREAM_ROUTE: dict[str, Any] = {
 }
 
 
-@router.get(
-    "/api/wrist/events",
-    tags=["wrist"],
-    **_STREAM_ROUTE,
-)
+@router.get("/api/wrist/events", tags=["wrist"], **_STREAM_ROUTE)
 async def wrist_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
 ) -> Response:
     """Your wrist, live (wrist token): ``event: wrist`` with what ``GET /api/wrist`` answers,
     at once and then at every change (itch, each ink stroke, legible, look, reach-out...)."""
-    speech = speech_of(request)
-
-    def load(at: int) -> Snapshot:
-        snap = wrist_read.snapshot(store, token=token, at=at)
-        return _Shown(snap, lambda w, t: wrist_json(w.view(t), speech))
-
-    return await _open(request, token, "wrist", load, last)
+    return await _view_stream(request, token, "wrist", store, wrist_read.snapshot, wrist_json, last)
 
 
-@router.get(
-    "/api/share/events",
-    tags=["friends"],
-    **_STREAM_ROUTE,
-)
+@router.get("/api/share/events", tags=["friends"], **_STREAM_ROUTE)
 async def share_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
 ) -> Response:
     """A friend's live view (share token): ``event: share`` with what ``GET /api/share``
     answers.  The stream ends when the link is revoked."""
+    snapshot = sharing.shared_snapshot
+    return await _view_stream(request, token, "share", store, snapshot, _friend_json, last)
 
+
+async def _view_stream(
+    request: Request,
+    token: str,
+    event: str,
+    store: Store,
+    snapshot: Callable[..., Any],
+    spell: Callable[[Any, Speech], dict[str, Any]],
+    last: str | None,
+) -> Response:
+    """A wrist's stream or a friend's: ``snapshot(store, token=, at=)`` read once, its view
+    at each moment spelt by ``spell`` for this viewer."""
     speech = speech_of(request)
 
     def load(at: int) -> Snapshot:
-        snap = sharing.shared_snapshot(store, token=token, at=at)
-        return _Shown(snap, lambda v, t: _friend_json(v.view(t), speech))
+        snap = snapshot(store, token=token, at=at)
+        return _Shown(snap, lambda s, t: spell(s.view(t), speech))
 
-    return await _open(request, token, "share", load, last)
+    return await _open(request, token, event, load, last)
 
 
-@router.get(
-    "/api/organizer/events",
-    tags=["organizer"],
-    **_STREAM_ROUTE,
-)
+@router.get("/api/organizer/events", tags=["organizer"], **_STREAM_ROUTE)
 async def organizer_events(
     request: Request, token: TokenDep, store: StoreDep, last: LastId = None
 ) -> Response:
     """The world's counts by state, live (organizer token): ``event: counts`` with
     ``{"world", "at", "counts"}``, as in ``GET /api/organizer``.  Counts only (B2)."""
-
     speech = speech_of(request)
 
     def load(_at: int) -> Snapshot:
