@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form
@@ -10,6 +11,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.services import exclusions
+from soulmark.store import Store
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 
 router = APIRouter()
@@ -61,13 +63,19 @@ def unexclude_api(
 def exclude_form(
     token: str, email: Annotated[str, Form()], store: StoreDep, now: NowDep
 ) -> Response:
-    exclusions.add_exclusion(store, token=token, email=email, at=now)
-    return RedirectResponse(f"/wrist/{token}#never-with", status_code=303)
+    return _changed(exclusions.add_exclusion, token, email, store, now)
 
 
 @router.post("/wrist/{token}/exclusions/remove", include_in_schema=False, dependencies=[CsrfDep])
 def unexclude_form(
     token: str, email: Annotated[str, Form()], store: StoreDep, now: NowDep
 ) -> Response:
-    exclusions.remove_exclusion(store, token=token, email=email, at=now)
+    return _changed(exclusions.remove_exclusion, token, email, store, now)
+
+
+def _changed(
+    change: Callable[..., object], token: str, email: str, store: Store, now: int
+) -> Response:
+    """A form's change to the list, then back to the list on the wrist page."""
+    change(store, token=token, email=email, at=now)
     return RedirectResponse(f"/wrist/{token}#never-with", status_code=303)
