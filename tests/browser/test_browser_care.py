@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from .conftest import PHONE, Live, fits_phone, shot, wait_state
+from soulmark import services
+from soulmark.core.times import parse_local
+
+from .conftest import PHONE, WAIT_MS, Live, fits_phone, shot, wait_state
 from .test_browser_a11y import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -68,3 +71,31 @@ def test_i9_contact_choice_and_leave_confirmation_at_phone_width(
     page.wait_for_selector("#left")
     check("left")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("browser_zone", "shown"), [("America/New_York", "AM EST"), ("Asia/Tokyo", "PM +0900")]
+)
+def test_i9_a_world_page_turns_to_the_viewer_zone_once_the_browser_says_it(
+    live: Live, chromium_browser: Any, browser_zone: str, shown: str
+) -> None:
+    made = services.create_world(
+        live.store,
+        name="Tokyo Academy",
+        window_start=parse_local("2031-01-01", "Asia/Tokyo"),
+        window_end=parse_local("2031-01-31", "Asia/Tokyo", end=True),
+        at=live.clock.now,
+        time_zone="Asia/Tokyo",
+    )
+    context = chromium_browser.new_context(viewport=PHONE, locale="en-GB", timezone_id=browser_zone)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.goto(live.url(f"/w/{made.world}?lang=en"))
+        page.wait_for_selector(f'html[data-tz="{browser_zone}"]', state="attached")
+        assert shown in page.text_content("#window-end")
+        # Remembered for every page, even when the world's zone was already the right one.
+        cookies = {c["name"]: c["value"] for c in context.cookies()}
+        assert cookies.get("sm_tz", "").replace("%2F", "/") == browser_zone
+    finally:
+        context.close()

@@ -9,7 +9,7 @@ import typer
 # typer (pinned) vendors click; its usage errors are caught here to print one line.
 from typer._click import exceptions as click_exc
 
-from soulmark.cli import care, commands, lifecycle
+from soulmark.cli import commands, lifecycle, wrist
 from soulmark.cli.demo import demo
 from soulmark.cli.exclude import exclude
 from soulmark.cli.serve import serve, worker
@@ -27,9 +27,9 @@ app = typer.Typer(
 app.add_typer(commands.world_app, name="world")
 app.command("join")(commands.join)
 app.command("seal")(commands.seal)
-app.command("wrist")(commands.wrist)
-app.command("look")(commands.look)
-app.command("reach-out")(care.reach_out)
+app.command("wrist")(wrist.wrist)
+app.command("look")(wrist.look)
+app.command("reach-out")(wrist.reach_out)
 app.command("exclude")(exclude)
 app.command("transcript")(commands.transcript)
 app.command("audit")(commands.audit_file)

@@ -30,12 +30,11 @@ from soulmark.cli.common import (
 )
 from soulmark.core.beacon import BeaconSpec, parse_spec
 from soulmark.core.errors import SoulmarkError
-from soulmark.core.times import parse_end, parse_iso
+from soulmark.core.times import in_zone, parse_iso, parse_local
 from soulmark.services import organizer
 from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.console import world_links
 from soulmark.services.relays import default_beacon
-from soulmark.services.wrists import WristView
 from soulmark.settings import read_environment
 
 world_app = typer.Typer(help="Open and inspect worlds.", no_args_is_help=True)
@@ -51,6 +50,14 @@ def world_create(
     beacon: BeaconOpt = None,
     joins_close: JoinsCloseOpt = None,
     relay: RelayOpt = None,
+    time_zone: Annotated[
+        str | None,
+        typer.Option(
+            metavar="IANA",
+            help="The world's zone: dates and times without an offset "
+            "are in it, and the CLI speaks it (default UTC).",
+        ),
+    ] = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -59,7 +66,9 @@ def world_create(
 
     Example: soulmark world create "Class of 2027" --window-start 2026-09-01 --window-end 2027-06-30
     """
-    start, end, spec = _world_inputs(window_start, window_end, beacon, joins_close, relay, at)
+    start, end, spec = _world_inputs(
+        (window_start, window_end, time_zone), beacon, joins_close, relay, at
+    )
     with opened(db) as store:
         made = services.create_world(
             store,
@@ -70,6 +79,7 @@ def world_create(
             slug=slug,
             email_domain=email_domain,
             beacon=spec,
+            time_zone=time_zone,
         )
 
     join_url, organizer_url = world_links(base_url(), made.world, made.organizer_token)
@@ -78,8 +88,7 @@ def world_create(
 
 
 def _world_inputs(
-    window_start: str,
-    window_end: str,
+    window: tuple[str, str, str | None],
     beacon: str | None,
     joins_close: str | None,
     relay: list[str] | None,
@@ -87,7 +96,7 @@ def _world_inputs(
 ) -> tuple[int, int, BeaconSpec | None]:
     """The window and the beacon a new world waits for, or a one-line error."""
     try:
-        start, end = parse_iso(window_start), parse_end(window_end)
+        start, end = parse_local(window[0], window[2]), parse_local(window[1], window[2], end=True)
         spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
         close = parse_iso(joins_close) if joins_close else start
     except (ValueError, SoulmarkError) as exc:
@@ -98,9 +107,13 @@ def _world_inputs(
     return start, end, spec
 
 
+def window_line(start: str, end: str, tz: str | None) -> str:
+    return f"Window: {in_zone(start, tz)} → {in_zone(end, tz)}"
+
+
 def _show_created(made: services.WorldCreated, join_url: str, organizer_url: str) -> None:
     console.print(f"World [bold]{made.name}[/bold] is open as [cyan]{made.world}[/cyan].")
-    console.print(f"Window: {made.window_start} → {made.window_end}")
+    console.print(window_line(made.window_start, made.window_end, made.time_zone))
     console.print(f"Fate commitment (round 1): {made.commitment}")
     if made.beacon:
         b = made.beacon
@@ -127,7 +140,7 @@ def world_show(
 
     def human() -> None:
         console.print(f"[bold]{info.name}[/bold] ({info.world})")
-        console.print(f"Window: {info.window_start} → {info.window_end}")
+        console.print(window_line(info.window_start, info.window_end, info.time_zone))
         console.print(f"Commitment for round {info.open_round}: {info.commitment}")
         table = Table("round", "people", "pairs", "sealed at")
         for r in info.rounds:
@@ -164,7 +177,7 @@ def world_window(
 
     def human() -> None:
         console.print(f"Round {info.open_round} of {info.world} now has its own window:")
-        console.print(f"Window: {info.window_start} → {info.window_end}")
+        console.print(window_line(info.window_start, info.window_end, info.time_zone))
         console.print(f"Fate commitment (round {info.open_round}): {info.commitment}")
 
     emit(as_json, info.to_json(), human)
@@ -266,49 +279,6 @@ def _show_sealed(done: services.Sealed) -> None:
     console.print(f"Seed: {done.seed}")
     if done.attempts > 1:
         console.print(f"Fate drew {done.attempts} times to avoid every exclusion.")
-
-
-def show_wrist(view: WristView) -> None:
-    console.print(f"[bold]{view.world_name}[/bold] — round {view.round}, you are {view.person}")
-    console.print(view.message)
-    if view.state == "inking" and view.progress is not None:
-        filled = "▮" * (view.strokes or 0) + "▯" * (view.strokes_total - (view.strokes or 0))
-        console.print(f"[magenta]{filled}[/magenta] {view.progress:.0%}")
-    if view.state == "covered":
-        console.print(f"Legible since {view.legible_at}. Run `soulmark look TOKEN` to read it.")
-    if view.state == "revealed":
-        console.print(f"\n    [bold magenta]{view.name}[/bold magenta]\n")
-        console.print(f"Legible at {view.legible_at}; you looked at {view.looked_at}.")
-        console.print(
-            f"Your id {view.person}, your soulmate's id {view.partner} (check the transcript)."
-        )
-        if view.contact:
-            console.print(f"You both reached out. Contact: [bold]{view.contact}[/bold]")
-        elif view.reached_out:
-            console.print(f"You reached out, passing: {view.my_contact}")
-
-
-TokenArg = Annotated[str, typer.Argument(help="Your private wrist token.")]
-
-
-def wrist(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Show your wrist as it is now (or --at a moment).
-
-    Example: soulmark wrist w_Abc... --at 2027-03-01T12:00Z
-    """
-    with opened(db) as store:
-        view = services.wrist(store, token=token, at=now_or(at))
-    emit(as_json, view.to_json(), lambda: show_wrist(view))
-
-
-def look(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Lift the bandage and read the name. This is recorded and cannot be undone.
-
-    Example: soulmark look w_Abc...
-    """
-    with opened(db) as store:
-        view = services.look(store, token=token, at=now_or(at))
-    emit(as_json, view.to_json(), lambda: show_wrist(view))
 
 
 def transcript(

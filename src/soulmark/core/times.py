@@ -19,6 +19,7 @@ __all__ = [
     "parse_iso",
     "parse_end",
     "parse_local",
+    "in_zone",
     "zone",
 ]
 
@@ -108,3 +109,13 @@ def parse_local(text: str, zone_name: str | None, *, end: bool = False) -> int:
         following = (moment + timedelta(days=1)).replace(tzinfo=tz)
         return to_us(following) - US
     return to_us(moment)
+
+
+def in_zone(text: str | None, zone_name: str | None) -> str:
+    """An ISO moment (as the services give it) as it reads in a world's zone, with its offset
+    and the zone's name: what the CLI prints for people."""
+    if not text:
+        return ""
+    tz = zone(zone_name)
+    moment = datetime.fromisoformat(text).astimezone(tz)
+    return f"{moment.isoformat(timespec='seconds')} ({tz.key})"

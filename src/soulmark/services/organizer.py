@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput
 from soulmark.core.marks import Mark
-from soulmark.core.times import iso, parse_end, parse_iso
+from soulmark.core.times import iso, parse_local
 from soulmark.core.transcript import commitment
 from soulmark.core.validate import check_window
 from soulmark.core.wrist import wrist_at
@@ -225,22 +225,24 @@ def organizer_window(
 ) -> WorldInfo:
     """Give the open round a new window (R4: when too little of the old one is left).
 
-    The window is given as typed (ISO 8601; a bare date as its end means that day's end).
+    The window is given as typed, in the world's zone (ISO 8601; a bare date as its end
+    means that day's end there).
 
     The window is part of what a round's commitment binds, so the open round draws a fresh
     secret and publishes a new commitment; sealed rounds keep their transcripts as they were.
     A round whose beacon is already out keeps its window: a fresh secret chosen after the
     beacon is known could steer fate.
     """
-    try:
-        start, end = parse_iso(window_start), parse_end(window_end)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
-    check_window(start, end)
-    if not round_possible(start, end, at):
-        raise InvalidInput("that window leaves too little time for a round sealed now")
     with store.transaction() as s:
         world = organizer_row(s, token, lock=True)
+        try:
+            start = parse_local(window_start, world.time_zone)
+            end = parse_local(window_end, world.time_zone, end=True)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        check_window(start, end)
+        if not round_possible(start, end, at):
+            raise InvalidInput("that window leaves too little time for a round sealed now")
         target = s.scalars(
             select(RoundRow).where(
                 RoundRow.world_id == world.id, RoundRow.number == world.open_round

@@ -63,6 +63,8 @@ class WorldInfo(Result):
     rounds: list[dict[str, Any]] = field(default_factory=list)
     joins_open: bool = True
     """False once too little of the window is left for any further round (R4)."""
+    time_zone: str = "UTC"
+    """The world's IANA zone: its pages speak it until the viewer's own zone is known."""
     history: list[dict[str, Any]] = field(default_factory=list)
     """Every commitment and seal, oldest first, append-only (services.fate_log): a round
     sealed twice, a re-draw, shows as two seal entries."""
@@ -255,6 +257,7 @@ def world_info(store: Store, *, slug: str, at: int | None = None) -> WorldInfo:
             open_round=world.open_round,
             commitment=rounds[-1].commitment,
             email_domain=world.email_domain,
+            time_zone=world.time_zone or "UTC",
             joins_open=at is None or round_possible(world.window_start, world.window_end, at),
             history=fate_history(s, world.id),
             rounds=[
@@ -270,3 +273,9 @@ def world_info(store: Store, *, slug: str, at: int | None = None) -> WorldInfo:
                 for r in rounds
             ],
         )
+
+
+def zone_of(store: Store, *, slug: str) -> str:
+    """A world's IANA zone ("UTC" when it named none)."""
+    with store.read() as s:
+        return s.scalar(select(WorldRow.time_zone).where(WorldRow.slug == slug)) or "UTC"

@@ -2,7 +2,8 @@
 
 The language is, in order: ``?lang=`` (the switch on every page, then remembered in a
 cookie), the ``sm_lang`` cookie, ``Accept-Language``, English.  The time zone comes from the
-``sm_tz`` cookie that soulmark.js sets from the browser; until then times say "UTC".
+``sm_tz`` cookie that soulmark.js sets from the browser; until then a page about a world
+speaks the world's zone (:func:`assume_zone`), any other page UTC.
 
 Templates share one Jinja environment across concurrent requests, so its gettext reads the
 language from a context variable that :func:`activate` sets just before a page is rendered
@@ -15,6 +16,7 @@ import contextvars
 from dataclasses import dataclass
 from gettext import NullTranslations
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
@@ -28,6 +30,7 @@ __all__ = [
     "TZ_COOKIE",
     "Speech",
     "activate",
+    "assume_zone",
     "install",
     "speech_of",
 ]
@@ -71,9 +74,19 @@ def speech_of(request: Request) -> Speech:
         or i18n.pick(request.cookies.get(LANG_COOKIE))
         or i18n.from_accept_language(request.headers.get("accept-language"))
     )
-    speech = Speech(code, i18n.zone(request.cookies.get(TZ_COOKIE)), chosen=asked is not None)
+    # soulmark.js writes the zone URL-encoded ("Asia%2FTokyo"); cookies arrive as written.
+    known = unquote(request.cookies.get(TZ_COOKIE) or "")
+    fallback = getattr(request.state, "world_zone", None)
+    speech = Speech(code, i18n.zone(known or fallback), chosen=asked is not None)
     request.state.speech = speech
     return speech
+
+
+def assume_zone(request: Request, zone_name: str | None) -> None:
+    """This page is about a world in ``zone_name``: speak it while the viewer's own zone is
+    unknown (the first visit, before soulmark.js has told it)."""
+    request.state.world_zone = zone_name
+    request.state.speech = None
 
 
 _ENGLISH = Speech(i18n.DEFAULT, i18n.zone(None))

@@ -11,10 +11,11 @@ from soulmark import services
 from soulmark.core.times import parse_iso
 from soulmark.services import exclusions, lifecycle
 from soulmark.services import shares as sharing
+from soulmark.services.worlds import zone_of
 from soulmark.services.wrists import WristView
 from soulmark.store import Store
 from soulmark.web.drawing import STROKE_PATHS, name_size, stroke_fill
-from soulmark.web.lang import Speech, current, speech_of
+from soulmark.web.lang import Speech, assume_zone, current, speech_of
 from soulmark.web.render import render
 from soulmark.web.words import UNCONFIRMED, wrist_message
 
@@ -59,6 +60,7 @@ def wrist_page(
     request: Request, store: Store, token: str, now: int, status: int = 200, **extra: Any
 ) -> Response:
     view = services.wrist(store, token=token, at=now)
+    assume_zone(request, zone_of(store, slug=view.world))
     ctx = {
         "view": view,
         "token": token,

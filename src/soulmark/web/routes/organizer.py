@@ -20,6 +20,7 @@ from soulmark.store import Store
 from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
+from soulmark.web.lang import assume_zone
 from soulmark.web.qr import qr_svg
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, DashboardOut, SealedOut, TranscriptOut, WorldOut
@@ -60,6 +61,7 @@ def dashboard_html(
     request: Request, token: str, store: StoreDep, now: NowDep, sealed: int | None = None
 ) -> Response:
     data = dashboard_json(store, token, now)
+    assume_zone(request, data["world"].get("time_zone"))
     chart = histogram_svg(data["timeline"], data["elapsed"])
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     join_url = link(request, f"/w/{data['world']['world']}")

@@ -10,8 +10,9 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.services import shares as sharing
+from soulmark.services.worlds import zone_of
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
-from soulmark.web.lang import speech_of
+from soulmark.web.lang import assume_zone, speech_of
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut, SharesOut
 from soulmark.web.words import friend_message
@@ -57,6 +58,7 @@ def share_show_form(
 @router.get("/share/{token}", include_in_schema=False)
 def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     view = sharing.shared_view(store, token=token, at=now)
+    assume_zone(request, zone_of(store, slug=view.world))
     message = friend_message(view, speech_of(request))
     ctx = {"view": view, "token": token, "message": message, **drawing(view)}
     return render(request, "share.html", ctx)

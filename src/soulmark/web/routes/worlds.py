@@ -15,7 +15,7 @@ from soulmark.i18n import pick
 from soulmark.services import confirm as confirming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.drawing import name_size
-from soulmark.web.lang import speech_of
+from soulmark.web.lang import assume_zone, speech_of
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
 from soulmark.web.words import PREVIEW, joined_note
@@ -41,6 +41,7 @@ class ConfirmBody(BaseModel):
 @router.get("/w/{slug}", include_in_schema=False)
 def world_page(request: Request, slug: str, store: StoreDep, now: NowDep) -> Response:
     info = services.world_info(store, slug=slug, at=now)
+    assume_zone(request, info.time_zone)
     return render(request, "world.html", {"info": info, "preview": PREVIEW})
 
 

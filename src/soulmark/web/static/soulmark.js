@@ -20,10 +20,12 @@
   function learnZone() {
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-    if (!zone || zone === document.documentElement.dataset.tz) return;
     var had = document.cookie.indexOf("sm_tz=") >= 0;
+    var same = zone === document.documentElement.dataset.tz;
+    // A page already in the right zone (a world's, guessed) still remembers it for the rest.
+    if (!zone || (had && same)) return;
     document.cookie = "sm_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
-    if (!had && document.documentElement.dataset.get === "true" && document.querySelector("time")) {
+    if (!had && !same && document.documentElement.dataset.get === "true" && document.querySelector("time")) {
       window.location.replace(window.location.href);
     }
   }
