@@ -37,6 +37,16 @@ from soulmark.services.console import world_links
 from soulmark.services.relays import default_beacon
 from soulmark.settings import read_environment
 
+ZoneOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="IANA",
+        help="The world's zone: dates and times without an offset "
+        "are in it, and the CLI speaks it (default UTC).",
+    ),
+]
+
+
 world_app = typer.Typer(help="Open and inspect worlds.", no_args_is_help=True)
 
 
@@ -50,14 +60,7 @@ def world_create(
     beacon: BeaconOpt = None,
     joins_close: JoinsCloseOpt = None,
     relay: RelayOpt = None,
-    time_zone: Annotated[
-        str | None,
-        typer.Option(
-            metavar="IANA",
-            help="The world's zone: dates and times without an offset "
-            "are in it, and the CLI speaks it (default UTC).",
-        ),
-    ] = None,
+    time_zone: ZoneOpt = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,

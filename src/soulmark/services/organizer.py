@@ -225,8 +225,7 @@ def organizer_window(
 ) -> WorldInfo:
     """Give the open round a new window (R4: when too little of the old one is left).
 
-    The window is given as typed, in the world's zone (ISO 8601; a bare date as its end
-    means that day's end there).
+    Typed in the world's zone (ISO 8601; a bare date as its end means that day's end).
 
     The window is part of what a round's commitment binds, so the open round draws a fresh
     secret and publishes a new commitment; sealed rounds keep their transcripts as they were.
