@@ -10,7 +10,7 @@ from soulmark.core.errors import Conflict, InvalidInput
 from soulmark.core.times import HOUR
 from soulmark.services import look, reach_out, seal, withdraw, wrist
 from soulmark.services.lifecycle import export_person, leave
-from soulmark.services.wrist_read import wrist_view
+from soulmark.services.wrist_read import snapshot
 from soulmark.store import Store
 from soulmark.store.models import PersonRow
 from tests.services.test_services_rules import BEFORE, END, open_world
@@ -27,7 +27,7 @@ def _revealed(store: Store) -> tuple[str, str]:
 def _both_reads(store: Store, token: str, at: int) -> dict[str, object]:
     """The wrist as the service and the one-query read path (polls, streams) see it."""
     full = wrist(store, token=token, at=at).to_json()
-    assert wrist_view(store, token=token, at=at).to_json() == full
+    assert snapshot(store, token=token, at=at).view(at).to_json() == full
     return full
 
 
