@@ -16,7 +16,6 @@ from soulmark.services.results import Result
 from soulmark.services.tokens import by_token, new_token, token_hash
 from soulmark.services.wrist_read import WristSnapshot, snapshot_of_person
 from soulmark.services.wrists import WristView
-from soulmark.services.wrists import view_of as wrist_view
 from soulmark.store import Store
 from soulmark.store.models import PersonRow
 from soulmark.store.web_models import ShareRow
@@ -154,10 +153,8 @@ def _live_share(s: Session, token: str) -> ShareRow:
 
 
 def shared_view(store: Store, *, token: str, at: int) -> SharedView:
-    with store.transaction() as s:
-        row = _live_share(s, token)
-        view = wrist_view(s, s.get_one(PersonRow, row.person_id), at)
-        return _friend_view(view, row.show_name)
+    """What the friend holding the share link ``token`` sees at ``at``."""
+    return shared_snapshot(store, token=token, at=at).view(at)
 
 
 @dataclass(frozen=True)
