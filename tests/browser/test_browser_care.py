@@ -99,3 +99,22 @@ def test_i9_a_world_page_turns_to_the_viewer_zone_once_the_browser_says_it(
         assert cookies.get("sm_tz", "").replace("%2F", "/") == browser_zone
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_i9_a_name_changes_by_keyboard_before_the_seal_at_phone_width(
+    live: Live, open_page: Any, lang: str
+) -> None:
+    made = live.create_world(name="Name Academy")
+    me = live.join(made.world, "Tenya Iida", "iida@ua.test")
+    page = open_page(PHONE)
+    page.goto(live.url(f"/?lang={lang}"))
+    page.goto(live.url(f"/wrist/{me.token}"))
+    page.wait_for_selector("#name-form")
+    assert not axe_violations(page) and fits_phone(page)
+    page.focus("#own-name")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Iida Tenya")
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#own-name[value="Iida Tenya"]', state="attached")
+    assert not axe_violations(page)

@@ -96,3 +96,14 @@ def test_i9_cli_reach_out_passes_the_chosen_contact_and_takes_it_back(cli):
     assert both["contact"] == "@ana later"
     late = cli("reach-out", a["token"], "--withdraw", "--at", END)
     assert late.code == 1 and "passed on" in late.err
+
+
+def test_i9_cli_rename_until_the_seal(cli):
+    world, (a, b) = _world(cli, ["Ana Name", "Bo Name"])
+    r = cli("rename", a["token"], "Ana Renamed", "--json")
+    assert r.code == 0 and r.json == {"name": "Ana Renamed", "editable": True}
+    cli("seal", world["world"], "--at", START)
+    late = cli("rename", a["token"], "Too Late")
+    assert late.code == 1 and "sealed" in late.err and "Traceback" not in late.err
+    cli("look", b["token"], "--at", END)
+    assert cli("wrist", b["token"], "--at", END, "--json").json["name"] == "Ana Renamed"

@@ -10,10 +10,11 @@ import typer
 from soulmark import services
 from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, console, emit, fail, now_or, opened
 from soulmark.core.times import in_zone
+from soulmark.services import naming
 from soulmark.services.worlds import zone_of
 from soulmark.services.wrists import WristView
 
-__all__ = ["look", "reach_out", "show_wrist", "wrist"]
+__all__ = ["look", "reach_out", "rename", "show_wrist", "wrist"]
 
 
 def show_wrist(view: WristView, tz: str = "UTC") -> None:
@@ -91,3 +92,18 @@ def reach_out(
             view = services.reach_out(store, token=token, at=now_or(at), contact=contact)
         tz = zone_of(store, slug=view.world)
     emit(as_json, view.to_json(), lambda: show_wrist(view, tz))
+
+
+def rename(
+    token: TokenArg,
+    name: Annotated[str, typer.Argument(help="Your name, as your soulmate will read it.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change your name until your round is sealed.
+
+    Example: soulmark rename w_Abc... "Iida Tenya"
+    """
+    with opened(db) as store:
+        own = naming.rename(store, token=token, name=name)
+    emit(as_json, own.to_json(), lambda: console.print(f"Your soulmate will read: {own.name}"))

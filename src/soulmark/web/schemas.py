@@ -19,6 +19,7 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from soulmark.services.naming import OwnName
 from soulmark.services.people import Joined
 from soulmark.services.sealing import Sealed
 from soulmark.services.shares import Share, SharedView
@@ -35,6 +36,7 @@ __all__ = [
     "LeaveOutcomeOut",
     "LeftOut",
     "mirror",
+    "NameOut",
     "OpenedOut",
     "OutboxOut",
     "Out",
@@ -183,6 +185,7 @@ class RetentionOut(Out):
     retain_until: str
 
 
+NameOut = mirror("NameOut", OwnName, "Your name as your soulmate will read it (R11).")
 SealedOut = mirror("SealedOut", Sealed, "A sealed round (``already``: it had been before).")
 
 

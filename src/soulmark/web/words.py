@@ -160,6 +160,10 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
             N_("What you pass must fit on one line, without invisible characters."),
         ),
         (
+            r"^your round is sealed: your name",
+            N_("Fate has been drawn, so your name can no longer change."),
+        ),
+        (
             r"^your contact has already been passed on|^you have both reached out",
             N_("You have both reached out: your contact has already been passed on."),
         ),

@@ -11,9 +11,10 @@ from starlette.responses import JSONResponse as JSONBody
 from starlette.responses import Response
 
 from soulmark import services
+from soulmark.services import naming
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
-from soulmark.web.schemas import AS_IS, WristOut
+from soulmark.web.schemas import AS_IS, NameOut, WristOut
 from soulmark.web.wrist_cache import read_wrist
 from soulmark.web.wrist_page import wrist_json, wrist_page
 
@@ -80,3 +81,26 @@ def reach_out_api(
 def withdraw_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Take your reach-out back: only until they have reached out too."""
     return wrist_json(services.withdraw(store, token=token, at=now))
+
+
+class NameBody(BaseModel):
+    name: str
+    """The name your soulmate will read (R11)."""
+
+
+@router.post("/wrist/{token}/name", include_in_schema=False, dependencies=[CsrfDep])
+def rename_form(token: str, store: StoreDep, name: Annotated[str, Form()]) -> Response:
+    naming.rename(store, token=token, name=name)
+    return RedirectResponse(f"/wrist/{token}#your-name", status_code=303)
+
+
+@router.get("/api/wrist/name", tags=["wrist"], response_model=NameOut, **AS_IS)
+def name_api(token: TokenDep, store: StoreDep) -> dict[str, Any]:
+    """Your name as your soulmate will read it; ``editable`` until your round is sealed."""
+    return naming.own_name(store, token=token).to_json()
+
+
+@router.put("/api/wrist/name", tags=["wrist"], response_model=NameOut, **AS_IS)
+def rename_api(body: NameBody, token: TokenDep, store: StoreDep) -> dict[str, Any]:
+    """Change your name until your round is sealed (409 after)."""
+    return naming.rename(store, token=token, name=body.name).to_json()

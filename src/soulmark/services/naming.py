@@ -1,0 +1,57 @@
+"""A participant's own name: readable, and changeable until their round is sealed (issue 9).
+
+The name is what the soulmate will read on their wrist (R11).  Names are not part of fate's
+transcript, but once a round is sealed its marks are written and a partner may already be
+reading: from then on the name stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import Conflict
+from soulmark.core.validate import clean_name
+from soulmark.services.people import person_by_token
+from soulmark.store import Store
+from soulmark.store.models import MarkRow, PersonRow, WorldRow
+
+__all__ = ["OwnName", "own_name", "rename"]
+
+
+@dataclass(frozen=True)
+class OwnName:
+    name: str
+    """Exactly as it will be written on the soulmate's wrist (R11)."""
+    editable: bool
+    """True until the bearer's round is sealed."""
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "editable": self.editable}
+
+
+def _sealed(s: Session, person: PersonRow) -> bool:
+    mark = select(MarkRow.id).where(MarkRow.person_id == person.id, MarkRow.round == person.round)
+    return s.scalar(mark) is not None
+
+
+def own_name(store: Store, *, token: str) -> OwnName:
+    with store.read() as s:
+        person = person_by_token(s, token)
+        return OwnName(person.name, editable=not _sealed(s, person))
+
+
+def rename(store: Store, *, token: str, name: str) -> OwnName:
+    """Change the name the soulmate will read; refused once the bearer's round is sealed."""
+    cleaned = clean_name(name)
+    with store.transaction() as s:
+        person = person_by_token(s, token)
+        # The world's row first, as sealing takes it: a rename and a seal never cross.
+        world = select(WorldRow.id).where(WorldRow.id == person.world_id)
+        s.execute(world.with_for_update(read=True)).first()
+        if _sealed(s, person):
+            raise Conflict("your round is sealed: your name is already written on a wrist")
+        person.name = cleaned
+        return OwnName(cleaned, editable=True)
