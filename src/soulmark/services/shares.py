@@ -4,18 +4,16 @@ bearer, after looking, chooses to show it there.  Revocable at any time."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, NotFound
-from soulmark.core.wrist import STROKES
 from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token, new_token, token_hash
 from soulmark.services.wrist_read import WristSnapshot, snapshot_of_person
-from soulmark.services.wrists import WristView
+from soulmark.services.wrists import MarkView, WristView
 from soulmark.store import Store
 from soulmark.store.models import PersonRow
 from soulmark.store.web_models import ShareRow
@@ -49,23 +47,9 @@ class Share(Result):
     show_name: bool
 
 
-@dataclass(frozen=True)
-class SharedView:
+@dataclass(frozen=True, kw_only=True)
+class SharedView(MarkView):
     """What a friend sees.  Deliberately no ids: neither the bearer's nor the partner's."""
-
-    world: str
-    world_name: str
-    state: str
-    message: str
-    progress: float | None = None
-    strokes: int | None = None
-    strokes_total: int = STROKES
-    legible_at: str | None = None
-    looked_at: str | None = None
-    name: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 def _share(row: ShareRow) -> Share:

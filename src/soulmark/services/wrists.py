@@ -21,7 +21,16 @@ from soulmark.services.people import person_by_token, round_commitment
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 
-__all__ = ["WristView", "wrist", "look", "reach_out", "withdraw", "contact_offer", "view_of"]
+__all__ = [
+    "MarkView",
+    "WristView",
+    "wrist",
+    "look",
+    "reach_out",
+    "withdraw",
+    "contact_offer",
+    "view_of",
+]
 
 MESSAGES = {
     "bare": "Your wrist is bare.",
@@ -32,13 +41,13 @@ MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
-class WristView:
+@dataclass(frozen=True, kw_only=True)
+class MarkView:
+    """What a wrist shows, to its bearer or a friend: the world, the state and the ink.
+    No ids: a friend's view is exactly this."""
+
     world: str
     world_name: str
-    person: str
-    round: int
-    sealed: bool
     state: str
     message: str
     progress: float | None = None
@@ -47,6 +56,19 @@ class WristView:
     legible_at: str | None = None
     looked_at: str | None = None
     name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Only the keys that carry something: absent keys say nothing either."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True, kw_only=True)
+class WristView(MarkView):
+    """A bearer's wrist: the mark, and who and where they are."""
+
+    person: str
+    round: int
+    sealed: bool
     partner: str | None = None
     reached_out: bool = False
     my_contact: str | None = None
@@ -58,10 +80,10 @@ class WristView:
     """The commitment of the bearer's round, to audit its transcript against (B1)."""
 
     def to_json(self) -> dict[str, Any]:
-        """Only the keys that carry something: absent keys say nothing either.
-
-        ``confirmed`` is left to the caller: the web's twin shows it, the wrist does not."""
-        return {k: v for k, v in self.__dict__.items() if v is not None and k != "confirmed"}
+        """``confirmed`` is left to the caller: the web's twin shows it, the wrist does not."""
+        shown = super().to_json()
+        del shown["confirmed"]
+        return shown
 
 
 def _mark(s: Session, person: PersonRow) -> MarkRow | None:
