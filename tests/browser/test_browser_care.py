@@ -118,3 +118,27 @@ def test_i9_a_name_changes_by_keyboard_before_the_seal_at_phone_width(
     page.keyboard.press("Enter")
     page.wait_for_selector('#own-name[value="Iida Tenya"]', state="attached")
     assert not axe_violations(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_i9_wrist_me_with_two_wrists_asks_which_world(
+    live: Live, open_page: Any, lang: str
+) -> None:
+    tokens = []
+    for world_name in ("UA High", "Shiketsu High"):
+        made = live.create_world(name=world_name)
+        tokens.append(live.join(made.world, "Tenya Iida", "iida@ua.test").token)
+    page = open_page(PHONE)
+    page.goto(live.url(f"/?lang={lang}"))
+    for token in tokens:
+        page.goto(live.url(f"/wrist/{token}"))
+        page.wait_for_selector("#wrist")
+    page.goto(live.url("/wrist/me"))
+    page.wait_for_selector("#wrist-choices")
+    assert page.locator("#wrist-choices a").all_text_contents() == ["Shiketsu High", "UA High"]
+    assert not any(t in page.content() for t in tokens)
+    assert not axe_violations(page) and fits_phone(page)
+    page.focus("#wrist-choices a >> nth=1")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#wrist")
+    assert page.text_content("h1") == "UA High"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 
@@ -72,9 +73,26 @@ def test_one_browser_holds_a_wrist_per_world_and_each_call_names_its_own(web):
         assert web.client.get("/api/wrist", headers=named).json()["world"] == world.slug
         page = web.client.get(f"/wrist/me-{handle_of(person.token)}")
         assert f'data-token="me-{handle_of(person.token)}"' in page.text
-    # With several wrists, a bare /wrist/me or an unnamed API call picks none of them.
-    assert web.client.get("/wrist/me").status_code == 404
+    # With several wrists, an unnamed API call picks none of them; /wrist/me asks which.
     assert web.client.get("/api/wrist").status_code == 401
+
+
+def test_i9_wrist_me_with_several_wrists_lists_their_worlds_and_no_token(web):
+    first, second = web.world(NAMES), web.world(["Ed Other", "Flo Other"])
+    ana, ed = first.by_name("Ana Session"), second.by_name("Ed Other")
+    web.client.get(f"/wrist/{ana.token}")
+    web.client.get(f"/wrist/{ed.token}")
+    web.client.cookies.set("sm_wrist_0123456789abcdef", ana.token)  # planted under a wrong name
+    page = web.client.get("/wrist/me")
+    assert page.status_code == 200 and str(page.url).endswith("/wrist/me")
+    links = re.findall(r'<a href="(/wrist/me-[0-9a-f]{16})" dir="auto">([^<]*)</a>', page.text)
+    assert sorted(links) == sorted(
+        [(f"/wrist/me-{handle_of(p.token)}", "Test Academy") for p in (ana, ed)]
+    )
+    assert ana.token not in page.text and ed.token not in page.text
+    assert ana.pid not in page.text and "0123456789abcdef" not in page.text
+    opened = web.client.get(links[0][0])
+    assert opened.status_code == 200 and 'id="wrist"' in opened.text
 
 
 def test_cookie_writes_need_proof_they_come_from_this_origin(web, clock):
@@ -145,3 +163,8 @@ def test_after_the_limit_valid_and_invalid_tokens_cannot_be_told_apart_by_time(w
     bad = statistics.median(p[1] for p in pairs)
     # Both are answered before any token is looked at: only noise separates them.
     assert abs(good - bad) < max(0.0005, 0.25 * min(good, bad))
+
+
+def test_i9_the_wrist_chooser_without_wrists_says_how_to_get_one_back(web):
+    page = web.client.get("/wrists")
+    assert page.status_code == 200 and "No wrist is open on this device" in page.text

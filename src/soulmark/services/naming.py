@@ -1,4 +1,5 @@
-"""A participant's own name: readable, and changeable until their round is sealed (issue 9).
+"""A participant's own name: readable, and changeable until their round is sealed (issue 9);
+and which worlds a browser's wrists belong to, by world name.
 
 The name is what the soulmate will read on their wrist (R11).  Names are not part of fate's
 transcript, but once a round is sealed its marks are written and a partner may already be
@@ -15,10 +16,11 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict
 from soulmark.core.validate import clean_name
 from soulmark.services.people import person_by_token
+from soulmark.services.tokens import token_hash
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, WorldRow
 
-__all__ = ["OwnName", "own_name", "rename"]
+__all__ = ["OwnName", "own_name", "rename", "worlds_of"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,18 @@ def rename(store: Store, *, token: str, name: str) -> OwnName:
             raise Conflict("your round is sealed: your name is already written on a wrist")
         person.name = cleaned
         return OwnName(cleaned, editable=True)
+
+
+def worlds_of(store: Store, tokens: dict[str, str]) -> list[tuple[str, str]]:
+    """``(key, world name)`` for each live wrist token of ``tokens`` (key to token), by world
+    name: what a browser holding several wrists lists, and nothing else of them."""
+    if not tokens:
+        return []
+    by_hash = {token_hash(token): key for key, token in tokens.items()}
+    with store.read() as s:
+        rows = s.execute(
+            select(PersonRow.token_hash, WorldRow.name)
+            .join(WorldRow, WorldRow.id == PersonRow.world_id)
+            .where(PersonRow.token_hash.in_(by_hash))
+        ).all()
+    return sorted(((by_hash[h], name) for h, name in rows), key=lambda row: row[1])

@@ -34,7 +34,16 @@ from anyio import to_thread
 
 from soulmark.web.limits import Attempts, MemoryAttempts, Network, client_key
 
-__all__ = ["LinkSessions", "COOKIES", "ME", "SESSION_HEADER", "handle_of", "cookie_name"]
+__all__ = [
+    "CHOOSER",
+    "LinkSessions",
+    "COOKIES",
+    "ME",
+    "SESSION_HEADER",
+    "handle_of",
+    "cookie_name",
+    "sessions_of",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,6 +55,8 @@ ME = "me"
 COOKIES = {"wrist": "sm_wrist", "share": "sm_share", "organizer": "sm_org"}
 """Cookie name stems by kind; each link's cookie adds its handle (see :func:`cookie_name`)."""
 SESSION_HEADER = b"x-soulmark-session"
+CHOOSER = "/wrists"
+"""The page listing the worlds of this browser's wrists (what ``/wrist/me`` shows for several)."""
 _SAFE = ("GET", "HEAD", "OPTIONS")
 _PREFIX = {"wrist": "w_", "share": "s_", "organizer": "o_"}
 _LINK = re.compile(r"^/(wrist|share|organizer)/([A-Za-z0-9_-]{2,200})(/.*)?$")
@@ -155,7 +166,7 @@ class LinkSessions:
             await self._refund(client)
             return
         if link and link.group(2) == ME and scope["method"] == "GET":
-            await self._only_session(send, link, scope)
+            await self._only_session(scope, receive, send, link)
             return
         await self._forward(scope, receive, send, client, link)
 
@@ -167,14 +178,21 @@ class LinkSessions:
             headers.append(_set_cookie(cookie_name(kind, handle, self.secure), token, self.secure))
         await _respond(send, 303, headers, b"")
 
-    async def _only_session(self, send: Send, link: re.Match[str], scope: Scope) -> None:
+    async def _only_session(
+        self, scope: Scope, receive: Receive, send: Send, link: re.Match[str]
+    ) -> None:
         """``/<kind>/me`` (a bookmark from before): on to the browser's one session of that
-        kind; with none, or several, there is no telling which is meant."""
+        kind; several wrists get the page that lists their worlds (``/wrists``); with none,
+        or several of another kind, there is no telling which is meant."""
         stem = self._stem(link.group(1))
         handles = [name[len(stem) :] for name in _cookies(scope) if name.startswith(stem)]
         if len(handles) == 1:
             target = f"/{link.group(1)}/{ME}-{handles[0]}{link.group(3) or ''}"
             await _respond(send, 303, [(b"location", target.encode())], b"")
+            return
+        if handles and link.group(1) == "wrist" and not link.group(3):
+            scope["path"], scope["raw_path"] = CHOOSER, CHOOSER.encode()
+            await self.app(scope, receive, send)
             return
         body = json.dumps({"error": "open your private link again, or ask for a sign-in mail"})
         await _respond(send, 404, [(b"content-type", b"application/json")], body.encode())
@@ -260,3 +278,15 @@ def _mask_location(
     """Redirects the routes build with the token point at the session's name instead."""
     raw, name = token.encode(), handle.encode()
     return [(k, v.replace(raw, name) if k == b"location" else v) for k, v in headers]
+
+
+def sessions_of(cookies: dict[str, str], kind: str, secure: bool) -> dict[str, str]:
+    """This browser's sessions of ``kind``: handle to token, each token checked against the
+    handle its cookie is named after (a planted cookie with another's token opens nothing)."""
+    stem = cookie_name(kind, "", secure)
+    out = {}
+    for name, token in cookies.items():
+        handle = name[len(stem) :]
+        if name.startswith(stem) and handle and handle_of(token) == handle:
+            out[handle] = token
+    return out

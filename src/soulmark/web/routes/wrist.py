@@ -12,9 +12,11 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.services import naming
-from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
+from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, NameOut, WristOut
+from soulmark.web.session import CHOOSER, ME, sessions_of
 from soulmark.web.wrist_cache import read_wrist
 from soulmark.web.wrist_page import wrist_json, wrist_page
 
@@ -104,3 +106,11 @@ def name_api(token: TokenDep, store: StoreDep) -> dict[str, Any]:
 def rename_api(body: NameBody, token: TokenDep, store: StoreDep) -> dict[str, Any]:
     """Change your name until your round is sealed (409 after)."""
     return naming.rename(store, token=token, name=body.name).to_json()
+
+
+@router.get(CHOOSER, include_in_schema=False)
+def chooser(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The wrists this browser holds, by world: what ``/wrist/me`` shows when there are several."""
+    held = sessions_of(request.cookies, "wrist", settings.cookies_secure)
+    worlds = naming.worlds_of(store, held)
+    return render(request, "wrists.html", {"worlds": worlds, "me": ME})
