@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict, InvalidInput
 from soulmark.core.validate import clean_email
 from soulmark.services.people import joining_round, person_by_token
+from soulmark.services.results import Result
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, PersonRow, WorldRow
 
@@ -38,16 +38,13 @@ MAX_EXCLUSIONS = 3
 
 
 @dataclass(frozen=True)
-class Exclusions:
+class Exclusions(Result):
     """The bearer's own list, as only they may see it."""
 
     addresses: list[str]
     limit: int
     frozen: bool
     """Sealed (or closed for a beacon): the list can no longer change, and is not shown."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"addresses": self.addresses, "limit": self.limit, "frozen": self.frozen}
 
 
 def _frozen(s: Session, person: PersonRow, at: int) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict
 from soulmark.core.validate import clean_name
 from soulmark.services.people import person_by_token
+from soulmark.services.results import Result
 from soulmark.services.tokens import token_hash
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, WorldRow
@@ -24,14 +25,11 @@ __all__ = ["OwnName", "own_name", "rename", "worlds_of"]
 
 
 @dataclass(frozen=True)
-class OwnName:
+class OwnName(Result):
     name: str
     """Exactly as it will be written on the soulmate's wrist (R11)."""
     editable: bool
     """True until the bearer's round is sealed."""
-
-    def to_json(self) -> dict[str, object]:
-        return {"name": self.name, "editable": self.editable}
 
 
 def _sealed(s: Session, person: PersonRow) -> bool:

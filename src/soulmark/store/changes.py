@@ -16,7 +16,6 @@ write through ORM sessions, and the hook sees every one of them.  Writes that by
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import BigInteger, delete, event, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from soulmark.core.times import now_us
 from soulmark.store.models import Base, MarkRow, PersonRow, RoundRow, WorldRow
 from soulmark.store.web_models import ShareRow
 
@@ -147,7 +147,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         for change in changes:
             conn.exec_driver_sql("SELECT pg_notify(%s, %s)", (CHANNEL, change.payload()))
         return
-    now = time.time_ns() // 1000
+    now = now_us()
     rows = [{"world_id": c.world_id, "person_id": c.person_id, "made_at": now} for c in changes]
     result = conn.execute(insert(ChangeRow).returning(ChangeRow.id), rows)
     if any(i % 1000 == 0 for i in result.scalars()):
