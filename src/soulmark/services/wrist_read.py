@@ -100,10 +100,6 @@ class WristSnapshot:
         """When the clock alone next changes :meth:`json` (None: not any more)."""
         return next_change(self.mark, at, self.looked_at)
 
-    @property
-    def partner_loaded(self) -> bool:
-        return self.partner_name is not None
-
 
 _partner = aliased(PersonRow)
 _previous = aliased(RoundRow)
