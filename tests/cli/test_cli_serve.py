@@ -4,10 +4,14 @@ nothing is written to ``os.environ``."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import pickle
+import re
 
+from soulmark import services
 from soulmark.settings import read_environment
+from soulmark.store import open_store
 
 serving = importlib.import_module("soulmark.cli.serve")
 
@@ -39,3 +43,35 @@ def test_the_environment_is_read_in_one_place():
     )
     assert env.db_url == "sqlite:///x.db" and env.trusted_proxies == ("10.0.0.1", "::1")
     assert env.base_url is None and env.secret is None
+
+
+def test_i9_serve_demo_writes_its_own_database_file_says_which_and_pairs_its_links(
+    cli, db_url, monkeypatch
+):
+    monkeypatch.setenv("SOULMARK_SECRET", "ab" * 32)
+    monkeypatch.setenv("SOULMARK_DB", db_url)  # the user's own database: left alone
+    seen = {}
+    monkeypatch.setattr(serving, "run_app", lambda settings, options: seen.update(s=settings))
+    r = cli("serve", "--demo", "--port", "9124", db=False)
+    assert r.code == 0, r.err
+    demo_url = seen["s"].db_url
+    assert demo_url != db_url and "soulmark-demo-" in demo_url
+    assert f"Demo database: {demo_url.removeprefix('sqlite:///')}" in r.out
+    pairs = re.findall(r"pair (\d), ([AB]) +http://127\.0\.0\.1:9124/wrist/(w_\S+)", r.out)
+    assert [(n, side) for n, side, _ in pairs] == [("1", "A"), ("1", "B"), ("2", "A"), ("2", "B")]
+    store = open_store(demo_url)
+    try:
+        partners = {t: services.wrist(store, token=t, at=0).person for _, _, t in pairs}
+        tokens = [t for _, _, t in pairs]
+        lines = {
+            p: q
+            for p, q, *_ in json.loads(
+                services.transcript_text(
+                    store, world=services.wrist(store, token=tokens[0], at=0).world
+                )
+            )["lines"]
+        }
+    finally:
+        store.close()
+    for a, b in (tokens[0:2], tokens[2:4]):
+        assert lines[partners[a]] == partners[b]

@@ -52,3 +52,13 @@ def test_demo_first_pair_is_the_pair_legible_first_and_each_knows_its_partner(st
     )
     assert a.name in DEMO_NAMES and a.name != b.name
     assert sum(w.partner is None for w in made.wrists) == 1
+
+
+def test_i9_demo_links_name_soulmates_two_by_two(store):
+    made = build_demo(store, now_us=T0, people=9)
+    pairs = made.soulmates(3)
+    assert len({w.person for pair in pairs for w in pair}) == 6
+    assert all(a.partner == b.person and b.partner == a.person for a, b in pairs)
+    links = made.links("http://x/", pairs=3)["pairs"]
+    assert links == [[f"http://x/wrist/{w.token}" for w in pair] for pair in pairs]
+    assert made.first_pair() == pairs[0]

@@ -22,7 +22,7 @@ from soulmark.services.demo import DemoWrist, build_demo
 from soulmark.services.wrists import WristView
 from soulmark.store import Store
 
-__all__ = ["demo"]
+__all__ = ["demo", "demo_db"]
 
 
 @dataclass
@@ -75,6 +75,13 @@ def _watch(store: Store, clock: Clock, pair: Pair) -> None:
             time.sleep(0.125)
 
 
+def demo_db() -> str:
+    """A fresh SQLite file for a demo: never the user's own database.  Said aloud."""
+    path = Path(tempfile.mkdtemp(prefix="soulmark-demo-")) / "demo.db"
+    console.print(f"Demo database: {path} (a new file; your own database is untouched)")
+    return f"sqlite:///{path}"
+
+
 def demo(
     speed: Annotated[float, typer.Option(min=0.1, max=1000.0, help="Run the clock faster.")] = 1.0,
     people: Annotated[int, typer.Option(min=2, max=500, help="How many join.")] = 30,
@@ -85,8 +92,7 @@ def demo(
 
     Example: soulmark demo --speed 4
     """
-    if db is None:
-        db = f"sqlite:///{Path(tempfile.mkdtemp(prefix='soulmark-demo-')) / 'demo.db'}"
+    db = db or demo_db()
     clock = Clock(now_us(), speed)
     with opened(db) as store:
         made = build_demo(store, now_us=clock.now(), people=people)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, opened
+from soulmark.cli.demo import demo_db
 from soulmark.core.errors import SoulmarkError
 from soulmark.services.demo import build_demo
 from soulmark.settings import Environment, read_environment
@@ -29,7 +30,13 @@ SmtpOpt = Annotated[
     ),
 ]
 BaseOpt = Annotated[str | None, typer.Option(help="Public address of the app, for links in mail.")]
-DemoOpt = Annotated[bool, typer.Option(help="Create a demo world first and print its links.")]
+DemoOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Create a demo world first, in a new database file unless --db is given, and "
+        "print its links, soulmates two by two."
+    ),
+]
 ProxyOpt = Annotated[
     list[str] | None,
     typer.Option(help="A reverse proxy (address or network) whose X-Forwarded-For counts."),
@@ -74,12 +81,14 @@ def uvicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
 def _print_demo(db: str, base: str) -> None:
     with opened(db) as store:
         made = build_demo(store, now_us=now_or(None))
-    links = made.links(base, wrists=4)
+    links = made.links(base, pairs=2)
     console.print(f"[bold]Demo world[/bold] {made.world}: {made.people} people, sealed.")
     console.print(f"  public page   {links['world']}")
     console.print(f"  organizer     {links['organizer']}")
-    for wrist in links["wrists"]:
-        console.print(f"  a wrist       {wrist}")
+    for n, pair in enumerate(links["pairs"], 1):
+        # Soulmates side by side: open both to watch one mark name the other.
+        for side, wrist in zip("AB", pair, strict=True):
+            console.print(f"  pair {n}, {side}     {wrist}")
     console.print(f"  outbox        {base.rstrip('/')}/dev/outbox")
     console.print("Open a wrist link: it tingles within a minute and is ready in about three.")
 
@@ -120,7 +129,8 @@ def serve(
     Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1
     """
     env = read_environment()
-    db = default_url(db or env.db_url)
+    # A demo writes a world of made-up people: into its own file unless told where.
+    db = demo_db() if demo and db is None else default_url(db or env.db_url)
     settings = _checked_settings(
         env,
         db,

@@ -90,23 +90,30 @@ class Demo:
     def paths(self) -> dict[str, str]:
         return {"world": f"/w/{self.world}", "organizer": f"/organizer/{self.organizer_token}"}
 
-    def links(self, base_url: str, wrists: int = 3) -> dict[str, Any]:
-        """Absolute links to print: the world page, the organizer's dashboard, a few wrists."""
+    def links(self, base_url: str, wrists: int = 3, pairs: int = 2) -> dict[str, Any]:
+        """Absolute links to print: the world page, the organizer's dashboard, a few wrists,
+        and the wrists of the first ``pairs`` pairs, two by two (soulmates side by side)."""
         base = base_url.rstrip("/")
         return {
             "world": base + self.paths["world"],
             "organizer": base + self.paths["organizer"],
             "wrists": [f"{base}/wrist/{w.token}" for w in self.wrists[:wrists]],
+            "pairs": [[f"{base}/wrist/{w.token}" for w in pair] for pair in self.soulmates(pairs)],
         }
+
+    def soulmates(self, count: int) -> list[tuple[DemoWrist, DemoWrist]]:
+        """The ``count`` pairs legible first: their whole cycle shows soonest."""
+        by_id = {w.person: w for w in self.wrists}
+        drawn = [w for w in self.wrists if w.partner is not None and w.legible_at is not None]
+        out: list[tuple[DemoWrist, DemoWrist]] = []
+        for w in sorted(drawn, key=lambda w: (w.legible_at, w.person)):
+            if len(out) < count and all(w not in pair for pair in out):
+                out.append((w, by_id[w.partner or ""]))
+        return out
 
     def first_pair(self) -> tuple[DemoWrist, DemoWrist]:
         """The pair legible first: the whole cycle shows soonest."""
-        by_id = {w.person: w for w in self.wrists}
-        first = min(
-            (w for w in self.wrists if w.partner is not None and w.legible_at is not None),
-            key=lambda w: (w.legible_at, w.person),
-        )
-        return first, by_id[first.partner or ""]
+        return self.soulmates(1)[0]
 
     def to_json(self) -> dict[str, Any]:
         """Links and tokens; no name (a name is a partner's secret until it is revealed)."""
