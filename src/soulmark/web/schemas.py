@@ -161,7 +161,7 @@ ShareCreatedOut = mirror(
 
 
 class ExportOut(Out):
-    """Everything kept about the bearer (R-export): their own data only."""
+    """Everything kept about the bearer, for them to take away: their own data only."""
 
     world: dict[str, Any]
     you: dict[str, Any]
