@@ -21,9 +21,8 @@ from pathlib import Path
 from bench.faults_check import JoinCheck, check_joins, store_opens
 from bench.faults_server import Load, Server, free_port
 from soulmark import services
-from soulmark.core.times import DAY, SECOND
+from soulmark.core.times import DAY, SECOND, now_us
 from soulmark.store import open_store
-from soulmark.web.settings import system_clock
 
 __all__ = ["KillReport", "kill_campaign", "new_world"]
 
@@ -57,7 +56,7 @@ class KillReport:
 
 def new_world(url: str, name: str = "Faults") -> tuple[str, str]:
     """A world whose window lies ahead of the real clock the server uses: (slug, organizer)."""
-    now = system_clock()
+    now = now_us()
     store = open_store(url)
     try:
         made = services.create_world(
@@ -103,7 +102,7 @@ def _finish(url: str, slug: str, load: Load, report: KillReport) -> None:
     store = open_store(url)
     try:
         # The store still works after all that: the survivors can be sealed.
-        sealed = services.seal(store, world=slug, at=system_clock() + SECOND)
+        sealed = services.seal(store, world=slug, at=now_us() + SECOND)
         report.sealed_after = sealed.people == report.final.rows
     finally:
         store.close()

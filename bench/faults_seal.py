@@ -26,10 +26,9 @@ from sqlalchemy.orm import aliased
 
 from soulmark import services
 from soulmark.core.audit import audit, load_transcript
-from soulmark.core.times import DAY, SECOND, iso
+from soulmark.core.times import DAY, SECOND, iso, now_us
 from soulmark.store import Store, open_store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
-from soulmark.web.settings import system_clock
 
 __all__ = ["RaceReport", "Sealer", "judge", "race_seals"]
 
@@ -91,7 +90,7 @@ def _contenders(
     base: str, store: Store, sealer: Sealer, slug: str, organizer: str
 ) -> list[Callable[[], Outcome]]:
     def thread() -> Outcome:
-        done = services.seal(store, world=slug, round=1, at=system_clock() + SECOND)
+        done = services.seal(store, world=slug, round=1, at=now_us() + SECOND)
         return ("thread", done.already, done.seed)
 
     def process() -> Outcome:
@@ -162,7 +161,7 @@ def judge(store: Store, slug: str, outcomes: list[Outcome], report: RaceReport) 
 
 
 def _world(store: Store, rng: random.Random) -> tuple[str, str]:
-    now = system_clock()
+    now = now_us()
     start, end = now + DAY, now + 90 * DAY
     made = services.create_world(store, name="Race", window_start=start, window_end=end, at=now)
     for i in range(rng.randint(2, 41)):

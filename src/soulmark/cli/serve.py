@@ -12,6 +12,7 @@ import typer
 from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, opened
 from soulmark.cli.demo import demo_db
 from soulmark.core.errors import SoulmarkError
+from soulmark.core.times import now_us
 from soulmark.services.demo import build_demo
 from soulmark.settings import Environment, read_environment
 from soulmark.store import default_url, open_store
@@ -164,7 +165,7 @@ def worker(
     """
     from rich.logging import RichHandler
 
-    from soulmark.notices import NoticeSettings, deliver_due, run_worker_forever, wall_clock_us
+    from soulmark.notices import NoticeSettings, deliver_due, run_worker_forever
 
     # Outbox notices are logged: without a handler a newcomer would see nothing.
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[RichHandler()])
@@ -174,7 +175,7 @@ def worker(
         fail(str(exc))
     with opened(db) as store:
         if once:
-            report = deliver_due(store, settings, now_us=wall_clock_us())
+            report = deliver_due(store, settings, now_us=now_us())
             emit(as_json, report.to_json(), lambda: console.print(report.to_json()))
             return
         console.print("Delivering notices as they come due (Ctrl-C stops after the batch in hand).")

@@ -14,7 +14,6 @@ from soulmark.notices.worker import (
     deliver_due_async,
     run_worker,
     run_worker_forever,
-    wall_clock_us,
 )
 
 __all__ = [
@@ -29,5 +28,4 @@ __all__ = [
     "run_worker",
     "run_worker_forever",
     "send_confirmation",
-    "wall_clock_us",
 ]

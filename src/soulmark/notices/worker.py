@@ -30,14 +30,9 @@ __all__ = [
     "deliver_due_async",
     "run_worker",
     "run_worker_forever",
-    "wall_clock_us",
 ]
 
 log = logging.getLogger("soulmark.notices")
-
-
-wall_clock_us = now_us
-"""The notices' name for soulmark.core.times.now_us."""
 
 
 @dataclass
@@ -175,7 +170,7 @@ async def run_worker(
     store: Store,
     settings: NoticeSettings,
     *,
-    clock: Callable[[], int] = wall_clock_us,
+    clock: Callable[[], int] = now_us,
     stop_event: asyncio.Event | None = None,
 ) -> None:
     """Deliver due notices every ``settings.poll_s`` seconds until ``stop_event`` is set.

@@ -10,11 +10,7 @@ from soulmark.core.times import now_us
 from soulmark.settings import DEFAULT_BASE_URL, Environment, read_environment
 from soulmark.store import Store
 
-__all__ = ["Settings", "system_clock"]
-
-
-system_clock = now_us
-"""Kept as a name for callers of the web settings (bench); the clock is core.times.now_us."""
+__all__ = ["Settings"]
 
 
 @dataclass
@@ -23,7 +19,7 @@ class Settings:
     """None: ``$SOULMARK_DB`` or the default SQLite file (soulmark.store.default_url)."""
     store: Store | None = None
     """An open store to use instead of ``db_url``; the app does not close it."""
-    clock: Callable[[], int] = system_clock
+    clock: Callable[[], int] = now_us
     """Microseconds since the epoch; tests pass a fake clock to walk through a window."""
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     """Keys the CSRF form tokens.  A fresh one per process is fine: forms are short-lived."""
