@@ -110,6 +110,10 @@ def test_i9_a_name_changes_by_keyboard_before_the_seal_at_phone_width(
     page = open_page(PHONE)
     page.goto(live.url(f"/?lang={lang}"))
     page.goto(live.url(f"/wrist/{me.token}"))
+    page.wait_for_selector("#rename-link")
+    assert not axe_violations(page) and fits_phone(page)  # the wrist before the seal
+    page.focus("#rename-link")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#name-form")
     assert not axe_violations(page) and fits_phone(page)
     page.focus("#own-name")

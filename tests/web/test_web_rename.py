@@ -13,9 +13,12 @@ def test_i9_a_name_changes_before_the_seal_and_the_partner_reads_the_new_one(web
     a, b = world.by_name(NAMES[0]), world.by_name(NAMES[1])
     web.client.get(f"/wrist/{a.token}")
     here = f"/wrist/me-{handle_of(a.token)}"
-    page = web.client.get(here).text
+    wrist = web.client.get(here).text
+    assert f'href="{here}/name"' in wrist and "Ana Rename" not in wrist  # only ever the partner's
+    page = web.client.get(f"{here}/name").text
     assert 'id="name-form"' in page and 'value="Ana Rename"' in page
-    web.form(f"{here}/name", {"name": "  Ana Rename\u0301 "})
+    changed = web.form(f"{here}/name", {"name": "  Ana Rename\u0301 "})
+    assert changed.status_code == 200 and 'value="Ana Renamé"' in changed.text
     assert web.api("GET", "/api/wrist/name", a.token).json() == {
         "name": "Ana Renamé",  # NFC, trimmed: exactly as it will be written (R11)
         "editable": True,
@@ -40,7 +43,9 @@ def test_i9_a_name_is_refused_in_one_line_after_the_seal_and_the_form_is_gone(we
     }
     web.client.get(f"/wrist/{a.token}")
     here = f"/wrist/me-{handle_of(a.token)}"
-    assert 'id="name-form"' not in web.client.get(here).text
+    assert 'id="rename-link"' not in web.client.get(here).text
+    fixed = web.client.get(f"{here}/name").text
+    assert 'id="name-form"' not in fixed and "can no longer change" in fixed
     refused = web.form(f"{here}/name", {"name": "Too Late"})
     assert refused.status_code == 409 and "can no longer change" in refused.text
 

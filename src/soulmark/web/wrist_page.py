@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.core.times import parse_iso
-from soulmark.services import exclusions, lifecycle, naming
+from soulmark.services import exclusions, lifecycle
 from soulmark.services import shares as sharing
 from soulmark.services.worlds import zone_of
 from soulmark.services.wrists import WristView
@@ -71,7 +71,9 @@ def wrist_page(
         "never_with": exclusions.list_exclusions(store, token=token, at=now),
         "outcome": lifecycle.leave_outcome(store, token=token, at=now),
         "contact_offer": _offer(store, token, view),
-        "own": naming.own_name(store, token=token),
+        # Whether the name form is offered; the name itself is on its own page, so a wrist
+        # page only ever holds the partner's name (R6).
+        "own_editable": not view.sealed,
         **drawing(view),
         **extra,
     }

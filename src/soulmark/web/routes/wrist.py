@@ -90,10 +90,16 @@ class NameBody(BaseModel):
     """The name your soulmate will read (R11)."""
 
 
+@router.get("/wrist/{token}/name", include_in_schema=False)
+def name_page(request: Request, token: str, store: StoreDep) -> Response:
+    own = naming.own_name(store, token=token)
+    return render(request, "name.html", {"own": own, "token": token})
+
+
 @router.post("/wrist/{token}/name", include_in_schema=False, dependencies=[CsrfDep])
 def rename_form(token: str, store: StoreDep, name: Annotated[str, Form()]) -> Response:
     naming.rename(store, token=token, name=name)
-    return RedirectResponse(f"/wrist/{token}#your-name", status_code=303)
+    return RedirectResponse(f"/wrist/{token}/name", status_code=303)
 
 
 @router.get("/api/wrist/name", tags=["wrist"], response_model=NameOut, **AS_IS)
