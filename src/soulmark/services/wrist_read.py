@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session, aliased
 
 from soulmark.core.errors import NotFound
 from soulmark.core.marks import Mark
-from soulmark.core.times import iso
 from soulmark.core.wrist import next_change, wrist_at
 from soulmark.services.tokens import token_hash
-from soulmark.services.wrists import MESSAGES, WristView, passed
+from soulmark.services.wrists import WristView, passed, waiting
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 from soulmark.store.quick import Prepared
@@ -63,25 +62,14 @@ class WristSnapshot:
 
     def view(self, at: int) -> WristView:
         state = wrist_at(self.mark, at, self.looked_at)
-        message = MESSAGES[state.state]
-        if self.mark is None:
-            message += (
-                f" Fate left you unmatched last round; you are in round {self.round}."
-                if self.unmatched_before
-                else f" Fate for round {self.round} has not been sealed yet."
-            )
-        view = WristView(
+        view = WristView.at_state(
+            state,
+            "" if self.mark else waiting(self.round, unmatched_before=self.unmatched_before),
             world=self.world,
             world_name=self.world_name,
             person=self.person,
             round=self.round,
             sealed=self.mark is not None,
-            state=state.state,
-            message=message,
-            progress=state.progress,
-            strokes=state.strokes,
-            legible_at=iso(state.legible_at) if state.legible_at is not None else None,
-            looked_at=iso(state.looked_at) if state.looked_at is not None else None,
             confirmed=self.confirmed,
             commitment=self.commitment,
         )

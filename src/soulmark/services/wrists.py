@@ -30,6 +30,7 @@ __all__ = [
     "withdraw",
     "contact_offer",
     "view_of",
+    "waiting",
 ]
 
 MESSAGES = {
@@ -79,11 +80,29 @@ class WristView(MarkView):
     commitment: str | None = None
     """The commitment of the bearer's round, to audit its transcript against (B1)."""
 
+    @classmethod
+    def at_state(cls, state: WristState, waiting: str, **who: Any) -> WristView:
+        """The wrist in ``state`` (``waiting``: why an undrawn wrist waits, else empty);
+        ``who`` names the bearer, their world and round."""
+        return cls(
+            state=state.state,
+            message=MESSAGES[state.state] + waiting,
+            progress=state.progress,
+            strokes=state.strokes,
+            legible_at=_iso(state.legible_at),
+            looked_at=_iso(state.looked_at),
+            **who,
+        )
+
     def to_json(self) -> dict[str, Any]:
         """``confirmed`` is left to the caller: the web's twin shows it, the wrist does not."""
         shown = super().to_json()
         del shown["confirmed"]
         return shown
+
+
+def _iso(us: int | None) -> str | None:
+    return iso(us) if us is not None else None
 
 
 def _mark(s: Session, person: PersonRow) -> MarkRow | None:
@@ -93,9 +112,15 @@ def _mark(s: Session, person: PersonRow) -> MarkRow | None:
 
 
 def _waiting(s: Session, world: WorldRow, person: PersonRow) -> str:
-    if person.round > 1 and person.joined_at < _sealed_before(s, world, person.round):
-        return f" Fate left you unmatched last round; you are in round {person.round}."
-    return f" Fate for round {person.round} has not been sealed yet."
+    unmatched = person.round > 1 and person.joined_at < _sealed_before(s, world, person.round)
+    return waiting(person.round, unmatched_before=unmatched)
+
+
+def waiting(number: int, *, unmatched_before: bool) -> str:
+    """What a wrist not yet drawn adds to its message: why it waits (R9)."""
+    if unmatched_before:
+        return f" Fate left you unmatched last round; you are in round {number}."
+    return f" Fate for round {number} has not been sealed yet."
 
 
 def view_of(s: Session, person: PersonRow, at: int) -> WristView:
@@ -105,19 +130,14 @@ def view_of(s: Session, person: PersonRow, at: int) -> WristView:
     mark = Mark(row.itch_start, row.ink_start, row.legible_at) if row else None
     state: WristState = wrist_at(mark, at, person.looked_at)
     sealed = row is not None
-    message = MESSAGES[state.state] + ("" if sealed else _waiting(s, world, person))
-    view = WristView(
+    view = WristView.at_state(
+        state,
+        "" if sealed else _waiting(s, world, person),
         world=world.slug,
         world_name=world.name,
         person=person.pid,
         round=person.round,
         sealed=sealed,
-        state=state.state,
-        message=message,
-        progress=state.progress,
-        strokes=state.strokes,
-        legible_at=iso(state.legible_at) if state.legible_at is not None else None,
-        looked_at=iso(state.looked_at) if state.looked_at is not None else None,
         confirmed=bool(person.confirmed),
         commitment=round_commitment(s, world.id, person.round),
     )
