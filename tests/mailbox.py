@@ -11,7 +11,11 @@ from soulmark.store import Store
 from soulmark.store.models import WorldRow
 from soulmark.store.notice_models import NoticeRow
 
-_LINKS = {"confirm": re.compile(r"\S+/confirm/c_\S+"), "signin": re.compile(r"\S+/signin/k_\S+")}
+_LINKS = {
+    "confirm": re.compile(r"\S+/confirm/c_\S+"),
+    "signin": re.compile(r"\S+/signin/k_\S+"),
+    "invite": re.compile(r"\S+/invite/k_\S+"),
+}
 
 
 def _queued(store: Store, kind: str) -> list[dict[str, Any]]:
@@ -39,3 +43,8 @@ def confirmations(store: Store) -> list[dict[str, Any]]:
 def signins(store: Store) -> list[dict[str, Any]]:
     """Every queued sign-in mail, oldest first: to, world, link."""
     return _queued(store, "signin")
+
+
+def invitations(store: Store) -> list[dict[str, Any]]:
+    """Every queued invitation, oldest first: to, world, link."""
+    return _queued(store, "invite")

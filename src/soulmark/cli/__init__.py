@@ -12,6 +12,7 @@ from typer._click import exceptions as click_exc
 from soulmark.cli import commands, lifecycle, wrist
 from soulmark.cli.demo import demo
 from soulmark.cli.exclude import exclude
+from soulmark.cli.invite import invite
 from soulmark.cli.serve import serve, worker
 from soulmark.planet.cli import planet_command
 
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(commands.world_app, name="world")
 app.command("join")(commands.join)
 app.command("seal")(commands.seal)
+app.command("invite")(invite)
 app.command("wrist")(wrist.wrist)
 app.command("look")(wrist.look)
 app.command("reach-out")(wrist.reach_out)

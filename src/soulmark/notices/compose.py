@@ -32,12 +32,14 @@ __all__ = [
     "confirmation",
     "signin_link",
     "signin",
+    "invite_link",
+    "invitation",
     "organizer_mail",
     "to_bytes",
     "sender_domain",
 ]
 
-KINDS = ("tingles", "stopped", "confirm", "signin", "organizer")
+KINDS = ("tingles", "stopped", "confirm", "signin", "organizer", "invite")
 
 _FOOTER = N_(
     "To see your wrist, open the private wrist link you were given when you joined. "
@@ -82,6 +84,17 @@ _SIGNIN = (
         "It works once. Signing in gives your wrist a new private link; the old one stops "
         "working.\n\n"
         "If it was not you, ignore this message: nothing happens without the link."
+    ),
+)
+
+_INVITE = (
+    N_("You are invited to %(world)s"),
+    N_(
+        "You are invited to join %(world)s, where fate pairs everyone at random and each "
+        "wrist shows the name of its soulmate in time.\n\n"
+        "To join, open this link within %(days)d days and press the button:\n%(link)s\n\n"
+        "It works once, and opens a wrist that only you can see.\n\n"
+        "If you do not want to join, ignore this message: nothing happens without the link."
     ),
 )
 
@@ -147,6 +160,21 @@ def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None)
     say = translations(lang or DEFAULT).gettext
     subject, text = _SIGNIN
     body = say(text) % {"world": world_name, "link": link, "minutes": minutes}
+    return say(subject) % {"world": world_name}, body + _SIGNATURE
+
+
+def invite_link(base_url: str, code: str) -> str:
+    """The mailed invitation: opening it only asks; the button on its page claims it."""
+    return f"{base_url.rstrip('/')}/invite/{code}"
+
+
+def invitation(
+    *, world_name: str, link: str, days: int, lang: str | None = None
+) -> tuple[str, str]:
+    """An organizer's invitation: a one-time claim code, never a key to a wrist."""
+    say = translations(lang or DEFAULT).gettext
+    subject, text = _INVITE
+    body = say(text) % {"world": world_name, "link": link, "days": days}
     return say(subject) % {"world": world_name}, body + _SIGNATURE
 
 

@@ -1,6 +1,7 @@
 """Services: each public function is one transaction over the store."""
 
 from soulmark.services.audit import AuditReport, audit_report
+from soulmark.services.invites import Invited, invite
 from soulmark.services.people import Joined, join
 from soulmark.services.sealing import Sealed, seal, transcript_text
 from soulmark.services.worlds import WorldCreated, WorldInfo, create_world, world_info
@@ -9,6 +10,8 @@ from soulmark.services.wrists import WristView, contact_offer, look, reach_out, 
 __all__ = [
     "AuditReport",
     "audit_report",
+    "Invited",
+    "invite",
     "Joined",
     "Sealed",
     "WorldCreated",

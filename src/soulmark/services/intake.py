@@ -25,7 +25,7 @@ from soulmark.settings import DEFAULT_BASE_URL
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, WorldRow
 
-__all__ = ["Intake", "RowError", "join_csv"]
+__all__ = ["Intake", "RowError", "clean_group", "join_csv"]
 
 BATCH = 5000
 MAX_GROUP = 64
@@ -82,14 +82,14 @@ def _rows(source: TextIO, errors: list[RowError]) -> Iterator[_Row]:
         try:
             name = clean_name(record.get("name") or "")
             email = clean_email(record.get("email") or "")
-            group = _group(record.get("group"))
+            group = clean_group(record.get("group"))
         except SoulmarkError as exc:
             errors.append(RowError(reader.line_num, str(exc)))
             continue
         yield _Row(name, email, new_token("w"), reader.line_num, group=group)
 
 
-def _group(raw: str | None) -> str | None:
+def clean_group(raw: str | None) -> str | None:
     """The optional ``group`` column: people in the same group are never paired (R3)."""
     group = (raw or "").strip()
     if len(group) > MAX_GROUP:

@@ -34,6 +34,7 @@ __all__ = [
     "SignedIn",
     "request_signin",
     "issue_code",
+    "live_code",
     "signin_world",
     "sign_in",
     "replace_link",
@@ -106,20 +107,26 @@ def request_signin(
         queue_message(s, row, kind="signin", to=person.email, subject=subject, body=body, at=at)
 
 
-def _live_code(s: Session, code: str, at: int) -> SigninCodeRow:
+_SPENT = "this sign-in link has expired or was already used; ask for a new one"
+
+
+def live_code(
+    s: Session, code: str, at: int, *, purpose: str = "recover", spent: str = _SPENT
+) -> SigninCodeRow:
+    """The unused, unexpired code ``code`` issued for ``purpose``, or NotFound(``spent``)."""
     row = s.scalars(
         select(SigninCodeRow).where(SigninCodeRow.code_hash == token_hash(code))
     ).first()
-    if row is None or row.used_at is not None or row.expires_at <= at:
+    if row is None or row.used_at is not None or row.expires_at <= at or row.purpose != purpose:
         # One answer for unknown, used and expired codes: none of them is worth telling apart.
-        raise NotFound("this sign-in link has expired or was already used; ask for a new one")
+        raise NotFound(spent)
     return row
 
 
 def signin_world(store: Store, *, code: str, at: int) -> str:
     """The world a live code is for (the page that asks to sign in shows it); uses nothing."""
     with store.transaction() as s:
-        row = _live_code(s, code, at)
+        row = live_code(s, code, at)
         person = s.get_one(PersonRow, row.person_id)
         return s.get_one(WorldRow, person.world_id).slug
 
@@ -127,7 +134,7 @@ def signin_world(store: Store, *, code: str, at: int) -> str:
 def sign_in(store: Store, *, code: str, at: int) -> SignedIn:
     """Use a code once: the wrist gets a new private token, and the old one is revoked."""
     with store.transaction() as s:
-        row = _live_code(s, code, at)
+        row = live_code(s, code, at)
         row.used_at = at
         person = s.get_one(PersonRow, row.person_id, with_for_update=True)
         token = new_token("w")

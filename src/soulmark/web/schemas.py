@@ -19,6 +19,7 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from soulmark.services.invites import Invited
 from soulmark.services.naming import OwnName
 from soulmark.services.people import Joined
 from soulmark.services.sealing import Sealed
@@ -31,6 +32,7 @@ __all__ = [
     "AuditOut",
     "ConfirmedOut",
     "DashboardOut",
+    "InvitedOut",
     "ExportOut",
     "JoinedOut",
     "LeaveOutcomeOut",
@@ -198,6 +200,16 @@ class DashboardOut(Out):
     timeline: list[dict[str, Any]]
     elapsed: float
     notices: dict[str, int] | None = None
+    invitations: dict[str, int] | None = None
+    """How many people were invited and how many claimed their invitation."""
+
+
+InvitedOut = mirror(
+    "InvitedOut",
+    Invited,
+    "Invitations mailed now, and addresses skipped (already joined, or already holding a few "
+    "live invitations).  Never a key to a wrist.",
+)
 
 
 class MismatchOut(Out):

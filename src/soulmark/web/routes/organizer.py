@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
+from soulmark.services import invites
 from soulmark.services import organizer as org
 from soulmark.store import Store
 from soulmark.web import notices_link
@@ -44,6 +45,7 @@ def dashboard_json(store: Store, token: str, now: int) -> dict[str, Any]:
     board = org.dashboard(store, token=token, at=now)
     out = board.to_json()
     out["notices"] = notices_link.delivery_counts(store, board.world.world)
+    out["invitations"] = invites.invitations(store, world=board.world.world).to_json()
     return out
 
 
@@ -58,14 +60,20 @@ def _csv(data: dict[str, Any]) -> str:
 
 @router.get("/organizer/{token}", include_in_schema=False)
 def dashboard_html(
-    request: Request, token: str, store: StoreDep, now: NowDep, sealed: int | None = None
+    request: Request,
+    token: str,
+    store: StoreDep,
+    now: NowDep,
+    sealed: int | None = None,
+    invited: int | None = None,
+    skipped: int = 0,
 ) -> Response:
     data = dashboard_json(store, token, now)
     assume_zone(request, data["world"].get("time_zone"))
     chart = histogram_svg(data["timeline"], data["elapsed"])
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     join_url = link(request, f"/w/{data['world']['world']}")
-    ctx.update(join_url=join_url, qr=qr_svg(join_url))
+    ctx.update(join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped)
     return render(request, "organizer.html", ctx)
 
 

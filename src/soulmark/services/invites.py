@@ -1,0 +1,250 @@
+"""Invitations (issue 9): an organizer's list of addresses, each mailed a one-time claim link.
+
+An invited address becomes a person at once, unconfirmed and holding no key (nobody knows its
+wrist token), so sealing leaves them out until they claim, and inviting the address again
+finds that person instead of adding a second one.  The mail carries a one-time code of the
+sign-in kind (services.signin) that stays valid for :data:`INVITE_TTL` (seven days) and is
+used once.  Opening the link only asks, since mail scanners prefetch links; the button on its
+page claims it: the join counts in the open round, in the language of that page, and the wrist
+gets its first private link, which only the invitee's browser ever receives.  The organizer
+is told counts, never a key.
+
+A list is checked whole before anything is written: one bad row refuses it all, by line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from soulmark.core.errors import InvalidInput, NotFound, SoulmarkError
+from soulmark.core.times import DAY
+from soulmark.core.validate import clean_email, clean_name
+from soulmark.notices.compose import DEFAULT_BASE_URL, invitation, invite_link
+from soulmark.notices.queue import queue_message
+from soulmark.services.intake import clean_group
+from soulmark.services.people import check_domain, joining_round
+from soulmark.services.results import Result
+from soulmark.services.signin import SignedIn, issue_code, live_code
+from soulmark.services.tokens import new_pid, new_token, token_hash
+from soulmark.services.worlds import get_world
+from soulmark.store import Store
+from soulmark.store.models import PersonRow, WorldRow
+from soulmark.store.web_models import SigninCodeRow
+
+__all__ = [
+    "INVITE_TTL",
+    "MAX_INVITEES",
+    "Invitee",
+    "Invited",
+    "Invitations",
+    "Claim",
+    "read_invitees",
+    "invitees_from",
+    "invite",
+    "invitations",
+    "claim_page",
+    "claim",
+]
+
+INVITE_TTL = 7 * DAY
+MAX_INVITEES = 5000
+"""Rows in one list: a bigger community is invited in several lists."""
+PURPOSE = "invite"
+_SPENT = "this invitation has expired or was already used; ask the organizer for a new one"
+
+
+@dataclass(frozen=True, slots=True)
+class Invitee:
+    email: str
+    name: str | None = None
+    """The name as it will be written on a wrist; the invitee may change it when claiming."""
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Invited(Result):
+    world: str
+    sent: int
+    """Invitations mailed now."""
+    skipped: int
+    """Addresses that already joined, or already hold a few live invitations: nothing sent."""
+
+
+@dataclass(frozen=True)
+class Invitations(Result):
+    sent: int
+    """People invited (each counted once, however often invited)."""
+    claimed: int
+
+
+@dataclass(frozen=True)
+class Claim(Result):
+    world: str
+    world_name: str
+    name: str
+    """The name the organizer gave ("" when none), offered to the invitee to keep or change."""
+
+
+def _invitee(record: Mapping[str, object], where: str) -> Invitee:
+    try:
+        email = clean_email(str(record.get("email") or ""))
+        raw_name = str(record.get("name") or "").strip()
+        group = clean_group(str(record.get("group") or ""))
+        return Invitee(email, clean_name(raw_name) if raw_name else None, group)
+    except SoulmarkError as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+
+
+def _bounded(found: Sequence[Invitee]) -> list[Invitee]:
+    if not found:
+        raise InvalidInput("the list has no one to invite")
+    if len(found) > MAX_INVITEES:
+        raise InvalidInput(f"at most {MAX_INVITEES} people per list; split it")
+    return list(found)
+
+
+def read_invitees(text: str) -> list[Invitee]:
+    """A CSV with a header naming ``email`` (``name`` and ``group`` optional), as
+    ``soulmark join --from-csv`` reads it; InvalidInput names the first bad line."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        if "email" not in (reader.fieldnames or ()):
+            raise InvalidInput("the CSV needs a header with an email column (name, group optional)")
+        return _bounded([_invitee(r, f"line {reader.line_num}") for r in reader])
+    except csv.Error as exc:
+        raise InvalidInput(f"line {reader.line_num}: the CSV cannot be read ({exc})") from None
+
+
+def invitees_from(records: Iterable[Mapping[str, object]]) -> list[Invitee]:
+    """The JSON list's entries (``email``, optional ``name`` and ``group``), checked alike."""
+    return _bounded([_invitee(r, f"entry {i}") for i, r in enumerate(records, 1)])
+
+
+def invite(
+    store: Store,
+    *,
+    world: str,
+    invitees: Sequence[Invitee],
+    at: int,
+    base_url: str = DEFAULT_BASE_URL,
+    lang: str | None = None,
+) -> Invited:
+    """Mail each invitee a one-time claim link (in ``lang``); one transaction for the list."""
+    sent = skipped = 0
+    with store.transaction() as s:
+        row = get_world(s, world, share=True)
+        for person in _people(s, row, invitees, at):
+            code = issue_code(s, person, purpose=PURPOSE, at=at, ttl=INVITE_TTL) if person else None
+            if person is None or code is None:
+                skipped += 1
+                continue
+            days = INVITE_TTL // DAY
+            link = invite_link(base_url, code)
+            subject, body = invitation(world_name=row.name, link=link, days=days, lang=lang)
+            queue_message(s, row, kind="invite", to=person.email, subject=subject, body=body, at=at)
+            sent += 1
+    return Invited(world=world, sent=sent, skipped=skipped)
+
+
+def _people(
+    s: Session, world: WorldRow, invitees: Sequence[Invitee], at: int
+) -> list[PersonRow | None]:
+    """Each distinct address's person, made unconfirmed if new; None for one already in."""
+    for inv in invitees:
+        try:
+            check_domain(world, inv.email)
+        except SoulmarkError as exc:
+            raise InvalidInput(f"{inv.email}: {exc}") from None
+    unique: dict[str, Invitee] = {}
+    for inv in invitees:
+        unique.setdefault(inv.email.casefold(), inv)
+    known = {
+        p.email_key: p
+        for p in s.scalars(
+            select(PersonRow).where(
+                PersonRow.world_id == world.id, PersonRow.email_key.in_(list(unique))
+            )
+        )
+    }
+    number = joining_round(s, world, at)
+    out: list[PersonRow | None] = []
+    for key, inv in unique.items():
+        person = known.get(key)
+        if person is None:
+            person = _unclaimed(world, inv, key, number, at)
+            s.add(person)
+        out.append(None if person.confirmed or person.left_at is not None else person)
+    s.flush()
+    return out
+
+
+def _unclaimed(world: WorldRow, inv: Invitee, key: str, number: int, at: int) -> PersonRow:
+    # The wrist token is drawn and dropped: the wrist opens only once a claim gives it one.
+    return PersonRow(
+        world_id=world.id,
+        pid=new_pid(),
+        name=inv.name or "",
+        email=inv.email,
+        email_key=key,
+        token_hash=token_hash(new_token("w")),
+        round=number,
+        confirmed=False,
+        joined_at=at,
+        exclusion_group=inv.group,
+    )
+
+
+def invitations(store: Store, *, world: str) -> Invitations:
+    """How many people were invited and how many claimed: counts, never who."""
+    with store.read() as s:
+        row = get_world(s, world)
+        people = (
+            select(func.count(distinct(SigninCodeRow.person_id)))
+            .join(PersonRow, PersonRow.id == SigninCodeRow.person_id)
+            .where(PersonRow.world_id == row.id, SigninCodeRow.purpose == PURPOSE)
+        )
+        sent = s.scalar(people) or 0
+        claimed = s.scalar(people.where(SigninCodeRow.used_at.is_not(None))) or 0
+    return Invitations(sent=sent, claimed=claimed)
+
+
+def _invited(s: Session, code: str, at: int) -> tuple[SigninCodeRow, PersonRow, WorldRow]:
+    row = live_code(s, code, at, purpose=PURPOSE, spent=_SPENT)
+    person = s.get_one(PersonRow, row.person_id)
+    if person.left_at is not None:
+        raise NotFound(_SPENT)
+    return row, person, s.get_one(WorldRow, person.world_id)
+
+
+def claim_page(store: Store, *, code: str, at: int) -> Claim:
+    """What the page behind an invitation shows before its button is pressed; uses nothing."""
+    with store.read() as s:
+        _, person, world = _invited(s, code, at)
+        return Claim(world=world.slug, world_name=world.name, name=person.name)
+
+
+def claim(store: Store, *, code: str, name: str, at: int, lang: str | None = None) -> SignedIn:
+    """Use an invitation once: the join counts in the open round under ``name`` (written in
+    ``lang``), and the wrist gets a private token, returned only to the caller."""
+    with store.transaction() as s:
+        row, person, world = _invited(s, code, at)
+        world = get_world(s, world.slug, share=True)  # no claim lands in a round being sealed
+        s.refresh(person, with_for_update=True)
+        s.refresh(row)
+        if row.used_at is not None:  # a second press that waited on the first one's lock
+            raise NotFound(_SPENT)
+        row.used_at = at
+        if not person.confirmed:
+            person.name = clean_name(name or person.name)
+            person.confirmed = True
+            person.round = joining_round(s, world, at)
+            person.lang = lang
+        token = new_token("w")
+        person.token_hash = token_hash(token)
+        return SignedIn(world=world.slug, token=token)

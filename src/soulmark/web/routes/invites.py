@@ -1,0 +1,124 @@
+"""Invitations (issue 9): the organizer sends a list, each invitee claims their own link.
+
+The organizer's answers hold counts only: no key to any wrist reaches them.  Opening a mailed
+invitation only asks (mail scanners prefetch links); pressing its button claims it, and the
+private link it returns becomes this browser's session, as signing in does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from soulmark.core.errors import InvalidInput
+from soulmark.services import invites
+from soulmark.services import organizer as org
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
+from soulmark.web.lang import speech_of
+from soulmark.web.render import render
+from soulmark.web.schemas import AS_IS, InvitedOut, SignedInOut
+from soulmark.web.settings import Settings
+
+router = APIRouter()
+
+MAX_CSV_BYTES = 1_000_000
+
+
+class InviteeIn(BaseModel):
+    email: str
+    name: str | None = None
+    """As it will be written on a wrist; the invitee may change it when claiming."""
+    group: str | None = None
+    """People in one group are never paired with each other."""
+
+
+class InviteBody(BaseModel):
+    invitations: list[InviteeIn] | None = None
+    csv: str | None = None
+    """A CSV file's text instead: a header naming ``email`` (``name``, ``group`` optional)."""
+
+
+class ClaimBody(BaseModel):
+    code: str
+    name: str = ""
+    """The name to write on your soulmate's wrist (default: the one you were invited with)."""
+
+
+def _send(
+    request: Request, settings: Settings, store: Any, token: str, now: int, found: list[Any]
+) -> invites.Invited:
+    world = org.organizer_world(store, token=token)
+    lang = speech_of(request).code
+    return invites.invite(
+        store, world=world, invitees=found, at=now, base_url=settings.base_url, lang=lang
+    )
+
+
+@router.post("/organizer/{token}/invitations", include_in_schema=False, dependencies=[CsrfDep])
+async def invite_form(
+    request: Request,
+    token: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    csv: UploadFile,
+) -> Response:
+    raw = await csv.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        raise InvalidInput("the CSV is larger than 1 MB; split it")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the CSV must be UTF-8 text") from None
+    done = _send(request, settings, store, token, now, invites.read_invitees(text))
+    url = f"/organizer/{token}?invited={done.sent}&skipped={done.skipped}#invitations"
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/api/organizer/invitations", tags=["organizer"], response_model=InvitedOut, **AS_IS)
+def invite_api(
+    request: Request,
+    body: InviteBody,
+    token: TokenDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    """Mail each address a one-time link to join (valid 7 days, used once).  Counts only:
+    no key to any wrist is ever returned.  A bad row refuses the whole list."""
+    if (body.csv is None) == (body.invitations is None):
+        raise InvalidInput("send either csv (a CSV file's text) or invitations (a list)")
+    if body.csv is not None:
+        found = invites.read_invitees(body.csv)
+    else:
+        found = invites.invitees_from(i.model_dump() for i in body.invitations or [])
+    return _send(request, settings, store, token, now, found).to_json()
+
+
+@router.get("/invite/{code}", include_in_schema=False)
+def invite_page(request: Request, code: str, store: StoreDep, now: NowDep) -> Response:
+    # A GET only asks: mail scanners follow links, and must not use the invitation up.
+    found = invites.claim_page(store, code=code, at=now)
+    return render(request, "invite.html", {"claim": found.to_json(), "code": code})
+
+
+@router.post("/invite/{code}", include_in_schema=False, dependencies=[CsrfDep])
+def claim_form(
+    request: Request, code: str, store: StoreDep, now: NowDep, name: Annotated[str, Form()] = ""
+) -> Response:
+    lang = speech_of(request).code
+    done = invites.claim(store, code=code, name=name, at=now, lang=lang)
+    # The private link opens the wrist and becomes this browser's session for it.
+    return RedirectResponse(f"/wrist/{done.token}", status_code=303)
+
+
+@router.post("/api/invite", tags=["wrist"], response_model=SignedInOut, **AS_IS)
+def claim_api(request: Request, body: ClaimBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Claim a mailed invitation (once, within 7 days): you join, and the answer holds your
+    wrist's private token."""
+    lang = speech_of(request).code
+    return invites.claim(store, code=body.code, name=body.name, at=now, lang=lang).to_json()
