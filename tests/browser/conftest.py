@@ -157,7 +157,15 @@ def fake_clock() -> FakeClock:
 
 
 @pytest.fixture
-def live(store: Store, fake_clock: FakeClock, chromium_browser: Any) -> Iterator[Live]:
+def live_options() -> dict[str, Any]:
+    """More Settings for the live server: a module overrides this (``{"dev": True}``)."""
+    return {}
+
+
+@pytest.fixture
+def live(
+    store: Store, fake_clock: FakeClock, chromium_browser: Any, live_options: dict[str, Any]
+) -> Iterator[Live]:
     """The app under uvicorn in a background thread, on a free loopback port."""
     import uvicorn
 
@@ -171,6 +179,7 @@ def live(store: Store, fake_clock: FakeClock, chromium_browser: Any) -> Iterator
         poll_ms=POLL_MS,
         live_tick_s=0.05,  # how soon the hub sees the fake clock move
         live_tail_s=0.05,
+        **live_options,
     )
     app = create_app(settings)
     server = uvicorn.Server(
