@@ -21,12 +21,12 @@ from fastapi.routing import APIRoute
 
 from soulmark import services
 from soulmark.core.times import SECOND
-from soulmark.services import signin
+from soulmark.services import invites, signin
 from soulmark.services.shares import create_share
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 from soulmark.web import render as render_module
-from tests.mailbox import confirmations, signins
+from tests.mailbox import confirmations, invitations, signins
 
 from .conftest import DESKTOP, PARAMS, PHONE, WINDOW, Live
 from .test_browser_a11y import axe_violations
@@ -96,6 +96,11 @@ class Scene:
         link = str(confirmations(self.live.store)[-1]["link"])
         return self.live.url(urlsplit(link).path)  # mailed with the default base address
 
+    def fresh_invitation(self) -> str:
+        invitee = [invites.Invitee(self.fresh_address(), "Momo Yaoyorozu")]
+        invites.invite(self.live.store, world=self.world, invitees=invitee, at=self.live.clock.now)
+        return self.live.url(urlsplit(str(invitations(self.live.store)[-1]["link"])).path)
+
     def fresh_signin(self) -> str:
         signin.request_signin(
             self.live.store,
@@ -132,6 +137,8 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/wrist/{token}/leave": lambda s, page: page.goto(s.fresh_wrist_url("/leave")),
     "/confirm/{token}": lambda s, page: page.goto(s.fresh_confirmation()),
     "/signin/{code}": lambda s, page: page.goto(s.fresh_signin()),
+    "/invite/{code}": lambda s, page: page.goto(s.fresh_invitation()),
+    "/wrist/{token}/name": lambda s, page: page.goto(s.fresh_wrist_url("/name")),
     "/wrists": _chooser,
     "/dev/outbox": _go("/dev/outbox"),
 }
