@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,9 +107,11 @@ class Stream:
             self.items.put(msg)
 
     def next(self) -> Message:
-        """The next message (heartbeats skipped); fails if the stream ends first."""
+        """The next message (heartbeats skipped); fails if the stream ends first, or if
+        none comes within WAIT_S (heartbeats alone do not keep it waiting)."""
+        deadline = time.monotonic() + WAIT_S
         while True:
-            item = self.items.get(timeout=WAIT_S)
+            item = self.items.get(timeout=max(0.0, deadline - time.monotonic()))
             if isinstance(item, Message):
                 return item
             assert item != "end", "the stream ended"

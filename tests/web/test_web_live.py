@@ -263,3 +263,20 @@ def test_shutdown_ends_open_streams_cleanly(web, clock):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_organizer_stream_hears_each_join_single_or_from_csv(web, clock, live):
+    import io
+
+    from soulmark import services
+    from soulmark.services.intake import join_csv
+
+    world = web.world(NAMES[:2], seal=False)
+    with stream(f"{live.url}/api/organizer/events", world.organizer) as s:
+        assert s.next().data["counts"]["waiting"] == 2
+        services.join(web.store, world=world.slug, name=NAMES[2], email="c@x.test", at=clock.now)
+        assert s.next().data["counts"]["waiting"] == 3
+        rows = io.StringIO(f"name,email\n{NAMES[3]},d@x.test\nEl Nombre Largo,e@x.test\n")
+        join_csv(web.store, world=world.slug, source=rows, at=clock.now)
+        assert s.next().data["counts"]["waiting"] == 5
+    assert all(n.encode() not in bytes(s.raw) for n in NAMES)

@@ -26,6 +26,7 @@ from soulmark.services.tokens import by_token, new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.settings import DEFAULT_BASE_URL
 from soulmark.store import Store
+from soulmark.store.changes import Change, announce
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
 from soulmark.store.web_models import ConfirmationRow
 
@@ -182,6 +183,7 @@ def admit(
     ]
     if values:
         s.execute(_PEOPLE.insert(), values)
+        announce(s, {Change.roster(world.id)})  # a bulk insert: the ORM sees nothing
     if waits and values:
         _await_confirmation(s, world, joiners, pids, at=at, base_url=base_url)
     return pids, number

@@ -29,6 +29,7 @@ from soulmark.store.web_models import ShareRow
 
 __all__ = [
     "CHANNEL",
+    "announce",
     "Change",
     "ChangeRow",
     "changes_after",
@@ -61,6 +62,12 @@ class ChangeRow(Base):
 class Change:
     world_id: int
     person_id: int | None
+
+    @classmethod
+    def roster(cls, world_id: int) -> Change:
+        """People joined: no wrist changed, but the organizer's counts did (person 0 is
+        nobody's id, so no wrist's stream wakes)."""
+        return cls(world_id, 0)
 
     def payload(self) -> str:
         return f"{self.world_id}:{'*' if self.person_id is None else self.person_id}"
@@ -138,7 +145,12 @@ def _after_rollback(session: Session) -> None:
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    changes = _changes(session)
+    announce(session, _changes(session))
+
+
+def announce(session: Session, changes: set[Change]) -> None:
+    """Say, inside the session's transaction, what it changed: for writes the ORM does not
+    see itself (bulk inserts).  Heard by everyone once (and only if) it commits."""
     if not changes:
         return
     session.info.setdefault(_PENDING, set()).update(changes)
