@@ -134,9 +134,11 @@ class Live:
         return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
-    """One headless Debian Chromium for the whole session (never a downloaded one)."""
+    """One headless Debian Chromium per test module (never a downloaded one).  Not per
+    session: while it is open Playwright's sync API keeps an event loop running in the main
+    thread, and a later test file on the same worker that calls asyncio.run would fail."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.skip(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
     try:
