@@ -22,6 +22,7 @@ from soulmark.notices.queue import (
 )
 from soulmark.notices.settings import NoticeSettings
 from soulmark.notices.transports import Transport, open_transport
+from soulmark.services.schedule import seal_due
 from soulmark.store import Store
 
 __all__ = [
@@ -50,6 +51,8 @@ class DeliveryReport:
     """Lost mid-send: maybe delivered, so not retried (counted in ``failed`` too)."""
     interrupted: int = 0
     """Old claims nobody recorded (a crashed worker), now marked failed."""
+    sealed: int = 0
+    """Rounds sealed because the moment their organizer planned had come."""
     errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -79,6 +82,8 @@ async def _deliver(
     transport = open_transport(settings)
     report = DeliveryReport(transport=transport.name)
     report.interrupted = await asyncio.to_thread(reap_stale, store, settings, now_us=clock())
+    # Planned seals first: the marks they write get their notices in this same pass.
+    report.sealed = await asyncio.to_thread(seal_due, store, at=clock())
     report.written = await asyncio.to_thread(materialise, store, now_us=clock())
     try:
         await _batches(store, settings, clock, stop, transport, report)
@@ -182,7 +187,7 @@ async def run_worker(
     while not stop.is_set():
         try:
             report = await _deliver(store, settings, clock, stop)
-            if report.claimed or report.written:
+            if report.claimed or report.written or report.sealed:
                 log.info("notices: %s", report.to_json())
         except Exception:
             log.exception("a notice pass failed; the next one will try again")

@@ -16,6 +16,7 @@ from soulmark.core.times import parse_iso, parse_local
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, organizer_mail
 from soulmark.notices.queue import queue_message
+from soulmark.services.schedule import check_seal_at, plan_seal
 from soulmark.services.worlds import WorldCreated, create_world, get_world
 from soulmark.store import Store
 
@@ -28,6 +29,7 @@ class Opened:
     join_url: str
     organizer_url: str
     mailed_to: str | None
+    seal_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -35,6 +37,7 @@ class Opened:
             "join_url": self.join_url,
             "organizer_url": self.organizer_url,
             "mailed_to": self.mailed_to,
+            "seal_at": self.seal_at,
         }
 
 
@@ -63,9 +66,13 @@ def open_world(
     beacon: str | None = None,
     organizer_email: str | None = None,
     base_url: str = DEFAULT_BASE_URL,
+    seal_at: str | None = None,
 ) -> Opened:
-    """Open a world from what an organizer typed; mail them its organizer link if asked."""
+    """Open a world from what an organizer typed; mail them its organizer link if asked, and
+    plan its first seal for ``seal_at`` (in the world's zone) if given."""
     start, end = _window(window_start, window_end, time_zone)
+    if seal_at:  # checked before anything is written
+        check_seal_at(seal_at, zone=time_zone, start=start, end=end, at=at)
     spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
     to = clean_email(organizer_email) if organizer_email else None
     made = create_world(
@@ -79,9 +86,15 @@ def open_world(
         time_zone=time_zone,
     )
     join_url, organizer_url = world_links(base_url, made.world, made.organizer_token)
+    planned = plan_seal(store, world=made.world, seal_at=seal_at, at=at) if seal_at else None
     if to is not None:
-        subject, body = organizer_mail(world_name=made.name, link=organizer_url, join=join_url)
-        with store.transaction() as s:
-            row = get_world(s, made.world)
-            queue_message(s, row, kind="organizer", to=to, subject=subject, body=body, at=at)
-    return Opened(made, join_url, organizer_url, to)
+        _mail_links(store, made, to, (join_url, organizer_url), at)
+    return Opened(made, join_url, organizer_url, to, planned.seal_at if planned else None)
+
+
+def _mail_links(store: Store, made: WorldCreated, to: str, links: tuple[str, str], at: int) -> None:
+    join_url, organizer_url = links
+    subject, body = organizer_mail(world_name=made.name, link=organizer_url, join=join_url)
+    with store.transaction() as s:
+        row = get_world(s, made.world)
+        queue_message(s, row, kind="organizer", to=to, subject=subject, body=body, at=at)

@@ -34,6 +34,11 @@ class WorldRow(Base):
     erased_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     """The world's IANA zone (None: UTC): its windows were typed in it, its mails speak it."""
+    seal_at: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
+    """When the notices worker seals round ``seal_round`` on its own (None: nothing planned)."""
+    seal_round: Mapped[int | None] = mapped_column(default=None)
+    seal_refused: Mapped[str | None] = mapped_column(String(400), default=None)
+    """Why the planned seal could not happen (a round of one…): shown to the organizer."""
 
 
 class RoundRow(Base):

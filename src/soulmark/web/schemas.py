@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from soulmark.services.invites import Invited
 from soulmark.services.naming import OwnName
 from soulmark.services.people import Joined
+from soulmark.services.schedule import Schedule
 from soulmark.services.sealing import Sealed
 from soulmark.services.shares import Share, SharedView
 from soulmark.services.worlds import WorldCreated, WorldInfo
@@ -44,6 +45,7 @@ __all__ = [
     "Out",
     "PreviewOut",
     "RetentionOut",
+    "ScheduleOut",
     "SealedOut",
     "ShareCreatedOut",
     "ShareOut",
@@ -123,6 +125,7 @@ OpenedOut = mirror(
     join_url=(str, ...),
     organizer_url=(str, ...),
     mailed_to=(str | None, None),
+    seal_at=(str | None, None),
 )
 
 
@@ -202,6 +205,16 @@ class DashboardOut(Out):
     notices: dict[str, int] | None = None
     invitations: dict[str, int] | None = None
     """How many people were invited and how many claimed their invitation."""
+    schedule: dict[str, str | None] | None = None
+    """When the open round will be sealed on its own, and why it could not be if so."""
+
+
+ScheduleOut = mirror(
+    "ScheduleOut",
+    Schedule,
+    "The open round's planned seal: its moment (None: by hand only) and, if the worker could "
+    "not seal then, why.",
+)
 
 
 InvitedOut = mirror(

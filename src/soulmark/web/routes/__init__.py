@@ -10,6 +10,7 @@ from soulmark.web.routes import (
     lifecycle,
     organizer,
     pages,
+    schedule,
     shares,
     signin,
     worlds,
@@ -28,6 +29,7 @@ ROUTERS = [
     exclusions.router,
     lifecycle.router,
     organizer.router,
+    schedule.router,
     audit.router,
 ]
 DEV_ROUTERS = [dev.router]

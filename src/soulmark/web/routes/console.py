@@ -45,6 +45,9 @@ class NewWorldBody(BaseModel):
     """The organizer link is mailed here."""
     invite_code: str | None = None
     """Needed when this instance lets only invited organizers open worlds."""
+    seal_at: str | None = None
+    """When fate is drawn on its own (a date and time in ``time_zone``); the organizer can
+    change or clear it until then."""
 
 
 def _allowed(request: Request, settings: Settings, now: int, code: str | None) -> None:
@@ -70,6 +73,7 @@ def _open(
         beacon=body.beacon,
         organizer_email=body.organizer_email,
         base_url=settings.base_url,
+        seal_at=body.seal_at,
     )
 
 
@@ -92,6 +96,7 @@ def new_form(
     beacon: Annotated[str, Form()] = "",
     organizer_email: Annotated[str, Form()] = "",
     invite_code: Annotated[str, Form()] = "",
+    seal_at: Annotated[str, Form()] = "",
 ) -> Response:
     body = NewWorldBody(
         name=name,
@@ -102,6 +107,7 @@ def new_form(
         beacon=beacon or None,
         organizer_email=organizer_email or None,
         invite_code=invite_code or None,
+        seal_at=seal_at or None,
     )
     opened = _open(request, settings, store, now, body)
     ctx = {"opened": opened.to_json(), "qr": qr_svg(opened.join_url)}

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from soulmark.core.errors import InvalidInput
 from soulmark.services import invites
 from soulmark.services import organizer as org
+from soulmark.services.schedule import schedule_of
 from soulmark.store import Store
 from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
@@ -46,6 +47,7 @@ def dashboard_json(store: Store, token: str, now: int) -> dict[str, Any]:
     out = board.to_json()
     out["notices"] = notices_link.delivery_counts(store, board.world.world)
     out["invitations"] = invites.invitations(store, world=board.world.world).to_json()
+    out["schedule"] = schedule_of(store, world=board.world.world).to_json()
     return out
 
 
