@@ -119,6 +119,8 @@ def test_i9_a_name_changes_by_keyboard_before_the_seal_at_phone_width(
     page.focus("#own-name")
     page.keyboard.press("Control+A")
     page.keyboard.type("Iida Tenya")
+    # Previewed as the soulmate will read it (R11), by the join form's own rules.
+    assert page.text_content("#preview-name") == "Iida Tenya"
     page.keyboard.press("Enter")
     page.wait_for_selector('#own-name[value="Iida Tenya"]', state="attached")
     assert not axe_violations(page)

@@ -370,7 +370,7 @@
     if (org) liveCounts(org);
     var b = document.getElementById("breathe");
     if (b) breathe(b);
-    var name = document.querySelector("#join-form #name");
+    var name = document.querySelector("#join-form #name, #name-form #own-name");
     if (name) preview(name);
     document.querySelectorAll("button[data-copy]").forEach(copyButton);
     var copy = document.getElementById("new-share");
