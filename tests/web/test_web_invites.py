@@ -7,6 +7,9 @@ import re
 
 from sqlalchemy import func, select
 
+from soulmark.notices import NoticeSettings
+from soulmark.notices.queue import outbox_messages
+from soulmark.notices.worker import deliver_due
 from soulmark.services.invites import INVITE_TTL
 from soulmark.store.models import PersonRow
 from soulmark.store.notice_models import NoticeRow
@@ -151,3 +154,12 @@ def test_i9_invitation_mail_speaks_the_organizers_language(web):
     with web.store.read() as s:
         subject = s.scalar(select(NoticeRow.subject).where(NoticeRow.kind == "invite"))
     assert subject is not None and subject.isascii() is False
+
+
+def test_i9_the_worker_delivers_invitations_with_their_links(web):
+    world = web.world([], seal=False)
+    _invite(web, world, csv="email\ntenya@school.test\n")
+    report = deliver_due(web.store, NoticeSettings(), now_us=web.clock.now)
+    assert report.sent == 1 and report.failed == 0
+    [mail] = outbox_messages(web.store)
+    assert mail["kind"] == "invite" and invitations(web.store)[0]["link"] in mail["body"]

@@ -25,6 +25,7 @@ from soulmark.settings import DEFAULT_BASE_URL
 __all__ = [
     "DEFAULT_BASE_URL",
     "KINDS",
+    "KEPT",
     "Outgoing",
     "render",
     "world_link",
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 KINDS = ("tingles", "stopped", "confirm", "signin", "organizer", "invite")
+KEPT = ("confirm", "signin", "organizer", "invite")
+"""Kinds queued with their words: their links cannot be rebuilt (only hashes are stored)."""
 
 _FOOTER = N_(
     "To see your wrist, open the private wrist link you were given when you joined. "

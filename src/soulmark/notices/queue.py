@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import NotFound
 from soulmark.core.times import SECOND, iso
-from soulmark.notices.compose import Outgoing, confirmation, render
+from soulmark.notices.compose import KEPT, Outgoing, confirmation, render
 from soulmark.notices.settings import NoticeSettings
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
@@ -185,8 +185,7 @@ def release(store: Store, claimed: Claimed) -> None:
 def _outgoing(
     row: NoticeRow, world_name: str, slug: str, lang: str | None, settings: NoticeSettings
 ) -> Outgoing:
-    if row.kind in ("confirm", "signin", "organizer"):
-        # Their links cannot be rebuilt (only hashes are stored): the words were kept.
+    if row.kind in KEPT:
         subject, body = row.subject or "", row.body or ""
     else:
         subject, body = render(
