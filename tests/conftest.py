@@ -14,6 +14,13 @@ from soulmark.store import Store, open_store
 PG_ADMIN = os.environ.get("SOULMARK_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last in each process: Playwright's sync API keeps an event loop
+    running for the rest of the session, and every later ``asyncio.run()`` (the limits,
+    audit-guard and notices-worker tests) would refuse to start under it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def _backend() -> str:
     return os.environ.get("SOULMARK_TEST_DB", "sqlite")
 
