@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from soulmark.core.times import SECOND, iso
+from soulmark.services.schedule import seal_due
 from soulmark.store.models import WorldRow
 from tests.web.conftest import T0
 from tests.web.test_web_console import BODY
@@ -44,3 +45,14 @@ def test_i9_organizer_sets_and_clears_seal_at_before_the_seal(web):
     web.form(f"/organizer/{token}/seal-at", {"clear": "1"})
     assert web.api("GET", "/api/organizer", token).json()["schedule"]["seal_at"] is None
     assert web.api("POST", "/api/organizer/seal-at", "o_nope", json={}).status_code == 404
+
+
+def test_i9_a_refused_planned_seal_is_shown_on_the_dashboard(web):
+    world = web.world(["Iida"], seal=False)
+    soon = T0 + 5 * SECOND
+    web.api("POST", "/api/organizer/seal-at", world.organizer, json={"seal_at": iso(soon)})
+    assert seal_due(web.store, at=soon) == 0
+    board = web.api("GET", "/api/organizer", world.organizer).json()
+    assert "one person" in board["schedule"]["refused"]
+    page = web.client.get(f"/organizer/{world.organizer}?lang=ja").text
+    assert 'id="seal-refused"' in page and "予約した抽選は行えませんでした" in page
