@@ -305,6 +305,7 @@ def test_r5_itching_shows_nothing_but_the_tingle(store: Store) -> None:
                 "strokes_total",
                 "reached_out",
                 "commitment",
+                "left_out",
             }
             assert not ISO_RE.search(json.dumps(v)), "no moment, future or past, is shown"
         assert view_json(store, p.token, mark.itch_start - 1)["state"] == "bare"
@@ -502,12 +503,13 @@ def test_r9_odd_roster_leaves_one_bare_who_waits_for_the_next_round(store: Store
     for t in (T0, T0 + YEAR // 2, END, END + YEAR):
         v = view_json(store, alone.token, t)
         assert v["state"] == "bare" and v["round"] == 2 and not v["sealed"]
-        assert "round 2" in v["message"] and "unmatched" in v["message"]
+        assert "round 2" in v["message"] and "unmatched" in v["message"] and v["left_out"]
         with pytest.raises(Conflict):
             look(store, token=alone.token, at=t)
     # a late joiner waits for the next round too, and is told so
     late = join(store, world=created.world, name="Late Comer", email="late@ua.example", at=T0)
     assert late.round == 2
+    assert view_json(store, late.token, T0)["left_out"] is False  # joined after: not left out
     assert "round 2" in late.note and "sealed" in late.note
     lv = view_json(store, late.token, END)
     assert lv["state"] == "bare" and "not been sealed" in lv["message"]

@@ -99,10 +99,12 @@ def test_unmatched_and_unsealed_wrists_are_bare_and_kind(web, clock):
     clock.now += 10**12
     data = web.api("GET", "/api/wrist", alone.token).json()
     assert data["state"] == "bare" and data["sealed"] is False
-    assert "fate had no match for you" in data["message"]
+    assert "fate had no match for you" in data["message"] and data["left_out"] is True
     fresh = web.world(["Dee"], seal=False)
-    page = web.client.get(f"/wrist/{next(iter(fresh.people.values())).token}")
+    dee = next(iter(fresh.people.values())).token
+    page = web.client.get(f"/wrist/{dee}")
     assert state_of(page.text) == "bare" and "Fate has not been drawn yet." in page.text
+    assert web.api("GET", "/api/wrist", dee).json()["left_out"] is False
 
 
 def test_wrist_page_links_the_transcript_and_polls_its_json_twin(web, clock):

@@ -65,6 +65,7 @@ class WristSnapshot:
         view = WristView.at_state(
             state,
             "" if self.mark else waiting(self.round, unmatched_before=self.unmatched_before),
+            left_out=self.mark is None and self.unmatched_before,
             world=self.world,
             world_name=self.world_name,
             person=self.person,

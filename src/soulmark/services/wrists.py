@@ -79,6 +79,8 @@ class WristView(MarkView):
     """False while a join in an email-domain world waits for its link (it is not drawn)."""
     commitment: str | None = None
     """The commitment of the bearer's round, to audit its transcript against (B1)."""
+    left_out: bool = False
+    """Fate had no partner for them last round; they wait for the next draw (R9)."""
 
     @classmethod
     def at_state(cls, state: WristState, waiting: str, **who: Any) -> WristView:
@@ -111,9 +113,8 @@ def _mark(s: Session, person: PersonRow) -> MarkRow | None:
     ).first()
 
 
-def _waiting(s: Session, world: WorldRow, person: PersonRow) -> str:
-    unmatched = person.round > 1 and person.joined_at < _sealed_before(s, world, person.round)
-    return waiting(person.round, unmatched_before=unmatched)
+def _left_out(s: Session, world: WorldRow, person: PersonRow) -> bool:
+    return person.round > 1 and person.joined_at < _sealed_before(s, world, person.round)
 
 
 def waiting(number: int, *, unmatched_before: bool) -> str:
@@ -130,9 +131,11 @@ def view_of(s: Session, person: PersonRow, at: int) -> WristView:
     mark = Mark(row.itch_start, row.ink_start, row.legible_at) if row else None
     state: WristState = wrist_at(mark, at, person.looked_at)
     sealed = row is not None
+    left_out = not sealed and _left_out(s, world, person)
     view = WristView.at_state(
         state,
-        "" if sealed else _waiting(s, world, person),
+        "" if sealed else waiting(person.round, unmatched_before=left_out),
+        left_out=left_out,
         world=world.slug,
         world_name=world.name,
         person=person.pid,

@@ -48,8 +48,7 @@ def wrist_message(view: Any, speech: Speech) -> str:
     """The bearer's sentence for their wrist (the service's English stays in the CLI)."""
     text = speech.gettext(_WRIST.get(view.state, _WRIST["bare"]))
     if not view.sealed:
-        left_out = "unmatched" in (view.message or "")
-        text += " " + speech.gettext(_LEFT_OUT if left_out else _NOT_DRAWN)
+        text += " " + speech.gettext(_LEFT_OUT if view.left_out else _NOT_DRAWN)
     return text
 
 
