@@ -148,3 +148,20 @@ def test_i9_wrist_me_with_two_wrists_asks_which_world(
     page.keyboard.press("Enter")
     page.wait_for_selector("#wrist")
     assert page.text_content("h1") == "UA High"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_i9_a_checked_audit_without_a_beacon_says_so_and_axe_finds_nothing(
+    live: Live, open_page: Any, lang: str
+) -> None:
+    a, _ = _revealed_pair(live)
+    world = services.wrist(live.store, token=a.token, at=live.clock.now).world
+    text = services.transcript_text(live.store, world=world, round=1)
+    commitment = services.world_info(live.store, slug=world).rounds[0]["commitment"]
+    page = open_page(PHONE)
+    page.goto(live.url(f"/audit?lang={lang}"))
+    page.fill("#transcript", text)
+    page.fill("#commitment", commitment)
+    page.click("#audit-button")
+    page.wait_for_selector("#checked-no-beacon")
+    assert not axe_violations(page) and fits_phone(page)

@@ -15,8 +15,10 @@ from typer.testing import CliRunner
 
 from soulmark import services
 from soulmark.cli import app
+from soulmark.core.times import DAY
 from soulmark.core.transcript import seal_transcript
 from soulmark.web.audit_runner import MAX_TRANSCRIPT, run_audit
+from tests.services.test_services_beacon_roster import DUE, OPENED, SPEC, T0, VECTOR
 
 
 def _redrawn(text: str) -> str:
@@ -54,14 +56,39 @@ def test_b1_a_redraw_verifies_only_as_unchecked_without_the_commitment(web, tmp_
     assert cli.exit_code == 0 and "no commitment was checked" in cli.stdout
 
 
-def test_b1_the_published_commitment_verifies_the_real_transcript(web):
+def test_i9_without_a_beacon_the_audit_page_says_the_organizer_knew_the_secret(web, tmp_path):
     world = web.world(["A", "B", "C", "D"])
     text = web.client.get(f"/w/{world.slug}/transcript").text
     commitment = _published(web, world.slug)
     report = web.client.post("/api/audit", params={"commitment": commitment}, content=text)
     assert report.json()["ok"] is True and report.json()["commitment_checked"] is True
+    assert report.json()["beacon"] is False
     page = web.form("/audit", {"transcript": text, "commitment": commitment})
-    assert "Nobody steered fate" in page.text
+    assert "Nobody steered fate" not in page.text and 'id="checked-no-beacon"' in page.text
+    assert "who knew the secret while people joined" in page.text
+    path = tmp_path / "round1.json"
+    path.write_text(text)
+    cli = CliRunner().invoke(app, ["audit", str(path), "--commitment", commitment])
+    assert cli.exit_code == 0 and "no public beacon" in cli.stdout
+
+
+def test_i9_with_a_beacon_the_checked_audit_says_nobody_steered_fate(web):
+    made = services.create_world(
+        web.store,
+        name="Beacon Academy",
+        window_start=T0,
+        window_end=T0 + 365 * DAY,
+        at=OPENED,
+        beacon=SPEC,
+    )
+    for i in range(4):
+        services.join(web.store, world=made.world, name=f"P{i}", email=f"p{i}@x.test", at=OPENED)
+    services.seal(web.store, world=made.world, at=DUE + 10, beacon_signature=VECTOR["signature"])
+    text = services.transcript_text(web.store, world=made.world, round=1)
+    report = web.client.post("/api/audit", params={"commitment": made.commitment}, content=text)
+    assert report.json()["ok"] is True and report.json()["beacon"] is True
+    page = web.form("/audit", {"transcript": text, "commitment": made.commitment})
+    assert "Nobody steered fate" in page.text and 'id="checked-no-beacon"' not in page.text
 
 
 @pytest.mark.parametrize(

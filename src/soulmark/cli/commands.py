@@ -341,5 +341,10 @@ def _show_audit(report: AuditReport) -> None:
             "but a re-draw with a new secret would too. Give --commitment with the one "
             "published when the round opened."
         )
+    if report.ok and report.kind == "round" and not report.beacon:
+        console.print(
+            "[yellow]no public beacon[/yellow]: this draw is only as trustworthy as its "
+            "organizer, who knew the secret while people joined."
+        )
     if report.line:
         console.print(f"Your line: {json.dumps(report.line, ensure_ascii=False)}")

@@ -38,6 +38,10 @@ class AuditReport:
     """Whether the transcript was held to a commitment published before the draw.  Without
     one, a transcript re-drawn from a new secret is just as consistent: ``ok`` then only
     means the transcript agrees with itself, not that fate was not steered."""
+    beacon: bool = False
+    """Whether the draw rests on a public beacon (the transcript's ``trust``).  Without one the
+    organizer knew the secret while people joined: a checked commitment then proves the draw
+    followed from that secret, not that its holder could not have steered it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +54,7 @@ class AuditReport:
             "mismatches": [{"field": m.field, "message": m.message} for m in self.mismatches],
             "line": self.line,
             "commitment_checked": self.commitment_checked,
+            "beacon": self.beacon,
         }
 
 
@@ -77,6 +82,7 @@ def audit_report(
         mismatches=tuple(found),
         line=_line_of(doc, person) if person is not None else None,
         commitment_checked=commitment is not None,
+        beacon=kind == "round" and bool(doc.get("beacon")),
     )
 
 

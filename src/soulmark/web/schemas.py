@@ -243,6 +243,8 @@ class AuditOut(Out):
     line: list[Any] | None = None
     commitment_checked: bool = False
     """False: no published commitment was compared, so a consistent re-draw passes too."""
+    beacon: bool = False
+    """False: the draw rests on no public beacon, only on its organizer's word."""
 
 
 class SentOut(Out):
