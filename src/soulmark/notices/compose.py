@@ -146,11 +146,18 @@ def render(
     return say(subject) % {"world": world_name}, body + _SIGNATURE
 
 
-def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:
+def _kept(
+    words: tuple[str, str], lang: str | None, world: str, **values: object
+) -> tuple[str, str]:
+    """Subject and body of a mail queued with its words, in ``lang``."""
     say = translations(lang or DEFAULT).gettext
-    subject, text = _CONFIRM
-    body = say(text) % {"world": world_name, "link": link}
-    return say(subject) % {"world": world_name}, body + _SIGNATURE
+    subject, text = words
+    body = say(text) % {"world": world, **values}
+    return say(subject) % {"world": world}, body + _SIGNATURE
+
+
+def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:
+    return _kept(_CONFIRM, lang, world_name, link=link)
 
 
 def signin_link(base_url: str, code: str) -> str:
@@ -160,10 +167,7 @@ def signin_link(base_url: str, code: str) -> str:
 
 def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None) -> tuple[str, str]:
     """The mail that answers "lost your link?": a one-time code, never the wrist's key."""
-    say = translations(lang or DEFAULT).gettext
-    subject, text = _SIGNIN
-    body = say(text) % {"world": world_name, "link": link, "minutes": minutes}
-    return say(subject) % {"world": world_name}, body + _SIGNATURE
+    return _kept(_SIGNIN, lang, world_name, link=link, minutes=minutes)
 
 
 def invite_link(base_url: str, code: str) -> str:
@@ -175,20 +179,14 @@ def invitation(
     *, world_name: str, link: str, days: int, lang: str | None = None
 ) -> tuple[str, str]:
     """An organizer's invitation: a one-time claim code, never a key to a wrist."""
-    say = translations(lang or DEFAULT).gettext
-    subject, text = _INVITE
-    body = say(text) % {"world": world_name, "link": link, "days": days}
-    return say(subject) % {"world": world_name}, body + _SIGNATURE
+    return _kept(_INVITE, lang, world_name, link=link, days=days)
 
 
 def organizer_mail(
     *, world_name: str, link: str, join: str, lang: str | None = None
 ) -> tuple[str, str]:
     """The organizer's own link, mailed when the world is opened from a browser."""
-    say = translations(lang or DEFAULT).gettext
-    subject, text = _ORGANIZER
-    body = say(text) % {"world": world_name, "link": link, "join": join}
-    return say(subject) % {"world": world_name}, body + _SIGNATURE
+    return _kept(_ORGANIZER, lang, world_name, link=link, join=join)
 
 
 def _header(value: str) -> str:
