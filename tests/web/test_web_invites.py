@@ -13,7 +13,7 @@ from soulmark.notices.worker import deliver_due
 from soulmark.services.invites import INVITE_TTL
 from soulmark.store.models import PersonRow
 from soulmark.store.notice_models import NoticeRow
-from tests.mailbox import invitations
+from tests.mailbox import invitations, signins
 
 KEY = re.compile(r"\b[wk]_[A-Za-z0-9_-]{16,}")
 """A wrist token or a one-time code."""
@@ -163,3 +163,14 @@ def test_i9_the_worker_delivers_invitations_with_their_links(web):
     assert report.sent == 1 and report.failed == 0
     [mail] = outbox_messages(web.store)
     assert mail["kind"] == "invite" and invitations(web.store)[0]["link"] in mail["body"]
+
+
+def test_i9_an_unclaimed_invitation_is_no_wrist_to_sign_in_to(web):
+    world = web.world([], domain="school.test", seal=False)
+    _invite(web, world, csv="email\ntenya@school.test\n")
+    web.api(
+        "POST", f"/api/worlds/{world.slug}/join", json={"name": "Ochaco", "email": "o@school.test"}
+    )
+    for address in ("tenya@school.test", "o@school.test"):
+        web.api("POST", f"/api/worlds/{world.slug}/recover", json={"email": address})
+    assert [m["to"] for m in signins(web.store)] == ["o@school.test"], "only someone who joined"

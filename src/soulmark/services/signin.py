@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound
@@ -27,7 +27,7 @@ from soulmark.services.tokens import new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, WorldRow
-from soulmark.store.web_models import SigninCodeRow
+from soulmark.store.web_models import ConfirmationRow, SigninCodeRow
 
 __all__ = [
     "CODE_TTL",
@@ -78,6 +78,11 @@ def issue_code(s: Session, person: PersonRow, *, purpose: str, at: int, ttl: int
     return code
 
 
+_awaits_confirmation = (
+    select(ConfirmationRow.id).where(ConfirmationRow.person_id == PersonRow.id).exists()
+)
+
+
 def request_signin(
     store: Store, *, world: str, email: str, at: int, base_url: str = DEFAULT_BASE_URL
 ) -> None:
@@ -93,6 +98,8 @@ def request_signin(
                 PersonRow.world_id == row.id,
                 PersonRow.email_key == address.casefold(),
                 PersonRow.left_at.is_(None),
+                # Someone who joined: an invitee who never claimed holds no wrist to sign in to.
+                or_(PersonRow.confirmed.is_(True), _awaits_confirmation),
             )
         ).first()
         if person is None:
