@@ -280,3 +280,15 @@ def test_organizer_stream_hears_each_join_single_or_from_csv(web, clock, live):
         join_csv(web.store, world=world.slug, source=rows, at=clock.now)
         assert s.next().data["counts"]["waiting"] == 5
     assert all(n.encode() not in bytes(s.raw) for n in NAMES)
+
+
+def test_heartbeats_reach_every_stream_once_a_period_a_tenth_at_a_time(web):
+    from soulmark.web.live import Hub
+
+    hub = Hub(web.store, web.clock, heartbeat_s=15.0, per_token=4, tick_s=1.0, tail_s=1.0)
+    feeds = [hub.open(f"key-{i}") for i in range(40)]
+    beaten = [hub.beat(turn) for turn in range(10)]
+    assert beaten == [4] * 10  # never all 40 at once, in front of the strokes falling due
+    assert all(f.beat for f in feeds)
+    hub._close(feeds[0])
+    assert sum(hub.beat(turn) for turn in range(10)) == 39

@@ -69,6 +69,9 @@ def frame(event: str, ident: int, data: dict[str, Any]) -> bytes:
     return f"event: {event}\nid: {ident}\ndata: {body}\n\n".encode()
 
 
+_BEAT_SLICES = 10
+"""Heartbeats go out to a tenth of the streams every tenth of the period."""
+
 _MOVING = {"progress": 0, "at": 0, "at_text": 0}
 """What moves with the clock itself: a change is a new state, stroke or count, not these."""
 
@@ -112,6 +115,8 @@ class Hub:
         self._heap: list[tuple[int, int, Feed]] = []
         self._due: dict[Feed, int] = {}
         self._seq = itertools.count()
+        self._opened = itertools.count()
+        self._slices: list[set[Feed]] = [set() for _ in range(_BEAT_SLICES)]
         self._timer_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.wrists = WristCache()
@@ -171,6 +176,7 @@ class Hub:
         self._tokens[key] += 1
         feed = Feed(key, organizer)
         self._feeds.add(feed)
+        self._slices[next(self._opened) % _BEAT_SLICES].add(feed)
         return feed
 
     def _attach(self, feed: Feed, snap: Snapshot) -> None:
@@ -196,6 +202,8 @@ class Hub:
     def _close(self, feed: Feed) -> None:
         self._detach(feed)
         self._feeds.discard(feed)
+        for part in self._slices:
+            part.discard(feed)
         self._due.pop(feed, None)
         self._tokens[feed.key] -= 1
         if self._tokens[feed.key] <= 0:
@@ -290,11 +298,20 @@ class Hub:
                 await asyncio.wait_for(self._timer_wake.wait(), delay)
 
     async def _heartbeats(self) -> None:
-        while True:
-            await asyncio.sleep(self.heartbeat_s)
-            for feed in list(self._feeds):
-                feed.beat = True
-                feed.wake.set()
+        """Each stream beats every ``heartbeat_s``, whatever its wrist does; the streams are
+        beaten a tenth at a time (by the order they opened in), so that 10,000 of them do
+        not all wake at once, in front of the ink strokes falling due at that moment."""
+        for turn in itertools.cycle(range(_BEAT_SLICES)):
+            await asyncio.sleep(self.heartbeat_s / _BEAT_SLICES)
+            self.beat(turn)
+
+    def beat(self, turn: int) -> int:
+        """Heartbeat the streams of one tenth; how many."""
+        feeds = list(self._slices[turn % _BEAT_SLICES])
+        for feed in feeds:
+            feed.beat = True
+            feed.wake.set()
+        return len(feeds)
 
     async def _tail(self, last: int) -> None:
         """SQLite: one query per ``tail_s`` for the whole process."""
