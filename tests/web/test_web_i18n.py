@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 from sqlalchemy import select
 
+import soulmark
 from soulmark.core.times import SECOND
+from soulmark.i18n import zone
 from soulmark.notices import NoticeSettings, deliver_due, outbox_messages
 from soulmark.store.models import PersonRow
+from soulmark.web.lang import Speech
+from soulmark.web.words import ERROR_WORDS, error_text
 from tests.i18n.english import english_left, page_text
 
 from .conftest import T0, Web
@@ -117,3 +124,65 @@ def test_i18n_ja_error_pages_speak_japanese(web: Web) -> None:
     nowhere = web.client.get("/w/no-such-world", headers=JA)
     assert nowhere.status_code == 404
     _no_english(nowhere.text)
+
+
+def test_i11_errors_speak_by_code_in_pages_and_the_api(web: Web) -> None:
+    """An error reaches people by its code: a page and the API's ``error`` in Japanese, the
+    API's ``code`` the same in every language, the English line kept for English askers."""
+    auth = {"Authorization": "Bearer w_" + "x" * 40}
+    ja = web.client.get("/api/wrist", headers={**auth, **JA}).json()
+    assert ja == {
+        "error": "この手首リンクは使えません。リンクを最後までコピーしたか確かめてください。",
+        "code": "wrist-unknown",
+    }
+    en = web.client.get("/api/wrist", headers=auth).json()
+    assert en == {"error": "no wrist has that token", "code": "wrist-unknown"}
+    world = web.world(["Tenya Iida"], seal=False)
+    long = web.form(f"/w/{world.slug}/join", {"name": "x" * 200, "email": "a@b.test"}, headers=JA)
+    assert long.status_code == 422 and "100" in long.text
+    _no_english(long.text)
+
+
+def test_i11_error_words_follow_the_code_never_the_english() -> None:
+    ja = Speech("ja", zone(None))
+    said = error_text("any English at all", 409, ja, "name-sealed")
+    assert said == ja.gettext("Fate has been drawn, so your name can no longer change.")
+    assert said != ja.gettext("That could not be done.")
+    # The English of a known error, without its code, is not read for words.
+    unknown = error_text("no wrist has that token", 404, ja)
+    assert unknown == ja.gettext("That could not be done.")
+
+
+def _codes_raised() -> set[str]:
+    """Every literal ``code=`` a SoulmarkError is raised with in soulmark's sources."""
+    found = set()
+    for path in Path(soulmark.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            value = node.value if isinstance(node, ast.keyword) and node.arg == "code" else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found.add(value.value)
+    return found - {""}
+
+
+def test_i11_every_error_code_raised_has_words_in_every_language() -> None:
+    raised = _codes_raised() | {
+        f"{what}-{kind}"
+        for what in ("name", "contact")
+        for kind in ("empty", "too-long", "control")
+    }
+    assert "wrist-unknown" in raised and "share-revoked" in raised  # the walk sees them
+    missing = raised - set(ERROR_WORDS)
+    assert not missing, f"error codes without words for people: {sorted(missing)}"
+
+
+def test_i11_organizer_chart_speaks_the_viewers_language(web: Web) -> None:
+    world = web.world(["Tenya Iida", "Bakugou Katsuki"])
+    pages = {
+        lang: web.client.get(f"/organizer/{world.organizer}", headers={"Accept-Language": lang})
+        for lang in ("en", "ja")
+    }
+    charts = {k: p.text[p.text.index('<svg id="timeline"') :] for k, p in pages.items()}
+    charts = {k: c[: c.index("</svg>")] for k, c in charts.items()}
+    assert "wrists began to tingle" in charts["en"]
+    assert "手首がうずき始めた" in charts["ja"]
+    assert not english_left(page_text(charts["ja"])), page_text(charts["ja"])

@@ -160,7 +160,9 @@ def test_b5_a_revoked_share_ends_its_stream(web, clock, live):
         assert friend.ended()
     with stream(f"{live.url}/api/share/events", share["token"]) as again:
         assert (
-            again.status == 404 and again.body == b'{"error":"no wrist is shared with that link"}'
+            again.status == 404
+            and again.body
+            == b'{"error":"no wrist is shared with that link","code":"share-unknown"}'
         )
 
 
@@ -187,7 +189,10 @@ def test_limits_unknown_tokens_too_many_streams_and_valid_ones_never_count(web, 
     with stream(url, None) as s:
         assert s.status == 401 and b'"error"' in s.body
     with stream(url, "w_" + "x" * 30) as s:
-        assert s.status == 404 and s.body == b'{"error":"no wrist has that token"}'
+        assert (
+            s.status == 404
+            and s.body == b'{"error":"no wrist has that token","code":"wrist-unknown"}'
+        )
     opened = [stream(url, a.token) for _ in range(4)]
     held = [cm.__enter__() for cm in opened]
     assert all(h.next().event == "wrist" for h in held)

@@ -17,7 +17,10 @@ def test_world_page_shows_window_commitment_rounds_and_join_form(web):
         assert needle in page.text
     assert "how your name will be written on your soulmate" in page.text
     assert web.client.get("/w/nope").status_code == 404
-    assert web.api("GET", "/api/worlds/nope").json() == {"error": "no world called 'nope'"}
+    assert web.api("GET", "/api/worlds/nope").json() == {
+        "error": "no world called 'nope'",
+        "code": "world-unknown",
+    }
 
 
 def test_join_form_previews_the_name_as_written(web):
@@ -76,7 +79,7 @@ def test_audit_page_verifies_and_names_each_mismatch(web):
 
 
 def test_api_errors_are_json_with_4xx(web):
-    assert web.client.get("/api/nothing").json() == {"error": "Not Found"}
+    assert web.client.get("/api/nothing").json() == {"error": "Not Found", "code": "not-found"}
     r = web.client.post("/api/worlds/x/join", json={"name": "A"})
     assert r.status_code == 422 and "email" in r.json()["error"]
     r = web.client.post(

@@ -35,7 +35,7 @@ def test_i9_a_name_is_refused_in_one_line_after_the_seal_and_the_form_is_gone(we
     world = web.world(NAMES)
     a = world.by_name(NAMES[0])
     late = web.api("PUT", "/api/wrist/name", a.token, json={"name": "Too Late"})
-    assert late.status_code == 409 and list(late.json()) == ["error"]
+    assert late.status_code == 409 and late.json()["code"] == "name-sealed"
     assert "sealed" in late.json()["error"] and "\n" not in late.json()["error"]
     assert web.api("GET", "/api/wrist/name", a.token).json() == {
         "name": NAMES[0],

@@ -10,7 +10,18 @@ __all__ = ["SoulmarkError", "InvalidInput", "NotFound", "Conflict", "TranscriptE
 
 
 class SoulmarkError(Exception):
-    """Base of every error soulmark reports to a person."""
+    """Base of every error soulmark reports to a person.
+
+    ``str(error)`` is the English line (the CLI prints it, the API returns it).  ``code``, when
+    set, names the kind of error for good: the web says it in the reader's language by that
+    code (soulmark.web.words), never by reading the English; ``params`` are the values those
+    words need (``n=100``, ``domain="ua.example"``).
+    """
+
+    def __init__(self, message: str, /, *, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class InvalidInput(SoulmarkError):

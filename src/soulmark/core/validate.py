@@ -97,19 +97,26 @@ def _clean_text(raw: str, what: str, limit: int) -> str:
     text = unicodedata.normalize("NFC", raw)
     # Checked before trimming: a bidi control is refused, never silently dropped.
     for ch in _BIDI.intersection(text):
-        raise InvalidInput(f"the {what} holds a bidirectional control character U+{ord(ch):04X}")
+        raise InvalidInput(
+            f"the {what} holds a bidirectional control character U+{ord(ch):04X}",
+            code=f"{what}-control",
+        )
     text = _trim(text)
     if not text:
-        raise InvalidInput(f"the {what} is empty")
+        raise InvalidInput(f"the {what} is empty", code=f"{what}-empty")
     if name_length(text) > limit:
-        raise InvalidInput(f"the {what} is longer than {limit} characters")
+        raise InvalidInput(
+            f"the {what} is longer than {limit} characters", code=f"{what}-too-long", n=limit
+        )
     if text.isascii() and text.isprintable():
         return text
     for ch in text:
         if unicodedata.category(ch) in _BAD_CATEGORIES:
-            raise InvalidInput(f"the {what} holds a control character U+{ord(ch):04X}")
+            raise InvalidInput(
+                f"the {what} holds a control character U+{ord(ch):04X}", code=f"{what}-control"
+            )
     if not any(_shows(ch) for ch in text):
-        raise InvalidInput(f"the {what} has no visible character")
+        raise InvalidInput(f"the {what} has no visible character", code=f"{what}-empty")
     return text
 
 
@@ -126,7 +133,11 @@ def clean_contact(raw: str) -> str:
     break is a control character, refused as in a name)."""
     contact = _clean_text(raw, "contact", MAX_CONTACT)
     if len(contact.split()) > MAX_CONTACT_WORDS:
-        raise InvalidInput(f"the contact is more than {MAX_CONTACT_WORDS} words")
+        raise InvalidInput(
+            f"the contact is more than {MAX_CONTACT_WORDS} words",
+            code="contact-too-many-words",
+            n=MAX_CONTACT_WORDS,
+        )
     return contact
 
 
@@ -134,7 +145,7 @@ def clean_email(raw: str) -> str:
     """An address for notices; its domain is lower-cased."""
     email = raw.strip()
     if len(email) > 254 or not _EMAIL.match(email) or not email.isprintable():
-        raise InvalidInput(f"not a valid email address: {raw!r}")
+        raise InvalidInput(f"not a valid email address: {raw!r}", code="email-invalid")
     local, domain = email.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 

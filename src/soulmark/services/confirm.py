@@ -35,7 +35,9 @@ def pending_world(store: Store, *, token: str) -> str:
 
 def _confirmation(s: Session, token: str) -> ConfirmationRow:
     missing = "no join waits for that confirmation link"
-    row: ConfirmationRow = by_token(s, ConfirmationRow.token_hash, token, missing=missing)
+    row: ConfirmationRow = by_token(
+        s, ConfirmationRow.token_hash, token, missing=missing, code="confirmation-unknown"
+    )
     return row
 
 
@@ -54,7 +56,7 @@ def confirm(store: Store, *, token: str, at: int) -> Confirmed:
         person = s.get_one(PersonRow, conf.person_id)
         world = get_world(s, s.get_one(WorldRow, person.world_id).slug, share=True)
         if conf.used_at is not None or person.confirmed:
-            raise Conflict("this confirmation link has already been used")
+            raise Conflict("this confirmation link has already been used", code="confirmation-used")
         conf.used_at = at
         person.confirmed = True
         # Rounds sealed while the join waited did not include it: it joins the open one

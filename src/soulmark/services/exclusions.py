@@ -66,7 +66,10 @@ def view(s: Session, person: PersonRow, at: int) -> Exclusions:
 def _editable(s: Session, token: str, at: int) -> PersonRow:
     person = person_by_token(s, token, lock=True)
     if _frozen(s, person, at):
-        raise Conflict("your never-with list is frozen: fate for your round is sealed or closed")
+        raise Conflict(
+            "your never-with list is frozen: fate for your round is sealed or closed",
+            code="exclusions-frozen",
+        )
     return person
 
 
@@ -114,13 +117,17 @@ def add_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclusion
     with store.transaction() as s:
         person = _editable(s, token, at)
         if key == person.email_key:
-            raise InvalidInput("that is your own address")
+            raise InvalidInput("that is your own address", code="exclusion-self")
         keys = set(
             s.scalars(select(ExclusionRow.email_key).where(ExclusionRow.person_id == person.id))
         )
         if key not in keys:
             if len(keys) >= MAX_EXCLUSIONS:
-                raise InvalidInput(f"you may name at most {MAX_EXCLUSIONS} people")
+                raise InvalidInput(
+                    f"you may name at most {MAX_EXCLUSIONS} people",
+                    code="exclusions-too-many",
+                    n=MAX_EXCLUSIONS,
+                )
             _check_room(s, person, len(keys) + 1)
             s.add(
                 ExclusionRow(

@@ -181,7 +181,7 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
 
 def set_retention(store: Store, *, organizer_token: str, until: int, at: int) -> dict[str, Any]:
     if until <= at:
-        raise InvalidInput("the retention date must be in the future")
+        raise InvalidInput("the retention date must be in the future", code="retention-past")
     with store.transaction() as s:
         world = organizer_row(s, organizer_token)
         world.retain_until = until

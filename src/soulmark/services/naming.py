@@ -52,7 +52,9 @@ def rename(store: Store, *, token: str, name: str) -> OwnName:
         world = select(WorldRow.id).where(WorldRow.id == person.world_id)
         s.execute(world.with_for_update(read=True)).first()
         if _sealed(s, person):
-            raise Conflict("your round is sealed: your name is already written on a wrist")
+            raise Conflict(
+                "your round is sealed: your name is already written on a wrist", code="name-sealed"
+            )
         person.name = cleaned
         return OwnName(cleaned, editable=True)
 

@@ -83,7 +83,11 @@ class Joiner:
 
 def check_domain(world: WorldRow, email: str) -> None:
     if world.email_domain and email.rsplit("@", 1)[1] != world.email_domain:
-        raise InvalidInput(f"{world.slug} is open to @{world.email_domain} addresses only")
+        raise InvalidInput(
+            f"{world.slug} is open to @{world.email_domain} addresses only",
+            code="email-domain",
+            domain=world.email_domain,
+        )
 
 
 def join(
@@ -139,7 +143,8 @@ def _refuse_taken(s: Session, world: WorldRow, email: str) -> None:
     if taken is not None:
         # Never re-issue: a second join could otherwise take over a waiting one.
         waits = "" if taken else "; it waits for the confirmation link we sent there"
-        raise Conflict(f"{email} has already joined {world.slug}{waits}")
+        code = "already-joined" if taken else "already-joined-unconfirmed"
+        raise Conflict(f"{email} has already joined {world.slug}{waits}", code=code)
 
 
 def _note(email: str, open_number: int, number: int, *, waits: bool) -> str:
@@ -246,6 +251,11 @@ def roster_frozen(session: Session, person: PersonRow, at: int) -> bool:
 
 def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
     person: PersonRow = by_token(
-        session, PersonRow.token_hash, token, missing="no wrist has that token", lock=lock
+        session,
+        PersonRow.token_hash,
+        token,
+        missing="no wrist has that token",
+        code="wrist-unknown",
+        lock=lock,
     )
     return person

@@ -89,7 +89,7 @@ def _own_share(s: Session, person: PersonRow, share_id: int) -> ShareRow:
     row = s.get(ShareRow, share_id) if 0 < share_id < 2**31 else None
     # Another wrist's share is reported exactly like a missing one.
     if row is None or row.person_id != person.id:
-        raise NotFound("this wrist has no such share link")
+        raise NotFound("this wrist has no such share link", code="share-unknown")
     return row
 
 
@@ -107,9 +107,11 @@ def show_name(store: Store, *, token: str, share_id: int, show: bool, at: int) -
         person = person_by_token(s, token)
         row = _own_share(s, person, share_id)
         if row.revoked_at is not None:
-            raise Conflict("this share link has been revoked")
+            raise Conflict("this share link has been revoked", code="share-revoked")
         if show and (person.looked_at is None or person.looked_at > at):
-            raise Conflict("look at your wrist before showing the name to a friend")
+            raise Conflict(
+                "look at your wrist before showing the name to a friend", code="look-first-show"
+            )
         row.show_name = show
         return _share(row)
 
@@ -130,9 +132,9 @@ def _friend_view(view: WristView, show: bool) -> SharedView:
 
 def _live_share(s: Session, token: str) -> ShareRow:
     missing = "no wrist is shared with that link"
-    row: ShareRow = by_token(s, ShareRow.token_hash, token, missing=missing)
+    row: ShareRow = by_token(s, ShareRow.token_hash, token, missing=missing, code="share-unknown")
     if row.revoked_at is not None:
-        raise NotFound(missing)
+        raise NotFound(missing, code="share-unknown")
     return row
 
 

@@ -154,7 +154,7 @@ def replace_link(store: Store, *, token: str) -> SignedIn:
     with store.transaction() as s:
         person = person_by_token(s, token, lock=True)
         if person.left_at is not None:
-            raise NotFound("no wrist has that token")
+            raise NotFound("no wrist has that token", code="wrist-unknown")
         fresh = new_token("w")
         person.token_hash = token_hash(fresh)
         return SignedIn(world=s.get_one(WorldRow, person.world_id).slug, token=fresh)

@@ -38,6 +38,7 @@ def by_token(
     token: str,
     *,
     missing: str,
+    code: str = "",
     lock: bool = False,
 ) -> Any:
     """The row whose ``column`` holds the hash of ``token``; NotFound(``missing``) if none.
@@ -48,5 +49,5 @@ def by_token(
     query = select(column.class_).where(column == token_hash(token))
     row = session.scalars(query.with_for_update() if lock else query).first()
     if row is None:
-        raise NotFound(missing)
+        raise NotFound(missing, code=code)
     return row

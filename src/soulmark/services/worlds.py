@@ -113,6 +113,7 @@ def organizer_row(s: Session, token: str, *, lock: bool = False) -> WorldRow:
         WorldRow.organizer_token_hash,
         token,
         missing="no world has that organizer token",
+        code="organizer-unknown",
         lock=lock,
     )
     return world
@@ -126,7 +127,7 @@ def get_world(session: Session, slug: str, *, lock: bool = False, share: bool = 
         query = query.with_for_update(read=share and not lock)
     row = session.scalars(query).first()
     if row is None:
-        raise NotFound(f"no world called {slug!r}")
+        raise NotFound(f"no world called {slug!r}", code="world-unknown")
     return row
 
 

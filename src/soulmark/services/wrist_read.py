@@ -183,7 +183,7 @@ def _snapshot(row: Row[Any] | tuple[Any, ...]) -> WristSnapshot:
 def _one(s: Session, where: ColumnElement[bool], at: int) -> WristSnapshot:
     row = s.execute(_query(where, at)).first()
     if row is None:
-        raise NotFound("no wrist has that token")
+        raise NotFound("no wrist has that token", code="wrist-unknown")
     return _snapshot(row)
 
 
@@ -196,7 +196,7 @@ def snapshot_by_hash(store: Store, *, key: str, at: int) -> WristSnapshot:
     """The same, for a token already hashed (soulmark.services.tokens.token_hash)."""
     row = _BY_TOKEN.first(store.reads, token_hash=key, at=at)
     if row is None:
-        raise NotFound("no wrist has that token")
+        raise NotFound("no wrist has that token", code="wrist-unknown")
     return _snapshot(row)
 
 

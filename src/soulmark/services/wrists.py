@@ -197,7 +197,10 @@ def look(store: Store, *, token: str, at: int) -> WristView:
         person = person_by_token(s, token, lock=True)
         current = view_of(s, person, at)
         if current.state in ("bare", "itching", "inking"):
-            raise Conflict(f"there is nothing to read yet: your wrist is {current.state}")
+            raise Conflict(
+                f"there is nothing to read yet: your wrist is {current.state}",
+                code="nothing-to-read",
+            )
         if person.looked_at is None:
             person.looked_at = at
         return view_of(s, person, max(at, person.looked_at))
@@ -236,10 +239,13 @@ def reach_out(store: Store, *, token: str, at: int, contact: str | None = None) 
     with store.transaction() as s:
         person, partner = _pair(s, token)
         if view_of(s, person, at).state != "revealed":
-            raise Conflict("look at your wrist before reaching out")
+            raise Conflict("look at your wrist before reaching out", code="look-first-reach")
         if _both(person, partner):
             if chosen is not None and chosen != (person.contact or person.email):
-                raise Conflict("your contact has already been passed on; it cannot change now")
+                raise Conflict(
+                    "your contact has already been passed on; it cannot change now",
+                    code="contact-passed",
+                )
             return view_of(s, person, at)
         if chosen is not None:
             person.contact = chosen
@@ -256,7 +262,9 @@ def withdraw(store: Store, *, token: str, at: int) -> WristView:
     with store.transaction() as s:
         person, partner = _pair(s, token)
         if _both(person, partner):
-            raise Conflict("you have both reached out: your contact has been passed on")
+            raise Conflict(
+                "you have both reached out: your contact has been passed on", code="contact-passed"
+            )
         person.reached_out_at = None
         person.contact = None
         return view_of(s, person, at)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
+from http import HTTPStatus
 from importlib.resources import files
 from typing import Any
 
@@ -34,7 +35,7 @@ from soulmark.web.routes.console import create_attempts
 from soulmark.web.routes.signin import recover_attempts
 from soulmark.web.session import LinkSessions
 from soulmark.web.settings import Settings
-from soulmark.web.words import error_text
+from soulmark.web.words import api_error, error_text
 
 __all__ = ["create_app", "TokenRedactor"]
 
@@ -89,11 +90,28 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(
+    request: Request,
+    status: int,
+    message: str,
+    code: str = "",
+    params: dict[str, Any] | None = None,
+) -> Response:
+    speech = speech_of(request)
     if _is_api(request):
-        return JSONResponse({"error": message}, status_code=status)
-    text = error_text(message, status, speech_of(request))
+        body = {"error": api_error(message, speech, code, params)}
+        return JSONResponse({**body, "code": code} if code else body, status_code=status)
+    text = error_text(message, status, speech, code, params)
     return render(request, "error.html", {"status": status, "message": text}, status=status)
+
+
+def _http_code(status: int, detail: str) -> str:
+    """Starlette's own refusals ("Not Found") get a code like the domain's errors."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+    return phrase.lower().replace(" ", "-") if detail == phrase else ""
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -107,12 +125,12 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _install_errors(app: FastAPI) -> None:
     async def on_soulmark(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SoulmarkError)
-        return _error(request, status_of(exc), str(exc))
+        return _error(request, status_of(exc), str(exc), exc.code, exc.params)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
-        return _error(request, exc.status_code, detail)
+        return _error(request, exc.status_code, detail, _http_code(exc.status_code, detail))
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -177,14 +195,21 @@ class Guard:
             if started:
                 raise
             response = _error(
-                Request(scope), 500, "something went wrong on our side; nothing was lost"
+                Request(scope),
+                500,
+                "something went wrong on our side; nothing was lost",
+                "server-error",
             )
             await response(scope, receive, with_headers)
 
 
 class ErrorBody(BaseModel):
     error: str
-    """One line for a person."""
+    """One line for a person: English, or the asker's language (Accept-Language) when the
+    error has words in it."""
+    code: str | None = None
+    """What kind of error, for good (``wrist-unknown``, ``name-too-long``...): branch on this,
+    never on ``error``'s words.  Absent for errors without one."""
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -104,7 +104,10 @@ def check_csrf(request: Request, settings: SettingsDep, csrf: Annotated[str, For
     nonce = request.cookies.get(CSRF_COOKIE, "")
     expected = form_token(settings.secret, nonce)
     if not nonce or not hmac.compare_digest(csrf.encode(), expected.encode()):
-        raise Forbidden("this form has expired or did not come from this site; reload and retry")
+        raise Forbidden(
+            "this form has expired or did not come from this site; reload and retry",
+            code="form-expired",
+        )
 
 
 CsrfDep = Depends(check_csrf)

@@ -1,20 +1,28 @@
 """Words for people: what a state, a note or an error says, in the viewer's language.
 
-The services speak in states and in one-line English errors (the CLI and the API's
-``{"error": ...}`` keep those).  People read sentences from the catalogs instead: this module
-turns a state into a sentence and a known error into plain words.  SPEC state names never
+The services speak in states and in one-line English errors, each with a stable code (the
+CLI keeps the English).  People read sentences from the catalogs instead: this module turns
+a state into a sentence and an error's code into plain words.  SPEC state names never
 reach a page.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from soulmark.i18n import N_
 from soulmark.web.lang import Speech
 
-__all__ = ["error_text", "friend_message", "joined_note", "wrist_message", "PREVIEW", "UNCONFIRMED"]
+__all__ = [
+    "ERROR_WORDS",
+    "api_error",
+    "error_text",
+    "friend_message",
+    "joined_note",
+    "wrist_message",
+    "PREVIEW",
+    "UNCONFIRMED",
+]
 
 PREVIEW = N_("This is how your name will be written on your soulmate's wrist.")
 UNCONFIRMED = N_(
@@ -74,112 +82,69 @@ def joined_note(joined: dict[str, Any], speech: Speech) -> str:
     return speech.gettext(N_("Fate has not been drawn yet. We will write when your wrist tingles."))
 
 
-_ERRORS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), m)
-    for p, m in (
-        (
-            r"^no wrist has that token",
-            N_("This wrist link does not work. Check that you copied all of it."),
-        ),
-        (r"^no wrist is shared with that link", N_("This share link does not work.")),
-        (r"^this share link has been revoked", N_("This share link has been turned off.")),
-        (r"^this wrist has no such share link", N_("This share link does not work.")),
-        (
-            r"has already joined .*confirmation link",
-            N_("This address has already joined. It is waiting for the confirmation link we sent."),
-        ),
-        (r"has already joined", N_("This address has already joined this world.")),
-        (
-            r"is open to @(?P<domain>\S+) addresses only",
-            N_("Only @%(domain)s addresses can join this world."),
-        ),
-        (r"^the name is empty|^the name has no visible character", N_("Please write your name.")),
-        (
-            r"^the name is longer than (?P<n>\d+) characters",
-            N_("Your name can be at most %(n)s characters long."),
-        ),
-        (
-            r"^the name holds",
-            N_("Your name holds an invisible control character. Please type it again."),
-        ),
-        (r"^not a valid email address", N_("That does not look like an email address.")),
-        (r"^no world called", N_("There is no world at this address.")),
-        (r"^no world has that organizer token", N_("This organizer link does not work.")),
-        (r"^no join waits for that confirmation link", N_("This confirmation link does not work.")),
-        (
-            r"^this confirmation link has already been used",
-            N_("This confirmation link has already been used."),
-        ),
-        (r"^this form has expired", N_("This form has expired. Reload the page and try again.")),
-        (
-            r"^look at your wrist before reaching out",
-            N_("Look at your wrist before you reach out."),
-        ),
-        (
-            r"^look at your wrist before showing",
-            N_("Look at your wrist before you show the name to a friend."),
-        ),
-        (r"^there is nothing to read yet", N_("There is nothing to read yet.")),
-        (r"^paste a transcript", N_("Paste a transcript or choose its file.")),
-        (r"^that transcript is too large", N_("That transcript is too large.")),
-        (r"^that is your own address", N_("That is your own address.")),
-        (r"^you may name at most (?P<n>\d+) people", N_("You can name at most %(n)s people.")),
-        (
-            r"^your never-with list is frozen",
-            N_("Fate has been drawn, so your never-with list can no longer change."),
-        ),
-        (
-            r"^something went wrong on our side",
-            N_("Something went wrong on our side. Nothing was lost."),
-        ),
-        (r"^Not Found$", N_("There is no page at this address.")),
-        (
-            r"^Method Not Allowed$",
-            N_("This page cannot be opened like that. Go back and try again."),
-        ),
-        (
-            r"^tick the box to confirm",
-            N_("Tick the box to confirm: drawing fate cannot be undone."),
-        ),
-        (r"^the retention date must be in the future", N_("The date must be in the future.")),
-        (
-            r"^the contact is empty|^the contact has no visible character",
-            N_("Please write what to pass them."),
-        ),
-        (
-            r"^the contact is longer than (?P<n>\d+) characters",
-            N_("What you pass can be at most %(n)s characters long."),
-        ),
-        (
-            r"^the contact is more than (?P<n>\d+) words",
-            N_("What you pass can be at most %(n)s words: a handle or an address is enough."),
-        ),
-        (
-            r"^the contact holds",
-            N_("What you pass must fit on one line, without invisible characters."),
-        ),
-        (
-            r"^your round is sealed: your name",
-            N_("Fate has been drawn, so your name can no longer change."),
-        ),
-        (
-            r"^your contact has already been passed on|^you have both reached out",
-            N_("You have both reached out: your contact has already been passed on."),
-        ),
-    )
-]
+ERROR_WORDS: dict[str, str] = {
+    "wrist-unknown": N_("This wrist link does not work. Check that you copied all of it."),
+    "share-unknown": N_("This share link does not work."),
+    "share-revoked": N_("This share link has been turned off."),
+    "already-joined-unconfirmed": N_(
+        "This address has already joined. It is waiting for the confirmation link we sent."
+    ),
+    "already-joined": N_("This address has already joined this world."),
+    "email-domain": N_("Only @%(domain)s addresses can join this world."),
+    "name-empty": N_("Please write your name."),
+    "name-too-long": N_("Your name can be at most %(n)s characters long."),
+    "name-control": N_("Your name holds an invisible control character. Please type it again."),
+    "email-invalid": N_("That does not look like an email address."),
+    "world-unknown": N_("There is no world at this address."),
+    "organizer-unknown": N_("This organizer link does not work."),
+    "confirmation-unknown": N_("This confirmation link does not work."),
+    "confirmation-used": N_("This confirmation link has already been used."),
+    "form-expired": N_("This form has expired. Reload the page and try again."),
+    "look-first-reach": N_("Look at your wrist before you reach out."),
+    "look-first-show": N_("Look at your wrist before you show the name to a friend."),
+    "nothing-to-read": N_("There is nothing to read yet."),
+    "transcript-missing": N_("Paste a transcript or choose its file."),
+    "transcript-too-large": N_("That transcript is too large."),
+    "exclusion-self": N_("That is your own address."),
+    "exclusions-too-many": N_("You can name at most %(n)s people."),
+    "exclusions-frozen": N_("Fate has been drawn, so your never-with list can no longer change."),
+    "server-error": N_("Something went wrong on our side. Nothing was lost."),
+    "not-found": N_("There is no page at this address."),
+    "method-not-allowed": N_("This page cannot be opened like that. Go back and try again."),
+    "seal-unconfirmed": N_("Tick the box to confirm: drawing fate cannot be undone."),
+    "retention-past": N_("The date must be in the future."),
+    "contact-empty": N_("Please write what to pass them."),
+    "contact-too-long": N_("What you pass can be at most %(n)s characters long."),
+    "contact-too-many-words": N_(
+        "What you pass can be at most %(n)s words: a handle or an address is enough."
+    ),
+    "contact-control": N_("What you pass must fit on one line, without invisible characters."),
+    "name-sealed": N_("Fate has been drawn, so your name can no longer change."),
+    "contact-passed": N_("You have both reached out: your contact has already been passed on."),
+}
+"""An error's words for people, by its code (SoulmarkError.code): never by its English."""
 _INVALID_FORM = N_("Something in the form is missing or not right. Please check it and try again.")
 _UNKNOWN = N_("That could not be done.")
 
 
-def error_text(message: str, status: int, speech: Speech) -> str:
-    """A known error in plain words; an unknown one starts with a capital (English only)."""
-    for pattern, msgid in _ERRORS:
-        found = pattern.search(message)
-        if found:
-            return speech.gettext(msgid, **found.groupdict())
+def error_text(
+    message: str, status: int, speech: Speech, code: str = "", params: dict[str, Any] | None = None
+) -> str:
+    """An error in plain words by its code; one without words (an unknown code) says
+    ``message`` with a capital in English, and that it could not be done in another language."""
+    if code in ERROR_WORDS:
+        return speech.gettext(ERROR_WORDS[code], **(params or {}))
     if status == 422:
         return speech.gettext(_INVALID_FORM)
     if speech.code != "en":
         return speech.gettext(_UNKNOWN)
     return message[:1].upper() + message[1:]
+
+
+def api_error(
+    message: str, speech: Speech, code: str = "", params: dict[str, Any] | None = None
+) -> str:
+    """The API's one line: the English as the CLI says it, or its words in the asker's language."""
+    if speech.code == "en" or code not in ERROR_WORDS:
+        return message
+    return speech.gettext(ERROR_WORDS[code], **(params or {}))

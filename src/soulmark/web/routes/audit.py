@@ -41,9 +41,9 @@ async def audit_form(
     if file is not None and file.filename:
         data = await file.read(MAX_TRANSCRIPT + 1)
     if not data or (isinstance(data, str) and not data.strip()):
-        raise InvalidInput("paste a transcript or choose its file")
+        raise InvalidInput("paste a transcript or choose its file", code="transcript-missing")
     if len(data) > MAX_TRANSCRIPT:
-        raise InvalidInput("that transcript is too large")
+        raise InvalidInput("that transcript is too large", code="transcript-too-large")
     result = await run_audit(data, commitment=commitment.strip() or None)
     return render(request, "audit.html", {"result": result, "commitment": commitment.strip()})
 
@@ -55,5 +55,5 @@ async def audit_api(request: Request, commitment: CommitmentQuery = None) -> dic
     whether the published commitment was compared."""
     body = await request.body()  # capped while it streams in (soulmark.web.bodies)
     if len(body) > MAX_TRANSCRIPT:
-        raise InvalidInput("that transcript is too large")
+        raise InvalidInput("that transcript is too large", code="transcript-too-large")
     return await run_audit(body, commitment=commitment or None)

@@ -22,7 +22,7 @@ from soulmark.store import Store
 from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
-from soulmark.web.lang import assume_zone
+from soulmark.web.lang import assume_zone, speech_of
 from soulmark.web.qr import qr_svg
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, DashboardOut, SealedOut, TranscriptOut, WorldOut
@@ -72,7 +72,7 @@ def dashboard_html(
 ) -> Response:
     data = dashboard_json(store, token, now)
     assume_zone(request, data["world"].get("time_zone"))
-    chart = histogram_svg(data["timeline"], data["elapsed"])
+    chart = histogram_svg(data["timeline"], speech_of(request), data["elapsed"])
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     join_url = link(request, f"/w/{data['world']['world']}")
     ctx.update(join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped)
@@ -91,7 +91,10 @@ def seal_form(
     # The form names its round, so a double submit seals once and then reports it sealed.
     org.organizer_world(store, token=token)  # an unknown token is a 404 before anything else
     if confirm != "yes":
-        raise InvalidInput("tick the box to confirm: sealing draws fate and cannot be undone")
+        raise InvalidInput(
+            "tick the box to confirm: sealing draws fate and cannot be undone",
+            code="seal-unconfirmed",
+        )
     relays = settings.beacon_relays
     done = org.organizer_seal(store, token=token, round=round, at=now, relays=relays)
     return RedirectResponse(f"/organizer/{token}?sealed={done.round}", status_code=303)
