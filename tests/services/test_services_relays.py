@@ -21,8 +21,11 @@ from soulmark.core.audit import load_transcript
 from soulmark.core.beacon import CHAINS, BeaconSpec
 from soulmark.core.errors import Conflict
 from soulmark.core.times import DAY, iso
+from soulmark.notices import NoticeSettings
+from soulmark.notices.worker import deliver_due
 from soulmark.services import create_world, join, seal, transcript_text
 from soulmark.services.relays import default_beacon, fetch_signature
+from soulmark.services.schedule import plan_seal
 from soulmark.store import Store
 
 VECTOR = json.loads((Path(__file__).parents[1] / "vectors" / "drand_quicknet.json").read_text())[
@@ -137,3 +140,14 @@ def test_b1_new_worlds_get_a_beacon_by_default_when_relays_are_configured(
         app, ["seal", slug, "--relay", good_relay, "--at", iso(DUE + 1), "--db", db, "--json"]
     )
     assert sealed.exit_code == 0, sealed.output
+
+
+def test_i9_a_planned_seal_fetches_its_beacon_through_the_workers_relays(
+    store: Store, good_relay: str
+) -> None:
+    world = _world(store)
+    plan_seal(store, world=world, seal_at=iso(DUE + 1), at=OPENED + 10)
+    settings = NoticeSettings(beacon_relays=(good_relay,))
+    assert deliver_due(store, settings, now_us=DUE + 1).sealed == 1
+    doc = load_transcript(transcript_text(store, world=world))
+    assert doc["beacon"]["randomness"] == VECTOR["randomness"]

@@ -74,6 +74,8 @@ class NoticeSettings:
     """A claim older than this was interrupted (crash); it is marked failed, never resent."""
     poll_s: float = 2.0
     timeout_s: float = 30.0
+    beacon_relays: tuple[str, ...] = ()
+    """Where a planned seal fetches the beacon its round waits for (services.relays)."""
 
     def __post_init__(self) -> None:
         if self.smtp_url is not None:
@@ -94,7 +96,12 @@ class NoticeSettings:
     def from_env(cls, env: Environment | None = None, **overrides: object) -> NoticeSettings:
         """From the environment (soulmark.settings): SMTP, From and base URL; overrides win."""
         env = env or read_environment()
-        found = {"smtp_url": env.smtp_url, "from_addr": env.mail_from, "base_url": env.base_url}
+        found = {
+            "smtp_url": env.smtp_url,
+            "from_addr": env.mail_from,
+            "base_url": env.base_url,
+            "beacon_relays": env.beacon_relays or None,
+        }
         values: dict[str, Any] = {k: v for k, v in found.items() if v is not None}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

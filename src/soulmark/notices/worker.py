@@ -83,7 +83,8 @@ async def _deliver(
     report = DeliveryReport(transport=transport.name)
     report.interrupted = await asyncio.to_thread(reap_stale, store, settings, now_us=clock())
     # Planned seals first: the marks they write get their notices in this same pass.
-    report.sealed = await asyncio.to_thread(seal_due, store, at=clock())
+    relays = settings.beacon_relays
+    report.sealed = await asyncio.to_thread(seal_due, store, at=clock(), relays=relays)
     report.written = await asyncio.to_thread(materialise, store, now_us=clock())
     try:
         await _batches(store, settings, clock, stop, transport, report)

@@ -26,10 +26,11 @@ def outbox_messages(store: Store) -> list[dict[str, Any]]:
 
 
 def notice_settings(settings: Settings) -> notices.NoticeSettings:
-    values = {"smtp_url": settings.smtp_url, "base_url": settings.base_url}
+    values: dict[str, Any] = {"smtp_url": settings.smtp_url, "base_url": settings.base_url}
+    values["beacon_relays"] = settings.beacon_relays
     if settings.mail_from:
         values["from_addr"] = settings.mail_from
-    return notices.NoticeSettings(**values)  # type: ignore[arg-type]
+    return notices.NoticeSettings(**values)
 
 
 def start_worker(store: Store, settings: Settings) -> asyncio.Task[Any]:
