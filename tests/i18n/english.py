@@ -1,9 +1,14 @@
-"""What counts as an English sentence left on a Japanese page or in a Japanese mail."""
+"""What counts as an English sentence left on a Japanese page or in a Japanese mail: runs of
+Latin words, and any phrase of the catalog's own English (an untranslated msgid)."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
+from importlib.resources import files
+
+from babel.messages.pofile import read_po
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \u00a0]+[A-Za-z][A-Za-z'’,]*){2,}")
 _LINK = re.compile(r"\b(?:https?://|/)\S*")
@@ -49,3 +54,29 @@ def english_left(text: str, *, allowed: tuple[str, ...] = ()) -> list[str]:
         text = text.replace(value, " ")
     text = _CODE_LIKE.sub(" ", _LINK.sub(" ", text))
     return _WORDS.findall(text)
+
+
+_PLACEHOLDER = re.compile(r"%\(\w+\)s|%%|<[^>]+>|\{\{.*?\}\}")
+
+
+@lru_cache(maxsize=1)
+def _msgid_phrases() -> tuple[tuple[str, str], ...]:
+    """Every run of three or more words in a catalog msgid, with the msgid it comes from."""
+    pot = files("soulmark") / "locale" / "soulmark.pot"
+    with pot.open("rb") as fp:
+        catalog = read_po(fp)
+    out = []
+    for message in catalog:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        for msgid in filter(None, ids):
+            for piece in _PLACEHOLDER.split(msgid):
+                piece = " ".join(piece.split()).strip(" .,:;·…")
+                if len(piece.split()) >= 3:
+                    out.append((piece, msgid))
+    return tuple(out)
+
+
+def untranslated(text: str) -> list[str]:
+    """The catalog's English left in ``text``: each msgid a phrase of which appears as is."""
+    flat = " ".join(text.split())
+    return sorted({msgid for phrase, msgid in _msgid_phrases() if phrase in flat})

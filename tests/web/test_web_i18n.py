@@ -14,7 +14,7 @@ from soulmark.notices import NoticeSettings, deliver_due, outbox_messages
 from soulmark.store.models import PersonRow
 from soulmark.web.lang import Speech
 from soulmark.web.words import ERROR_WORDS, error_text
-from tests.i18n.english import english_left, page_text
+from tests.i18n.english import english_left, page_text, untranslated
 
 from .conftest import T0, Web
 
@@ -70,6 +70,7 @@ def test_i18n_language_recorded_at_join_and_notice_mail_in_it(web: Web) -> None:
         assert "手首" in m["subject"] + m["body"] or "止ま" in m["subject"]
         left = english_left(m["subject"] + "\n" + m["body"], allowed=("Test Academy",))
         assert not left, left
+        assert not untranslated(m["subject"] + "\n" + m["body"])
     english = [m for m in outbox_messages(web.store) if m["to"] == "p0@school.test"]
     assert english and all(
         "Your wrist tingles" in m["body"] or "It stopped" in m["body"] for m in english
@@ -91,6 +92,7 @@ def test_i18n_confirmation_mail_goes_in_the_joiners_language(web: Web) -> None:
 def _no_english(html: str, *allowed: str) -> None:
     left = english_left(page_text(html), allowed=("soulmark", "Test Academy", *allowed))
     assert not left, left
+    assert not untranslated(page_text(html)), untranslated(page_text(html))
 
 
 def test_i18n_ja_wrist_and_world_pages_leave_no_english_sentence(web: Web) -> None:
@@ -98,6 +100,8 @@ def test_i18n_ja_wrist_and_world_pages_leave_no_english_sentence(web: Web) -> No
     page = web.client.get(f"/w/{world.slug}", headers=JA)
     assert '<html lang="ja"' in page.text and "参加する" in page.text
     _no_english(page.text)
+    # The catalog check sees English where it is: the same page in English is full of it.
+    assert len(untranslated(page_text(web.client.get(f"/w/{world.slug}").text))) > 5
     for person in world.people.values():
         for at in (T0, person.itch_start, person.ink_start, person.legible_at):
             if at is None:
