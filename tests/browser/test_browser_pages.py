@@ -96,7 +96,8 @@ def test_b1_r9_every_page_fits_a_phone_and_stays_on_localhost(
     page.click("#audit-button")
     page.wait_for_selector("#result")
     assert page.locator("#result").get_attribute("data-verified") == "true"
-    assert page.locator("#verified").inner_text().startswith(f"Checked: draw 1 of {made.world}")
+    checked = page.locator("#checked-no-beacon").inner_text()  # no public beacon: it says so
+    assert checked.startswith(f"Checked: draw 1 of {made.world}")
     shot(page, "43-audit-verified")
 
     # A changed schedule does not verify; this time the file is uploaded.

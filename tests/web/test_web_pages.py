@@ -58,7 +58,7 @@ def test_audit_page_verifies_and_names_each_mismatch(web):
     text = web.client.get(f"/w/{world.slug}/transcript").text
     published = services.world_info(web.store, slug=world.slug).rounds[0]["commitment"]
     ok = web.form("/audit", {"transcript": text, "commitment": published})
-    assert 'data-verified="true"' in ok.text and 'id="verified"' in ok.text
+    assert 'data-verified="true"' in ok.text and 'id="checked-no-beacon"' in ok.text
     upload = web.client.post(
         "/audit",
         data={"csrf": web.csrf()},
