@@ -174,3 +174,14 @@ def test_i9_an_unclaimed_invitation_is_no_wrist_to_sign_in_to(web):
     for address in ("tenya@school.test", "o@school.test"):
         web.api("POST", f"/api/worlds/{world.slug}/recover", json={"email": address})
     assert [m["to"] for m in signins(web.store)] == ["o@school.test"], "only someone who joined"
+
+
+def test_i9_a_spent_invitation_says_so_in_the_readers_language(web, clock):
+    world = web.world([], seal=False)
+    _invite(web, world, csv="email,name\ntenya@school.test,Tenya\n")
+    code = code_of(invitations(web.store)[0]["link"])
+    clock.now += INVITE_TTL
+    page = web.client.get(f"/invite/{code}?lang=ja")
+    assert page.status_code == 404 and "主催者に新しい招待を頼んでください" in page.text
+    bad = _invite(web, world, csv="email\nnope\n")
+    assert bad.status_code == 422 and "各行に正しいアドレス" in bad.json()["error"]

@@ -98,7 +98,7 @@ def _invitee(record: Mapping[str, object], where: str) -> Invitee:
         group = clean_group(str(record.get("group") or ""))
         return Invitee(email, clean_name(raw_name) if raw_name else None, group)
     except SoulmarkError as exc:
-        raise InvalidInput(f"{where}: {exc}") from None
+        raise InvalidInput(f"{where}: {exc}", code="invitations-invalid") from None
 
 
 def _bounded(found: Sequence[Invitee]) -> list[Invitee]:
@@ -160,7 +160,7 @@ def _people(
         try:
             check_domain(world, inv.email)
         except SoulmarkError as exc:
-            raise InvalidInput(f"{inv.email}: {exc}") from None
+            raise InvalidInput(f"{inv.email}: {exc}", code="invitations-invalid") from None
     unique: dict[str, Invitee] = {}
     for inv in invitees:
         unique.setdefault(inv.email.casefold(), inv)
@@ -218,7 +218,7 @@ def _invited(s: Session, code: str, at: int) -> tuple[SigninCodeRow, PersonRow, 
     row = live_code(s, code, at, purpose=PURPOSE, spent=_SPENT)
     person = s.get_one(PersonRow, row.person_id)
     if person.left_at is not None:
-        raise NotFound(_SPENT)
+        raise NotFound(_SPENT, code="invitation-spent")
     return row, person, s.get_one(WorldRow, person.world_id)
 
 
@@ -238,7 +238,7 @@ def claim(store: Store, *, code: str, name: str, at: int, lang: str | None = Non
         s.refresh(person, with_for_update=True)
         s.refresh(row)
         if row.used_at is not None:  # a second press that waited on the first one's lock
-            raise NotFound(_SPENT)
+            raise NotFound(_SPENT, code="invitation-spent")
         row.used_at = at
         if not person.confirmed:
             person.name = clean_name(name or person.name)

@@ -45,9 +45,11 @@ def check_seal_at(text: str, *, zone: str | None, start: int, end: int, at: int)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     if moment <= at:
-        raise InvalidInput("the planned draw must be later than now")
+        raise InvalidInput("the planned draw must be later than now", code="seal-at-past")
     if not round_possible(start, end, moment):
-        raise InvalidInput("that moment leaves too little of the window for a draw")
+        raise InvalidInput(
+            "that moment leaves too little of the window for a draw", code="seal-at-late"
+        )
     return moment
 
 

@@ -126,7 +126,7 @@ def live_code(
     ).first()
     if row is None or row.used_at is not None or row.expires_at <= at or row.purpose != purpose:
         # One answer for unknown, used and expired codes: none of them is worth telling apart.
-        raise NotFound(spent)
+        raise NotFound(spent, code="invitation-spent" if purpose == "invite" else "")
     return row
 
 

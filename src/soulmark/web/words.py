@@ -121,6 +121,14 @@ ERROR_WORDS: dict[str, str] = {
     "contact-control": N_("What you pass must fit on one line, without invisible characters."),
     "name-sealed": N_("Fate has been drawn, so your name can no longer change."),
     "contact-passed": N_("You have both reached out: your contact has already been passed on."),
+    "invitation-spent": N_(
+        "This invitation has expired or was already used. Ask the organizer for a new one."
+    ),
+    "invitations-invalid": N_(
+        "Something in the list is not right. Check that each line holds one valid address."
+    ),
+    "seal-at-past": N_("The planned draw must be later than now."),
+    "seal-at-late": N_("That moment leaves too little time for the marks to appear."),
 }
 """An error's words for people, by its code (SoulmarkError.code): never by its English."""
 _INVALID_FORM = N_("Something in the form is missing or not right. Please check it and try again.")
