@@ -152,9 +152,9 @@ def clean_email(raw: str) -> str:
 
 def check_window(start: int, end: int) -> Window:
     if end <= start:
-        raise InvalidInput("the window's end must be after its start")
+        raise InvalidInput("the window's end must be after its start", code="window-order")
     if end - start < MIN_WINDOW:
-        raise InvalidInput("the window must be at least a minute long")
+        raise InvalidInput("the window must be at least a minute long", code="window-short")
     if end - start > MAX_WINDOW:
-        raise InvalidInput("the window must be at most 100 years long")
+        raise InvalidInput("the window must be at most 100 years long", code="window-long")
     return Window(start, end)

@@ -57,6 +57,7 @@ MAX_INVITEES = 5000
 """Rows in one list: a bigger community is invited in several lists."""
 PURPOSE = "invite"
 _SPENT = "this invitation has expired or was already used; ask the organizer for a new one"
+_SPENT_CODE = "invitation-spent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,10 +216,10 @@ def invitations(store: Store, *, world: str) -> Invitations:
 
 
 def _invited(s: Session, code: str, at: int) -> tuple[SigninCodeRow, PersonRow, WorldRow]:
-    row = live_code(s, code, at, purpose=PURPOSE, spent=_SPENT)
+    row = live_code(s, code, at, purpose=PURPOSE, spent=_SPENT, spent_code=_SPENT_CODE)
     person = s.get_one(PersonRow, row.person_id)
     if person.left_at is not None:
-        raise NotFound(_SPENT, code="invitation-spent")
+        raise NotFound(_SPENT, code=_SPENT_CODE)
     return row, person, s.get_one(WorldRow, person.world_id)
 
 
@@ -238,7 +239,7 @@ def claim(store: Store, *, code: str, name: str, at: int, lang: str | None = Non
         s.refresh(person, with_for_update=True)
         s.refresh(row)
         if row.used_at is not None:  # a second press that waited on the first one's lock
-            raise NotFound(_SPENT, code="invitation-spent")
+            raise NotFound(_SPENT, code=_SPENT_CODE)
         row.used_at = at
         if not person.confirmed:
             person.name = clean_name(name or person.name)

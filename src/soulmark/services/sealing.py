@@ -224,10 +224,13 @@ def _confirmed_roster(s: Session, row: WorldRow, number: int) -> list[str]:
         )
     )
     if not roster:
-        raise Conflict(f"round {number} of {row.slug} has no one in it to seal")
+        raise Conflict(f"round {number} of {row.slug} has no one in it to seal", code="seal-empty")
     if len(roster) == 1:
         # Sealing one person would only move them on to the next round: nothing to draw.
-        raise Conflict(f"round {number} of {row.slug} has one person; fate needs at least two")
+        raise Conflict(
+            f"round {number} of {row.slug} has one person; fate needs at least two",
+            code="seal-one",
+        )
     return roster
 
 

@@ -118,7 +118,13 @@ _SPENT = "this sign-in link has expired or was already used; ask for a new one"
 
 
 def live_code(
-    s: Session, code: str, at: int, *, purpose: str = "recover", spent: str = _SPENT
+    s: Session,
+    code: str,
+    at: int,
+    *,
+    purpose: str = "recover",
+    spent: str = _SPENT,
+    spent_code: str = "signin-spent",
 ) -> SigninCodeRow:
     """The unused, unexpired code ``code`` issued for ``purpose``, or NotFound(``spent``)."""
     row = s.scalars(
@@ -126,7 +132,7 @@ def live_code(
     ).first()
     if row is None or row.used_at is not None or row.expires_at <= at or row.purpose != purpose:
         # One answer for unknown, used and expired codes: none of them is worth telling apart.
-        raise NotFound(spent, code="invitation-spent" if purpose == "invite" else "")
+        raise NotFound(spent, code=spent_code)
     return row
 
 

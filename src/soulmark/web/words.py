@@ -129,6 +129,17 @@ ERROR_WORDS: dict[str, str] = {
     ),
     "seal-at-past": N_("The planned draw must be later than now."),
     "seal-at-late": N_("That moment leaves too little time for the marks to appear."),
+    "signin-spent": N_("This sign-in link has expired or was already used. Ask for a new one."),
+    "window-order": N_("The last day must come after the first."),
+    "window-short": N_("The dates must leave at least a minute."),
+    "window-long": N_("The dates can be at most 100 years apart."),
+    "seal-empty": N_("Nobody has joined yet, so there is no fate to draw."),
+    "seal-one": N_("Only one person has joined: fate needs at least two."),
+    "invite-code": N_("Opening a world here needs an invite code from this site."),
+    "too-many-worlds": N_("Too many worlds were opened from here. Try again in an hour."),
+    "too-many-signins": N_(
+        "Too many sign-in links were asked for from here. Try again in ten minutes."
+    ),
 }
 """An error's words for people, by its code (SoulmarkError.code): never by its English."""
 _INVALID_FORM = N_("Something in the form is missing or not right. Please check it and try again.")

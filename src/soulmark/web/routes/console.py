@@ -52,10 +52,14 @@ class NewWorldBody(BaseModel):
 
 def _allowed(request: Request, settings: Settings, now: int, code: str | None) -> None:
     if settings.invite_codes and (code or "").strip() not in settings.invite_codes:
-        raise Forbidden("opening a world here needs an invite code from this instance")
+        raise Forbidden(
+            "opening a world here needs an invite code from this instance", code="invite-code"
+        )
     client = client_key(request.scope, parse_proxies(settings.trusted_proxies))
     if not request.app.state.create_attempts.take(client, now / 1e6):
-        raise TooMany("too many worlds opened from here; try again in an hour")
+        raise TooMany(
+            "too many worlds opened from here; try again in an hour", code="too-many-worlds"
+        )
 
 
 def _open(

@@ -45,7 +45,10 @@ def _limit(request: Request, settings: SettingsDep, now: NowDep) -> None:
     attempts: MemoryAttempts = request.app.state.recover_attempts
     client = client_key(request.scope, parse_proxies(settings.trusted_proxies))
     if not attempts.take(client, now / 1e6):
-        raise TooMany("too many sign-in requests from here; try again in ten minutes")
+        raise TooMany(
+            "too many sign-in requests from here; try again in ten minutes",
+            code="too-many-signins",
+        )
 
 
 def _recover(
