@@ -106,7 +106,10 @@ def _check_room(s: Session, person: PersonRow, named: int) -> None:
     if named > room:
         raise InvalidInput(
             f"with {n} people in your round so far you may name at most {room}: "
-            "everyone keeps at least half of the round as possible partners (R3)"
+            "everyone keeps at least half of the round as possible partners (R3)",
+            code="exclusions-room",
+            n=n,
+            room=room,
         )
 
 

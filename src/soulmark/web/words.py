@@ -107,6 +107,10 @@ ERROR_WORDS: dict[str, str] = {
     "transcript-too-large": N_("That transcript is too large."),
     "exclusion-self": N_("That is your own address."),
     "exclusions-too-many": N_("You can name at most %(n)s people."),
+    "exclusions-room": N_(
+        "With %(n)s people in your draw so far, you can name at most %(room)s: everyone keeps "
+        "at least half of the draw as possible partners."
+    ),
     "exclusions-frozen": N_("Fate has been drawn, so your never-with list can no longer change."),
     "server-error": N_("Something went wrong on our side. Nothing was lost."),
     "not-found": N_("There is no page at this address."),
