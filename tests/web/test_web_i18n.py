@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from sqlalchemy import select
@@ -190,3 +191,15 @@ def test_i11_organizer_chart_speaks_the_viewers_language(web: Web) -> None:
     assert "wrists began to tingle" in charts["en"]
     assert "手首がうずき始めた" in charts["ja"]
     assert not english_left(page_text(charts["ja"])), page_text(charts["ja"])
+
+
+def test_i11_organizer_counts_name_every_state_in_words_not_codes(web: Web) -> None:
+    world = web.world(["Tenya Iida", "Bakugou Katsuki"], domain="school.test", seal=False)
+    for lang in ("en", "ja"):
+        page = web.client.get(f"/organizer/{world.organizer}", headers={"Accept-Language": lang})
+        table = page.text[page.text.index('<section id="counts"') :]
+        table = table[: table.index("</table>")]
+        headers = re.findall(r'<th scope="row">([^<]*)</th>', table)
+        assert headers and not {"unconfirmed", "waiting", "bare", "covered"} & set(headers)
+        if lang == "ja":
+            assert "参加済み・アドレス未確認" in headers
