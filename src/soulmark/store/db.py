@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.settings import read_environment
+from soulmark.store.quick import read_engine
 
 __all__ = ["Store", "default_url", "open_store"]
 
@@ -78,8 +79,6 @@ class Store:
     def reads(self) -> Engine:
         """The engine for one-statement reads outside a session (soulmark.store.quick)."""
         if self._reads is None:
-            from soulmark.store.quick import read_engine
-
             self._reads = read_engine(self.engine)
         return self._reads
 

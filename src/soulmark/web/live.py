@@ -83,10 +83,20 @@ def _same(a: dict[str, Any] | None, b: dict[str, Any]) -> bool:
 class Feed:
     """One open stream: flags the hub sets, an event its response waits on."""
 
-    __slots__ = ("key", "world_id", "people", "organizer", "wake", "reload", "timed", "beat")
+    __slots__ = (
+        "key",
+        "world_id",
+        "people",
+        "organizer",
+        "slice",
+        "wake",
+        "reload",
+        "timed",
+        "beat",
+    )
 
-    def __init__(self, key: str, organizer: bool) -> None:
-        self.key, self.organizer = key, organizer
+    def __init__(self, key: str, organizer: bool, slice_no: int = 0) -> None:
+        self.key, self.organizer, self.slice = key, organizer, slice_no
         self.world_id = 0
         self.people: tuple[int, ...] = ()
         self.wake = asyncio.Event()
@@ -174,9 +184,9 @@ class Hub:
                 f"at most {self.per_token} live streams per link; close another tab first"
             )
         self._tokens[key] += 1
-        feed = Feed(key, organizer)
+        feed = Feed(key, organizer, next(self._opened) % _BEAT_SLICES)
         self._feeds.add(feed)
-        self._slices[next(self._opened) % _BEAT_SLICES].add(feed)
+        self._slices[feed.slice].add(feed)
         return feed
 
     def _attach(self, feed: Feed, snap: Snapshot) -> None:
@@ -202,8 +212,7 @@ class Hub:
     def _close(self, feed: Feed) -> None:
         self._detach(feed)
         self._feeds.discard(feed)
-        for part in self._slices:
-            part.discard(feed)
+        self._slices[feed.slice].discard(feed)
         self._due.pop(feed, None)
         self._tokens[feed.key] -= 1
         if self._tokens[feed.key] <= 0:
@@ -345,7 +354,6 @@ class Hub:
         url = self.store.engine.url.set(drivername="postgresql")
         dsn = url.render_as_string(hide_password=False)
         while True:
-            self.wrists.stop()  # until LISTEN runs again, no change would reach the cache
             try:
                 conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
                 async with conn:
@@ -357,9 +365,10 @@ class Hub:
                         if change is not None:
                             self.dispatch(change)
             except (psycopg.Error, OSError) as exc:
-                self.wrists.stop()
                 log.warning("LISTEN %s failed: %s", CHANNEL, type(exc).__name__)
-                await asyncio.sleep(1.0)
+            finally:
+                self.wrists.stop()  # until LISTEN runs again, no change would reach the cache
+            await asyncio.sleep(1.0)
 
 
 def _on_exit_signal(stop: Callable[[], None]) -> None:
