@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from soulmark.core.beacon import parse_spec
-from soulmark.core.errors import InvalidInput
-from soulmark.core.times import parse_iso, parse_local
+from soulmark.core.times import parse_iso
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, organizer_mail
 from soulmark.notices.queue import queue_message
 from soulmark.services.schedule import check_seal_at, plan_seal
-from soulmark.services.worlds import WorldCreated, create_world, get_world
+from soulmark.services.worlds import WorldCreated, create_world, get_world, read_window
 from soulmark.store import Store
 
 __all__ = ["Opened", "open_world", "world_links"]
@@ -47,13 +46,6 @@ def world_links(base_url: str, slug: str, organizer_token: str) -> tuple[str, st
     return f"{base}/w/{slug}", f"{base}/organizer/{organizer_token}"
 
 
-def _window(start: str, end: str, time_zone: str | None) -> tuple[int, int]:
-    try:
-        return parse_local(start, time_zone), parse_local(end, time_zone, end=True)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
-
-
 def open_world(
     store: Store,
     *,
@@ -70,7 +62,7 @@ def open_world(
 ) -> Opened:
     """Open a world from what an organizer typed; mail them its organizer link if asked, and
     plan its first seal for ``seal_at`` (in the world's zone) if given."""
-    start, end = _window(window_start, window_end, time_zone)
+    start, end = read_window(window_start, window_end, time_zone)
     if seal_at:  # checked before anything is written
         check_seal_at(seal_at, zone=time_zone, start=start, end=end, at=at)
     spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None

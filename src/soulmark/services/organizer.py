@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput
 from soulmark.core.marks import Mark
-from soulmark.core.times import iso, parse_local
+from soulmark.core.times import iso
 from soulmark.core.transcript import commitment
 from soulmark.core.validate import check_window
 from soulmark.core.wrist import wrist_at
@@ -27,6 +27,7 @@ from soulmark.services.tokens import new_secret
 from soulmark.services.worlds import (
     WorldInfo,
     organizer_row,
+    read_window,
     round_possible,
     world_block,
     world_info,
@@ -234,11 +235,7 @@ def organizer_window(
     """
     with store.transaction() as s:
         world = organizer_row(s, token, lock=True)
-        try:
-            start = parse_local(window_start, world.time_zone)
-            end = parse_local(window_end, world.time_zone, end=True)
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+        start, end = read_window(window_start, window_end, world.time_zone)
         check_window(start, end)
         if not round_possible(start, end, at):
             raise InvalidInput("that window leaves too little time for a round sealed now")

@@ -15,7 +15,7 @@ from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import InvalidInput, NotFound
 from soulmark.core.later import TooLate, marks_from
 from soulmark.core.marks import MarkParams, Window
-from soulmark.core.times import iso, zone
+from soulmark.core.times import iso, parse_local, zone
 from soulmark.core.transcript import World, commitment
 from soulmark.core.validate import check_window, clean_name
 from soulmark.services.fate_log import history as fate_history
@@ -29,6 +29,7 @@ __all__ = [
     "WorldCreated",
     "WorldInfo",
     "create_world",
+    "read_window",
     "world_info",
     "get_world",
     "world_block",
@@ -174,6 +175,14 @@ def create_world(
         s.flush()
         opened = open_round(s, row, 1, beacon, at=at)
         return _created(row, opened, organizer, beacon)
+
+
+def read_window(start: str, end: str, time_zone: str | None) -> tuple[int, int]:
+    """A window typed in the world's zone (a bare end date is that day's end), or one line."""
+    try:
+        return parse_local(start, time_zone), parse_local(end, time_zone, end=True)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def _zone_key(time_zone: str | None) -> str:
