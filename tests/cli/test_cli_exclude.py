@@ -42,18 +42,26 @@ def test_r3_exclude_refusals_are_one_line_without_a_traceback(cli, tmp_path) -> 
     assert r.code == 1 and "Traceback" not in r.err
 
 
-def test_r3_csv_groups_are_never_paired_and_seal_reports_attempts(cli, tmp_path) -> None:
+def test_r3_csv_groups_are_never_paired_and_seal_commits_to_every_entry(cli, tmp_path) -> None:
     rows = [f"P{i},p{i}@x.test,{'home' if i < 3 else ''}" for i in range(10)]
     world, tokens = world_of(cli, tmp_path, rows)
     cli("exclude", tokens["p5@x.test"], "p6@x.test", *AT)
     r = cli("seal", world, *AT, "--json")
     assert r.code == 0, r.err
-    assert r.json["attempts"] >= 1
+    assert r.json["attempts"] == 1, "the hidden draws are not counted out loud"
     doc = json.loads(cli("transcript", world).out)
-    assert doc["attempt"] == r.json["attempts"] - 1
-    assert len(doc["exclusions"]) == 3 + 1  # the household's three pairs, and one list entry
+    # Version 2 (issue 22): a commitment for each of the household's three pairs and for the
+    # list entry, and no pair of ids anywhere.
+    assert doc["algorithm"] == "fisher-yates-excluding/blake2b-v2" and "exclusions" not in doc
+    assert len(doc["exclusion_commitments"]) == 3 + 1
+    pid = {e: cli("wrist", t, *AT, "--json").json["person"] for e, t in tokens.items()}
+    home = [pid[f"p{i}@x.test"] for i in range(3)]
+    excluded = {
+        tuple(sorted(p)) for p in ((home[0], home[1]), (home[0], home[2]), (home[1], home[2]))
+    }
+    excluded.add(tuple(sorted((pid["p5@x.test"], pid["p6@x.test"]))))
     drawn = {tuple(sorted(line[:2])) for line in doc["lines"] if line[1] is not None}
-    assert not drawn & {tuple(p) for p in doc["exclusions"]}
+    assert not drawn & excluded
     path = tmp_path / "t.json"
     path.write_text(json.dumps(doc))
     assert cli("audit", str(path), db=False).code == 0

@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from soulmark.core.audit import audit, load_transcript
 from soulmark.core.errors import Conflict, InvalidInput
-from soulmark.core.exclusions import EXCLUDING
+from soulmark.core.private_exclusions import PRIVATE, check_entry
 from soulmark.core.times import DAY, parse_iso
 from soulmark.services import create_world, join, seal, transcript_text
 from soulmark.services.exclusions import add_exclusion, list_exclusions, remove_exclusion
 from soulmark.services.lifecycle import export_person, leave
+from soulmark.services.receipts import own_receipts
 from soulmark.store import Store
-from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, RoundRow
+from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, ReceiptRow, RoundRow
 
 T0 = parse_iso("2030-04-01T00:00:00Z")
 END = T0 + 365 * DAY
@@ -82,19 +83,21 @@ def test_r3_seal_draws_around_exclusions_and_the_transcript_audits(store: Store)
     for i in range(0, 12, 2):
         add_exclusion(store, token=people[i].token, email=f"s{i + 1}@ua.example", at=BEFORE)
     sealed = seal(store, world=world, at=BEFORE)
-    assert sealed.attempts >= 1
+    assert sealed.attempts == 1, "the number of hidden draws is not told"
     doc = load_transcript(transcript_text(store, world=world))
     assert audit(doc) == []
-    assert doc["algorithm"] == EXCLUDING and doc["attempt"] == sealed.attempts - 1
+    # Version 2 (issue 22): one commitment per entry, the pairs themselves nowhere.
+    assert doc["algorithm"] == PRIVATE and "exclusions" not in doc and "attempt" not in doc
+    assert len(doc["exclusion_commitments"]) == 6
     pid = pids_by_email(store)
     excluded = {
         tuple(sorted((pid[f"s{i}@ua.example"], pid[f"s{i + 1}@ua.example"])))
         for i in range(0, 12, 2)
     }
-    assert {tuple(p) for p in doc["exclusions"]} == excluded
     drawn = {tuple(sorted((a, b))) for a, b, *_ in doc["lines"] if b is not None}
     assert not drawn & excluded
-    assert seal(store, world=world, round=1, at=BEFORE).attempts == sealed.attempts  # B6
+    again = seal(store, world=world, round=1, at=BEFORE)  # B6
+    assert again.already and again.seed == sealed.seed
 
 
 def test_r3_a_round_without_exclusions_seals_with_one_attempt(store: Store) -> None:
@@ -148,3 +151,29 @@ def test_r3_your_export_holds_your_list_until_the_seal(store: Store) -> None:
     assert "s0@ua.example" not in str(theirs) and theirs["never_with"]["addresses"] == []
     seal(store, world=world, at=BEFORE)
     assert export_person(store, token=people[0].token, at=BEFORE)["never_with"]["frozen"]
+
+
+def test_b1_each_author_finds_their_own_entries_with_their_receipts(store: Store) -> None:
+    world, people = populate(store, 10)
+    add_exclusion(store, token=people[0].token, email="S1@ua.example", at=BEFORE)
+    add_exclusion(store, token=people[0].token, email="ghost@elsewhere.example", at=BEFORE)
+    add_exclusion(store, token=people[2].token, email="s3@ua.example", at=BEFORE)
+    before = own_receipts(store, token=people[0].token)
+    assert before.receipts == [], "no receipt before the seal"
+    seal(store, world=world, at=BEFORE)
+    doc = load_transcript(transcript_text(store, world=world))
+    assert audit(doc) == [] and len(doc["exclusion_commitments"]) == 3
+    mine = own_receipts(store, token=people[0].token)
+    assert mine.person == people[0].person and len(mine.receipts) == 2
+    # An address that joined and one that did not are received alike (nothing tells which).
+    assert {r["round"] for r in mine.receipts} == {1}
+    for address in ("S1@ua.example", "ghost@elsewhere.example"):
+        checks = [
+            check_entry(doc, author=mine.person, address=address, salt=r["salt"])
+            for r in mine.receipts
+        ]
+        assert checks.count(None) == 1, (address, checks)
+    assert own_receipts(store, token=people[1].token).receipts == [], "the named are told nothing"
+    leave(store, token=people[0].token, at=BEFORE)
+    with store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(ReceiptRow)) == 1

@@ -310,18 +310,27 @@ def audit_file(
     commitment: Annotated[
         str | None, typer.Option(help="The commitment published when the round opened.")
     ] = None,
+    salt: Annotated[
+        str | None, typer.Option(help="Your receipt's salt for a never-with entry (--person).")
+    ] = None,
+    named: Annotated[
+        str | None, typer.Option(help="The address that entry named (with --salt).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Re-run fate from a transcript (a round's or a planet's) and report every mismatch.
 
     Example: soulmark audit round1.json --person 3f9a0c1d2b4e5f60
     """
+    if (salt is None) != (named is None):
+        fail("--salt and --named go together: your receipt's salt and the address you named")
+    receipt = (salt, named) if salt is not None and named is not None else None
     try:
         raw = typer.get_text_stream("stdin").read() if str(file) == "-" else file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     with clean_errors():
-        report = audit_report(raw, commitment=commitment, person=person)
+        report = audit_report(raw, commitment=commitment, person=person, receipt=receipt)
     emit(as_json, report.to_json(), lambda: _show_audit(report))
     if not report.ok:
         raise typer.Exit(1)

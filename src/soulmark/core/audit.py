@@ -16,8 +16,15 @@ from soulmark.core.exclusions import (
     first_clear_attempt,
     index_keys,
 )
-from soulmark.core.fate import derive_seed, roster_digest
+from soulmark.core.fate import ExactShuffle, derive_seed, roster_digest
 from soulmark.core.later import start_after
+from soulmark.core.private_exclusions import (
+    PRIVATE,
+    SEED_LABEL,
+    commitments_digest,
+    commitments_problem,
+    draw_key_problem,
+)
 from soulmark.core.times import iso, parse_iso
 from soulmark.core.transcript import (
     FORMAT,
@@ -40,6 +47,7 @@ __all__ = [
     "parse_object",
     "FIELDS",
     "EXCLUSION_FIELDS",
+    "PRIVATE_FIELDS",
 ]
 
 FIELDS = (
@@ -55,7 +63,10 @@ FIELDS = (
     "lines",
 )
 EXCLUSION_FIELDS = ("exclusions", "attempt")
-"""Present exactly when the round was drawn with exclusions (algorithm fisher-yates-excluding)."""
+"""Present exactly when the round was drawn by fisher-yates-excluding/blake2b-v1."""
+PRIVATE_FIELDS = ("exclusion_commitments", "draw_key")
+"""Present exactly when the round was drawn by fisher-yates-excluding/blake2b-v2."""
+_KIND_FIELDS = {EXCLUDING: EXCLUSION_FIELDS, PRIVATE: PRIVATE_FIELDS}
 OPTIONAL_FIELDS = ("marks_from",)
 """Absent from transcripts written before later rounds kept their marks after the seal."""
 MAX_LINE_REPORTS = 20
@@ -112,8 +123,13 @@ def _tohex(value: str) -> str | None:
         return None
 
 
-def _excluding(doc: dict[str, Any]) -> bool:
-    return doc.get("algorithm") == EXCLUDING or any(f in doc for f in EXCLUSION_FIELDS)
+def _excluding(doc: dict[str, Any]) -> str | None:
+    """The exclusions version a transcript says it was drawn by, by its algorithm or by
+    the fields only that version carries (version 2 first: its fields win); else None."""
+    for version in (PRIVATE, EXCLUDING):
+        if doc.get("algorithm") == version or any(f in doc for f in _KIND_FIELDS[version]):
+            return version
+    return None
 
 
 def _check_exclusions(doc: dict[str, Any], roster: list[str], out: list[Mismatch]) -> list[Pair]:
@@ -141,7 +157,8 @@ def _check_exclusions(doc: dict[str, Any], roster: list[str], out: list[Mismatch
 
 def _check_fields(doc: dict[str, Any], out: list[Mismatch]) -> None:
     """Every field this kind of round carries, and no other."""
-    fields = FIELDS + EXCLUSION_FIELDS if _excluding(doc) else FIELDS
+    version = _excluding(doc)
+    fields = FIELDS + _KIND_FIELDS[version] if version else FIELDS
     extra = sorted(set(doc) - set(fields) - set(OPTIONAL_FIELDS))
     out.extend(Mismatch(f, "unexpected field") for f in extra)
     out.extend(Mismatch(f, "missing") for f in fields if f not in doc)
@@ -177,18 +194,33 @@ def _check_commitment(
 
 def _check_draw(doc: dict[str, Any], roster: list[str], out: list[Mismatch]) -> None:
     """The algorithm the roster's size (or its exclusions) calls for, and the round number."""
-    algorithm = EXCLUDING if _excluding(doc) else expected_algorithm(len(roster))
+    algorithm = _excluding(doc) or expected_algorithm(len(roster))
     if doc.get("algorithm") != algorithm:
         out.append(Mismatch("algorithm", f"expected {algorithm}"))
     if type(doc.get("round")) is not int or doc["round"] < 1:
         out.append(Mismatch("round", "not a positive round number"))
 
 
+def _bound(
+    doc: dict[str, Any], roster: list[str], out: list[Mismatch]
+) -> tuple[bytes, bytes, list[Pair] | None]:
+    """What the seed binds of a round's exclusions and under which label (version 1's pair
+    digest, version 2's commitments digest, or nothing), and version 1's pairs."""
+    version = _excluding(doc)
+    if version == PRIVATE:
+        commitments, problem = commitments_problem(doc.get("exclusion_commitments"))
+        if problem:
+            out.append(Mismatch("exclusion_commitments", problem))
+        return (commitments_digest(commitments) if commitments else b""), SEED_LABEL, None
+    pairs = _check_exclusions(doc, roster, out) if version else None
+    return (exclusions_digest(pairs) if pairs else b""), b"soulmark/seed/x1", pairs
+
+
 def _check_inputs(
     doc: dict[str, Any], out: list[Mismatch]
 ) -> tuple[bytes, list[Pair] | None] | None:
     """Check the fields that feed fate; returns the seed recomputed from them, and the
-    excluded pairs (None for a round drawn without exclusions)."""
+    excluded pairs of version 1 (None for any other round)."""
     _check_fields(doc, out)
     checked = _check_roster(doc, out)
     if checked is None:
@@ -201,8 +233,8 @@ def _check_inputs(
         return None
     spec, mixed = _check_beacon(doc.get("beacon"), out)
     _check_commitment(doc, secret, spec, out)
-    pairs = _check_exclusions(doc, roster, out) if _excluding(doc) else None
-    seed = derive_seed(secret, digest, mixed, exclusions_digest(pairs) if pairs else b"")
+    bound, label, pairs = _bound(doc, roster, out)
+    seed = derive_seed(secret, digest, mixed, bound, label=label)
     if doc.get("seed") != seed.hex():
         out.append(
             Mismatch("seed", "does not follow from the secret, roster, beacon and exclusions")
@@ -227,6 +259,17 @@ def _redraw(doc: dict[str, Any], seed: bytes, pairs: list[Pair], out: list[Misma
             why = f"is not the first attempt that avoids every excluded pair ({first} is)"
         out.append(Mismatch("attempt", why))
     return order
+
+
+def _winning_shuffle(doc: dict[str, Any], n: int, out: list[Mismatch]) -> list[int] | None:
+    """Version 2: the exact shuffle on the published key of the winning attempt.  The
+    attempts before it are hidden, so that none of them can show an excluded pair; whether
+    the lines avoid each entry is for that entry's author to check (docs/fate-exclusions.md)."""
+    key, problem = draw_key_problem(doc.get("draw_key"))
+    if key is None:
+        out.append(Mismatch("draw_key", problem or "missing"))
+        return None
+    return ExactShuffle().order(key, n)
 
 
 def _check_beacon(block: Any, out: list[Mismatch]) -> tuple[BeaconSpec | None, bytes]:
@@ -268,6 +311,10 @@ def _check_lines(
     order = None
     if pairs:
         order = _redraw(doc, seed, pairs, out)
+        if order is None:
+            return
+    elif _excluding(doc) == PRIVATE:
+        order = _winning_shuffle(doc, len(roster), out)
         if order is None:
             return
     start = _marks_start(doc, out)

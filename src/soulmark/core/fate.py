@@ -131,14 +131,19 @@ def roster_digest(roster: Sequence[str]) -> str:
 
 
 def derive_seed(
-    secret: bytes, digest_hex: str, beacon: bytes = b"", exclusions: bytes = b""
+    secret: bytes,
+    digest_hex: str,
+    beacon: bytes = b"",
+    exclusions: bytes = b"",
+    label: bytes = b"soulmark/seed/x1",
 ) -> bytes:
     """The round's seed: binds the revealed secret to the frozen roster (and a beacon, if any).
 
-    A round with exclusions also binds the 32-byte digest of its excluded pairs, under its
-    own label, so that changing the pair list changes every line of the transcript.
+    A round with exclusions also binds the 32-byte digest of its exclusions, under its own
+    ``label`` (``x1``: the pair list; ``x2``: the commitments), so that changing the list
+    changes every line of the transcript.
     """
-    label = b"soulmark/seed/x1" + exclusions if exclusions else b"soulmark/seed/v1"
+    label = label + exclusions if exclusions else b"soulmark/seed/v1"
     return hashlib.blake2b(
         label + bytes.fromhex(digest_hex) + beacon,
         digest_size=32,

@@ -14,9 +14,13 @@ A transcript (format ``soulmark-transcript``, version 1) is a JSON object::
     roster_digest  sha256 of the ids joined by newlines
     seed           blake2b(key=secret, "soulmark/seed/v1" || roster_digest || beacon)
     algorithm      the fate algorithm's version
-    exclusions     only in rounds with exclusions (algorithm fisher-yates-excluding): the
-                   excluded pairs of roster ids, each [smaller, larger], sorted
+    exclusions     only in rounds drawn by fisher-yates-excluding/blake2b-v1 (no longer
+                   sealed, still audited): the excluded pairs of roster ids, sorted
     attempt        only there too: the number of the first attempt that avoids them all
+    exclusion_commitments
+                   only in rounds drawn by fisher-yates-excluding/blake2b-v2: a salted
+                   commitment per entry, sorted (soulmark.core.private_exclusions)
+    draw_key       only there too: the key of the winning (hidden) attempt's shuffle
     marks_from     {"sealed_at", "lead", "start"}: when the round was sealed and where its marks
                    begin, ``max(window_start, sealed_at + lead)`` (later rounds, R4).  Optional:
                    present only when the marks begin after the window's start; a transcript
@@ -55,11 +59,19 @@ from soulmark.core.fate import (
 )
 from soulmark.core.later import MarksFrom, marks_from
 from soulmark.core.marks import Mark, MarkParams, Window, scaled, schedule_scaled
+from soulmark.core.private_exclusions import (
+    PRIVATE,
+    SEED_LABEL,
+    Private,
+    commitments_digest,
+    hidden_draw,
+)
 from soulmark.core.times import iso, parse_iso
 
 __all__ = [
     "FORMAT",
     "HEADER_FIELDS",
+    "Private",
     "VERSION",
     "World",
     "ExclusionsRefused",
@@ -179,9 +191,16 @@ def _later(world: World, sealed_at: int | None) -> MarksFrom | None:
 
 
 def _draw(
-    secret: bytes, ids: list[str], digest: str, mixed: bytes, exclusions: Sequence[tuple[str, str]]
+    secret: bytes,
+    ids: list[str],
+    digest: str,
+    mixed: bytes,
+    exclusions: Sequence[tuple[str, str]],
+    private: Private | None,
 ) -> _Draw:
     """The seed and, for a round with exclusions, the first attempt that avoids them all."""
+    if private is not None and private.commitments:
+        return _private_draw(secret, ids, digest, mixed, private)
     keys = index_keys(exclusions, ids)
     pairs = pairs_of(keys, ids)
     if not pairs:
@@ -196,6 +215,24 @@ def _draw(
     return _Draw(seed, EXCLUDING, order, fields)
 
 
+def _private_draw(
+    secret: bytes, ids: list[str], digest: str, mixed: bytes, private: Private
+) -> _Draw:
+    """Version 2: only commitments are published, and every attempt is hidden."""
+    keys = index_keys(private.pairs, ids)
+    reason = refusal_of(len(ids), keys)
+    if reason is not None:
+        raise ExclusionsRefused(reason)
+    bound = commitments_digest(private.commitments)
+    seed = derive_seed(secret, digest, mixed, bound, label=SEED_LABEL)
+    order, key, _ = hidden_draw(private.hidden, seed, len(ids), keys)
+    fields = {
+        "exclusion_commitments": sorted(c.hex() for c in private.commitments),
+        "draw_key": key.hex(),
+    }
+    return _Draw(seed, PRIVATE, order, fields)
+
+
 def seal_transcript(
     *,
     world: World,
@@ -205,12 +242,17 @@ def seal_transcript(
     beacon: BeaconSpec | None = None,
     signature: str | None = None,
     exclusions: Sequence[tuple[str, str]] = (),
+    private: Private | None = None,
     sealed_at: int | None = None,
 ) -> tuple[dict[str, Any], Plan]:
     """The transcript of a round and the schedule it publishes (``signature`` already verified).
 
-    ``exclusions`` are pairs of roster ids never to be drawn; pairs naming anyone outside the
-    roster are dropped.  Exclusions that cannot be drawn raise :class:`ExclusionsRefused`.
+    ``private`` (version 2, what sealing uses) gives the pairs of roster ids never to be
+    drawn, the commitments to publish for them and the key that hides the attempts; with
+    commitments the round is drawn by it.  ``exclusions`` alone draws version 1, which
+    publishes the pairs (kept so that old transcripts and their vectors stay reproducible).
+    Pairs naming anyone outside the roster are dropped.  Exclusions that cannot be drawn
+    raise :class:`ExclusionsRefused`.
     ``sealed_at`` keeps every mark after the seal (R4); when too little of the window is left
     it raises :class:`soulmark.core.later.TooLate`.
     """
@@ -221,7 +263,7 @@ def seal_transcript(
     digest = roster_digest(ids)
     block = beacon_block(beacon, signature)
     mixed = randomness(signature) if block and signature else b""
-    drawn = _draw(secret, ids, digest, mixed, exclusions)
+    drawn = _draw(secret, ids, digest, mixed, exclusions, private)
     start = later.start if later else None
     plan = schedule(drawn.seed, ids, drawn.algorithm, world, drawn.order, start)
     doc = {

@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 import soulmark.planet  # noqa: F401  (registers the planet engine for rosters of 2**20 and more)
 from soulmark.core.audit import Mismatch, audit, check_header, parse_object
-from soulmark.core.errors import NotFound
+from soulmark.core.errors import InvalidInput, NotFound
+from soulmark.core.private_exclusions import check_entry
 from soulmark.planet.version import FORMAT as PLANET_FORMAT
 
 __all__ = ["AuditReport", "audit_report"]
@@ -59,12 +60,18 @@ class AuditReport:
 
 
 def audit_report(
-    text: str | bytes, *, commitment: str | None = None, person: str | None = None
+    text: str | bytes,
+    *,
+    commitment: str | None = None,
+    person: str | None = None,
+    receipt: tuple[str, str] | None = None,
 ) -> AuditReport:
     """Re-run fate from a transcript's text and report every mismatch.
 
     ``commitment``: the one published when the round opened, which the transcript must
     carry.  ``person``: an opaque id whose line to return (NotFound if it has none).
+    ``receipt``: that person's (salt, address named) from their wrist, whose never-with
+    entry must be among the transcript's commitments (docs/fate-exclusions.md).
     Raises TranscriptError for text that cannot be audited at all.
     """
     doc = parse_object(text)
@@ -72,6 +79,12 @@ def audit_report(
     found = _planet_mismatches(doc) if kind == "planet" else audit(check_header(doc))
     if commitment is not None and doc.get("commitment") != commitment:
         found.append(Mismatch("commitment", "differs from the published commitment"))
+    if receipt is not None:
+        if person is None:
+            raise InvalidInput("a receipt is checked for a person: give their id too")
+        why = check_entry(doc, author=person, address=receipt[1], salt=receipt[0])
+        if why is not None:
+            found.append(Mismatch("receipt", why))
     return AuditReport(
         ok=not found,
         kind=kind,

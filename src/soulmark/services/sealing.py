@@ -18,6 +18,7 @@ from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
 from soulmark.services.exclusions import round_exclusions
 from soulmark.services.fate_log import record as record_fate
+from soulmark.services.receipts import Committed, commit_round, keep_receipts
 from soulmark.services.relays import fetch_signature
 from soulmark.services.results import Result
 from soulmark.services.worlds import get_world, open_round, world_block
@@ -201,10 +202,16 @@ def _seal_round(
     number = target.number
     roster = _confirmed_roster(s, row, number)
     signature = _beacon_value(target, at, beacon_signature)
-    doc, plan = _draw(row, target, roster, signature, at, round_exclusions(s, row, number))
+    committed = commit_round(s, row, number)
+    doc, plan = _draw(
+        row, target, roster, signature, at, round_exclusions(s, row, number), committed
+    )
+    # Version 2 keeps its number of hidden draws to itself: told to the organizer, it
+    # would hint at how many entries named someone in the round.
     target.attempts = doc.get("attempt", 0) + 1
     target.beacon_signature = signature
     _write_marks(s, row, number, plan)
+    keep_receipts(s, row, number, committed)
     target.sealed_at = at
     target.seed = doc["seed"]
     target.pairs = doc["pairs"]
@@ -241,8 +248,11 @@ def _draw(
     signature: str | None,
     at: int,
     exclusions: Sequence[tuple[str, str]],
+    committed: Committed,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The transcript and schedule; every mark after the seal, in what is left (R4)."""
+    """The transcript and schedule; every mark after the seal, in what is left (R4).
+
+    Exclusions are drawn by version 2 (only commitments published, every attempt hidden)."""
     try:
         return seal_transcript(
             world=world_block(world),
@@ -251,7 +261,7 @@ def _draw(
             roster=roster,
             beacon=target.beacon,
             signature=signature,
-            exclusions=exclusions,
+            private=committed.private(exclusions),
             sealed_at=at,
         )
     except TooLate as exc:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soulmark.core.beacon import BeaconSpec
 
-__all__ = ["Base", "WorldRow", "RoundRow", "PersonRow", "MarkRow", "ExclusionRow"]
+__all__ = ["Base", "WorldRow", "RoundRow", "PersonRow", "MarkRow", "ExclusionRow", "ReceiptRow"]
 
 
 class Base(DeclarativeBase):
@@ -129,3 +129,18 @@ class ExclusionRow(Base):
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReceiptRow(Base):
+    """An author's receipt for one never-with entry of a sealed round (issue 22): the salt
+    of its commitment in the transcript.  Shown to that author's wrist only; written once at
+    seal, with the commitment it opens, so it holds even when the named address is erased."""
+
+    __tablename__ = "exclusion_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    round: Mapped[int]
+    salt: Mapped[str] = mapped_column(String(64))
+    commitment: Mapped[str] = mapped_column(String(64))
