@@ -16,11 +16,14 @@ from sqlalchemy import select
 from soulmark.core.audit import audit, load_transcript
 from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import Conflict, NotFound
+from soulmark.core.private_exclusions import never_commitment
 from soulmark.core.times import DAY
 from soulmark.services import create_world, join, seal, transcript_text, wrist
 from soulmark.services.confirm import confirm
-from soulmark.services.exclusions import add_exclusion
+from soulmark.services.exclusions import add_exclusion, round_exclusions
 from soulmark.services.intake import join_csv
+from soulmark.services.receipts import own_receipts
+from soulmark.services.worlds import get_world
 from soulmark.services.lifecycle import (
     erase_expired,
     export_person,
@@ -164,10 +167,18 @@ def test_b1_purge_after_the_beacon_leaves_the_roster_whole(store: Store) -> None
 
 
 def _exclusions_drawn(store: Store, world: str) -> list:
+    """The pairs the seal draws around.  The transcript no longer lists them (issue 22, it
+    holds only commitments), so they are read as the seal reads them, then checked drawn."""
+    with store.transaction() as s:
+        row = get_world(s, world)
+        pairs = sorted(sorted(p) for p in round_exclusions(s, row, 1))
     seal(store, world=world, at=DUE + 10, beacon_signature=VECTOR["signature"])
     doc = load_transcript(transcript_text(store, world=world, round=1))
     assert audit(doc) == []
-    return doc.get("exclusions", [])
+    assert len(doc.get("exclusion_commitments", [])) >= len(pairs)
+    drawn = {tuple(sorted(line[:2])) for line in doc["lines"] if line[1] is not None}
+    assert not drawn & {tuple(p) for p in pairs}
+    return pairs
 
 
 def test_b1_r3_leaving_once_the_beacon_is_due_keeps_the_exclusions_in_the_draw(
@@ -215,3 +226,24 @@ def test_b1_r3_lists_are_frozen_once_the_beacon_is_due(store: Store) -> None:
     with pytest.raises(Conflict, match="frozen"):
         add_exclusion(store, token=people[0].token, email="p1@x.example", at=DUE)
     assert _exclusions_drawn(store, world) == []
+
+
+def test_b2_a_receipt_for_someone_who_left_cannot_be_tested_against_roster_ids(
+    store: Store,
+) -> None:
+    """Their entry is re-keyed to ``left:<id>`` when the named person leaves a frozen roster;
+    its commitment must not hold that key, or the author could test every id for it."""
+    world, _ = _world(store)
+    people = [
+        join(store, world=world, name=f"P{i}", email=f"p{i}@x.example", at=OPENED + i)
+        for i in range(8)
+    ]
+    add_exclusion(store, token=people[2].token, email="p3@x.example", at=OPENED + 20)
+    leave(store, token=people[3].token, at=DUE)
+    assert _exclusions_drawn(store, world) == [sorted((people[2].person, people[3].person))]
+    doc = load_transcript(transcript_text(store, world=world, round=1))
+    (receipt,) = own_receipts(store, token=people[2].token).receipts
+    salt = bytes.fromhex(receipt["salt"])
+    assert receipt["commitment"] in doc["exclusion_commitments"]
+    tried = {never_commitment(salt, people[2].person, f"left:{pid}").hex() for pid in doc["roster"]}
+    assert receipt["commitment"] not in tried

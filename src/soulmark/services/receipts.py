@@ -84,12 +84,20 @@ def commit_round(s: Session, world: WorldRow, number: int) -> Committed:
     salts = _salts(len(entries) + len(pairs))
     out = Committed()
     for (person_id, pid, key), salt in zip(entries, salts, strict=False):
-        commitment = never_commitment(salt, pid, key)
+        commitment = never_commitment(salt, pid, _committed_key(key))
         out.commitments.append(commitment)
         out.receipts.append((person_id, salt.hex(), commitment.hex()))
     for (a, b), salt in zip(pairs, salts[len(entries) :], strict=True):
         out.commitments.append(group_commitment(salt, a, b))
     return out
+
+
+def _committed_key(key: str) -> str:
+    """The address key an entry commits to.  An entry whose named person left once the roster
+    froze (or was erased) is keyed ``left:<their id>``: committing to that would let its
+    author, who holds the salt, test every roster id for it.  It commits to a random key
+    instead, which nobody can recompute; its author's check fails for that entry alone."""
+    return key if "@" in key else secrets.token_hex(16)
 
 
 def keep_receipts(s: Session, world: WorldRow, number: int, committed: Committed) -> None:
