@@ -22,8 +22,6 @@ from soulmark.services import create_world, join, seal, transcript_text, wrist
 from soulmark.services.confirm import confirm
 from soulmark.services.exclusions import add_exclusion, round_exclusions
 from soulmark.services.intake import join_csv
-from soulmark.services.receipts import own_receipts
-from soulmark.services.worlds import get_world
 from soulmark.services.lifecycle import (
     erase_expired,
     export_person,
@@ -31,6 +29,8 @@ from soulmark.services.lifecycle import (
     leave_outcome,
     set_retention,
 )
+from soulmark.services.receipts import own_receipts
+from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, PersonRow
 from tests.mailbox import confirmations
