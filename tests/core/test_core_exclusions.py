@@ -228,7 +228,7 @@ def test_r3_b1_any_feasible_exclusion_set_draws_a_valid_matching_that_audits(
 
 
 def test_b1_the_documented_vector_holds() -> None:
-    """docs/fate-exclusions.md appendix A.7 (version 1), so that another implementation can check itself."""
+    """docs/fate-exclusions.md appendix A.7 (version 1): another implementation checks itself."""
     from soulmark.core.exclusions import _attempt, exclusions_digest
     from soulmark.core.fate import derive_seed, roster_digest
 
