@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from soulmark.core.audit import audit, load_transcript
 from soulmark.core.errors import Conflict, InvalidInput
@@ -119,14 +119,21 @@ def test_r3_after_the_seal_the_list_is_frozen_and_hidden(store: Store) -> None:
         remove_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
 
 
-def test_r3_an_infeasible_set_is_refused_at_seal_with_nothing_written(store: Store) -> None:
-    world, people = populate(store, 6)
-    add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
-    add_exclusion(store, token=people[0].token, email="s2@ua.example", at=BEFORE)  # n=6: 2 ok
-    add_exclusion(store, token=people[3].token, email="s0@ua.example", at=BEFORE)
-    # s0 is now excluded from s1, s2 and s3: 2 partners left of a round of 6, under half.
-    with pytest.raises(Conflict, match="half") as refused:
+def test_r3_organizer_groups_that_cannot_be_drawn_refuse_the_seal_with_nothing_written(
+    store: Store,
+) -> None:
+    """Participants' lists never stop a seal (tests/services/test_services_exclusion_cap.py);
+    the organizer's own groups still can, and the refusal says they are the cause."""
+    world, _ = populate(store, 6)
+    with store.transaction() as s:  # the organizer's CSV put four of six in one household
+        s.execute(
+            update(PersonRow)
+            .where(PersonRow.email.in_([f"s{i}@ua.example" for i in range(4)]))
+            .values(exclusion_group="house")
+        )
+    with pytest.raises(Conflict, match="groups") as refused:
         seal(store, world=world, at=BEFORE)
+    assert refused.value.code == "seal-groups-tight"
     assert "s0" not in str(refused.value) and "@" not in str(refused.value)
     with store.transaction() as s:
         assert s.scalar(select(func.count()).select_from(MarkRow)) == 0

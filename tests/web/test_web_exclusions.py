@@ -10,6 +10,7 @@ from sqlalchemy import select
 from soulmark.core.times import SECOND
 from soulmark.store.models import ExclusionRow
 from soulmark.store.notice_models import NoticeRow
+from tests.web.conftest import fill_marks
 
 NAMES = [f"Person {chr(65 + i)}" for i in range(10)]
 TYPED = "P1@school.test"
@@ -36,7 +37,7 @@ def test_r3_api_sets_lists_and_removes_with_json_errors(web) -> None:
     token = world.by_name("Person A").token
     r = web.api("POST", "/api/wrist/exclusions", token, json={"email": TYPED})
     assert r.status_code == 200
-    assert r.json() == {"addresses": [TYPED], "limit": 3, "frozen": False}
+    assert r.json() == {"addresses": [TYPED], "limit": 3, "frozen": False, "unhonoured": 0}
     stranger = web.api("POST", "/api/wrist/exclusions", token, json={"email": "z@else.test"})
     assert stranger.status_code == 200 and set(stranger.json()) == set(r.json())
     assert web.api("GET", "/api/wrist/exclusions", token).json()["addresses"] == [
@@ -55,6 +56,7 @@ def test_r3_api_sets_lists_and_removes_with_json_errors(web) -> None:
         "addresses": [],
         "limit": 3,
         "frozen": True,
+        "unhonoured": 0,
     }
 
 
@@ -134,3 +136,45 @@ def test_r3_the_never_with_form_speaks_japanese(web) -> None:
     page = web.client.get(f"/wrist/{me.token}", headers={"Accept-Language": "ja"})
     assert "結ばれたくない相手" in page.text and "3 人まで" in page.text
     assert "Never pair me with them" not in page.text
+
+
+SYBILS = [f"Sybil {i}" for i in range(7)]
+
+
+def test_r3_sybil_wrists_naming_one_person_cannot_stop_the_seal_nor_say_who(web) -> None:
+    """An attacker holds seven wrists of a round of twelve and names one person in each
+    list (within each allowance).  The organizer's seal still draws; the dropped authors are
+    told, each in the same words that name nobody; the named person is told nothing."""
+    world = web.world(["Victim", *SYBILS, "Bystander", "C", "D", "E"], seal=False)
+    victim, bystander = world.by_name("Victim"), world.by_name("Bystander")
+    for name in SYBILS:
+        sybil = world.by_name(name)
+        r = web.api("POST", "/api/wrist/exclusions", sybil.token, json={"email": victim.email})
+        assert r.status_code == 200
+        web.clock.now += SECOND  # one after the other: the earliest five are honoured
+    web.clock.now += SECOND
+    r = web.api("POST", "/api/organizer/seal", world.organizer, json={"round": 1})
+    assert r.status_code == 200, r.text  # today: 409, R3 refused for good
+    fill_marks(web.store, world)
+    assert victim.partner not in {world.by_name(n).pid for n in SYBILS[:5]}
+    told = {
+        n: web.api("GET", "/api/wrist/exclusions", world.by_name(n).token).json() for n in SYBILS
+    }
+    assert [told[n]["unhonoured"] for n in SYBILS] == [0, 0, 0, 0, 0, 1, 1]
+    pages = {n: web.client.get(f"/wrist/{world.by_name(n).token}").text for n in SYBILS}
+    notices = [_notice(pages[n]) for n in SYBILS]
+    assert notices[:5] == [None] * 5 and notices[5] == notices[6] is not None
+    assert victim.email not in notices[5] and "Victim" not in notices[5]
+    # The named person's page and JSON say what a bystander's say.
+    for token in (victim.token, bystander.token):
+        assert web.api("GET", "/api/wrist/exclusions", token).json() == told[SYBILS[0]]
+        assert _notice(web.client.get(f"/wrist/{token}").text) is None
+    ja = web.client.get(
+        f"/wrist/{world.by_name(SYBILS[6]).token}", headers={"Accept-Language": "ja"}
+    )
+    assert "守れませんでした" in (_notice(ja.text) or "")
+
+
+def _notice(page: str) -> str | None:
+    start = page.find('id="never-with-unhonoured"')
+    return None if start < 0 else page[start : page.index("</section>", start)]

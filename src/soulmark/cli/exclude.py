@@ -47,6 +47,12 @@ def exclude(
 def _show(shown: Exclusions) -> None:
     if shown.frozen:
         console.print("Your never-with list is frozen with your round's fate, and kept private.")
+        if shown.unhonoured:
+            console.print(
+                f"Fate could not keep {shown.unhonoured} of your entries in this draw: a draw "
+                "leaves everyone at least half of the round as possible partners, and the "
+                "earliest entries were kept."
+            )
         return
     if not shown.addresses:
         console.print(f"You have named no one (you may name up to {shown.limit}).")

@@ -6,6 +6,13 @@ like any other (it applies if that person joins later), and every answer depends
 what the author already knows — their own list and the size of their round.  The named
 person is never told.  Once the author's round is sealed, or its roster has closed for a
 beacon, the list is frozen; after the seal it is hidden, from its author too.
+
+A change to a list takes the lock the seal takes (the world's row, shared, then the
+author's; SQLite's one write lock), so it either lands before the seal reads the lists or
+waits for the seal and finds the list frozen: an acknowledged change is always in the draw.
+No set of lists stops a seal: the draw honours the earliest entries R3 allows
+(soulmark.core.honour), and an author whose entry it could not honour is told so, after
+the seal, in words that name nobody.
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict, InvalidInput
+from soulmark.core.errors import Conflict, InvalidInput, NotFound
+from soulmark.core.exclusions import refusal
+from soulmark.core.honour import Entry, honoured
 from soulmark.core.validate import clean_email
 from soulmark.services.people import joining_round, person_by_token
 from soulmark.services.results import Result
@@ -45,6 +54,8 @@ class Exclusions(Result):
     limit: int
     frozen: bool
     """Sealed (or closed for a beacon): the list can no longer change, and is not shown."""
+    unhonoured: int
+    """After the seal: how many of the author's entries its draw could not honour (R3)."""
 
 
 def _frozen(s: Session, person: PersonRow, at: int) -> bool:
@@ -52,19 +63,62 @@ def _frozen(s: Session, person: PersonRow, at: int) -> bool:
     return person.round != world.open_round or joining_round(s, world, at) != world.open_round
 
 
+def _unhonoured(s: Session, person: PersonRow) -> int:
+    """The author's entries that their round's draw dropped: a count, never which or why."""
+    return int(
+        s.scalar(
+            select(func.count())
+            .select_from(ExclusionRow)
+            .where(ExclusionRow.person_id == person.id, ExclusionRow.dropped_in == person.round)
+        )
+        or 0
+    )
+
+
 def view(s: Session, person: PersonRow, at: int) -> Exclusions:
     if _frozen(s, person, at):
-        return Exclusions(addresses=[], limit=MAX_EXCLUSIONS, frozen=True)
+        return Exclusions(
+            addresses=[], limit=MAX_EXCLUSIONS, frozen=True, unhonoured=_unhonoured(s, person)
+        )
     rows = s.scalars(
         select(ExclusionRow.email)
         .where(ExclusionRow.person_id == person.id)
         .order_by(ExclusionRow.email_key)
     ).all()
-    return Exclusions(addresses=list(rows), limit=MAX_EXCLUSIONS, frozen=False)
+    return Exclusions(addresses=list(rows), limit=MAX_EXCLUSIONS, frozen=False, unhonoured=0)
+
+
+def lock_lists(s: Session, token: str) -> PersonRow:
+    """The bearer of ``token``, locked as the seal locks: their world's row, then theirs.
+
+    The seal holds the world's row exclusively from before it reads the lists until it
+    commits; sharing it here makes a change wait for a seal under way (then it finds the
+    list frozen) and a seal wait for a change under way (then it reads it).  The same order
+    as the seal's (world, then people) cannot deadlock.  SQLite's BEGIN IMMEDIATE already
+    serialises every writer.  Rows are read again under the locks: the seal may have moved
+    the round on meanwhile.
+    """
+    found = person_by_token(s, token)
+    fresh = {"populate_existing": True}
+    s.scalars(
+        select(WorldRow)
+        .where(WorldRow.id == found.world_id)
+        .with_for_update(read=True)
+        .execution_options(**fresh)
+    ).one()
+    person = s.scalars(
+        select(PersonRow)
+        .where(PersonRow.id == found.id)
+        .with_for_update()
+        .execution_options(**fresh)
+    ).first()
+    if person is None:  # left meanwhile
+        raise NotFound("no wrist has that token", code="wrist-unknown")
+    return person
 
 
 def _editable(s: Session, token: str, at: int) -> PersonRow:
-    person = person_by_token(s, token, lock=True)
+    person = lock_lists(s, token)
     if _frozen(s, person, at):
         raise Conflict(
             "your never-with list is frozen: fate for your round is sealed or closed",
@@ -164,7 +218,11 @@ def list_exclusions(store: Store, *, token: str, at: int) -> Exclusions:
 
 
 def round_exclusions(s: Session, world: WorldRow, number: int) -> list[tuple[str, str]]:
-    """The excluded pairs of opaque ids in round ``number``'s roster, for its seal."""
+    """The excluded pairs of opaque ids in round ``number``'s roster, for its seal.
+
+    Called under the seal's lock.  Marks each list entry the draw cannot honour
+    (``dropped_in``); refuses only when the organizer's groups alone cannot be drawn.
+    """
     in_round = (
         PersonRow.world_id == world.id,
         PersonRow.round == number,
@@ -181,11 +239,14 @@ def round_exclusions(s: Session, world: WorldRow, number: int) -> list[tuple[str
             *in_round
         )
     )
-    return _pairs(s, world, people)
+    return _pairs(s, world, number, people)
 
 
 def _pairs(
-    s: Session, world: WorldRow, people: Iterable[tuple[int, str, str, str | None]]
+    s: Session,
+    world: WorldRow,
+    number: int,
+    people: Iterable[tuple[int, str, str, str | None]],
 ) -> list[tuple[str, str]]:
     """The excluded pairs of opaque ids among ``people`` (id, pid, email_key, group)."""
     by_id: dict[int, str] = {}
@@ -197,14 +258,47 @@ def _pairs(
         if group is not None:
             groups[group].append(pid)
     pairs: list[tuple[str, str]] = []
-    for person_id, key in s.execute(
-        select(ExclusionRow.person_id, ExclusionRow.email_key).where(
-            ExclusionRow.world_id == world.id
-        )
-    ):
-        author, named = by_id.get(person_id), by_key.get(key)
-        if author is not None and named is not None:
-            pairs.append((author, named))
     for members in groups.values():
         pairs.extend(combinations(members, 2))
+    _check_groups(sorted(by_id.values()), pairs)
+    entries = _entries(s, world, by_id)
+    kept = honoured(
+        len(by_id),
+        entries,
+        by_key,
+        {pid: len(members) - 1 for members in groups.values() for pid in members},
+    )
+    _mark_dropped(s, number, [e.id for e in entries if e.id not in kept])
+    pairs.extend((e.author, by_key[e.named]) for e in entries if e.id in kept and e.named in by_key)
     return pairs
+
+
+def _check_groups(roster: list[str], pairs: list[tuple[str, str]]) -> None:
+    """The organizer's groups are drawn whole or the seal refuses: that one is theirs to fix."""
+    if pairs and refusal(roster, pairs) is not None:
+        raise Conflict(
+            "the organizer's exclusion groups leave someone fewer than half of the round as "
+            "possible partners, or no pairing at all: change the groups; nothing was sealed",
+            code="seal-groups-tight",
+        )
+
+
+def _entries(s: Session, world: WorldRow, by_id: dict[int, str]) -> list[Entry]:
+    """The roster's list entries, earliest first (ties: the order they were written in)."""
+    rows = s.execute(
+        select(ExclusionRow.id, ExclusionRow.person_id, ExclusionRow.email_key)
+        .where(ExclusionRow.world_id == world.id)
+        .order_by(ExclusionRow.created_at, ExclusionRow.id)
+    )
+    return [
+        Entry(entry_id, by_id[author], key) for entry_id, author, key in rows if author in by_id
+    ]
+
+
+def _mark_dropped(s: Session, number: int, ids: list[int]) -> None:
+    for start in range(0, len(ids), 10_000):  # within every backend's bound on parameters
+        s.execute(
+            update(ExclusionRow)
+            .where(ExclusionRow.id.in_(ids[start : start + 10_000]))
+            .values(dropped_in=number)
+        )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import iso
+from soulmark.services.exclusions import lock_lists
 from soulmark.services.exclusions import view as never_with
 from soulmark.services.people import person_by_token, roster_frozen
 from soulmark.services.tokens import token_hash
@@ -161,7 +162,7 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
     the seal, so nobody can drop joiners to pick among draws they can already compute.
     """
     with store.transaction() as s:
-        person = person_by_token(s, token, lock=True)
+        person = lock_lists(s, token)  # the seal's lock: a leaver's list goes with them
         outcome = _outcome(s, person, at)
         _forget_links(s, [person.id])
         if outcome == "in_draw":

@@ -129,6 +129,9 @@ class ExclusionRow(Base):
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[int] = mapped_column(BigInteger)
+    dropped_in: Mapped[int | None] = mapped_column(default=None)
+    """The round whose draw could not honour this entry (R3 leaves everyone half the round);
+    its author is told so after that seal, in words that name nobody."""
 
 
 class ReceiptRow(Base):

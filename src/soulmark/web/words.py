@@ -112,6 +112,11 @@ ERROR_WORDS: dict[str, str] = {
         "at least half of the draw as possible partners."
     ),
     "exclusions-frozen": N_("Fate has been drawn, so your never-with list can no longer change."),
+    "seal-groups-tight": N_(
+        "Your exclusion groups leave someone fewer than half of the round as possible "
+        "partners, or allow no pairing at all. Change the groups, then draw fate. Nothing was "
+        "drawn."
+    ),
     "server-error": N_("Something went wrong on our side. Nothing was lost."),
     "not-found": N_("There is no page at this address."),
     "method-not-allowed": N_("This page cannot be opened like that. Go back and try again."),

@@ -28,6 +28,8 @@ class ExclusionsOut(BaseModel):
     limit: int
     frozen: bool
     """Your round is sealed (or its roster closed for a beacon): no changes, nothing shown."""
+    unhonoured: int
+    """After the seal: how many of your entries its draw could not honour (0 before it)."""
 
 
 def _out(shown: exclusions.Exclusions) -> ExclusionsOut:
