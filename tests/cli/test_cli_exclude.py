@@ -23,7 +23,12 @@ def test_r3_exclude_adds_lists_and_removes_your_own(cli, tmp_path) -> None:
     _, tokens = world_of(cli, tmp_path, [f"P{i},p{i}@x.test," for i in range(10)])
     me = tokens["p0@x.test"]
     r = cli("exclude", me, "p1@x.test", *AT, "--json")
-    assert r.code == 0 and r.json == {"addresses": ["p1@x.test"], "limit": 3, "frozen": False}
+    assert r.code == 0 and r.json == {
+        "addresses": ["p1@x.test"],
+        "limit": 3,
+        "frozen": False,
+        "unhonoured": 0,
+    }
     assert cli("exclude", me, "nobody@else.test", *AT, "--json").code == 0
     assert cli("exclude", me, *AT, "--json").json["addresses"] == ["nobody@else.test", "p1@x.test"]
     r = cli("exclude", me, "p1@x.test", "--remove", *AT, "--json")
@@ -66,7 +71,7 @@ def test_r3_csv_groups_are_never_paired_and_seal_commits_to_every_entry(cli, tmp
     path.write_text(json.dumps(doc))
     assert cli("audit", str(path), db=False).code == 0
     frozen = cli("exclude", tokens["p5@x.test"], *AT, "--json").json
-    assert frozen == {"addresses": [], "limit": 3, "frozen": True}
+    assert frozen == {"addresses": [], "limit": 3, "frozen": True, "unhonoured": 0}
 
 
 def test_r3_a_household_too_big_for_the_round_is_refused_at_seal_with_nothing_written(

@@ -7,8 +7,11 @@ anyone is told afterwards must not say who named whom.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
+from soulmark.core import transcript
+from soulmark.core.exclusions import DrawExhausted
 from soulmark.core.times import DAY, parse_iso
 from soulmark.services import create_world, join, seal
 from soulmark.services.exclusions import add_exclusion, list_exclusions
@@ -106,3 +109,32 @@ def test_r3_an_authors_own_list_comes_before_lists_naming_them(store: Store) -> 
         list_exclusions(store, token=people[i].token, at=BEFORE + 10).unhonoured for i in (1, 2, 3)
     ]
     assert told == [0, 0, 1]
+
+
+def test_r3_lists_that_tip_dense_groups_past_the_bound_are_dropped_not_the_seal(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only dense organizer groups make the draw miss its 65,536 attempts; should lists on
+    top of them tip it over, the groups alone are drawn and every entry is dropped."""
+    world, people = populate(store, 10)
+    with store.transaction() as s:
+        s.execute(
+            update(PersonRow)
+            .where(PersonRow.email.in_(["s8@ua.example", "s9@ua.example"]))
+            .values(exclusion_group="house")
+        )
+    add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
+    add_exclusion(store, token=people[2].token, email="s3@ua.example", at=BEFORE + 1)
+    real = transcript.first_clear_attempt
+
+    def tight(seed: bytes, n: int, excluded: set[int], **kw: object) -> tuple[list[int], int]:
+        if len(excluded) > 1:  # stands in for groups so dense that the lists tip them over
+            raise DrawExhausted("no allowed pairing came up")
+        return real(seed, n, excluded)
+
+    monkeypatch.setattr(transcript, "first_clear_attempt", tight)
+    sealed = seal(store, world=world, at=BEFORE + 10)
+    assert sealed.pairs == 5
+    assert partners(store)["s8@ua.example"] != "s9@ua.example"
+    for token in (people[0].token, people[2].token):
+        assert list_exclusions(store, token=token, at=BEFORE + 10).unhonoured == 1

@@ -217,11 +217,14 @@ def list_exclusions(store: Store, *, token: str, at: int) -> Exclusions:
         return view(s, person_by_token(s, token), at)
 
 
-def round_exclusions(s: Session, world: WorldRow, number: int) -> list[tuple[str, str]]:
+def round_exclusions(
+    s: Session, world: WorldRow, number: int, *, lists: bool = True
+) -> list[tuple[str, str]]:
     """The excluded pairs of opaque ids in round ``number``'s roster, for its seal.
 
     Called under the seal's lock.  Marks each list entry the draw cannot honour
-    (``dropped_in``); refuses only when the organizer's groups alone cannot be drawn.
+    (``dropped_in``; every entry, without ``lists``); refuses only when the organizer's
+    groups alone cannot be drawn.
     """
     in_round = (
         PersonRow.world_id == world.id,
@@ -239,7 +242,7 @@ def round_exclusions(s: Session, world: WorldRow, number: int) -> list[tuple[str
             *in_round
         )
     )
-    return _pairs(s, world, number, people)
+    return _pairs(s, world, number, people, lists)
 
 
 def _pairs(
@@ -247,6 +250,7 @@ def _pairs(
     world: WorldRow,
     number: int,
     people: Iterable[tuple[int, str, str, str | None]],
+    lists: bool,
 ) -> list[tuple[str, str]]:
     """The excluded pairs of opaque ids among ``people`` (id, pid, email_key, group)."""
     by_id: dict[int, str] = {}
@@ -262,12 +266,8 @@ def _pairs(
         pairs.extend(combinations(members, 2))
     _check_groups(sorted(by_id.values()), pairs)
     entries = _entries(s, world, by_id)
-    kept = honoured(
-        len(by_id),
-        entries,
-        by_key,
-        {pid: len(members) - 1 for members in groups.values() for pid in members},
-    )
+    grouped = {pid: len(members) - 1 for members in groups.values() for pid in members}
+    kept = honoured(len(by_id), entries, by_key, grouped) if lists else set()
     _mark_dropped(s, number, [e.id for e in entries if e.id not in kept])
     pairs.extend((e.author, by_key[e.named]) for e in entries if e.id in kept and e.named in by_key)
     return pairs

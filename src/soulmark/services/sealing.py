@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 import soulmark.planet  # noqa: F401  (registers the planet engine for rosters of 2**20 and more)
 from soulmark.core.beacon import BeaconSpec, verify_signature
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
+from soulmark.core.exclusions import DrawExhausted
 from soulmark.core.later import TooLate
 from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
@@ -203,9 +204,7 @@ def _seal_round(
     roster = _confirmed_roster(s, row, number)
     signature = _beacon_value(target, at, beacon_signature)
     committed = commit_round(s, row, number)
-    doc, plan = _draw(
-        row, target, roster, signature, at, round_exclusions(s, row, number), committed
-    )
+    doc, plan = _draw_honoured(s, row, target, roster, signature, at, committed)
     # Version 2 keeps its number of hidden draws to itself: told to the organizer, it
     # would hint at how many entries named someone in the round.
     target.attempts = doc.get("attempt", 0) + 1
@@ -266,6 +265,31 @@ def _draw(
         )
     except TooLate as exc:
         raise Conflict(f"round {target.number} of {world.slug}: {exc}") from None
+
+
+def _draw_honoured(
+    s: Session,
+    row: WorldRow,
+    target: RoundRow,
+    roster: Sequence[str],
+    signature: str | None,
+    at: int,
+    committed: Committed,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The draw around the honoured entries, read under the seal's lock.
+
+    Lists alone always leave a draw that comes up well within the bound; on top of dense
+    organizer groups they might not.  Then no list stops the seal either: the groups alone
+    are drawn, and every entry is dropped (its author is told, as for any dropped entry).
+    """
+    pairs = round_exclusions(s, row, target.number)
+    try:
+        return _draw(row, target, roster, signature, at, pairs, committed)
+    except DrawExhausted:
+        groups_only = round_exclusions(s, row, target.number, lists=False)
+        if sorted(groups_only) == sorted(pairs):
+            raise  # the groups alone: the organizer's to loosen
+        return _draw(row, target, roster, signature, at, groups_only, committed)
 
 
 def _dump(doc: dict[str, Any]) -> str:
