@@ -125,14 +125,16 @@ def test_r3_lists_that_tip_dense_groups_past_the_bound_are_dropped_not_the_seal(
         )
     add_exclusion(store, token=people[0].token, email="s1@ua.example", at=BEFORE)
     add_exclusion(store, token=people[2].token, email="s3@ua.example", at=BEFORE + 1)
-    real = transcript.first_clear_attempt
+    real = transcript.hidden_draw
 
-    def tight(seed: bytes, n: int, excluded: set[int], **kw: object) -> tuple[list[int], int]:
+    def tight(
+        hidden: bytes, seed: bytes, n: int, excluded: set[int], **kw: object
+    ) -> tuple[list[int], bytes, int]:
         if len(excluded) > 1:  # stands in for groups so dense that the lists tip them over
             raise DrawExhausted("no allowed pairing came up")
-        return real(seed, n, excluded)
+        return real(hidden, seed, n, excluded)
 
-    monkeypatch.setattr(transcript, "first_clear_attempt", tight)
+    monkeypatch.setattr(transcript, "hidden_draw", tight)
     sealed = seal(store, world=world, at=BEFORE + 10)
     assert sealed.pairs == 5
     assert partners(store)["s8@ua.example"] != "s9@ua.example"
