@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_exclusions_dropped"
-down_revision = "0014_seal_at"
+down_revision = "0015_exclusion_receipts"
 branch_labels = None
 depends_on = None
 
