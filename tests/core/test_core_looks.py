@@ -154,3 +154,10 @@ def test_issue22_address_normalization_is_idempotent_and_blind_to_form(
     assert clean_email(clean) == clean
     assert email_key(clean) == email_key(clean_email(unicodedata.normalize("NFD", raw)))
     assert email_key(email_key(clean)) == email_key(clean)
+
+
+def test_issue22_a_never_with_commitment_keys_an_address_as_a_join_does() -> None:
+    from soulmark.core.private_exclusions import address_key
+
+    assert address_key("zoe\u0308@B\u00fccher.example") == email_key("zoë@xn--bcher-kva.example")
+    assert address_key(" Victim@SCHOOL.test") == "victim@school.test"  # the spec's example
