@@ -24,6 +24,14 @@ SAMPLES = [
     "\ufeff\u2800",
     "😀" * (MAX_NAME // 2),
     "😀" * (MAX_NAME // 2) + "a",
+    # Issue 22: hidden inside is refused; the joiners and selectors scripts need are not.
+    "An\u200bna",
+    "An\U000e0041na",
+    "An\u034fna",
+    "An\u3164na",
+    "Ai\u00adko",
+    "क्\u200dष",
+    "\u2764\ufe0f Aiko",
 ]
 
 

@@ -12,6 +12,7 @@ from soulmark.core.errors import InvalidInput
 from soulmark.core.times import DAY, MINUTE, SECOND
 from soulmark.core.validate import (
     BLANK_RANGES,
+    HIDDEN_RANGES,
     MAX_NAME,
     check_window,
     clean_email,
@@ -78,6 +79,54 @@ def test_r11_a_name_of_only_invisible_characters_is_refused(raw: str) -> None:
         clean_name(raw)
 
 
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "\u200b",
+        "\U000e0041",
+        "\U000e0001",
+        "\u034f",
+        "\u3164",
+        "\u00ad",
+        "\u2060",
+        "\ufeff",
+        "\u115f",
+        "\uffa0",
+        "\u2800",
+        "\U0001bca0",
+    ],
+)
+def test_issue22_an_invisible_character_inside_a_name_is_refused(hidden: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        clean_name(f"An{hidden}na")
+    assert info.value.code == "name-hidden"
+    assert f"U+{ord(hidden):04X}" in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "क्\u200dष",  # a joiner Devanagari needs
+        "\u0645\u200c\u06cc",  # ZWNJ, as Persian writes it
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467 Aiko",  # an emoji ZWJ sequence
+        "\u2764\ufe0f Aiko",  # an emoji presentation selector
+        "\u845b\U000e0100\u98fe",  # an ideographic variation sequence (葛󠄀飾)
+        "\u182d\u180b\u1820",  # a Mongolian free variation selector
+        "Tenya\u00a0Iida",
+        "爆豪\u3000勝己",
+    ],
+)
+def test_r11_the_invisible_characters_scripts_need_stay_allowed_inside(name: str) -> None:
+    assert clean_name(name) == unicodedata.normalize("NFC", name)
+
+
+def test_issue22_the_hidden_list_is_blank_but_never_a_space_or_a_joiner() -> None:
+    blank = {c for lo, hi in BLANK_RANGES for c in range(lo, hi + 1)}
+    hidden = {c for lo, hi in HIDDEN_RANGES for c in range(lo, hi + 1)}
+    assert hidden < blank
+    assert not {0x20, 0xA0, 0x3000, 0x200C, 0x200D, 0xFE0F, 0xE0100} & hidden
+
+
 @pytest.mark.parametrize("raw", ["\ufeffAiko", "Aiko\u200b", "\u3164Aiko\u3000"])
 def test_r11_invisible_characters_at_either_end_are_trimmed_as_the_preview_does(
     raw: str,
@@ -102,9 +151,11 @@ def test_clean_name_rejects_control_and_bidi_inside_a_name(ch: str) -> None:
 @given(st.text(alphabet=name_chars, min_size=1, max_size=120))
 def test_clean_name_accepts_any_script_property(raw: str) -> None:
     blank = {chr(c) for lo, hi in BLANK_RANGES for c in range(lo, hi + 1)}
+    hidden = {chr(c) for lo, hi in HIDDEN_RANGES for c in range(lo, hi + 1)}
     expected = unicodedata.normalize("NFC", raw).strip("".join(blank))
     shows = any(c not in blank and unicodedata.category(c)[0] not in "MZC" for c in expected)
-    if not shows or len(expected.encode("utf-16-le")) > 2 * MAX_NAME:
+    too_long = len(expected.encode("utf-16-le")) > 2 * MAX_NAME
+    if not shows or too_long or hidden.intersection(expected):
         with pytest.raises(InvalidInput):
             clean_name(raw)
         return
@@ -131,6 +182,8 @@ def test_clean_name_rejects_any_control_or_override_property(a: str, bad: str, b
         ("tenya@ua.example", "tenya@ua.example"),
         ("Tenya.Iida+mark@UA.Example.JP", "Tenya.Iida+mark@ua.example.jp"),
         ("  k@b.co  ", "k@b.co"),
+        ("zoe\u0308@UA.example", "zoë@ua.example"),  # NFC, as a name is
+        ("anna@B\u00dcCHER.Example", "anna@bücher.example"),  # IDNA's case folding
     ],
 )
 def test_clean_email_accepts_and_lowercases_domain(raw: str, clean: str) -> None:

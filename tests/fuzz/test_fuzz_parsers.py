@@ -21,6 +21,7 @@ from soulmark import services
 from soulmark.core.audit import FIELDS, audit, load_transcript
 from soulmark.core.beacon import CHAINS, BeaconSpec, parse_spec
 from soulmark.core.errors import InvalidInput, SoulmarkError, TranscriptError
+from soulmark.core.looks import email_key, look_key
 from soulmark.core.marks import MarkParams
 from soulmark.core.times import DAY, parse_iso
 from soulmark.core.transcript import seal_transcript
@@ -184,15 +185,17 @@ def _expected(rows: list[tuple[str, str]]) -> tuple[dict[str, str], set[int], st
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["name", "email"])
     joined: dict[str, str] = {}
+    looks: set[str] = set()  # one look per world (issue 22)
     bad: set[int] = set()
     for name, email in rows:
         writer.writerow([name, email])
         line = out.getvalue().count("\n")  # the reader reports the line a record ends on
         clean = _valid(name, email)
-        if clean is None or clean[1].casefold() in joined:
+        if clean is None or look_key(clean[0]) in looks or email_key(clean[1]) in joined:
             bad.add(line)
         else:
-            joined[clean[1].casefold()] = clean[0]
+            joined[email_key(clean[1])] = clean[0]
+            looks.add(look_key(clean[0]))
     return joined, bad, out.getvalue()
 
 

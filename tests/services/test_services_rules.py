@@ -233,7 +233,8 @@ def test_r3_blind_names_and_emails_do_not_feed_fate(store: Store, tmp_path) -> N
 
 
 def test_r3_ids_are_random_and_say_nothing_about_who_or_when(store: Store) -> None:
-    names = [f"Same Name {i % 2}" for i in range(24)]
+    # One look per world (issue 22): the same names come back in a second world, as twins.
+    names = [f"Same Name {chr(65 + i)}" for i in range(24)]
     created, people = open_world(store, names)
     again, twins = open_world(store, names)
     pids = [p.person for p in people]

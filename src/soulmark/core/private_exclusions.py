@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soulmark.core.exclusions import MAX_ATTEMPTS, DrawExhausted, _attempt
+from soulmark.core.looks import email_key
 from soulmark.core.validate import clean_email
 
 __all__ = [
@@ -138,9 +139,10 @@ def draw_key_problem(value: Any) -> tuple[bytes | None, str | None]:
 
 
 def address_key(address: str) -> str:
-    """An address as soulmark keys it (and as a never-with commitment holds it): trimmed,
-    the domain lower-cased, then the whole ``str.casefold``-ed."""
-    return clean_email(address).casefold()
+    """An address as soulmark keys it (and as a never-with commitment holds it): cleaned
+    (trimmed, NFC, the domain IDNA-mapped), then :func:`soulmark.core.looks.email_key`: the
+    local part case-folded and NFC again, the domain as its A-label (docs/names.md)."""
+    return email_key(clean_email(address))
 
 
 def check_entry(doc: dict[str, Any], *, author: str, address: str, salt: str) -> str | None:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from soulmark.core.errors import InvalidInput
+from soulmark.core.looks import clean_domain
 from soulmark.core.marks import Window
 from soulmark.core.times import DAY, MINUTE
 
@@ -13,6 +14,7 @@ __all__ = [
     "MAX_NAME",
     "MAX_CONTACT",
     "BLANK_RANGES",
+    "HIDDEN_RANGES",
     "name_length",
     "clean_name",
     "clean_contact",
@@ -63,6 +65,32 @@ BLANK_RANGES: tuple[tuple[int, int], ...] = (
 from the page, so what is previewed is what is stored."""
 
 _BLANK = frozenset(c for lo, hi in BLANK_RANGES for c in range(lo, hi + 1))
+# Inside a name a blank may only be a space, or one of the invisible characters that real
+# scripts and emoji need: joiners, variation selectors (emoji, ideographic variants of
+# Japanese names) and Mongolian's free variation selectors.  The skeleton drops these, so
+# they cannot make one name look like another either (soulmark.core.looks).
+_SPACING = frozenset(c for c in _BLANK if chr(c).isspace())
+_NEEDED = frozenset(
+    c
+    for lo, hi in ((0x180B, 0x180F), (0x200C, 0x200D), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+    for c in range(lo, hi + 1)
+)
+_HIDDEN = _BLANK - _SPACING - _NEEDED
+
+
+def _ranges(points: frozenset[int]) -> tuple[tuple[int, int], ...]:
+    out: list[tuple[int, int]] = []
+    for c in sorted(points):
+        if out and out[-1][1] == c - 1:
+            out[-1] = (out[-1][0], c)
+        else:
+            out.append((c, c))
+    return tuple(out)
+
+
+HIDDEN_RANGES = _ranges(_HIDDEN)
+"""Characters that show nothing and are refused inside a name (U+200B, U+034F, U+3164, tag
+characters…); the join form's preview gets this list from the page as it gets BLANK_RANGES."""
 # Marks draw only on a base character: a name needs a base that shows.
 _NOT_A_BASE = ("M", "Z", "C")
 MIN_WINDOW = 1 * MINUTE
@@ -117,6 +145,13 @@ def _clean_text(raw: str, what: str, limit: int) -> str:
             )
     if not any(_shows(ch) for ch in text):
         raise InvalidInput(f"the {what} has no visible character", code=f"{what}-empty")
+    for ch in text:
+        if ord(ch) in _HIDDEN:
+            # Trimmed at the ends, refused inside: hidden, it would make two names that look
+            # alike differ, or carry something the reader of the wrist cannot see.
+            raise InvalidInput(
+                f"the {what} hides an invisible character U+{ord(ch):04X}", code=f"{what}-hidden"
+            )
     return text
 
 
@@ -142,12 +177,15 @@ def clean_contact(raw: str) -> str:
 
 
 def clean_email(raw: str) -> str:
-    """An address for notices; its domain is lower-cased."""
-    email = raw.strip()
+    """An address for notices: NFC, its domain case-folded as IDNA maps it (UTS #46).
+
+    Two addresses are one person when their :func:`soulmark.core.looks.email_key` is equal.
+    """
+    local, at, domain = unicodedata.normalize("NFC", raw.strip()).rpartition("@")
+    email = f"{local}{at}{clean_domain(domain)}"  # mapped first: a full-width dot is a dot
     if len(email) > 254 or not _EMAIL.match(email) or not email.isprintable():
         raise InvalidInput(f"not a valid email address: {raw!r}", code="email-invalid")
-    local, domain = email.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
+    return email
 
 
 def check_window(start: int, end: int) -> Window:

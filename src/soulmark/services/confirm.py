@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict
+from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import joining_round
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token
@@ -50,17 +52,29 @@ class Confirmed(Result):
 
 
 def confirm(store: Store, *, token: str, at: int) -> Confirmed:
-    """Count the join in the open round, once (a second use is a Conflict)."""
-    with store.transaction() as s:
-        conf = _confirmation(s, token)
-        person = s.get_one(PersonRow, conf.person_id)
-        world = get_world(s, s.get_one(WorldRow, person.world_id).slug, share=True)
-        if conf.used_at is not None or person.confirmed:
-            raise Conflict("this confirmation link has already been used", code="confirmation-used")
-        conf.used_at = at
-        person.confirmed = True
-        # Rounds sealed while the join waited did not include it: it joins the open one
-        # (or the next, if the open round's beacon is already due).
-        person.round = number = joining_round(s, world, at)
+    """Count the join in the open round, once (a second use is a Conflict).
+
+    The name takes its look only now: if someone with a look-alike name got in meanwhile,
+    the link is refused and stays unused, so the joiner can change their name and follow it.
+    """
+    try:
+        with store.transaction() as s:
+            conf = _confirmation(s, token)
+            person = s.get_one(PersonRow, conf.person_id)
+            world = get_world(s, s.get_one(WorldRow, person.world_id).slug, share=True)
+            if conf.used_at is not None or person.confirmed:
+                raise Conflict(
+                    "this confirmation link has already been used", code="confirmation-used"
+                )
+            person.look_key = check_look(s, world.id, person.name, person_id=person.id)
+            conf.used_at = at
+            person.confirmed = True
+            # Rounds sealed while the join waited did not include it: it joins the open one
+            # (or the next, if the open round's beacon is already due).
+            person.round = number = joining_round(s, world, at)
+    except IntegrityError as exc:
+        if is_look_clash(exc):
+            raise lookalike() from None
+        raise
     note = f"your join is confirmed; you are in round {number}"
     return Confirmed(world=world.slug, person=person.pid, round=number, note=note)

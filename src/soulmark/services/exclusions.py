@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.exclusions import refusal
 from soulmark.core.honour import Entry, honoured
+from soulmark.core.looks import email_key
 from soulmark.core.validate import clean_email
 from soulmark.services.people import joining_round, person_by_token
 from soulmark.services.results import Result
@@ -170,7 +171,7 @@ def _check_room(s: Session, person: PersonRow, named: int) -> None:
 def add_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclusions:
     """Never be paired with whoever joined (or joins) with ``email``."""
     address = clean_email(email)
-    key = address.casefold()
+    key = email_key(address)
     with store.transaction() as s:
         person = _editable(s, token, at)
         if key == person.email_key:
@@ -201,7 +202,7 @@ def add_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclusion
 
 def remove_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclusions:
     """Take ``email`` off your list (a no-op when it is not on it)."""
-    key = clean_email(email).casefold()
+    key = email_key(clean_email(email))
     with store.transaction() as s:
         person = _editable(s, token, at)
         s.execute(

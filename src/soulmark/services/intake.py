@@ -17,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, SoulmarkError
+from soulmark.core.looks import email_key, look_key
 from soulmark.core.validate import clean_email, clean_name
+from soulmark.services.looks import LOOKALIKE, is_look_clash, taken_looks
 from soulmark.services.people import Joiner, admit, check_domain
 from soulmark.services.tokens import new_token
 from soulmark.services.worlds import get_world
@@ -120,8 +122,10 @@ def _insert(
 
 
 def _fresh(s: Session, world: WorldRow, batch: list[_Row], report: Intake) -> list[_Row]:
-    """The rows in the world's domain whose address has not joined yet; the others reported."""
-    keys = [r.email.casefold() for r in batch]
+    """The rows in the world's domain whose name's look and address are not in yet; the
+    others reported (the look first, as a single join checks it)."""
+    keys = [email_key(r.email) for r in batch]
+    looks = [look_key(r.name) for r in batch]
     taken = set(
         s.scalars(
             select(PersonRow.email_key).where(
@@ -129,17 +133,22 @@ def _fresh(s: Session, world: WorldRow, batch: list[_Row], report: Intake) -> li
             )
         )
     )
+    seen = taken_looks(s, world.id, looks)
     fresh: list[_Row] = []
-    for r, key in zip(batch, keys, strict=True):
+    for r, key, look in zip(batch, keys, looks, strict=True):
         try:
             check_domain(world, r.email)
         except SoulmarkError as exc:
             report.errors.append(RowError(r.line, str(exc)))
             continue
+        if look in seen:
+            report.errors.append(RowError(r.line, f"{r.name}: {LOOKALIKE}"))
+            continue
         if key in taken:
             report.errors.append(RowError(r.line, f"{r.email} has already joined {world.slug}"))
             continue
         taken.add(key)
+        seen.add(look)
         fresh.append(r)
     return fresh
 
@@ -179,6 +188,8 @@ def _insert_one(
 ) -> bool:
     try:
         return bool(_insert(store, world, [row], at, report, base_url))
-    except IntegrityError:
-        report.errors.append(RowError(row.line, f"{row.email} has already joined {world}"))
+    except IntegrityError as exc:
+        clash = is_look_clash(exc)
+        why = f"{row.name}: {LOOKALIKE}" if clash else f"{row.email} has already joined {world}"
+        report.errors.append(RowError(row.line, why))
         return False

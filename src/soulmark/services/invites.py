@@ -20,14 +20,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound, SoulmarkError
+from soulmark.core.looks import email_key
 from soulmark.core.times import DAY
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL, invitation, invite_link
 from soulmark.notices.queue import queue_message
 from soulmark.services.intake import clean_group
+from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import check_domain, joining_round
 from soulmark.services.results import Result
 from soulmark.services.signin import SignedIn, issue_code, live_code
@@ -164,7 +167,7 @@ def _people(
             raise InvalidInput(f"{inv.email}: {exc}", code="invitations-invalid") from None
     unique: dict[str, Invitee] = {}
     for inv in invitees:
-        unique.setdefault(inv.email.casefold(), inv)
+        unique.setdefault(email_key(inv.email), inv)
     known = {
         p.email_key: p
         for p in s.scalars(
@@ -232,7 +235,19 @@ def claim_page(store: Store, *, code: str, at: int) -> Claim:
 
 def claim(store: Store, *, code: str, name: str, at: int, lang: str | None = None) -> SignedIn:
     """Use an invitation once: the join counts in the open round under ``name`` (written in
-    ``lang``), and the wrist gets a private token, returned only to the caller."""
+    ``lang``), and the wrist gets a private token, returned only to the caller.
+
+    The name takes its look now (the organizer's was a suggestion): a look-alike of someone
+    already in is refused, and the invitation stays unused for another name."""
+    try:
+        return _claim(store, code=code, name=name, at=at, lang=lang)
+    except IntegrityError as exc:
+        if is_look_clash(exc):
+            raise lookalike() from None
+        raise
+
+
+def _claim(store: Store, *, code: str, name: str, at: int, lang: str | None) -> SignedIn:
     with store.transaction() as s:
         row, person, world = _invited(s, code, at)
         world = get_world(s, world.slug, share=True)  # no claim lands in a round being sealed
@@ -243,6 +258,7 @@ def claim(store: Store, *, code: str, name: str, at: int, lang: str | None = Non
         row.used_at = at
         if not person.confirmed:
             person.name = clean_name(name or person.name)
+            person.look_key = check_look(s, world.id, person.name, person_id=person.id)
             person.confirmed = True
             person.round = joining_round(s, world, at)
             person.lang = lang

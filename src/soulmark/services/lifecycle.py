@@ -177,6 +177,7 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
             person.email = ""
             person.contact = None
             person.email_key = f"left:{person.pid}"
+            person.look_key = None  # the name stays on a wrist, free for whoever joins later
             person.token_hash = _dead_token()
         return {"removed": outcome == "removed", "outcome": outcome, "message": _LEFT[outcome]}
 
@@ -227,6 +228,7 @@ def erase_expired(store: Store, *, at: int) -> list[str]:
                     .where(PersonRow.id == pid)
                     .values(
                         name="",
+                        look_key=None,
                         email="",
                         contact=None,
                         email_key=f"erased:{pid}",

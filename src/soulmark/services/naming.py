@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict
 from soulmark.core.validate import clean_name
+from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
 from soulmark.services.tokens import token_hash
@@ -46,17 +48,26 @@ def own_name(store: Store, *, token: str) -> OwnName:
 def rename(store: Store, *, token: str, name: str) -> OwnName:
     """Change the name the soulmate will read; refused once the bearer's round is sealed."""
     cleaned = clean_name(name)
-    with store.transaction() as s:
-        person = person_by_token(s, token)
-        # The world's row first, as sealing takes it: a rename and a seal never cross.
-        world = select(WorldRow.id).where(WorldRow.id == person.world_id)
-        s.execute(world.with_for_update(read=True)).first()
-        if _sealed(s, person):
-            raise Conflict(
-                "your round is sealed: your name is already written on a wrist", code="name-sealed"
-            )
-        person.name = cleaned
-        return OwnName(cleaned, editable=True)
+    try:
+        with store.transaction() as s:
+            person = person_by_token(s, token)
+            # The world's row first, as sealing takes it: a rename and a seal never cross.
+            world = select(WorldRow.id).where(WorldRow.id == person.world_id)
+            s.execute(world.with_for_update(read=True)).first()
+            if _sealed(s, person):
+                raise Conflict(
+                    "your round is sealed: your name is already written on a wrist",
+                    code="name-sealed",
+                )
+            key = check_look(s, person.world_id, cleaned, person_id=person.id)
+            if person.confirmed:  # a join that waits takes its look when confirmed
+                person.look_key = key
+            person.name = cleaned
+    except IntegrityError as exc:
+        if is_look_clash(exc):
+            raise lookalike() from None
+        raise
+    return OwnName(cleaned, editable=True)
 
 
 def worlds_of(store: Store, tokens: dict[str, str]) -> list[tuple[str, str]]:

@@ -19,9 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput
+from soulmark.core.looks import email_key, look_key
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import confirm_link
 from soulmark.notices.queue import queue_confirmation
+from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.tokens import by_token, new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.settings import DEFAULT_BASE_URL
@@ -109,11 +111,16 @@ def join(
         with store.transaction() as s:
             row = get_world(s, world, share=True)
             check_domain(row, joiner.email)
+            # The look before the address: a refusal for the name then never depends on
+            # whether the address is in (issue 22, membership is never told).
+            check_look(s, row.id, joiner.name)
             _refuse_taken(s, row, joiner.email)
             open_number, waits = row.open_round, bool(row.email_domain)
             [pid], number = admit(s, row, [joiner], at=at, base_url=base_url)
             committed = round_commitment(s, row.id, number)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if is_look_clash(exc):
+            raise lookalike() from None
         raise Conflict(f"{joiner.email} has already joined {world}") from None
     return Joined(
         world=world,
@@ -137,7 +144,7 @@ def round_commitment(s: Session, world_id: int, number: int) -> str | None:
 def _refuse_taken(s: Session, world: WorldRow, email: str) -> None:
     taken = s.scalars(
         select(PersonRow.confirmed).where(
-            PersonRow.world_id == world.id, PersonRow.email_key == email.casefold()
+            PersonRow.world_id == world.id, PersonRow.email_key == email_key(email)
         )
     ).first()
     if taken is not None:
@@ -165,7 +172,9 @@ def admit(
 ) -> tuple[list[str], int]:
     """Insert joiners already checked for domain and duplicates; their ids and round.
 
-    In an email-domain world each waits unconfirmed for the link queued for them here.
+    In an email-domain world each waits unconfirmed for the link queued for them here, and
+    takes their name's look only once they follow it (soulmark.services.confirm): a join
+    nobody confirms holds no name.
     """
     number = joining_round(s, world, at)
     pids = [new_pid() for _ in joiners]
@@ -176,7 +185,8 @@ def admit(
             "pid": pid,
             "name": j.name,
             "email": j.email,
-            "email_key": j.email.casefold(),
+            "email_key": email_key(j.email),
+            "look_key": None if waits else look_key(j.name),
             "token_hash": token_hash(j.token),
             "round": number,
             "confirmed": not waits,

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound
+from soulmark.core.looks import email_key
 from soulmark.core.times import MINUTE
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, signin, signin_link
@@ -96,7 +97,7 @@ def request_signin(
         person = s.scalars(
             select(PersonRow).where(
                 PersonRow.world_id == row.id,
-                PersonRow.email_key == address.casefold(),
+                PersonRow.email_key == email_key(address),
                 PersonRow.left_at.is_(None),
                 # Someone who joined: an invitee who never claimed holds no wrist to sign in to.
                 or_(PersonRow.confirmed.is_(True), _awaits_confirmation),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import InvalidInput, NotFound
 from soulmark.core.later import TooLate, marks_from
+from soulmark.core.looks import clean_domain
 from soulmark.core.marks import MarkParams, Window
 from soulmark.core.times import iso, parse_local, zone
 from soulmark.core.transcript import World, commitment
@@ -165,7 +166,7 @@ def create_world(
             window_start=window_start,
             window_end=window_end,
             params=(params or MarkParams()).to_json(),
-            email_domain=email_domain.lower().lstrip("@") if email_domain else None,
+            email_domain=clean_domain(email_domain.lstrip("@")) if email_domain else None,
             organizer_token_hash=token_hash(organizer),
             open_round=1,
             created_at=at,

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soulmark.core.beacon import BeaconSpec
@@ -74,12 +83,18 @@ class PersonRow(Base):
     __table_args__ = (
         UniqueConstraint("world_id", "pid"),
         UniqueConstraint("world_id", "email_key"),
+        # One look, one person (soulmark.core.looks): enforced by the database, so two joins
+        # with look-alike names that race cannot both land.  NULLs do not collide.
+        Index("uq_people_world_id_look_key", "world_id", "look_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
     pid: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(400))
+    look_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The digest of the name's look while it is this person's own and they are in (joined,
+    confirmed or claimed, not left): None for an unclaimed invitation or a join that waits."""
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

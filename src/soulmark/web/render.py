@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from soulmark import i18n
 from soulmark.core.times import iso
-from soulmark.core.validate import BLANK_RANGES, MAX_CONTACT, MAX_NAME
+from soulmark.core.validate import BLANK_RANGES, HIDDEN_RANGES, MAX_CONTACT, MAX_NAME
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
 from soulmark.web.lang import LANG_COOKIE, Speech, activate, install, speech_of
 
@@ -25,6 +25,7 @@ templates.env.filters["hm"] = lambda text: (text or "")[11:19]
 templates.env.globals["max_name"] = MAX_NAME
 templates.env.globals["max_contact"] = MAX_CONTACT
 templates.env.globals["blank_ranges"] = json.dumps([list(r) for r in BLANK_RANGES])
+templates.env.globals["hidden_ranges"] = json.dumps([list(r) for r in HIDDEN_RANGES])
 install(templates.env)  # gettext, and the "when" filter in the viewer's language and zone
 
 

@@ -94,6 +94,13 @@ ERROR_WORDS: dict[str, str] = {
     "name-empty": N_("Please write your name."),
     "name-too-long": N_("Your name can be at most %(n)s characters long."),
     "name-control": N_("Your name holds an invisible control character. Please type it again."),
+    "name-hidden": N_(
+        "Your name hides an invisible character inside it. Please type it again without it."
+    ),
+    "name-lookalike": N_(
+        "This name looks too much like one already in this world. Add something that tells "
+        "you apart, such as a second name or an initial."
+    ),
     "email-invalid": N_("That does not look like an email address."),
     "world-unknown": N_("There is no world at this address."),
     "organizer-unknown": N_("This organizer link does not work."),
@@ -128,6 +135,7 @@ ERROR_WORDS: dict[str, str] = {
         "What you pass can be at most %(n)s words: a handle or an address is enough."
     ),
     "contact-control": N_("What you pass must fit on one line, without invisible characters."),
+    "contact-hidden": N_("What you pass must fit on one line, without invisible characters."),
     "name-sealed": N_("Fate has been drawn, so your name can no longer change."),
     "contact-passed": N_("You have both reached out: your contact has already been passed on."),
     "invitation-spent": N_(

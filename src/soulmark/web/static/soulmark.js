@@ -237,8 +237,8 @@
 
   // The server's own list of characters that show nothing (soulmark.core.validate), so the
   // preview trims exactly what the server trims and refuses what it refuses.
-  function blankTest(input) {
-    var ranges = JSON.parse(input.dataset.blank || "[]");
+  function blankTest(input, list) {
+    var ranges = JSON.parse(list || input.dataset.blank || "[]");
     return function (cp) {
       for (var i = 0; i < ranges.length; i++) {
         if (cp >= ranges[i][0] && cp <= ranges[i][1]) return true;
@@ -265,12 +265,16 @@
     var box = document.getElementById("join-preview");
     var out = document.getElementById("preview-name");
     var isBlank = blankTest(input);
+    // Inside a name, what shows nothing is refused (HIDDEN_RANGES), as the server refuses it.
+    var isHidden = blankTest(input, input.dataset.hidden || "[]");
     var max = parseInt(input.getAttribute("maxlength"), 10);
     input.addEventListener("input", function () {
       var name = cleanName(input.value, isBlank);
       var ok = name && shows(name, isBlank);
+      var hides = Array.from(name).some(function (ch) { return isHidden(ch.codePointAt(0)); });
       // String length counts UTF-16 units, as the server does (MAX_NAME).
       var msg = !input.value ? "" : !ok ? input.dataset.invisible
+        : hides ? input.dataset.hides
         : name.length > max ? input.dataset.toolong : "";
       input.setCustomValidity(msg);
       // Previewed only what would be stored: a refused name shows no preview.
