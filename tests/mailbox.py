@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from soulmark.services.signin import answer_requests
 from soulmark.store import Store
 from soulmark.store.models import WorldRow
 from soulmark.store.notice_models import NoticeRow
@@ -41,7 +42,9 @@ def confirmations(store: Store) -> list[dict[str, Any]]:
 
 
 def signins(store: Store) -> list[dict[str, Any]]:
-    """Every queued sign-in mail, oldest first: to, world, link."""
+    """Every queued sign-in mail, oldest first: to, world, link (the questions asked so far
+    answered first, as the worker's next pass would)."""
+    answer_requests(store)
     return _queued(store, "signin")
 
 

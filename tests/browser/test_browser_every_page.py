@@ -80,7 +80,8 @@ class Scene:
         return f"fresh{self.made}@ua.test"
 
     def fresh_wrist(self) -> str:
-        return self.live.join(self.world, "Shoto Todoroki", self.fresh_address()).token
+        name = f"Shoto Todoroki {self.made + 1}"  # one look per person (issue 22)
+        return self.live.join(self.world, name, self.fresh_address()).token
 
     def fresh_wrist_url(self, tail: str) -> str:
         return self.live.url(f"/wrist/{self.fresh_wrist()}{tail}")
@@ -89,15 +90,15 @@ class Scene:
         services.join(
             self.live.store,
             world=self.domain_world,
-            name="Eijiro Kirishima",
             email=self.fresh_address(),
+            name=f"Eijiro Kirishima {self.made}",
             at=self.live.clock.now,
         )
         link = str(confirmations(self.live.store)[-1]["link"])
         return self.live.url(urlsplit(link).path)  # mailed with the default base address
 
     def fresh_invitation(self) -> str:
-        invitee = [invites.Invitee(self.fresh_address(), "Momo Yaoyorozu")]
+        invitee = [invites.Invitee(self.fresh_address(), f"Momo Yaoyorozu {self.made + 1}")]
         invites.invite(self.live.store, world=self.world, invitees=invitee, at=self.live.clock.now)
         return self.live.url(urlsplit(str(invitations(self.live.store)[-1]["link"])).path)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from soulmark.services import wrist
 from soulmark.services.confirm import confirm
-from tests.mailbox import confirmations
+from tests.mailbox import confirmations, signins
 
 W = ["--window-start", "2031-01-01", "--window-end", "2031-06-01"]
 AT = ["--at", "2030-12-01T00:00Z"]
@@ -37,12 +37,14 @@ def test_cli_join_outside_the_domain_is_refused_and_nothing_is_mailed(cli, store
     assert r.code == 1 and "yuei.test" in r.err and confirmations(store) == []
 
 
-def test_cli_join_twice_while_waiting_is_a_conflict_that_says_so(cli, store):
+def test_membership_cli_join_twice_while_waiting_answers_as_a_join_and_mails_a_sign_in(cli, store):
+    # Issue 22: no "already joined" (it told who is in); the address gets a way back instead.
     world = _domain_world(cli)
     cli("join", world, "--name", "Iida", "--email", "i@yuei.test", *AT)
-    again = cli("join", world, "--name", "Other", "--email", "I@yuei.test", *AT)
-    assert again.code == 1 and "waits for the confirmation link" in again.err
+    again = cli("join", world, "--name", "Other", "--email", "I@yuei.test", *AT, "--json")
+    assert again.code == 0 and again.json["confirmation"] == "sent"
     assert len(confirmations(store)) == 1
+    assert [m["to"] for m in signins(store)] == ["i@yuei.test"]
 
 
 def test_csv_intake_in_an_email_domain_world_mails_each_joiner(cli, store, tmp_path):

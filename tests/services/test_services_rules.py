@@ -666,8 +666,8 @@ def test_bad_input_writes_nothing(store: Store) -> None:
     ):
         with pytest.raises(InvalidInput):
             join(store, world=created.world, name=name, email=email, at=BEFORE)
-    with pytest.raises(Conflict):
-        join(store, world=created.world, name="Twin", email="STUDENT0@UA.example", at=BEFORE)
+    # A join with an address that already joined is not bad input: it is answered as a new
+    # join (issue 22, tests/web/test_web_membership.py), so it is not among these.
     with pytest.raises(NotFound):
         join(store, world="no-such-world", name="X", email="x@ua.example", at=BEFORE)
     assert _count(store, "people") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from soulmark import services
+from tests.mailbox import signins
 
 
 def test_domain_join_waits_for_its_link_and_sealing_skips_it_until_then(web, clock):
@@ -50,7 +51,10 @@ def test_domain_is_enforced_and_an_address_joins_once(web):
     twice = web.api(
         "POST", f"/api/worlds/{world.slug}/join", json={"name": "Y", "email": "X@school.test"}
     )
-    assert twice.status_code == 409 and len(web.mail) == 1
+    # Joining again is answered as a new join (issue 22): no second confirmation, and the
+    # address is mailed a way back to its one wrist instead.
+    assert twice.status_code == 201 and len(web.mail) == 1
+    assert [m["to"] for m in signins(web.store)] == ["x@school.test"]
 
 
 def test_the_join_form_shows_the_preview_and_the_mail_note(web):

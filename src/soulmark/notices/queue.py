@@ -41,9 +41,13 @@ __all__ = [
     "send_confirmation",
     "queue_confirmation",
     "queue_message",
+    "queue_question",
 ]
 
 STATUSES = ("pending", "sending", "sent", "failed")
+ASKED = "asked"
+"""A queued question, "mail this address a sign-in link if it joined": never claimed for
+sending as it is; soulmark.services.signin.answer_requests makes it a mail or drops it."""
 _T = cast(Table, NoticeRow.__table__)
 
 
@@ -304,7 +308,8 @@ def delivery_counts(store: Store, world_slug: str) -> dict[str, int]:
         rows = s.execute(
             # Grouped by the attempts value itself: few distinct ones, and portable SQL.
             select(NoticeRow.status, NoticeRow.attempts, func.count())
-            .where(NoticeRow.world_id == world_id)
+            # A question is not a mail yet: it is answered, or dropped, unseen.
+            .where(NoticeRow.world_id == world_id, NoticeRow.status.in_(STATUSES))
             .group_by(NoticeRow.status, NoticeRow.attempts)
         ).all()
     counts = dict.fromkeys((*STATUSES, "retrying"), 0)
@@ -364,3 +369,21 @@ def queue_message(
     s.add(notice)
     s.flush()
     return notice.id
+
+
+def queue_question(s: Session, world: WorldRow, *, to: str, at: int, base_url: str) -> None:
+    """Queue the question for ``to``: the same row whoever asks about whom, so asking takes
+    the same time for a member and a stranger.  The link's base waits in the body."""
+    s.add(
+        NoticeRow(
+            world_id=world.id,
+            person_id=None,
+            kind="signin",
+            to_addr=to,
+            due_at=at,
+            status=ASKED,
+            attempts=0,
+            next_attempt_at=at,
+            body=base_url,
+        )
+    )

@@ -23,6 +23,7 @@ from soulmark.notices.queue import (
 from soulmark.notices.settings import NoticeSettings
 from soulmark.notices.transports import Transport, open_transport
 from soulmark.services.schedule import seal_due
+from soulmark.services.signin import answer_requests
 from soulmark.store import Store
 
 __all__ = [
@@ -53,6 +54,8 @@ class DeliveryReport:
     """Old claims nobody recorded (a crashed worker), now marked failed."""
     sealed: int = 0
     """Rounds sealed because the moment their organizer planned had come."""
+    asked: int = 0
+    """Sign-in questions answered (a mail queued for a member, nothing for anyone else)."""
     errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -86,6 +89,8 @@ async def _deliver(
     relays = settings.beacon_relays
     report.sealed = await asyncio.to_thread(seal_due, store, at=clock(), relays=relays)
     report.written = await asyncio.to_thread(materialise, store, now_us=clock())
+    # "Lost your link?" only queued its question: the lookup happens here, out of its answer.
+    report.asked = await asyncio.to_thread(answer_requests, store)
     try:
         await _batches(store, settings, clock, stop, transport, report)
     finally:
@@ -188,7 +193,7 @@ async def run_worker(
     while not stop.is_set():
         try:
             report = await _deliver(store, settings, clock, stop)
-            if report.claimed or report.written or report.sealed:
+            if report.claimed or report.written or report.sealed or report.asked:
                 log.info("notices: %s", report.to_json())
         except Exception:
             log.exception("a notice pass failed; the next one will try again")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,20 +55,28 @@ class Confirmed(Result):
 def confirm(store: Store, *, token: str, at: int) -> Confirmed:
     """Count the join in the open round, once (a second use is a Conflict).
 
-    The name takes its look only now: if someone with a look-alike name got in meanwhile,
-    the link is refused and stays unused, so the joiner can change their name and follow it.
+    The link is spent by one conditional UPDATE, so of concurrent uses exactly one counts:
+    the others wait on the row's lock and then find it used.  The name takes its look only
+    now: if someone with a look-alike name got in meanwhile, the link is refused and stays
+    unused (the transaction rolls back), so the joiner can change their name and follow it.
     """
     try:
         with store.transaction() as s:
             conf = _confirmation(s, token)
             person = s.get_one(PersonRow, conf.person_id)
             world = get_world(s, s.get_one(WorldRow, person.world_id).slug, share=True)
-            if conf.used_at is not None or person.confirmed:
+            spent = s.scalar(
+                update(ConfirmationRow)
+                .where(ConfirmationRow.id == conf.id, ConfirmationRow.used_at.is_(None))
+                .values(used_at=at)
+                .returning(ConfirmationRow.id)
+            )
+            s.refresh(person, with_for_update=True)
+            if spent is None or person.confirmed:
                 raise Conflict(
                     "this confirmation link has already been used", code="confirmation-used"
                 )
             person.look_key = check_look(s, world.id, person.name, person_id=person.id)
-            conf.used_at = at
             person.confirmed = True
             # Rounds sealed while the join waited did not include it: it joins the open one
             # (or the next, if the open round's beacon is already due).

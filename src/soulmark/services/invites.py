@@ -2,12 +2,15 @@
 
 An invited address becomes a person at once, unconfirmed and holding no key (nobody knows its
 wrist token), so sealing leaves them out until they claim, and inviting the address again
-finds that person instead of adding a second one.  The mail carries a one-time code of the
-sign-in kind (services.signin) that stays valid for :data:`INVITE_TTL` (seven days) and is
-used once.  Opening the link only asks, since mail scanners prefetch links; the button on its
-page claims it: the join counts in the open round, in the language of that page, and the wrist
-gets its first private link, which only the invitee's browser ever receives.  The organizer
-is told counts, never a key.
+finds that person instead of adding a second one, and mails them a fresh link that replaces
+the one before: an address holds at most one live invitation.  The mail carries a one-time
+code of the sign-in kind (services.signin) that stays valid for :data:`INVITE_TTL` (seven
+days) and is used once, by one conditional UPDATE (of concurrent claims, one goes on).  An
+invitation only gives a wrist its first token: whoever holds a wrist already is not invited,
+and a claim never replaces the token of a wrist someone holds.  Opening the link only asks,
+since mail scanners prefetch links; the button on its page claims it: the join counts in the
+open round, in the language of that page, and the wrist gets its first private link, which
+only the invitee's browser ever receives.  The organizer is told counts, never a key.
 
 A list is checked whole before anything is written: one bad row refuses it all, by line.
 """
@@ -19,7 +22,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,7 +36,7 @@ from soulmark.services.intake import clean_group
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import check_domain, joining_round
 from soulmark.services.results import Result
-from soulmark.services.signin import SignedIn, issue_code, live_code
+from soulmark.services.signin import SignedIn, holds_wrist, issue_code, live_code, spend_code
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
@@ -77,7 +80,7 @@ class Invited(Result):
     sent: int
     """Invitations mailed now."""
     skipped: int
-    """Addresses that already joined, or already hold a few live invitations: nothing sent."""
+    """Addresses that already joined (or left): nothing sent."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def invite(
     with store.transaction() as s:
         row = get_world(s, world, share=True)
         for person in _people(s, row, invitees, at):
-            code = issue_code(s, person, purpose=PURPOSE, at=at, ttl=INVITE_TTL) if person else None
+            code = _refreshed(s, person, at) if person else None
             if person is None or code is None:
                 skipped += 1
                 continue
@@ -168,14 +171,7 @@ def _people(
     unique: dict[str, Invitee] = {}
     for inv in invitees:
         unique.setdefault(email_key(inv.email), inv)
-    known = {
-        p.email_key: p
-        for p in s.scalars(
-            select(PersonRow).where(
-                PersonRow.world_id == world.id, PersonRow.email_key.in_(list(unique))
-            )
-        )
-    }
+    known, held = _known(s, world, list(unique))
     number = joining_round(s, world, at)
     out: list[PersonRow | None] = []
     for key, inv in unique.items():
@@ -183,9 +179,46 @@ def _people(
         if person is None:
             person = _unclaimed(world, inv, key, number, at)
             s.add(person)
-        out.append(None if person.confirmed or person.left_at is not None else person)
+        # Whoever holds a wrist (claimed, or joined and waiting for their link) is in already.
+        out.append(None if person.id in held or person.left_at is not None else person)
     s.flush()
     return out
+
+
+def _known(s: Session, world: WorldRow, keys: list[str]) -> tuple[dict[str, PersonRow], set[int]]:
+    """The people of ``keys`` by key, locked, and the ids of those who hold a wrist.
+
+    Locked in one order, so that two lists naming one address take turns (one live
+    invitation each time) and never deadlock.
+    """
+    known = {
+        p.email_key: p
+        for p in s.scalars(
+            select(PersonRow)
+            .where(PersonRow.world_id == world.id, PersonRow.email_key.in_(keys))
+            .order_by(PersonRow.id)
+            .with_for_update()
+        )
+    }
+    ids = [p.id for p in known.values()]
+    held = set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_(ids), holds_wrist)))
+    return known, held
+
+
+def _refreshed(s: Session, person: PersonRow, at: int) -> str | None:
+    """The one live invitation of ``person``: any earlier one stops working (it expires now,
+    unclaimed), so inviting again re-sends rather than adding a second way in."""
+    s.execute(
+        update(SigninCodeRow)
+        .where(
+            SigninCodeRow.person_id == person.id,
+            SigninCodeRow.purpose == PURPOSE,
+            SigninCodeRow.used_at.is_(None),
+            SigninCodeRow.expires_at > at,
+        )
+        .values(expires_at=at)
+    )
+    return issue_code(s, person, purpose=PURPOSE, at=at, ttl=INVITE_TTL)
 
 
 def _unclaimed(world: WorldRow, inv: Invitee, key: str, number: int, at: int) -> PersonRow:
@@ -237,8 +270,11 @@ def claim(store: Store, *, code: str, name: str, at: int, lang: str | None = Non
     """Use an invitation once: the join counts in the open round under ``name`` (written in
     ``lang``), and the wrist gets a private token, returned only to the caller.
 
-    The name takes its look now (the organizer's was a suggestion): a look-alike of someone
-    already in is refused, and the invitation stays unused for another name."""
+    The code is spent first, by one conditional UPDATE, so of concurrent claims exactly one
+    goes on.  An invitation only ever gives a wrist its first token: a person who already
+    holds one (claimed, or joined and waiting for their link) is never taken over.  The name
+    takes its look now (the organizer's was a suggestion): a look-alike of someone already in
+    is refused, and the invitation stays unused for another name."""
     try:
         return _claim(store, code=code, name=name, at=at, lang=lang)
     except IntegrityError as exc:
@@ -249,19 +285,25 @@ def claim(store: Store, *, code: str, name: str, at: int, lang: str | None = Non
 
 def _claim(store: Store, *, code: str, name: str, at: int, lang: str | None) -> SignedIn:
     with store.transaction() as s:
-        row, person, world = _invited(s, code, at)
-        world = get_world(s, world.slug, share=True)  # no claim lands in a round being sealed
-        s.refresh(person, with_for_update=True)
-        s.refresh(row)
-        if row.used_at is not None:  # a second press that waited on the first one's lock
+        spent = spend_code(s, code, at, purpose=PURPOSE, spent=_SPENT, spent_code=_SPENT_CODE)
+        slug = s.scalar(
+            select(WorldRow.slug)
+            .join(PersonRow, PersonRow.world_id == WorldRow.id)
+            .where(PersonRow.id == spent)
+        )
+        world = get_world(s, slug or "", share=True)  # no claim lands in a round being sealed
+        person = s.get_one(PersonRow, spent, with_for_update=True)
+        if person.left_at is not None or _holds_wrist(s, person):
             raise NotFound(_SPENT, code=_SPENT_CODE)
-        row.used_at = at
-        if not person.confirmed:
-            person.name = clean_name(name or person.name)
-            person.look_key = check_look(s, world.id, person.name, person_id=person.id)
-            person.confirmed = True
-            person.round = joining_round(s, world, at)
-            person.lang = lang
+        person.name = clean_name(name or person.name)
+        person.look_key = check_look(s, world.id, person.name, person_id=person.id)
+        person.confirmed = True
+        person.round = joining_round(s, world, at)
+        person.lang = lang
         token = new_token("w")
         person.token_hash = token_hash(token)
         return SignedIn(world=world.slug, token=token)
+
+
+def _holds_wrist(s: Session, person: PersonRow) -> bool:
+    return bool(s.scalar(select(holds_wrist).where(PersonRow.id == person.id)))

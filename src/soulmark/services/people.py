@@ -6,6 +6,9 @@ waits for its mailed confirmation link: the person is recorded unconfirmed, with
 confirmation token, and the mail is queued in the same transaction, so a join is never
 acknowledged without its link on the way.  The mail carries only that link, never a key to a
 wrist (see soulmark.notices.compose); until it is followed sealing leaves the person out.
+
+Joining again with an address that already joined is answered as a new join, and mails that
+address a sign-in link instead (:func:`_stand_in`): the answer never tells who is in.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict, InvalidInput
+from soulmark.core.errors import InvalidInput
 from soulmark.core.looks import email_key, look_key
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import confirm_link
-from soulmark.notices.queue import queue_confirmation
+from soulmark.notices.queue import queue_confirmation, queue_question
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.tokens import by_token, new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
@@ -104,24 +107,36 @@ def join(
 ) -> Joined:
     """Add a person to the world's open round; durable once this returns.
 
-    ``base_url`` starts the confirmation link mailed in an email-domain world.
+    ``base_url`` starts the link mailed: a confirmation in an email-domain world, or, for an
+    address that already joined, a sign-in link (see :func:`_stand_in`).
     """
     joiner = Joiner(clean_name(name), clean_email(email), new_token("w"), lang=lang)
     try:
-        with store.transaction() as s:
-            row = get_world(s, world, share=True)
-            check_domain(row, joiner.email)
-            # The look before the address: a refusal for the name then never depends on
-            # whether the address is in (issue 22, membership is never told).
-            check_look(s, row.id, joiner.name)
-            _refuse_taken(s, row, joiner.email)
-            open_number, waits = row.open_round, bool(row.email_domain)
-            [pid], number = admit(s, row, [joiner], at=at, base_url=base_url)
-            committed = round_commitment(s, row.id, number)
+        return _join(store, world, joiner, at=at, base_url=base_url)
     except IntegrityError as exc:
         if is_look_clash(exc):
             raise lookalike() from None
-        raise Conflict(f"{joiner.email} has already joined {world}") from None
+    try:  # the same address joined meanwhile: this try finds it
+        return _join(store, world, joiner, at=at, base_url=base_url)
+    except IntegrityError as exc:
+        if is_look_clash(exc):
+            raise lookalike() from None
+        raise
+
+
+def _join(store: Store, world: str, joiner: Joiner, *, at: int, base_url: str) -> Joined:
+    with store.transaction() as s:
+        row = get_world(s, world, share=True)
+        check_domain(row, joiner.email)
+        # The look before the address: a refusal for the name then never depends on
+        # whether the address is in (issue 22, membership is never told).
+        check_look(s, row.id, joiner.name)
+        open_number, waits = row.open_round, bool(row.email_domain)
+        if _taken(s, row, joiner.email):
+            [pid], number = _stand_in(s, row, joiner, at=at, base_url=base_url)
+        else:
+            [pid], number = admit(s, row, [joiner], at=at, base_url=base_url)
+        committed = round_commitment(s, row.id, number)
     return Joined(
         world=world,
         person=pid,
@@ -141,17 +156,44 @@ def round_commitment(s: Session, world_id: int, number: int) -> str | None:
     ).first()
 
 
-def _refuse_taken(s: Session, world: WorldRow, email: str) -> None:
-    taken = s.scalars(
-        select(PersonRow.confirmed).where(
+def _taken(s: Session, world: WorldRow, email: str) -> bool:
+    found = s.scalars(
+        select(PersonRow.id).where(
             PersonRow.world_id == world.id, PersonRow.email_key == email_key(email)
         )
     ).first()
-    if taken is not None:
-        # Never re-issue: a second join could otherwise take over a waiting one.
-        waits = "" if taken else "; it waits for the confirmation link we sent there"
-        code = "already-joined" if taken else "already-joined-unconfirmed"
-        raise Conflict(f"{email} has already joined {world.slug}{waits}", code=code)
+    return found is not None
+
+
+def _stand_in(
+    s: Session, world: WorldRow, joiner: Joiner, *, at: int, base_url: str
+) -> tuple[list[str], int]:
+    """Answer a join of an address that already joined as a new join is answered.
+
+    Whether an address joined is never told (nor handed over: the member keeps their wrist).
+    The joiner's token opens a stand-in, a wrist waiting unconfirmed with no link to follow,
+    so never drawn, and never found by its address (all look-ups go by ``email_key``).  The
+    address itself is asked, through the queue, whether it wants a sign-in link, as "Lost
+    your link?" would ask.
+    """
+    number = joining_round(s, world, at)
+    pid = new_pid()
+    s.add(
+        PersonRow(
+            world_id=world.id,
+            pid=pid,
+            name=joiner.name,
+            email=joiner.email,
+            email_key=f"~{pid}",  # not an address (no @): nothing ever finds it by one
+            token_hash=token_hash(joiner.token),
+            round=number,
+            confirmed=False,
+            joined_at=at,
+            lang=joiner.lang,
+        )
+    )
+    queue_question(s, world, to=joiner.email, at=at, base_url=base_url)
+    return [pid], number
 
 
 def _note(email: str, open_number: int, number: int, *, waits: bool) -> str:

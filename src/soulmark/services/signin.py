@@ -6,14 +6,19 @@ once).  Following it gives the wrist a new private link and revokes the old one,
 also what "replace my link" does for someone who fears their link was seen.
 
 Opening the mailed link only asks (mail scanners prefetch links); signing in is a POST.
-Whether an address joined is never told: asking always answers the same.
+
+Whether an address joined is never told, not even by the time an answer takes: asking only
+queues the question (:func:`ask_signin`, the same work for every address), and the notices
+worker answers it (:func:`answer_requests`): it looks the address up and turns the question
+into a sign-in mail, or drops it.  A code is spent by one conditional UPDATE
+(:func:`spend_code`), so of many concurrent uses exactly one signs in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound
@@ -21,21 +26,25 @@ from soulmark.core.looks import email_key
 from soulmark.core.times import MINUTE
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, signin, signin_link
-from soulmark.notices.queue import queue_message
+from soulmark.notices.queue import ASKED, queue_question
 from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
 from soulmark.services.tokens import new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, WorldRow
+from soulmark.store.notice_models import NoticeRow
 from soulmark.store.web_models import ConfirmationRow, SigninCodeRow
 
 __all__ = [
     "CODE_TTL",
     "SignedIn",
+    "holds_wrist",
     "request_signin",
+    "answer_requests",
     "issue_code",
     "live_code",
+    "spend_code",
     "signin_world",
     "sign_in",
     "replace_link",
@@ -82,6 +91,8 @@ def issue_code(s: Session, person: PersonRow, *, purpose: str, at: int, ttl: int
 _awaits_confirmation = (
     select(ConfirmationRow.id).where(ConfirmationRow.person_id == PersonRow.id).exists()
 )
+holds_wrist = or_(PersonRow.confirmed.is_(True), _awaits_confirmation)
+"""Someone who joined: an invitee who never claimed holds no wrist to sign in to."""
 
 
 def request_signin(
@@ -93,26 +104,53 @@ def request_signin(
     except InvalidInput:
         return
     with store.transaction() as s:
-        row = get_world(s, world)
-        person = s.scalars(
-            select(PersonRow).where(
-                PersonRow.world_id == row.id,
-                PersonRow.email_key == email_key(address),
-                PersonRow.left_at.is_(None),
-                # Someone who joined: an invitee who never claimed holds no wrist to sign in to.
-                or_(PersonRow.confirmed.is_(True), _awaits_confirmation),
-            )
-        ).first()
-        if person is None:
-            return
-        code = issue_code(s, person, purpose="recover", at=at, ttl=CODE_TTL)
-        if code is None:
-            return
-        link = signin_link(base_url, code)
-        subject, body = signin(
-            world_name=row.name, link=link, minutes=CODE_TTL // MINUTE, lang=person.lang
+        queue_question(s, get_world(s, world), to=address, at=at, base_url=base_url)
+
+
+ANSWERED_AT_ONCE = 500
+"""Questions answered in one transaction."""
+
+
+def answer_requests(store: Store) -> int:
+    """Turn every queued question into a sign-in mail for a member, or drop it; how many."""
+    answered = 0
+    while True:
+        with store.transaction() as s:
+            asked = s.scalars(
+                select(NoticeRow)
+                .where(NoticeRow.status == ASKED)
+                .order_by(NoticeRow.id)
+                .limit(ANSWERED_AT_ONCE)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for notice in asked:
+                _answer(s, notice)
+        answered += len(asked)
+        if len(asked) < ANSWERED_AT_ONCE:
+            return answered
+
+
+def _answer(s: Session, notice: NoticeRow) -> None:
+    world = s.get_one(WorldRow, notice.world_id)
+    person = s.scalars(
+        select(PersonRow).where(
+            PersonRow.world_id == world.id,
+            PersonRow.email_key == email_key(notice.to_addr),
+            PersonRow.left_at.is_(None),
+            holds_wrist,
         )
-        queue_message(s, row, kind="signin", to=person.email, subject=subject, body=body, at=at)
+    ).first()
+    # The code's half hour runs from the moment it was asked for, not from this answer.
+    at = notice.due_at
+    code = issue_code(s, person, purpose="recover", at=at, ttl=CODE_TTL) if person else None
+    if person is None or code is None:
+        s.delete(notice)
+        return
+    link = signin_link(notice.body or DEFAULT_BASE_URL, code)
+    minutes = CODE_TTL // MINUTE
+    subject, body = signin(world_name=world.name, link=link, minutes=minutes, lang=person.lang)
+    notice.to_addr, notice.subject, notice.body = person.email, subject, body
+    notice.status, notice.next_attempt_at = "pending", 0
 
 
 _SPENT = "this sign-in link has expired or was already used; ask for a new one"
@@ -127,7 +165,10 @@ def live_code(
     spent: str = _SPENT,
     spent_code: str = "signin-spent",
 ) -> SigninCodeRow:
-    """The unused, unexpired code ``code`` issued for ``purpose``, or NotFound(``spent``)."""
+    """The unused, unexpired code ``code`` issued for ``purpose``, or NotFound(``spent``).
+
+    It only reads: a code is used by :func:`spend_code`.
+    """
     row = s.scalars(
         select(SigninCodeRow).where(SigninCodeRow.code_hash == token_hash(code))
     ).first()
@@ -135,6 +176,36 @@ def live_code(
         # One answer for unknown, used and expired codes: none of them is worth telling apart.
         raise NotFound(spent, code=spent_code)
     return row
+
+
+def spend_code(
+    s: Session,
+    code: str,
+    at: int,
+    *,
+    purpose: str = "recover",
+    spent: str = _SPENT,
+    spent_code: str = "signin-spent",
+) -> int:
+    """Use the live code ``code`` and return its person's id, or NotFound(``spent``).
+
+    One conditional UPDATE: concurrent uses wait on the row's lock, and every use but the
+    first finds it used (PostgreSQL re-checks the WHERE on the row the first one wrote).
+    """
+    person_id: int | None = s.scalar(
+        update(SigninCodeRow)
+        .where(
+            SigninCodeRow.code_hash == token_hash(code),
+            SigninCodeRow.purpose == purpose,
+            SigninCodeRow.used_at.is_(None),
+            SigninCodeRow.expires_at > at,
+        )
+        .values(used_at=at)
+        .returning(SigninCodeRow.person_id)
+    )
+    if person_id is None:
+        raise NotFound(spent, code=spent_code)
+    return person_id
 
 
 def signin_world(store: Store, *, code: str, at: int) -> str:
@@ -148,9 +219,7 @@ def signin_world(store: Store, *, code: str, at: int) -> str:
 def sign_in(store: Store, *, code: str, at: int) -> SignedIn:
     """Use a code once: the wrist gets a new private token, and the old one is revoked."""
     with store.transaction() as s:
-        row = live_code(s, code, at)
-        row.used_at = at
-        person = s.get_one(PersonRow, row.person_id, with_for_update=True)
+        person = s.get_one(PersonRow, spend_code(s, code, at), with_for_update=True)
         token = new_token("w")
         person.token_hash = token_hash(token)
         return SignedIn(world=s.get_one(WorldRow, person.world_id).slug, token=token)

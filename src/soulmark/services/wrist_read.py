@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, select
+from sqlalchemy import ColumnElement, Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from soulmark.core.errors import NotFound
@@ -95,12 +95,19 @@ _previous = aliased(RoundRow)
 _current = aliased(RoundRow)
 
 
+# Only a world open to one email domain has joins waiting for a mailed link: elsewhere a
+# bearer is never shown as waiting (a join answered for an address that had joined is a
+# stand-in that waits for nothing, and must read as any new join does: services.people).
+_SHOWN_CONFIRMED = or_(
+    PersonRow.confirmed.is_(True), func.coalesce(WorldRow.email_domain, "") == ""
+)
+
 _COLUMNS = (
     PersonRow.id,
     PersonRow.world_id,
     PersonRow.pid,
     PersonRow.round,
-    PersonRow.confirmed,
+    _SHOWN_CONFIRMED,
     PersonRow.joined_at,
     PersonRow.looked_at,
     PersonRow.reached_out_at,

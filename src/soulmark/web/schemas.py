@@ -220,8 +220,8 @@ ScheduleOut = mirror(
 InvitedOut = mirror(
     "InvitedOut",
     Invited,
-    "Invitations mailed now, and addresses skipped (already joined, or already holding a few "
-    "live invitations).  Never a key to a wrist.",
+    "Invitations mailed now (inviting an address again replaces its earlier link), and "
+    "addresses skipped (already joined).  Never a key to a wrist.",
 )
 
 

@@ -86,10 +86,6 @@ ERROR_WORDS: dict[str, str] = {
     "wrist-unknown": N_("This wrist link does not work. Check that you copied all of it."),
     "share-unknown": N_("This share link does not work."),
     "share-revoked": N_("This share link has been turned off."),
-    "already-joined-unconfirmed": N_(
-        "This address has already joined. It is waiting for the confirmation link we sent."
-    ),
-    "already-joined": N_("This address has already joined this world."),
     "email-domain": N_("Only @%(domain)s addresses can join this world."),
     "name-empty": N_("Please write your name."),
     "name-too-long": N_("Your name can be at most %(n)s characters long."),
