@@ -96,6 +96,6 @@ def test_leaving_before_the_seal_forgets_its_sign_in_codes(web):
 
 def test_sign_in_mail_is_written_in_the_language_the_person_joined_in():
     subject, body = signin(world_name="雄英", link="http://x/signin/k_1", minutes=30, lang="ja")
-    assert subject == "雄英 の手首にサインイン" and "30 分以内" in body and "k_1" in body
+    assert subject == "「雄英」の手首にサインイン" and "30 分以内" in body and "k_1" in body
     subject, body = signin(world_name="UA", link="http://x/signin/k_1", minutes=30)
-    assert subject == "Sign in to your wrist in UA" and "within 30 minutes" in body
+    assert subject == "Sign in to your wrist in \u201cUA\u201d" and "within 30 minutes" in body

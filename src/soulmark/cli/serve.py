@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 from functools import partial
@@ -9,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, opened
+from soulmark.cli.common import DbOpt, JsonOpt, console, emit, errors, fail, now_or, opened
 from soulmark.cli.demo import demo_db
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us
@@ -111,6 +112,28 @@ def _checked_settings(
     return settings
 
 
+def open_warning(host: str) -> str:
+    return (
+        f"[yellow]warning:[/yellow] anyone who reaches {host} can open a world and send "
+        "invitations from this site; give --invite-code to keep it to people you know"
+    )
+
+
+def _announce(settings: Settings, db: str, host: str, *, demo: bool) -> None:
+    """The demo's links, or a warning that strangers can open worlds here."""
+    if demo:
+        _print_demo(db, settings.base_url)
+    elif not settings.invite_codes and not _loopback(host):
+        errors.print(open_warning(host), soft_wrap=True)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -147,8 +170,7 @@ def serve(
         secure_cookies=secure_cookies or None,
         invite_codes=tuple(invite_code or ()) or None,
     )
-    if demo:
-        _print_demo(db, settings.base_url)
+    _announce(settings, db, host, demo=demo)
     run_app(settings, uvicorn_options(host=host, port=port, workers=workers))
 
 

@@ -22,7 +22,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select, update
+from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from soulmark.services.intake import clean_group
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import check_domain, joining_round
 from soulmark.services.results import Result
+from soulmark.services.senders import DEFAULT_QUOTAS, Quotas, check_may_invite
 from soulmark.services.signin import SignedIn, holds_wrist, issue_code, live_code, spend_code
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
@@ -141,14 +142,22 @@ def invite(
     at: int,
     base_url: str = DEFAULT_BASE_URL,
     lang: str | None = None,
+    quotas: Quotas = DEFAULT_QUOTAS,
 ) -> Invited:
-    """Mail each invitee a one-time claim link (in ``lang``); one transaction for the list."""
+    """Mail each invitee a one-time claim link (in ``lang``); one transaction for the list.
+
+    An address already in, or holding a live invitation, is skipped: a list sent twice is
+    sent once.  A list the world may not send (services.senders) is refused whole."""
     sent = skipped = 0
     with store.transaction() as s:
         row = get_world(s, world, share=True)
-        for person in _people(s, row, invitees, at):
-            code = _refreshed(s, person, at) if person else None
-            if person is None or code is None:
+        people = _people(s, row, invitees, at)
+        fresh = [p for p in people if p is not None and not _live(s, p, at)]
+        skipped = len(invitees) - len(fresh)
+        check_may_invite(s, row, len(fresh), at=at, quotas=quotas)
+        for person in fresh:
+            code = issue_code(s, person, purpose=PURPOSE, at=at, ttl=INVITE_TTL)
+            if code is None:
                 skipped += 1
                 continue
             days = INVITE_TTL // DAY
@@ -205,20 +214,20 @@ def _known(s: Session, world: WorldRow, keys: list[str]) -> tuple[dict[str, Pers
     return known, held
 
 
-def _refreshed(s: Session, person: PersonRow, at: int) -> str | None:
-    """The one live invitation of ``person``: any earlier one stops working (it expires now,
-    unclaimed), so inviting again re-sends rather than adding a second way in."""
-    s.execute(
-        update(SigninCodeRow)
+def _live(s: Session, person: PersonRow, at: int) -> bool:
+    """Whether ``person`` holds an invitation that still works: inviting again sends nothing
+    (the link mailed before is the one way in)."""
+    live = s.scalar(
+        select(SigninCodeRow.id)
         .where(
             SigninCodeRow.person_id == person.id,
             SigninCodeRow.purpose == PURPOSE,
             SigninCodeRow.used_at.is_(None),
             SigninCodeRow.expires_at > at,
         )
-        .values(expires_at=at)
+        .limit(1)
     )
-    return issue_code(s, person, purpose=PURPOSE, at=at, ttl=INVITE_TTL)
+    return live is not None
 
 
 def _unclaimed(world: WorldRow, inv: Invitee, key: str, number: int, at: int) -> PersonRow:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from soulmark.core.times import now_us
+from soulmark.services.senders import Quotas, quotas_of
 from soulmark.settings import DEFAULT_BASE_URL, Environment, read_environment
 from soulmark.store import Store
 
@@ -44,6 +45,8 @@ class Settings:
     """drand HTTP relays a seal fetches its awaited beacon from (services.relays)."""
     shared_attempts: bool = False
     """Count token attempts in the database, so the limit holds across worker processes."""
+    invite_quotas: Quotas = field(default_factory=Quotas)
+    """How many invitations leave per world a day and per site an hour (services.senders)."""
     invite_codes: tuple[str, ...] = ()
     """Who may open worlds here: empty, anyone; otherwise only who gives one of these codes."""
     secure_cookies: bool = False
@@ -76,6 +79,7 @@ class Settings:
             "secret": env.secret,
             "trusted_proxies": env.trusted_proxies or None,
             "beacon_relays": env.beacon_relays or None,
+            "invite_quotas": quotas_of(env),
         }
         values = {k: v for k, v in {**values, **overrides}.items() if v is not None}
         return cls(**values)  # type: ignore[arg-type]

@@ -149,6 +149,20 @@ ERROR_WORDS: dict[str, str] = {
     "seal-empty": N_("Nobody has joined yet, so there is no fate to draw."),
     "seal-one": N_("Only one person has joined: fate needs at least two."),
     "invite-code": N_("Opening a world here needs an invite code from this site."),
+    "sender-unconfirmed": N_(
+        "Invitations leave once you confirm your own address. Open the link we mailed you, or "
+        "ask for a new one on this page. Nothing was sent."
+    ),
+    "sender-confirmed": N_("Your address is confirmed already."),
+    "sender-unknown": N_("This confirmation link does not work. Ask for a new one."),
+    "invite-quota-world": N_(
+        "A world can send at most %(n)s invitations a day; %(left)s can leave now. Nothing "
+        "was sent."
+    ),
+    "invite-quota-site": N_(
+        "This site has sent as many invitations as it may this hour. Try again later. "
+        "Nothing was sent."
+    ),
     "too-many-worlds": N_("Too many worlds were opened from here. Try again in an hour."),
     "too-many-signins": N_(
         "Too many sign-in links were asked for from here. Try again in ten minutes."

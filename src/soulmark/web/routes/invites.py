@@ -54,7 +54,13 @@ def _send(
     world = org.organizer_world(store, token=token)
     lang = speech_of(request).code
     return invites.invite(
-        store, world=world, invitees=found, at=now, base_url=settings.base_url, lang=lang
+        store,
+        world=world,
+        invitees=found,
+        at=now,
+        base_url=settings.base_url,
+        lang=lang,
+        quotas=settings.invite_quotas,
     )
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.services import invites
+from soulmark.services import invites, senders
 from soulmark.services import organizer as org
 from soulmark.services.schedule import schedule_of
 from soulmark.store import Store
@@ -48,6 +48,7 @@ def dashboard_json(store: Store, token: str, now: int) -> dict[str, Any]:
     out["notices"] = notices_link.delivery_counts(store, board.world.world)
     out["invitations"] = invites.invitations(store, world=board.world.world).to_json()
     out["schedule"] = schedule_of(store, world=board.world.world).to_json()
+    out["mail_held"] = senders.held(store, world=board.world.world)
     return out
 
 
@@ -69,6 +70,7 @@ def dashboard_html(
     sealed: int | None = None,
     invited: int | None = None,
     skipped: int = 0,
+    asked: int = 0,
 ) -> Response:
     data = dashboard_json(store, token, now)
     assume_zone(request, data["world"].get("time_zone"))
@@ -76,6 +78,7 @@ def dashboard_html(
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     join_url = link(request, f"/w/{data['world']['world']}")
     ctx.update(join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped)
+    ctx["asked"] = bool(asked)
     return render(request, "organizer.html", ctx)
 
 
