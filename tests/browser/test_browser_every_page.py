@@ -21,12 +21,12 @@ from fastapi.routing import APIRoute
 
 from soulmark import services
 from soulmark.core.times import SECOND
-from soulmark.services import invites, signin
+from soulmark.services import console, invites, signin
 from soulmark.services.shares import create_share
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 from soulmark.web import render as render_module
-from tests.mailbox import confirmations, invitations, signins
+from tests.mailbox import confirmations, invitations, sender_links, signins
 
 from .conftest import DESKTOP, PARAMS, PHONE, WINDOW, Live
 from .test_browser_a11y import axe_violations
@@ -102,6 +102,19 @@ class Scene:
         invites.invite(self.live.store, world=self.world, invitees=invitee, at=self.live.clock.now)
         return self.live.url(urlsplit(str(invitations(self.live.store)[-1]["link"])).path)
 
+    def fresh_sender(self) -> str:
+        """The link that confirms an organizer's address, for a world opened from the web."""
+        opened = console.open_world(
+            self.live.store,
+            name=f"Held Academy {self.made}",
+            window_start="2031-01-01",
+            window_end="2031-01-08",
+            at=self.live.clock.now,
+            organizer_email=self.fresh_address(),
+        )
+        assert opened.mailed_to
+        return self.live.url(urlsplit(str(sender_links(self.live.store)[-1]["link"])).path)
+
     def fresh_signin(self) -> str:
         signin.request_signin(
             self.live.store,
@@ -139,6 +152,7 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/confirm/{token}": lambda s, page: page.goto(s.fresh_confirmation()),
     "/signin/{code}": lambda s, page: page.goto(s.fresh_signin()),
     "/invite/{code}": lambda s, page: page.goto(s.fresh_invitation()),
+    "/sender/{code}": lambda s, page: page.goto(s.fresh_sender()),
     "/wrist/{token}/name": lambda s, page: page.goto(s.fresh_wrist_url("/name")),
     "/wrists": _chooser,
     "/dev/outbox": _go("/dev/outbox"),
