@@ -10,6 +10,7 @@ import typer
 from typer._click import exceptions as click_exc
 
 from soulmark.cli import commands, lifecycle, wrist
+from soulmark.cli.backup import backup, restore
 from soulmark.cli.demo import demo
 from soulmark.cli.exclude import exclude
 from soulmark.cli.invite import invite
@@ -42,6 +43,8 @@ app.command("leave")(lifecycle.leave)
 app.command("purge")(lifecycle.purge)
 commands.world_app.command("retain")(lifecycle.retain)
 app.command("serve")(serve)
+app.command("backup")(backup)
+app.command("restore")(restore)
 app.command("worker")(worker)
 app.command("planet")(planet_command)
 
