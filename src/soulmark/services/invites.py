@@ -18,7 +18,6 @@ A list is checked whole before anything is written: one bad row refuses it all, 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound, SoulmarkError
 from soulmark.core.looks import email_key
+from soulmark.core.tables import read_rows
 from soulmark.core.times import DAY
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL, invitation, invite_link
@@ -99,14 +99,14 @@ class Claim(Result):
     """The name the organizer gave ("" when none), offered to the invitee to keep or change."""
 
 
-def _invitee(record: Mapping[str, object], where: str) -> Invitee:
+def _invitee(record: Mapping[str, object], where: str, n: int) -> Invitee:
     try:
         email = clean_email(str(record.get("email") or ""))
         raw_name = str(record.get("name") or "").strip()
         group = clean_group(str(record.get("group") or ""))
         return Invitee(email, clean_name(raw_name) if raw_name else None, group)
     except SoulmarkError as exc:
-        raise InvalidInput(f"{where}: {exc}", code="invitations-invalid") from None
+        raise InvalidInput(f"{where}: {exc}", code="invitations-invalid", n=n) from None
 
 
 def _bounded(found: Sequence[Invitee]) -> list[Invitee]:
@@ -119,19 +119,26 @@ def _bounded(found: Sequence[Invitee]) -> list[Invitee]:
 
 def read_invitees(text: str) -> list[Invitee]:
     """A CSV with a header naming ``email`` (``name`` and ``group`` optional), as
-    ``soulmark join --from-csv`` reads it; InvalidInput names the first bad line."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    spreadsheets write it (core.tables); InvalidInput names the first bad line."""
+    line = 1
     try:
-        if "email" not in (reader.fieldnames or ()):
-            raise InvalidInput("the CSV needs a header with an email column (name, group optional)")
-        return _bounded([_invitee(r, f"line {reader.line_num}") for r in reader])
+        header, rows = read_rows(text)
+        if "email" not in header:
+            raise InvalidInput(
+                "the CSV needs a header with an email column (name, group optional)",
+                code="invitations-header",
+            )
+        found = []
+        for line, record in rows:
+            found.append(_invitee(record, f"line {line}", line))
+        return _bounded(found)
     except csv.Error as exc:
-        raise InvalidInput(f"line {reader.line_num}: the CSV cannot be read ({exc})") from None
+        raise InvalidInput(f"line {line + 1}: the CSV cannot be read ({exc})") from None
 
 
 def invitees_from(records: Iterable[Mapping[str, object]]) -> list[Invitee]:
     """The JSON list's entries (``email``, optional ``name`` and ``group``), checked alike."""
-    return _bounded([_invitee(r, f"entry {i}") for i, r in enumerate(records, 1)])
+    return _bounded([_invitee(r, f"entry {i}", i) for i, r in enumerate(records, 1)])
 
 
 def invite(
@@ -176,7 +183,9 @@ def _people(
         try:
             check_domain(world, inv.email)
         except SoulmarkError as exc:
-            raise InvalidInput(f"{inv.email}: {exc}", code="invitations-invalid") from None
+            raise InvalidInput(
+                f"{inv.email}: {exc}", code="invitations-domain", domain=world.email_domain
+            ) from None
     unique: dict[str, Invitee] = {}
     for inv in invitees:
         unique.setdefault(email_key(inv.email), inv)

@@ -138,7 +138,15 @@ ERROR_WORDS: dict[str, str] = {
         "This invitation has expired or was already used. Ask the organizer for a new one."
     ),
     "invitations-invalid": N_(
-        "Something in the list is not right. Check that each line holds one valid address."
+        "Line %(n)s of the list is not right. Check that it holds one valid address. "
+        "Nothing was sent."
+    ),
+    "invitations-domain": N_(
+        "Everyone on this list must have an address at %(domain)s. Nothing was sent."
+    ),
+    "invitations-header": N_(
+        "The list needs a first line that names its columns, one of them email (name and "
+        "group are optional). Nothing was sent."
     ),
     "seal-at-past": N_("The planned draw must be later than now."),
     "seal-at-late": N_("That moment leaves too little time for the marks to appear."),
