@@ -130,7 +130,11 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
             engine = _sqlite_engine(url)
         else:
             # A pool as wide as the web server's thread pool: reveal day is many short reads.
-            engine = create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+            # Pinged at checkout: after a server restart no session starts on a dead
+            # connection (the fast reads handle it themselves, soulmark.store.quick).
+            engine = create_engine(
+                url, pool_size=20, max_overflow=20, pool_recycle=1800, pool_pre_ping=True
+            )
         store = Store(engine, sessionmaker(engine, expire_on_commit=False))
         if migrate:
             store.migrate()

@@ -22,6 +22,7 @@ from starlette.responses import Response
 from soulmark.core.errors import SoulmarkError
 from soulmark.services.tokens import token_hash
 from soulmark.store import Store, open_store
+from soulmark.store.outage import OutageLog, unreachable
 from soulmark.web import notices_link
 from soulmark.web.audit_runner import MAX_TRANSCRIPT
 from soulmark.web.bodies import BodyCap
@@ -90,19 +91,33 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
+RETRY_AFTER_S = 2
+"""What a 503 tells a client to wait: a database restart or a full hub is over in moments."""
+
+
 def _error(
     request: Request,
     status: int,
     message: str,
     code: str = "",
     params: dict[str, Any] | None = None,
+    retry_after_s: int | None = None,
 ) -> Response:
+    """The error as JSON (the API) or a page; every 503 says when to come back."""
     speech = speech_of(request)
     if _is_api(request):
         body = {"error": api_error(message, speech, code, params)}
-        return JSONResponse({**body, "code": code} if code else body, status_code=status)
-    text = error_text(message, status, speech, code, params)
-    return render(request, "error.html", {"status": status, "message": text}, status=status)
+        response: Response = JSONResponse(
+            {**body, "code": code} if code else body, status_code=status
+        )
+    else:
+        text = error_text(message, status, speech, code, params)
+        response = render(request, "error.html", {"status": status, "message": text}, status=status)
+    if status == 503 and retry_after_s is None:
+        retry_after_s = RETRY_AFTER_S
+    if retry_after_s is not None:
+        response.headers["Retry-After"] = str(retry_after_s)
+    return response
 
 
 def _http_code(status: int, detail: str) -> str:
@@ -125,7 +140,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _install_errors(app: FastAPI) -> None:
     async def on_soulmark(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SoulmarkError)
-        return _error(request, status_of(exc), str(exc), exc.code, exc.params)
+        retry = getattr(exc, "retry_after_s", None)
+        return _error(request, status_of(exc), str(exc), exc.code, exc.params, retry)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -162,16 +178,22 @@ def _secured(headers: list[tuple[bytes, bytes]], cache: bool) -> list[tuple[byte
     return out
 
 
+_UNREACHABLE = "the database cannot be reached for a moment; nothing was lost, try again shortly"
+_BROKEN = "something went wrong on our side; nothing was lost"
+
+
 class Guard:
-    """Security headers on every response, and a bare 500 for an unexpected error.
+    """Security headers on every response, a 503 while the database cannot be reached, and
+    a bare 500 for any other unexpected error.
 
     Plain ASGI rather than ``@app.middleware``: it sits on the hot path of every wrist poll.
     The error's message is not logged: a database error can quote the row it failed on,
-    names included.
+    names included.  An outage is logged in fixed words (soulmark.store.outage).
     """
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._outages = OutageLog(log, "answering 503")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -190,16 +212,19 @@ class Guard:
         try:
             await self.app(scope, receive, with_headers)
         except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
+            why = unreachable(exc)
             path = _TOKEN.sub(r"\1_…", scope["path"])
-            log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
+            if why is not None:
+                self._outages.say(why)
+            else:
+                log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
             if started:
                 raise
-            response = _error(
-                Request(scope),
-                500,
-                "something went wrong on our side; nothing was lost",
-                "server-error",
-            )
+            if why is not None:
+                message, status, code = _UNREACHABLE, 503, "database-unreachable"
+            else:
+                message, status, code = _BROKEN, 500, "server-error"
+            response = _error(Request(scope), status, message, code)
             await response(scope, receive, with_headers)
 
 

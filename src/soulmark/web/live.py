@@ -29,12 +29,14 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Protocol
 
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from soulmark.core.errors import NotFound
 from soulmark.store import Store
 from soulmark.store import changes as announced
 from soulmark.store.changes import CHANNEL, Change, changes_after, last_change, parse
+from soulmark.store.outage import OutageLog, cause, unreachable
 from soulmark.web.audit_runner import Busy
 from soulmark.web.deps import TooMany
 from soulmark.web.wrist_cache import WristCache
@@ -71,6 +73,9 @@ def frame(event: str, ident: int, data: dict[str, Any]) -> bytes:
 
 _BEAT_SLICES = 10
 """Heartbeats go out to a tenth of the streams every tenth of the period."""
+
+_REREAD_S = 1.0
+"""How soon a stream whose read failed for an outage reads again."""
 
 _MOVING = {"progress": 0, "at": 0, "at_text": 0}
 """What moves with the clock itself: a change is a new state, stroke or count, not these."""
@@ -129,6 +134,8 @@ class Hub:
         self._slices: list[set[Feed]] = [set() for _ in range(_BEAT_SLICES)]
         self._timer_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._outages = OutageLog(log, "streams stay open and read again when it is back")
+        self._deaf = OutageLog(log, f"LISTEN {CHANNEL} connects again in a second")
         self.wrists = WristCache()
         """Polled wrists, kept fresh by the same changes that wake the streams."""
 
@@ -246,9 +253,11 @@ class Hub:
                     feed.reload = False
                     try:
                         snap = await run_in_threadpool(load, self.clock())
+                        self._attach(feed, snap)
                     except NotFound:
                         return  # revoked, left or erased: the stream ends
-                    self._attach(feed, snap)
+                    except DBAPIError as exc:
+                        self._read_later(feed, exc)
                 now = self.clock()
                 data = snap.json(now)
                 if not _same(sent, data):
@@ -266,6 +275,16 @@ class Hub:
                 feed.timed = False
         finally:
             self._close(feed)
+
+    def _read_later(self, feed: Feed, exc: DBAPIError) -> None:
+        """The database is away (a restart): the stream stays open on what it last read,
+        beats on, and reads again in a moment; LISTEN's reconnect wakes it too."""
+        why = unreachable(exc)
+        if why is None:
+            raise exc
+        self._outages.say(why)
+        loop = asyncio.get_running_loop()
+        loop.call_later(_REREAD_S, lambda: self._poke((feed,), reload=True))
 
     # -- waking streams --------------------------------------------------------------------
 
@@ -365,7 +384,7 @@ class Hub:
                         if change is not None:
                             self.dispatch(change)
             except (psycopg.Error, OSError) as exc:
-                log.warning("LISTEN %s failed: %s", CHANNEL, type(exc).__name__)
+                self._deaf.say(cause(exc))
             finally:
                 self.wrists.stop()  # until LISTEN runs again, no change would reach the cache
             await asyncio.sleep(1.0)
