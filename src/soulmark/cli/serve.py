@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import secrets
 from functools import partial
@@ -17,7 +18,9 @@ from soulmark.services.demo import build_demo
 from soulmark.settings import Environment, read_environment
 from soulmark.store import default_url, open_store
 from soulmark.web import Settings, create_app
+from soulmark.web.http_guard import HEADER_TIMEOUT_S, PROTOCOL
 from soulmark.web.limits import parse_proxies
+from soulmark.web.means import raise_nofile
 
 __all__ = ["run_app", "serve", "uvicorn_options", "worker"]
 
@@ -54,21 +57,33 @@ SecureOpt = Annotated[
 def run_app(settings: Settings, options: dict[str, Any]) -> None:
     """Serve ``create_app(settings)`` under uvicorn.  With several worker processes each
     builds its own app from the same settings (uvicorn pickles its config to them), so they
-    share one CSRF secret and nothing is passed through ``os.environ``."""
+    share one CSRF secret and nothing is passed through ``os.environ``.  The descriptor limit
+    is raised first: the workers inherit it, and each app sizes its streams by it."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config(partial(create_app, settings), factory=True, **options)
+    from soulmark.web.http_guard import ServeConfig
+
+    config = ServeConfig(partial(create_app, settings), factory=True, **options)
+    raise_nofile()  # after the config: it has set up the log this is said in
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()
 
 
-def uvicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
+def uvicorn_options(
+    *, host: str, port: int, workers: int, header_timeout_s: float = HEADER_TIMEOUT_S
+) -> dict[str, Any]:
     """How ``serve`` runs uvicorn.  Its own forwarded-header handling is off (by default it
     believes ``X-Forwarded-For`` from 127.0.0.1): the app reads that header itself, and only
-    from the proxies named in ``--trusted-proxy`` (soulmark.web.limits)."""
+    from the proxies named in ``--trusted-proxy`` (soulmark.web.limits).  Requests are read
+    by a protocol that drops half-sent ones (soulmark.web.http_guard); soulmark's own log
+    lines go where uvicorn's do."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["soulmark"] = {"handlers": ["default"], "level": "INFO"}
     return {
         "host": host,
         "port": port,
@@ -76,6 +91,13 @@ def uvicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
         "proxy_headers": False,
         "forwarded_allow_ips": "",
         "log_level": "info",
+        "log_config": log_config,
+        "http": PROTOCOL,
+        # Not uvloop: when accept() fails for want of descriptors (EMFILE), uvloop closes the
+        # listening socket for good, silently; asyncio's loop says so, pauses a second and
+        # accepts again (soulmark.web.means.log_accept_failures names the cause).
+        "loop": "asyncio",
+        "header_timeout_s": header_timeout_s,
     }
 
 
@@ -123,6 +145,12 @@ def serve(
     trusted_proxy: ProxyOpt = None,
     invite_code: InviteOpt = None,
     secure_cookies: SecureOpt = False,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Seconds a connection has to send a request's headers; then closed."
+        ),
+    ] = HEADER_TIMEOUT_S,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
@@ -149,7 +177,10 @@ def serve(
     )
     if demo:
         _print_demo(db, settings.base_url)
-    run_app(settings, uvicorn_options(host=host, port=port, workers=workers))
+    options = uvicorn_options(
+        host=host, port=port, workers=workers, header_timeout_s=header_timeout
+    )
+    run_app(settings, options)
 
 
 def worker(

@@ -30,6 +30,7 @@ from soulmark.web.errors import status_of
 from soulmark.web.lang import speech_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
+from soulmark.web.means import log_accept_failures, nofile, streams_within
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.routes.console import create_attempts
@@ -72,6 +73,7 @@ def _lifespan(
             worker = notices_link.start_worker(app.state.store, settings)
         app.state.worker = worker
         hub: Hub = app.state.hub
+        log_accept_failures(asyncio.get_running_loop())
         await hub.start()
         try:
             yield
@@ -266,11 +268,20 @@ def _attempts(settings: Settings, store: Store) -> Attempts:
 
 
 def _hub(store: Store, settings: Settings) -> Hub:
+    total = settings.live_streams_total or streams_within(nofile()[0])
+    log.info(
+        "live streams: at most %d in this process, %d per client address, %d per link",
+        total,
+        settings.live_streams_per_client,
+        settings.live_streams_per_token,
+    )
     return Hub(
         store,
         settings.clock,
         heartbeat_s=settings.live_heartbeat_s,
         per_token=settings.live_streams_per_token,
+        per_client=settings.live_streams_per_client,
+        total=total,
         tick_s=settings.live_tick_s,
         tail_s=settings.live_tail_s,
     )
@@ -292,12 +303,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.recover_attempts = recover_attempts()
     app.state.hub = _hub(app.state.store, settings)
     app.state.create_attempts = create_attempts()
+    app.state.proxies = parse_proxies(settings.trusted_proxies)
     _install_errors(app)
     app.add_middleware(
         LinkSessions,
         secure=settings.cookies_secure,
         attempts=_attempts(settings, app.state.store),
-        proxies=parse_proxies(settings.trusted_proxies),
+        proxies=app.state.proxies,
         clock=lambda: settings.clock() / 1e6,
         known=lambda token: app.state.hub.wrists.knows(token_hash(token)),
     )

@@ -25,7 +25,7 @@ import itertools
 import json
 import logging
 import signal
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Protocol
 
@@ -38,16 +38,12 @@ from soulmark.store import changes as announced
 from soulmark.store.changes import CHANNEL, Change, changes_after, last_change, parse
 from soulmark.store.outage import OutageLog, cause, unreachable
 from soulmark.web.audit_runner import Busy
-from soulmark.web.deps import TooMany
+from soulmark.web.means import Quotas, TooManyStreams
 from soulmark.web.wrist_cache import WristCache
 
 __all__ = ["Feed", "Hub", "Snapshot", "TooManyStreams", "frame"]
 
 log = logging.getLogger("soulmark.live")
-
-
-class TooManyStreams(TooMany):
-    """More open streams for one link than Settings.live_streams_per_token (429)."""
 
 
 class ShuttingDown(Busy):
@@ -90,6 +86,7 @@ class Feed:
 
     __slots__ = (
         "key",
+        "client",
         "world_id",
         "people",
         "organizer",
@@ -100,8 +97,8 @@ class Feed:
         "beat",
     )
 
-    def __init__(self, key: str, organizer: bool, slice_no: int = 0) -> None:
-        self.key, self.organizer, self.slice = key, organizer, slice_no
+    def __init__(self, key: str, client: str, organizer: bool, slice_no: int = 0) -> None:
+        self.key, self.client, self.organizer, self.slice = key, client, organizer, slice_no
         self.world_id = 0
         self.people: tuple[int, ...] = ()
         self.wake = asyncio.Event()
@@ -118,13 +115,15 @@ class Hub:
         per_token: int,
         tick_s: float,
         tail_s: float,
+        per_client: int = 64,
+        total: int = 10_000,
     ) -> None:
         self.store, self.clock = store, clock
-        self.heartbeat_s, self.per_token = heartbeat_s, per_token
+        self.heartbeat_s = heartbeat_s
         self.tick_s, self.tail_s = tick_s, tail_s
         self.closing = False
+        self.quotas = Quotas(per_token=per_token, per_client=per_client, total=total)
         self._feeds: set[Feed] = set()
-        self._tokens: Counter[str] = Counter()
         self._people: defaultdict[int, set[Feed]] = defaultdict(set)
         self._worlds: defaultdict[int, set[Feed]] = defaultdict(set)
         self._heap: list[tuple[int, int, Feed]] = []
@@ -183,15 +182,13 @@ class Hub:
 
     # -- streams -----------------------------------------------------------------------
 
-    def open(self, key: str, *, organizer: bool = False) -> Feed:
+    def open(self, key: str, *, client: str = "?", organizer: bool = False) -> Feed:
+        """A stream for link ``key`` from ``client`` (soulmark.web.limits.client_key), within
+        the quotas (soulmark.web.means)."""
         if self.closing:
             raise ShuttingDown("the server is shutting down; reconnect in a moment")
-        if self._tokens[key] >= self.per_token:
-            raise TooManyStreams(
-                f"at most {self.per_token} live streams per link; close another tab first"
-            )
-        self._tokens[key] += 1
-        feed = Feed(key, organizer, next(self._opened) % _BEAT_SLICES)
+        self.quotas.take(key, client)
+        feed = Feed(key, client, organizer, next(self._opened) % _BEAT_SLICES)
         self._feeds.add(feed)
         self._slices[feed.slice].add(feed)
         return feed
@@ -221,9 +218,7 @@ class Hub:
         self._feeds.discard(feed)
         self._slices[feed.slice].discard(feed)
         self._due.pop(feed, None)
-        self._tokens[feed.key] -= 1
-        if self._tokens[feed.key] <= 0:
-            del self._tokens[feed.key]
+        self.quotas.give(feed.key, feed.client)
 
     def _schedule(self, feed: Feed, due: int | None) -> None:
         if due is None:
