@@ -55,7 +55,7 @@ def serving(db_url: str, tmp_path: Path) -> Iterator[tuple[Server, str, list[str
 
 
 def _head(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    """The status, headers and what followed them on the first read(s)."""
+    """The status, the headers, and the body when it has a length (a refusal's JSON)."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
@@ -64,8 +64,14 @@ def _head(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
-    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, rest
+    pairs = (line.split(": ", 1) for line in lines[1:] if ": " in line)
+    headers = {k.lower(): v for k, v in pairs}
+    while len(rest) < int(headers.get("content-length", 0)):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return int(lines[0].split()[1]), headers, rest
 
 
 def _stream(port: int, source: str, token: str) -> tuple[socket.socket, int, dict[str, str], bytes]:
