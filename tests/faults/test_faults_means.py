@@ -160,11 +160,25 @@ def test_issue22_descriptors_that_run_out_are_named_in_the_log(
 
 @pytest.mark.slow
 def test_issue22_half_sent_requests_are_dropped(serving: tuple[Server, str, list[str]]) -> None:
-    server, _slug, _tokens = serving
+    server, _slug, tokens = serving
+    stream, status, _, _ = _stream(server.port, "127.0.0.1", tokens[0])
+    assert status == 200
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         sock.sendall(b"GET /api/wri")  # half a request line, then nothing
         # The server closes it (an empty read) after its header timeout of one second;
         # without one the read waits until this socket's own 30 s timeout and fails.
         assert sock.recv(1024) == b""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        # A kept-alive connection gets the same time for its next request's headers.
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _head(sock)[0] == 200
+        sock.sendall(b"GET / HTTP/1.1\r\nHost:")
+        assert sock.recv(65536) == b""
+    # A stream (its headers sent long ago) is never timed: it is still open.
+    stream.settimeout(0.5)
+    with contextlib.suppress(TimeoutError):
+        while True:  # its frames so far, then silence until the next heartbeat
+            assert stream.recv(65536) != b"", "the stream was closed"
+    stream.close()
     # A request that finishes its headers in time is answered as always.
     assert _get(server.port, "/") == 200

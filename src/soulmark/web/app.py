@@ -214,20 +214,24 @@ class Guard:
         try:
             await self.app(scope, receive, with_headers)
         except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
-            why = unreachable(exc)
-            path = _TOKEN.sub(r"\1_…", scope["path"])
-            if why is not None:
-                self._outages.say(why)
-            else:
-                log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
+            why = self._logged(scope, exc)
             if started:
                 raise
             if why is not None:
-                message, status, code = _UNREACHABLE, 503, "database-unreachable"
+                response = _error(Request(scope), 503, _UNREACHABLE, "database-unreachable")
             else:
-                message, status, code = _BROKEN, 500, "server-error"
-            response = _error(Request(scope), status, message, code)
+                response = _error(Request(scope), 500, _BROKEN, "server-error")
             await response(scope, receive, with_headers)
+
+    def _logged(self, scope: Any, exc: Exception) -> str | None:
+        """One line for the log; why the database cannot be reached, if that is the error."""
+        why = unreachable(exc)
+        if why is not None:
+            self._outages.say(why)
+        else:
+            path = _TOKEN.sub(r"\1_…", scope["path"])
+            log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
+        return why
 
 
 class ErrorBody(BaseModel):
