@@ -93,9 +93,10 @@ def uvicorn_options(
         "log_level": "info",
         "log_config": log_config,
         "http": PROTOCOL,
-        # Not uvloop: when accept() fails for want of descriptors (EMFILE), uvloop closes the
-        # listening socket for good, silently; asyncio's loop says so, pauses a second and
-        # accepts again (soulmark.web.means.log_accept_failures names the cause).
+        # Not uvloop: when accept() fails for want of descriptors (EMFILE), libuv drops the
+        # waiting connections (reset) and nothing reaches Python; asyncio's loop reports the
+        # error, so it can be logged (soulmark.web.means.log_accept_failures), and accepts
+        # again a second later, the connections kept waiting in the backlog.
         "loop": "asyncio",
         "header_timeout_s": header_timeout_s,
     }
