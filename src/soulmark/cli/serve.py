@@ -152,6 +152,14 @@ def serve(
             min=0.1, help="Seconds a connection has to send a request's headers; then closed."
         ),
     ] = HEADER_TIMEOUT_S,
+    streams_per_client: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Live streams one client address may hold (raise it for a crowd behind one "
+            "address); more are refused and their pages poll.",
+        ),
+    ] = Settings.live_streams_per_client,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
@@ -175,6 +183,7 @@ def serve(
         shared_attempts=workers > 1,
         secure_cookies=secure_cookies or None,
         invite_codes=tuple(invite_code or ()) or None,
+        live_streams_per_client=streams_per_client,
     )
     if demo:
         _print_demo(db, settings.base_url)
