@@ -4,6 +4,8 @@ from any other error in fixed words (soulmark.store.outage)."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import psycopg
 import pytest
 from sqlalchemy import create_engine, text
@@ -72,4 +74,6 @@ def test_issue22_an_unreachable_database_is_named_and_other_errors_are_not() -> 
     shutdown = psycopg.errors.AdminShutdown("terminating connection due to administrator command")
     assert cause(shutdown) == "the server shut down (57P01)"
     assert unreachable(IntegrityError("INSERT", {}, Exception("duplicate key"))) is None
+    locked = sqlite3.OperationalError("database is locked")
+    assert unreachable(OperationalError("INSERT", {}, locked)) is None
     assert unreachable(ValueError("not a database error")) is None

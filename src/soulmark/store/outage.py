@@ -49,9 +49,12 @@ def unreachable(exc: BaseException) -> str | None:
         return said
     if exc.connection_invalidated:
         return f"the connection was lost ({type(exc.orig).__name__})"
-    # An OperationalError without a server's state: the client failed to connect at all.
-    state = getattr(exc.orig, "sqlstate", None)
-    return None if state else f"cannot connect ({type(exc.orig).__name__})"
+    # A server's driver (psycopg: errors carry a SQLSTATE slot) raising an OperationalError
+    # with no state: the client failed to connect at all.  SQLite's (a locked file, a
+    # missing table) are not outages.
+    if not hasattr(exc.orig, "sqlstate") or exc.orig.sqlstate:
+        return None
+    return f"cannot connect ({type(exc.orig).__name__})"
 
 
 def cause(orig: BaseException) -> str:
