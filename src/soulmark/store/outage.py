@@ -10,10 +10,22 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
+from sqlalchemy import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-__all__ = ["OutageLog", "cause", "unreachable"]
+__all__ = ["CONNECT_TIMEOUT_S", "OutageLog", "cause", "connect_args", "unreachable"]
+
+CONNECT_TIMEOUT_S = 5
+"""A server that does not answer at all (a partition, not a refusal) must not hold a web
+thread for the TCP timeout of two minutes: soon every thread would wait on it."""
+
+
+def connect_args(url: URL) -> dict[str, Any]:
+    """A PostgreSQL engine's connect arguments: a connect timeout, unless the URL names one."""
+    return {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+
 
 _BY_STATE = {
     "57P01": "the server shut down",

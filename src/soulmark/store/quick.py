@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Dialect, Engine, Select, create_engine
 from sqlalchemy.exc import DBAPIError
 
+from soulmark.store.outage import connect_args
+
 __all__ = ["Prepared", "read_engine"]
 
 
@@ -105,5 +107,9 @@ def read_engine(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine
     return create_engine(
-        engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=8
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,
+        pool_size=8,
+        connect_args=connect_args(engine.url),
     )

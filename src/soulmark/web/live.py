@@ -24,6 +24,7 @@ import heapq
 import itertools
 import json
 import logging
+import random
 import signal
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -70,8 +71,10 @@ def frame(event: str, ident: int, data: dict[str, Any]) -> bytes:
 _BEAT_SLICES = 10
 """Heartbeats go out to a tenth of the streams every tenth of the period."""
 
-_REREAD_S = 1.0
-"""How soon a stream whose read failed for an outage reads again."""
+_REREAD_S = (1.0, 30.0)
+"""How soon a stream whose read failed for an outage reads again: doubling from the first to
+the second, each jittered, so that 10,000 streams do not knock together every second (the
+LISTEN reconnect wakes them all the moment the database is back anyway)."""
 
 _MOVING = {"progress": 0, "at": 0, "at_text": 0}
 """What moves with the clock itself: a change is a new state, stroke or count, not these."""
@@ -95,6 +98,7 @@ class Feed:
         "reload",
         "timed",
         "beat",
+        "misses",
     )
 
     def __init__(self, key: str, client: str, organizer: bool, slice_no: int = 0) -> None:
@@ -103,6 +107,7 @@ class Feed:
         self.people: tuple[int, ...] = ()
         self.wake = asyncio.Event()
         self.reload = self.timed = self.beat = False
+        self.misses = 0
 
 
 class Hub:
@@ -249,6 +254,7 @@ class Hub:
                     try:
                         snap = await run_in_threadpool(load, self.clock())
                         self._attach(feed, snap)
+                        feed.misses = 0
                     except NotFound:
                         return  # revoked, left or erased: the stream ends
                     except DBAPIError as exc:
@@ -278,8 +284,11 @@ class Hub:
         if why is None:
             raise exc
         self._outages.say(why)
+        first, most = _REREAD_S
+        delay = min(most, first * 2**feed.misses) * (0.5 + random.random())
+        feed.misses += 1
         loop = asyncio.get_running_loop()
-        loop.call_later(_REREAD_S, lambda: self._poke((feed,), reload=True))
+        loop.call_later(delay, lambda: self._poke((feed,), reload=True))
 
     # -- waking streams --------------------------------------------------------------------
 
