@@ -54,6 +54,12 @@ class Settings:
     https); for an https proxy in front of a ``base_url`` that does not say so."""
     live_streams_per_token: int = 4
     """Open event streams one link may hold in one process (a few tabs); more get 429."""
+    live_streams_per_client: int = 64
+    """Open event streams one client address may hold in one process; more get 429 with
+    Retry-After, and the page polls instead (soulmark.web.means)."""
+    live_streams_total: int | None = None
+    """Open event streams in one process; more get 503 with Retry-After.  None: as many as
+    the descriptor limit allows with room kept for plain requests (means.streams_within)."""
     live_heartbeat_s: float = 15.0
     """Every open stream gets a comment this often, whatever its schedule."""
     live_tick_s: float = 1.0

@@ -121,6 +121,13 @@ ERROR_WORDS: dict[str, str] = {
         "drawn."
     ),
     "server-error": N_("Something went wrong on our side. Nothing was lost."),
+    "database-unreachable": N_(
+        "We cannot reach our database for a moment. Nothing was lost: try again in a few seconds."
+    ),
+    "streams-full": N_("Too many live pages are open here right now. Try again in a moment."),
+    "streams-per-client": N_(
+        "Too many live pages are open from your address. Close some, then try again."
+    ),
     "not-found": N_("There is no page at this address."),
     "method-not-allowed": N_("This page cannot be opened like that. Go back and try again."),
     "seal-unconfirmed": N_("Tick the box to confirm: drawing fate cannot be undone."),
