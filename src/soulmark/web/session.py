@@ -1,8 +1,10 @@
 """Private links become sessions, and token guessing is slowed down (issues 5 and 9).
 
-* A private link (``/wrist/<token>``, ``/share/<token>``, ``/organizer/<token>``) is opened
-  once: the token moves into an HttpOnly cookie of its own and the browser is sent on to
-  ``/<kind>/me-<handle>``, so the token leaves the address bar, the history and any Referer.
+* A private link (``/wrist/#<token>``, or an old ``/wrist/<token>``; shares and organizers
+  alike) is opened once: if its token opens something, it moves into an HttpOnly cookie of
+  its own and the browser is sent on to ``/<kind>/me-<handle>``, so the token leaves the
+  address bar, the history and any Referer.  The routes make that exchange
+  (soulmark.web.opening), since only the store knows a valid token from junk.
   The handle is a short digest of the token: one cookie per link, so a browser holds
   several wrists (one per world) and a page, a form or a script always names the one it
   acts on.  A link opened from another site (webmail) works: the cookie is SameSite=Lax,
@@ -42,6 +44,8 @@ __all__ = [
     "SESSION_HEADER",
     "handle_of",
     "cookie_name",
+    "in_session",
+    "session_cookie",
     "sessions_of",
 ]
 
@@ -58,12 +62,11 @@ SESSION_HEADER = b"x-soulmark-session"
 CHOOSER = "/wrists"
 """The page listing the worlds of this browser's wrists (what ``/wrist/me`` shows for several)."""
 _SAFE = ("GET", "HEAD", "OPTIONS")
-_PREFIX = {"wrist": "w_", "share": "s_", "organizer": "o_"}
 _LINK = re.compile(r"^/(wrist|share|organizer)/([A-Za-z0-9_-]{2,200})(/.*)?$")
 _API = re.compile(r"^/api/(wrist|share|organizer)(/.*)?$")
 _PRIVATE = re.compile(
-    r"^/(wrist|share|organizer|confirm|signin|api/wrist|api/share|api/organizer|api/confirm"
-    r"|api/signin)\b"
+    r"^/(wrist|share|organizer|confirm|signin|invite|open|api/wrist|api/share|api/organizer"
+    r"|api/confirm|api/signin|api/invite)\b"
 )
 
 
@@ -86,11 +89,18 @@ def cookie_name(kind: str, handle: str, secure: bool) -> str:
     return f"{'__Host-' if secure else ''}{COOKIES[kind]}_{handle}"
 
 
-def _set_cookie(name: str, value: str, secure: bool) -> tuple[bytes, bytes]:
+def session_cookie(kind: str, token: str, secure: bool) -> tuple[bytes, bytes]:
+    """The ``Set-Cookie`` header that makes ``token`` this browser's session of ``kind``."""
     # Lax: a link followed from another site (webmail) arrives with its cookie; writes are
     # guarded by the same-origin check instead.
     flags = "; HttpOnly; SameSite=Lax; Path=/" + ("; Secure" if secure else "")
-    return b"set-cookie", f"{name}={value}{flags}".encode("latin-1")
+    name = cookie_name(kind, handle_of(token), secure)
+    return b"set-cookie", f"{name}={token}{flags}".encode("latin-1")
+
+
+def in_session(scope: Scope) -> bool:
+    """Whether this request named a session (``me-<handle>``) rather than a token."""
+    return "link_handle" in scope.get("state", {})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -161,22 +171,10 @@ class LinkSessions:
             await _respond(send, 429, headers, body.encode())
             return
         link = _LINK.match(scope["path"])
-        if link and _is_link(link) and scope["method"] == "GET" and not link.group(3):
-            await self._exchange(send, link.group(1), link.group(2), scope.get("query_string", b""))
-            await self._refund(client)
-            return
         if link and link.group(2) == ME and scope["method"] == "GET":
             await self._only_session(scope, receive, send, link)
             return
         await self._forward(scope, receive, send, client, link)
-
-    async def _exchange(self, send: Send, kind: str, token: str, query: bytes) -> None:
-        handle = handle_of(token)
-        target = f"/{kind}/{ME}-{handle}".encode() + (b"?" + query if query else b"")
-        headers = [(b"location", target), (b"referrer-policy", b"no-referrer")]
-        if token.startswith(_PREFIX[kind]):
-            headers.append(_set_cookie(cookie_name(kind, handle, self.secure), token, self.secure))
-        await _respond(send, 303, headers, b"")
 
     async def _only_session(
         self, scope: Scope, receive: Receive, send: Send, link: re.Match[str]
@@ -266,10 +264,6 @@ class LinkSessions:
                 scope["headers"] = [*headers, (b"authorization", f"Bearer {carried}".encode())]
                 return carried, None
         return None, None
-
-
-def _is_link(link: re.Match[str]) -> bool:
-    return link.group(2) != ME and not link.group(2).startswith(f"{ME}-")
 
 
 def _mask_location(
