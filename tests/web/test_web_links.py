@@ -194,3 +194,24 @@ def test_issue22_the_chooser_tells_same_named_worlds_apart(web, clock):
     slugs = sorted((first.slug, second.slug))
     assert [slug in item for item in items for slug in slugs] == [True, False, False, True]
     assert all("you joined" in item and "opens" in item for item in items)
+
+
+def test_issue22_the_app_log_masks_any_token_it_is_given():
+    from soulmark.web.redact import mask
+
+    token = "w_abcdefghijklmnopqrstuvwxyz012345"
+    assert mask(f"GET /wrist/{token}/look?x=1") == "GET /wrist/w_…/look?x=1"
+    # In a token's place, anything is masked whole: a token without its prefix, or cut short.
+    assert mask("GET /wrist/abcdefghijklmnopqrstuvwxyz HTTP/1.1") == "GET /wrist/… HTTP/1.1"
+    assert mask("GET /signin/k_short HTTP/1.1") == "GET /signin/… HTTP/1.1"
+    assert mask("GET /INVITE/k_abcdefghijklmnopqrstuvwx") == "GET /INVITE/k_…"
+    assert mask("GET /share/x%5Fabc%2Fdef") == "GET /share/…"
+    # What opens nothing by itself stays readable.
+    for kept in (
+        "GET /wrist/me-0123456789abcdef/events",
+        "GET /wrist/me",
+        "GET /wrist/ HTTP/1.1",
+        "POST /open/wrist HTTP/1.1",
+        "DELETE /api/wrist/shares/3 HTTP/1.1",
+    ):
+        assert mask(kept) == kept

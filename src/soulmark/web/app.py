@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from importlib.resources import files
@@ -29,6 +28,7 @@ from soulmark.web.errors import status_of
 from soulmark.web.lang import speech_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
+from soulmark.web.redact import TokenRedactor, mask
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.routes.console import create_attempts
@@ -45,20 +45,6 @@ _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-_TOKEN = re.compile(r"\b([wsock])_[A-Za-z0-9_-]{16,}")
-
-
-class TokenRedactor(logging.Filter):
-    """Private links hold tokens; access logs keep only their kind (``w_…``)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN.sub(r"\1_…", a) if isinstance(a, str) else a for a in record.args
-            )
-        if isinstance(record.msg, str):
-            record.msg = _TOKEN.sub(r"\1_…", record.msg)
-        return True
 
 
 def _lifespan(
@@ -190,7 +176,7 @@ class Guard:
         try:
             await self.app(scope, receive, with_headers)
         except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
-            path = _TOKEN.sub(r"\1_…", scope["path"])
+            path = mask(scope["path"])
             log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
             if started:
                 raise

@@ -19,7 +19,7 @@ from soulmark.services import signin as signing
 from soulmark.services.links import check_link
 from soulmark.store import Store
 from soulmark.web.deps import get_settings
-from soulmark.web.render import render
+from soulmark.web.render import origin, render
 from soulmark.web.session import ME, handle_of, in_session, session_cookie
 
 __all__ = ["ask_claim", "ask_confirm", "ask_signin", "open_session", "opened", "private"]
@@ -43,7 +43,7 @@ def opened(request: Request) -> bool:
 
 def private(request: Request, kind: str, token: str) -> str:
     """A private link on the host the browser used (pages show it to copy)."""
-    return private_link(str(request.base_url), kind, token)
+    return private_link(origin(request), kind, token)
 
 
 # The pages of links that use something up only ask (mail scanners follow links); each
