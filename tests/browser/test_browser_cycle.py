@@ -52,7 +52,7 @@ def join_through_form(page: Any, live: Live, slug: str, name: str, email: str) -
     page.wait_for_selector("#joined")
     assert page.locator("#preview text.mark-name").text_content() == name
     link = page.locator("#wrist-link").get_attribute("href")
-    assert link and link.startswith(live.url("/wrist/w_"))
+    assert link and link.startswith(live.url("/wrist/#w_"))
     person = page.locator("#person-id").inner_text()
     if name == TENYA[0]:
         shot(page, "02-joined")
