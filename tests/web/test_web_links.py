@@ -215,3 +215,23 @@ def test_issue22_the_app_log_masks_any_token_it_is_given():
         "DELETE /api/wrist/shares/3 HTTP/1.1",
     ):
         assert mask(kept) == kept
+
+
+def test_issue22_guessing_through_the_link_page_is_limited_like_old_links(web):
+    from fastapi.testclient import TestClient
+
+    from soulmark.web import create_app
+    from soulmark.web.deps import CSRF_COOKIE, form_token
+
+    world = web.world(NAMES)
+    web.settings.token_failures_per_minute = 3
+    with TestClient(create_app(web.settings), base_url="http://soulmark.test") as client:
+        client.get("/wrist/")
+        csrf = form_token(web.settings.secret, client.cookies[CSRF_COOKIE])
+        for i in range(3):
+            guess = client.post("/open/wrist", data={"csrf": csrf, "link": f"w_guess{i}"})
+            assert guess.status_code == 404
+        late = client.post(
+            "/open/wrist", data={"csrf": csrf, "link": world.by_name("Ana Link").token}
+        )
+        assert late.status_code == 429 and "sm_wrist" not in late.headers.get("set-cookie", "")
