@@ -237,6 +237,6 @@ def test_issue22_no_token_reaches_the_access_logs_after_a_full_cycle(front):
     assert "/open/wrist" in nginx and "/organizer/[token]" in nginx and "/wrist/me-" in nginx
     assert "POST /open/wrist" in apps and "/organizer/o_…" in apps
     for secret in secrets:
-        for trace in (secret, token_hash(secret), secret[2:]):
+        for trace in (secret, secret[2:], token_hash(secret), token_hash(secret)[:16]):
             assert trace not in nginx, f"nginx logged {trace[:4]}…"
             assert trace not in apps, f"the app logged {trace[:4]}…"

@@ -235,3 +235,23 @@ def test_issue22_guessing_through_the_link_page_is_limited_like_old_links(web):
             "/open/wrist", data={"csrf": csrf, "link": world.by_name("Ana Link").token}
         )
         assert late.status_code == 429 and "sm_wrist" not in late.headers.get("set-cookie", "")
+
+
+def test_issue22_a_session_name_matches_no_stored_hash_and_old_names_still_open(web):
+    from soulmark.services.tokens import token_hash
+    from soulmark.web.session import handles_of
+
+    world = web.world(NAMES)
+    me = world.by_name("Bo Link")
+    opened = web.client.get(f"/wrist/{me.token}", follow_redirects=False)
+    assert (
+        token_hash(me.token)[:16] not in opened.headers["location"] + opened.headers["set-cookie"]
+    )
+    # A cookie set before the change bears the hash's first digits: it keeps its wrist.
+    web.client.cookies.clear()
+    legacy = handles_of(me.token)[1]
+    web.client.cookies.set(f"sm_wrist_{legacy}", me.token)
+    assert web.client.get(f"/wrist/me-{legacy}").status_code == 200
+    assert web.client.get("/wrist/me", follow_redirects=False).headers["location"].endswith(legacy)
+    left = web.form(f"/wrist/me-{legacy}/leave", {"confirm": "yes"})
+    assert left.status_code == 200 and f"sm_wrist_{legacy}=" in left.headers["set-cookie"]

@@ -43,6 +43,7 @@ __all__ = [
     "ME",
     "SESSION_HEADER",
     "handle_of",
+    "handles_of",
     "cookie_name",
     "in_session",
     "session_cookie",
@@ -79,9 +80,22 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {}
 
 
+_HANDLE_KEY = b"soulmark session name"
+
+
 def handle_of(token: str) -> str:
-    """The public name of a link's session: a digest that opens nothing by itself."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    """The public name of a link's session: a digest that opens nothing by itself.  Keyed
+    apart from the stored token hash, so that a name in an access log matches no row of the
+    database (it once was that hash's first 16 digits: see :func:`handles_of`)."""
+    raw = token.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(raw, digest_size=8, key=_HANDLE_KEY).hexdigest()
+
+
+def handles_of(token: str) -> tuple[str, str]:
+    """The names a session of ``token`` may bear: today's, and the one cookies set before
+    issue 22 still carry (those sessions keep working until their link is opened again)."""
+    legacy = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return handle_of(token), legacy
 
 
 def cookie_name(kind: str, handle: str, secure: bool) -> str:
@@ -281,6 +295,6 @@ def sessions_of(cookies: dict[str, str], kind: str, secure: bool) -> dict[str, s
     out = {}
     for name, token in cookies.items():
         handle = name[len(stem) :]
-        if name.startswith(stem) and handle and handle_of(token) == handle:
+        if name.startswith(stem) and handle and handle in handles_of(token):
             out[handle] = token
     return out
