@@ -13,10 +13,10 @@ from soulmark.store.models import WorldRow
 from soulmark.store.notice_models import NoticeRow
 
 _LINKS = {
-    "confirm": re.compile(r"\S+/confirm/c_\S+"),
-    "signin": re.compile(r"\S+/signin/k_\S+"),
-    "invite": re.compile(r"\S+/invite/k_\S+"),
-    "organizer": re.compile(r"\S+/sender/c_\S+"),
+    "confirm": re.compile(r"\S+/confirm/#c_\S+"),
+    "signin": re.compile(r"\S+/signin/#k_\S+"),
+    "invite": re.compile(r"\S+/invite/#k_\S+"),
+    "organizer": re.compile(r"\S+/sender/#c_\S+"),
 }
 
 

@@ -98,7 +98,7 @@ def _mailed_link(live: Live, page: Any, to: str) -> str:
     page.goto(live.url("/dev/outbox"))
     mail = page.locator("article.mail", has_text=to).first
     body = mail.locator("pre").inner_text()
-    return next(w for w in body.split() if "/invite/k_" in w)
+    return next(w for w in body.split() if "/invite/#k_" in w)
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -58,7 +58,7 @@ def test_i9_serve_demo_writes_its_own_database_file_says_which_and_pairs_its_lin
     demo_url = seen["s"].db_url
     assert demo_url != db_url and "soulmark-demo-" in demo_url
     assert f"Demo database: {demo_url.removeprefix('sqlite:///')}" in r.out
-    pairs = re.findall(r"pair (\d), ([AB]) +http://127\.0\.0\.1:9124/wrist/(w_\S+)", r.out)
+    pairs = re.findall(r"pair (\d), ([AB]) +http://127\.0\.0\.1:9124/wrist/#(w_\S+)", r.out)
     assert [(n, side) for n, side, _ in pairs] == [("1", "A"), ("1", "B"), ("2", "A"), ("2", "B")]
     store = open_store(demo_url)
     try:

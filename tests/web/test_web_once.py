@@ -24,7 +24,7 @@ USES = 12
 
 
 def code_of(link: str) -> str:
-    return link.rsplit("/", 1)[1]
+    return link.rsplit("#", 1)[1]
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from email.header import Header
 from functools import lru_cache
 
+from soulmark.core.links import private_link
 from soulmark.core.times import SECOND, from_us
 from soulmark.i18n import DEFAULT, N_, translations
 from soulmark.settings import DEFAULT_BASE_URL
@@ -150,7 +151,7 @@ def world_link(base_url: str, slug: str) -> str:
 
 def confirm_link(base_url: str, token: str) -> str:
     """The mailed confirmation link: the configured base URL, never a Host header."""
-    return f"{base_url.rstrip('/')}/confirm/{token}"
+    return private_link(base_url, "confirm", token)
 
 
 @lru_cache(maxsize=64)
@@ -189,7 +190,7 @@ def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tupl
 
 def signin_link(base_url: str, code: str) -> str:
     """The mailed sign-in link: opening it only asks; the button on its page signs in."""
-    return f"{base_url.rstrip('/')}/signin/{code}"
+    return private_link(base_url, "signin", code)
 
 
 def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None) -> tuple[str, str]:
@@ -199,7 +200,7 @@ def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None)
 
 def invite_link(base_url: str, code: str) -> str:
     """The mailed invitation: opening it only asks; the button on its page claims it."""
-    return f"{base_url.rstrip('/')}/invite/{code}"
+    return private_link(base_url, "invite", code)
 
 
 def invitation(
@@ -219,7 +220,7 @@ def organizer_mail(
 
 def sender_link(base_url: str, code: str) -> str:
     """The mailed link that confirms an organizer's address: its page asks, its button does."""
-    return f"{base_url.rstrip('/')}/sender/{code}"
+    return private_link(base_url, "sender", code)
 
 
 def sender_mail(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soulmark.core.beacon import parse_spec
+from soulmark.core.links import private_link
 from soulmark.core.times import parse_iso
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, organizer_mail
@@ -44,7 +45,7 @@ class Opened:
 def world_links(base_url: str, slug: str, organizer_token: str) -> tuple[str, str]:
     """The join link to share and the organizer's private link (to keep)."""
     base = base_url.rstrip("/")
-    return f"{base}/w/{slug}", f"{base}/organizer/{organizer_token}"
+    return f"{base}/w/{slug}", private_link(base, "organizer", organizer_token)
 
 
 def open_world(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from importlib.resources import files
@@ -31,6 +30,7 @@ from soulmark.web.lang import speech_of
 from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
 from soulmark.web.means import log_accept_failures, nofile, streams_within
+from soulmark.web.redact import TokenRedactor, mask
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.routes.console import create_attempts
@@ -47,20 +47,6 @@ _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-_TOKEN = re.compile(r"\b([wsock])_[A-Za-z0-9_-]{16,}")
-
-
-class TokenRedactor(logging.Filter):
-    """Private links hold tokens; access logs keep only their kind (``w_…``)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN.sub(r"\1_…", a) if isinstance(a, str) else a for a in record.args
-            )
-        if isinstance(record.msg, str):
-            record.msg = _TOKEN.sub(r"\1_…", record.msg)
-        return True
 
 
 def _lifespan(
@@ -229,7 +215,7 @@ class Guard:
         if why is not None:
             self._outages.say(why)
         else:
-            path = _TOKEN.sub(r"\1_…", scope["path"])
+            path = mask(scope["path"])
             log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
         return why
 

@@ -85,6 +85,7 @@ def joined_note(joined: dict[str, Any], speech: Speech) -> str:
 ERROR_WORDS: dict[str, str] = {
     "wrist-unknown": N_("This wrist link does not work. Check that you copied all of it."),
     "share-unknown": N_("This share link does not work."),
+    "link-unknown": N_("This link does not work. Check that you copied all of it."),
     "share-revoked": N_("This share link has been turned off."),
     "email-domain": N_("Only @%(domain)s addresses can join this world."),
     "name-empty": N_("Please write your name."),

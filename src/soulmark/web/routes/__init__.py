@@ -8,6 +8,7 @@ from soulmark.web.routes import (
     exclusions,
     invites,
     lifecycle,
+    links,
     organizer,
     pages,
     receipts,
@@ -35,6 +36,7 @@ ROUTERS = [
     organizer.router,
     schedule.router,
     audit.router,
+    links.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

@@ -23,6 +23,7 @@ from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.lang import assume_zone, speech_of
+from soulmark.web.opening import open_session, opened
 from soulmark.web.qr import qr_svg
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, DashboardOut, SealedOut, TranscriptOut, WorldOut
@@ -72,6 +73,8 @@ def dashboard_html(
     skipped: int = 0,
     asked: int = 0,
 ) -> Response:
+    if not opened(request):
+        return open_session(request, store, "organizer", token)
     data = dashboard_json(store, token, now)
     assume_zone(request, data["world"].get("time_zone"))
     chart = histogram_svg(data["timeline"], speech_of(request), data["elapsed"])

@@ -54,14 +54,9 @@ def ask_api(
     return {"mailed_to": to}
 
 
-@router.get("/sender/{code}", include_in_schema=False)
-def sender_page(request: Request, code: str, store: StoreDep) -> Response:
-    found = senders.sender_page(store, code=code)
-    return render(request, "sender.html", {"sender": found.to_json(), "code": code})
-
-
-@router.post("/sender/{code}", include_in_schema=False, dependencies=[CsrfDep])
-def confirm_form(request: Request, code: str, store: StoreDep) -> Response:
+@router.post("/sender", include_in_schema=False, dependencies=[CsrfDep])
+def confirm_form(request: Request, store: StoreDep, code: Annotated[str, Form()]) -> Response:
+    # The mailed link is /sender/#code (soulmark.core.links): its page posts the code here.
     done = senders.confirm(store, code=code)
     return render(request, "sender.html", {"sender": done.to_json(), "code": code})
 
