@@ -70,7 +70,7 @@ def _confirm_sender(live: Live, page: Any, found: list[str], lang: str) -> None:
     _worker_pass(live)  # the organizer's own mail goes out at once
     page.goto(live.url("/dev/outbox"))
     body = page.locator("article.mail", has_text="aizawa@club.test").first.inner_text()
-    page.goto(next(w for w in body.split() if "/sender/c_" in w))
+    page.goto(next(w for w in body.split() if "/sender/#c_" in w))
     page.wait_for_selector("#sender-button")
     _axe(page, found, f"{lang} sender")
     page.click("#sender-button")
