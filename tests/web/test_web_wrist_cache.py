@@ -136,7 +136,12 @@ def test_i8_a_read_that_raced_a_change_is_not_kept(web):
     cache = WristCache()
     cache.on = True
     began = cache.generation
-    cache.drop(Change(snap.world_id, snap.partner_id))  # committed while the read ran
+    cache.drop(Change(snap.world_id, snap.partner_id))  # another wrist: nothing to refuse
+    cache.put("k", snap, web.clock.now, began)
+    assert cache.get("k", web.clock.now) is snap
+    cache.drop(Change(snap.world_id, snap.person_id))
+    began = cache.generation
+    cache.drop(Change(snap.world_id, snap.person_id))  # its own, committed while it ran
     cache.put("k", snap, web.clock.now, began)
     assert cache.get("k", web.clock.now) is None
     cache.put("k", snap, web.clock.now, cache.generation)

@@ -142,8 +142,6 @@ def serve(
         # With several processes one of them would do; a separate `soulmark worker` is clearer.
         run_worker=notices and workers == 1,
         dev=dev or demo,
-        # Several processes: token attempts are counted in the database they share.
-        shared_attempts=workers > 1,
         secure_cookies=secure_cookies or None,
         invite_codes=tuple(invite_code or ()) or None,
     )

@@ -20,14 +20,13 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
-from soulmark.services.tokens import token_hash
 from soulmark.store import Store, open_store
 from soulmark.web import notices_link
 from soulmark.web.audit_runner import MAX_TRANSCRIPT
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
 from soulmark.web.lang import speech_of
-from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
+from soulmark.web.limits import StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
@@ -232,14 +231,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _attempts(settings: Settings, store: Store) -> Attempts:
-    """Token attempts counted in this process, or in the database shared by several."""
-    limit = settings.token_failures_per_minute
-    if settings.shared_attempts:
-        return StoreAttempts(store, limit=limit, window_s=60.0)
-    return MemoryAttempts(limit=limit, window_s=60.0)
-
-
 def _hub(store: Store, settings: Settings) -> Hub:
     return Hub(
         store,
@@ -271,10 +262,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         LinkSessions,
         secure=settings.cookies_secure,
-        attempts=_attempts(settings, app.state.store),
+        # In the database, always: two instances behind one proxy are two processes too.
+        failures=StoreAttempts(
+            app.state.store, limit=settings.token_failures_per_minute, window_s=60.0
+        ),
         proxies=parse_proxies(settings.trusted_proxies),
         clock=lambda: settings.clock() / 1e6,
-        known=lambda token: app.state.hub.wrists.knows(token_hash(token)),
     )
     # Transcripts may be large; anything else is a form or a small JSON body.
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})
