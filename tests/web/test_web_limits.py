@@ -116,6 +116,8 @@ def test_refused_failures_stop_adding_up(web) -> None:
     assert [attempts.fail("10.0.0.1", 5.0) for _ in range(50)] == [True] * 3 + [False] * 47
     with web.store.read() as s:
         assert s.execute(text("SELECT attempts FROM token_attempts")).scalar_one() == 4
+    other = StoreAttempts(web.store, limit=3, window_s=60.0)  # another process: the same count
+    assert not other.fail("10.0.0.1", 6.0) and other.fail("10.0.0.2", 6.0)
     assert attempts.fail("10.0.0.1", 65.0)  # a new window starts from nothing
 
 

@@ -141,10 +141,14 @@ def test_failed_token_attempts_get_429_after_the_limit_and_a_valid_token_still_o
         for i in range(5):
             bad = client.get("/api/wrist", headers={"Authorization": f"Bearer w_guess{i}"})
             assert bad.status_code == 401 or bad.status_code == 404
-        assert client.get("/wrist/w_guess9", follow_redirects=True).status_code == 429
+        page = client.get("/wrist/w_guess9", follow_redirects=True)
+        assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+        assert page.headers["retry-after"] == "60" and "Try again in a minute" in page.text
         refused = client.get("/api/wrist", headers={"Authorization": "Bearer w_guess10"})
         assert refused.status_code == 429 and refused.json()["code"] == "too-many-attempts"
         assert refused.headers["retry-after"] == "60"
+        asked = {"Authorization": "Bearer w_guess11", "Accept-Language": "ja"}
+        assert "1分後" in client.get("/api/wrist", headers=asked).json()["error"]
         opened = client.get("/api/wrist", headers={"Authorization": f"Bearer {valid}"})
         assert opened.status_code == 200  # issue 22: a valid link is never refused
         assert client.get(f"/wrist/{valid}", follow_redirects=True).status_code == 200

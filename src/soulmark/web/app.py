@@ -32,7 +32,7 @@ from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.routes.console import create_attempts
 from soulmark.web.routes.signin import recover_attempts
-from soulmark.web.session import LinkSessions
+from soulmark.web.session import TOO_MANY, LinkSessions
 from soulmark.web.settings import Settings
 from soulmark.web.words import api_error, error_text
 
@@ -231,6 +231,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+async def _refusal(scope: Any, receive: Any, send: Any) -> None:
+    """A failed lookup past the client's limit, answered as the app answers any error."""
+    response = _error(Request(scope), 429, TOO_MANY, "too-many-attempts")
+    response.headers["retry-after"] = "60"
+    await response(scope, receive, send)
+
+
 def _hub(store: Store, settings: Settings) -> Hub:
     return Hub(
         store,
@@ -268,6 +275,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         proxies=parse_proxies(settings.trusted_proxies),
         clock=lambda: settings.clock() / 1e6,
+        refusal=_refusal,
     )
     # Transcripts may be large; anything else is a form or a small JSON body.
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})

@@ -18,7 +18,8 @@ lookups it has left.
   have: not a token.
 * Counts are rows of the ``token_attempts`` table, one per client and fixed window, in the
   database every worker process and every instance already share: 40 guesses a minute are
-  40 whichever processes answer them.  Only failures write; refused ones stop adding up.
+  40 whichever processes answer them.  Only failures write, and only until the client is
+  past its limit: then the count stops (a process that saw it refuses without a write).
 * What the limit is not: beyond it a valid token still opens its wrist, so the limit does
   not slow an exhaustive search.  The tokens' 192 random bits do that (soulmark.services.
   tokens); the limit keeps the cost of failures and the noise of a guesser bounded, and
@@ -86,6 +87,7 @@ class MemoryAttempts:
 
 _ATTEMPTS = cast(Table, TokenAttemptRow.__table__)
 _PRUNE_EVERY = 1000
+_MAX_OVER = 10_000
 
 
 class StoreAttempts:
@@ -96,9 +98,22 @@ class StoreAttempts:
     def __init__(self, store: Store, *, limit: int, window_s: float) -> None:
         self.store, self.limit, self.window = store, limit, window_s
         self._fails = 0
+        # Clients this process saw past their limit, by window: a count never goes down
+        # within its window, so a flood of guesses is refused without a write each.
+        self._over: dict[str, int] = {}
 
     def fail(self, client: str, now: float) -> bool:
         window = int(now // self.window)
+        if self._over.get(client) == window:
+            return False
+        if not self._count(client, window) <= self.limit:
+            if len(self._over) >= _MAX_OVER:
+                self._over.clear()
+            self._over[client] = window
+            return False
+        return True
+
+    def _count(self, client: str, window: int) -> int:
         table = _ATTEMPTS
         insert = pg_insert if self.store.dialect == "postgresql" else sqlite_insert
         row = insert(table).values(client=client, window_no=window, attempts=1)
@@ -116,7 +131,7 @@ class StoreAttempts:
             self._fails += 1
             if self._fails % _PRUNE_EVERY == 0:  # stale windows go: the table stays bounded
                 conn.execute(delete(table).where(table.c.window_no < window - 1))
-        return bool(count <= self.limit)
+        return int(count)
 
 
 def parse_proxies(values: Iterable[str]) -> tuple[Network, ...]:

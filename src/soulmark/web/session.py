@@ -61,10 +61,16 @@ _SAFE = ("GET", "HEAD", "OPTIONS")
 _PREFIX = {"wrist": "w_", "share": "s_", "organizer": "o_"}
 _LINK = re.compile(r"^/(wrist|share|organizer)/([A-Za-z0-9_-]{2,200})(/.*)?$")
 _API = re.compile(r"^/api/(wrist|share|organizer)(/.*)?$")
-_TOO_MANY = json.dumps(
-    {"error": "too many failed attempts; try again in a minute", "code": "too-many-attempts"}
-).encode()
+TOO_MANY = "too many failed attempts; try again in a minute"
+"""The refusal of a failure past the client's limit (code ``too-many-attempts``)."""
+_TOO_MANY = json.dumps({"error": TOO_MANY, "code": "too-many-attempts"}).encode()
 _TOO_MANY_HEADERS = ((b"content-type", b"application/json"), (b"retry-after", b"60"))
+
+
+async def _plain_refusal(scope: Scope, receive: Receive, send: Send) -> None:
+    await _respond(send, 429, list(_TOO_MANY_HEADERS), _TOO_MANY)
+
+
 _PRIVATE = re.compile(
     r"^/(wrist|share|organizer|confirm|signin|api/wrist|api/share|api/organizer|api/confirm"
     r"|api/signin)\b"
@@ -134,9 +140,12 @@ class LinkSessions:
         secure: bool = False,
         proxies: tuple[Network, ...] = (),
         clock: Callable[[], float] = time.time,
+        refusal: ASGIApp = _plain_refusal,
     ) -> None:
         self.app, self.secure, self.proxies, self.clock = app, secure, proxies, clock
         self.failures = failures
+        self.refusal = refusal
+        """Answers a refused failure (429, ``Retry-After``): the app's own error page or JSON."""
 
     async def _within_limit(self, scope: Scope) -> bool:
         """Count one failed lookup of this request's client: whether it may still be told."""
@@ -155,11 +164,11 @@ class LinkSessions:
             await self._exchange(send, link.group(1), link.group(2), scope.get("query_string", b""))
             return
         if link and link.group(2) == ME and scope["method"] == "GET":
-            await self._only_session(scope, receive, self._limited(scope, send), link)
+            await self._only_session(scope, receive, self._limited(scope, receive, send), link)
             return
         await self._forward(scope, receive, send, link)
 
-    def _limited(self, scope: Scope, send: Send) -> Send:
+    def _limited(self, scope: Scope, receive: Receive, send: Send) -> Send:
         """``send``, with a failure beyond the client's limit answered 429 instead.
 
         Decided when the answer's status is known, after the lookup: each failure takes its
@@ -171,7 +180,7 @@ class LinkSessions:
             if message["type"] == "http.response.start" and message["status"] in (401, 404):
                 refused = not await self._within_limit(scope)
                 if refused:
-                    await _respond(send, 429, list(_TOO_MANY_HEADERS), _TOO_MANY)
+                    await self.refusal(scope, receive, send)
             if not refused:
                 await send(message)
 
@@ -215,7 +224,7 @@ class LinkSessions:
             body = json.dumps({"error": "this request did not come from this site's own pages"})
             await _respond(send, 403, [(b"content-type", b"application/json")], body.encode())
             return
-        limited = self._limited(scope, send)
+        limited = self._limited(scope, receive, send)
 
         async def watch(message: Message) -> None:
             if message["type"] == "http.response.start" and token and handle:
