@@ -97,7 +97,7 @@ def test_issue22_a_partner_action_changes_nothing_in_the_bearers_answer(web, ser
     for act, _ in _partner_acts(web, b.token):
         assert _answer(client, a.token) == before, act
         # Served from the same entry: not even the answer's cost moved (no query).
-        assert app.state.hub.wrists.knows(key), act
+        assert app.state.hub.wrists.get(key, web.clock.now) is not None, act
 
 
 def test_issue22_after_the_bearers_look_only_both_reaching_out_reaches_their_wrist(web, served):
@@ -111,7 +111,7 @@ def test_issue22_after_the_bearers_look_only_both_reaching_out_reaches_their_wri
     partner = b.token
     for act, token in _partner_acts(web, b.token):
         assert _answer(client, a.token) == before, act
-        assert app.state.hub.wrists.knows(key), act
+        assert app.state.hub.wrists.get(key, web.clock.now) is not None, act
         partner = token
     services.reach_out(web.store, token=a.token, at=web.clock.now)
     assert "contact" not in _answer(client, a.token)[1]  # the partner took theirs back

@@ -144,6 +144,7 @@ def test_failed_token_attempts_get_429_after_the_limit_and_a_valid_token_still_o
         page = client.get("/wrist/w_guess9", follow_redirects=True)
         assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
         assert page.headers["retry-after"] == "60" and "Try again in a minute" in page.text
+        assert "w_guess9" not in page.text
         refused = client.get("/api/wrist", headers={"Authorization": "Bearer w_guess10"})
         assert refused.status_code == 429 and refused.json()["code"] == "too-many-attempts"
         assert refused.headers["retry-after"] == "60"

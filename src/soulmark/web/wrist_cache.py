@@ -82,10 +82,6 @@ class WristCache:
         # A clock that went back (or an old entry) is not trusted: read again.
         return snap if read_at <= now < read_at + self.ttl_us else None
 
-    def knows(self, key: str) -> bool:
-        """Whether ``key`` is the hash of a token that opened a wrist and still does."""
-        return self.on and key in self._entries
-
     def put(self, key: str, snap: WristSnapshot, read_at: int, generation: int) -> None:
         """Keep a snapshot read at ``read_at``, unless its wrist changed while it was read."""
         with self._lock:
