@@ -91,11 +91,12 @@ def test_issue22_a_crowd_behind_one_address_opening_valid_links_is_never_refused
 
 
 @contextlib.contextmanager
-def _instance(url: str) -> Iterator[str]:
+def _instance(url: str, workers: int = 1) -> Iterator[str]:
     """``soulmark serve`` in a process of its own, on the test's database (its sources:
     PYTHONPATH is inherited)."""
     port = free_port()
     cmd = [sys.executable, "-m", "soulmark", "serve", "--port", str(port), "--db", url]
+    cmd += ["--workers", str(workers)]
     proc = subprocess.Popen([*cmd, "--no-notices"], env=dict(os.environ), stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -138,12 +139,13 @@ async def _everywhere(bases: list[str], tokens: list[str]) -> tuple[list[int], l
 
 
 def test_issue22_one_guess_count_per_client_across_instances(web):
-    """Two instances on one database (two processes behind one proxy, each with one worker):
-    60 guesses split between them are one count of 60, and valid links open on both."""
+    """Two instances on one database (two servers behind one proxy, the second with two
+    worker processes): 60 guesses split between them are one count of 60, and valid links
+    open on both."""
     world = web.world([f"Phone Owner {i:03d}" for i in range(20)])
     tokens = [p.token for p in world.people.values()]
     url = web.store.engine.url.render_as_string(hide_password=False)
-    with _instance(url) as one, _instance(url) as two:
+    with _instance(url) as one, _instance(url, workers=2) as two:
         _room_in_this_minute()
         guesses, opened = asyncio.run(_everywhere([one, two], tokens))
     assert (guesses.count(404), guesses.count(429)) == (LIMIT, GUESSES - LIMIT)
