@@ -39,11 +39,15 @@ test-postgresql: $(STAMP)
 		echo "PostgreSQL not reachable on 127.0.0.1:5432: skipping the PostgreSQL pass"; \
 	fi
 
-# Browser tests drive Debian's Chromium; install it when missing (needs root, as in CI).
+# Browser tests drive Debian's Chromium, and the deploy test Debian's nginx (docs/deploy.md);
+# install them when missing (needs root, as in CI).
 browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && \
 		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || \
 		echo "chromium is missing and cannot be installed here: browser tests will skip"; }
+	@test -x /usr/sbin/nginx || { [ "$$(id -u)" = 0 ] && \
+		(apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null) || \
+		echo "nginx is missing and cannot be installed here: the deploy test will skip"; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -28,20 +29,38 @@ HOST = "127.0.0.1"
 class Server:
     """``soulmark serve`` in its own process group, so SIGKILL takes it down whole."""
 
-    def __init__(self, db_url: str, port: int, log: Path) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        port: int,
+        log: Path,
+        *,
+        args: tuple[str, ...] = (),
+        nofile: int | None = None,
+    ) -> None:
+        """``args``: more options for ``serve``; ``nofile``: its soft and hard descriptor
+        limit (a machine with few descriptors to give)."""
         self.db_url, self.port, self.log = db_url, port, log
+        self.args, self.nofile = args, nofile
         self.base = f"http://{HOST}:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.started = 0.0
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "soulmark", "serve", "--db", self.db_url]
-        cmd += ["--host", HOST, "--port", str(self.port), "--no-notices"]
+        cmd += ["--host", HOST, "--port", str(self.port), "--no-notices", *self.args]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                cmd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=self._limit if self.nofile else None,
             )
         self.started = time.monotonic()
+
+    def _limit(self) -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def wait_ready(self, probe: str, timeout: float = 60.0) -> float:
         """Poll ``probe`` until it answers 200; returns the seconds since start."""

@@ -13,9 +13,10 @@ from soulmark.store.models import WorldRow
 from soulmark.store.notice_models import NoticeRow
 
 _LINKS = {
-    "confirm": re.compile(r"\S+/confirm/c_\S+"),
-    "signin": re.compile(r"\S+/signin/k_\S+"),
-    "invite": re.compile(r"\S+/invite/k_\S+"),
+    "confirm": re.compile(r"\S+/confirm/#c_\S+"),
+    "signin": re.compile(r"\S+/signin/#k_\S+"),
+    "invite": re.compile(r"\S+/invite/#k_\S+"),
+    "organizer": re.compile(r"\S+/sender/#c_\S+"),
 }
 
 
@@ -51,3 +52,8 @@ def signins(store: Store) -> list[dict[str, Any]]:
 def invitations(store: Store) -> list[dict[str, Any]]:
     """Every queued invitation, oldest first: to, world, link."""
     return _queued(store, "invite")
+
+
+def sender_links(store: Store) -> list[dict[str, Any]]:
+    """Every link mailed to an organizer to confirm their address, oldest first."""
+    return _queued(store, "organizer")

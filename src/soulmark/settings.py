@@ -13,6 +13,8 @@ Nothing below an entry point looks at ``os.environ``, and nothing writes to it.
 ``SOULMARK_SECRET``          hex; keys CSRF form tokens (set it when several servers share a site)
 ``SOULMARK_TRUSTED_PROXIES`` comma-separated proxies whose ``X-Forwarded-For`` is believed
 ``SOULMARK_BEACON_RELAYS``   comma-separated drand HTTP relays a seal fetches its beacon from
+``SOULMARK_INVITES_PER_DAY`` invitations one world may send in a day (default 1000)
+``SOULMARK_INVITES_PER_HOUR`` invitations the whole site may send in an hour (default 5000)
 ==========================  ==================================================================
 """
 
@@ -39,6 +41,16 @@ class Environment:
     secret: bytes | None = None
     trusted_proxies: tuple[str, ...] = ()
     beacon_relays: tuple[str, ...] = ()
+    invites_per_day: int | None = None
+    invites_per_hour: int | None = None
+
+
+def _count(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInput(f"SOULMARK_{name} is not a whole number above 0")
+    return int(value)
 
 
 def read_environment(env: Mapping[str, str] | None = None) -> Environment:
@@ -63,4 +75,6 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         secret=key,
         trusted_proxies=proxies,
         beacon_relays=relays,
+        invites_per_day=_count("INVITES_PER_DAY", get("INVITES_PER_DAY")),
+        invites_per_hour=_count("INVITES_PER_HOUR", get("INVITES_PER_HOUR")),
     )

@@ -52,7 +52,7 @@ def join_through_form(page: Any, live: Live, slug: str, name: str, email: str) -
     page.wait_for_selector("#joined")
     assert page.locator("#preview text.mark-name").text_content() == name
     link = page.locator("#wrist-link").get_attribute("href")
-    assert link and link.startswith(live.url("/wrist/w_"))
+    assert link and link.startswith(live.url("/wrist/#w_"))
     person = page.locator("#person-id").inner_text()
     if name == TENYA[0]:
         shot(page, "02-joined")
@@ -78,7 +78,7 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     # traded for a session: its token leaves the address bar and the page.
     tenya.goto(mine["link"])
     wait_state(tenya, "bare")
-    token = mine["link"].rsplit("/", 1)[1]
+    token = mine["link"].rsplit("#", 1)[1]
     assert tenya.url == live.url(f"/wrist/me-{handle_of(token)}")
     assert token not in tenya.content()
     assert "Fate has not been drawn yet." in wrist_text(tenya)

@@ -21,12 +21,12 @@ from fastapi.routing import APIRoute
 
 from soulmark import services
 from soulmark.core.times import SECOND
-from soulmark.services import invites, signin
+from soulmark.services import console, invites, signin
 from soulmark.services.shares import create_share
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 from soulmark.web import render as render_module
-from tests.mailbox import confirmations, invitations, signins
+from tests.mailbox import confirmations, invitations, sender_links, signins
 
 from .conftest import DESKTOP, PARAMS, PHONE, WINDOW, Live
 from .test_browser_a11y import axe_violations
@@ -95,12 +95,25 @@ class Scene:
             at=self.live.clock.now,
         )
         link = str(confirmations(self.live.store)[-1]["link"])
-        return self.live.url(urlsplit(link).path)  # mailed with the default base address
+        return self.live.url(_on_this_host(link))  # mailed with the default base address
 
     def fresh_invitation(self) -> str:
         invitee = [invites.Invitee(self.fresh_address(), f"Momo Yaoyorozu {self.made + 1}")]
         invites.invite(self.live.store, world=self.world, invitees=invitee, at=self.live.clock.now)
-        return self.live.url(urlsplit(str(invitations(self.live.store)[-1]["link"])).path)
+        return self.live.url(_on_this_host(str(invitations(self.live.store)[-1]["link"])))
+
+    def fresh_sender(self) -> str:
+        """The link that confirms an organizer's address, for a world opened from the web."""
+        opened = console.open_world(
+            self.live.store,
+            name=f"Held Academy {self.made}",
+            window_start="2031-01-01",
+            window_end="2031-01-08",
+            at=self.live.clock.now,
+            organizer_email=self.fresh_address(),
+        )
+        assert opened.mailed_to
+        return self.live.url(_on_this_host(str(sender_links(self.live.store)[-1]["link"])))
 
     def fresh_signin(self) -> str:
         signin.request_signin(
@@ -110,7 +123,28 @@ class Scene:
             at=self.live.clock.now,
             base_url=self.live.base,
         )
-        return self.live.url(urlsplit(str(signins(self.live.store)[-1]["link"])).path)
+        return self.live.url(_on_this_host(str(signins(self.live.store)[-1]["link"])))
+
+
+def _on_this_host(link: str) -> str:
+    """A mailed link's path and fragment: the token travels after "#"."""
+    parts = urlsplit(link)
+    return f"{parts.path}#{parts.fragment}"
+
+
+def _old_shape(url: str) -> str:
+    """The same link as it was spelled before issue 22: the token in the path."""
+    return url.replace("/#", "/", 1)
+
+
+def _follow(selector: str, make: Callable[[Scene], str]) -> Callable[[Scene, Any], None]:
+    """Open a link of the new shape: its page hands the fragment over by itself."""
+
+    def visit(s: Scene, page: Any) -> None:
+        page.goto(make(s))
+        page.wait_for_selector(selector)
+
+    return visit
 
 
 def _go(path: str) -> Callable[[Scene, Any], None]:
@@ -136,9 +170,16 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/share/{token}": _go("/share/{s.share}"),
     "/organizer/{token}": _go("/organizer/{s.organizer}"),
     "/wrist/{token}/leave": lambda s, page: page.goto(s.fresh_wrist_url("/leave")),
-    "/confirm/{token}": lambda s, page: page.goto(s.fresh_confirmation()),
-    "/signin/{code}": lambda s, page: page.goto(s.fresh_signin()),
-    "/invite/{code}": lambda s, page: page.goto(s.fresh_invitation()),
+    "/confirm/{token}": lambda s, page: page.goto(_old_shape(s.fresh_confirmation())),
+    "/signin/{code}": lambda s, page: page.goto(_old_shape(s.fresh_signin())),
+    "/invite/{code}": lambda s, page: page.goto(_old_shape(s.fresh_invitation())),
+    "/wrist/": _go("/wrist/"),
+    "/share/": _go("/share/"),
+    "/organizer/": _go("/organizer/"),
+    "/confirm/": _follow("#confirm-button", lambda s: s.fresh_confirmation()),
+    "/signin/": _follow("#signin-button", lambda s: s.fresh_signin()),
+    "/invite/": _follow("#claim-button", lambda s: s.fresh_invitation()),
+    "/sender/": _follow("#sender-button", lambda s: s.fresh_sender()),
     "/wrist/{token}/name": lambda s, page: page.goto(s.fresh_wrist_url("/name")),
     "/wrists": _chooser,
     "/dev/outbox": _go("/dev/outbox"),

@@ -60,7 +60,7 @@ def test_b5_share_link_follows_the_wrist_never_the_name_until_shown_and_revoked(
     bearer.click("#create-share")
     bearer.wait_for_selector("#new-share")
     share_url = bearer.locator("#new-share").input_value()
-    assert share_url.startswith(live.url("/share/s_"))
+    assert share_url.startswith(live.url("/share/#s_"))
     share = bearer.locator("#shares li[data-share]")
     assert share.count() == 1
     assert share.get_attribute("data-revoked") == "false"

@@ -25,9 +25,9 @@ def test_cli_join_in_an_email_domain_world_waits_for_its_link(cli, store, monkey
     assert r.json["confirmation"] == "sent" and r.json["token"].startswith("w_")
     [mail] = confirmations(store)
     assert mail["to"] == "i@yuei.test" and mail["world"] == world
-    assert mail["link"].startswith("https://soulmark.example/confirm/c_")
+    assert mail["link"].startswith("https://soulmark.example/confirm/#c_")
     assert wrist(store, token=r.json["token"], at=0).confirmed is False
-    confirm(store, token=mail["link"].rsplit("/", 1)[1], at=0)
+    confirm(store, token=mail["link"].rsplit("#", 1)[1], at=0)
     assert wrist(store, token=r.json["token"], at=0).confirmed is True
 
 

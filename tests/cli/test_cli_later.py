@@ -38,10 +38,10 @@ def test_world_create_prints_the_organizer_and_join_links(cli) -> None:
         "2030-12-31", "--at", "2030-08-01T00:00:00Z",
     )  # fmt: skip
     assert made.code == 0, made.err
-    assert "/organizer/o_" in made.out and "/w/class-l-" in made.out
+    assert "/organizer/#o_" in made.out and "/w/class-l-" in made.out
     data = cli(
         "world", "create", "Class M", "--window-start", "2030-09-01", "--window-end",
         "2030-12-31", "--at", "2030-08-01T00:00:00Z", "--json",
     ).json  # fmt: skip
     assert data["join_url"].endswith(f"/w/{data['world']}")
-    assert data["organizer_url"].endswith(f"/organizer/{data['organizer_token']}")
+    assert data["organizer_url"].endswith(f"/organizer/#{data['organizer_token']}")

@@ -10,6 +10,7 @@ import pickle
 import re
 
 from soulmark import services
+from soulmark.core.errors import InvalidInput
 from soulmark.settings import read_environment
 from soulmark.store import open_store
 
@@ -57,7 +58,7 @@ def test_i9_serve_demo_writes_its_own_database_file_says_which_and_pairs_its_lin
     demo_url = seen["s"].db_url
     assert demo_url != db_url and "soulmark-demo-" in demo_url
     assert f"Demo database: {demo_url.removeprefix('sqlite:///')}" in r.out
-    pairs = re.findall(r"pair (\d), ([AB]) +http://127\.0\.0\.1:9124/wrist/(w_\S+)", r.out)
+    pairs = re.findall(r"pair (\d), ([AB]) +http://127\.0\.0\.1:9124/wrist/#(w_\S+)", r.out)
     assert [(n, side) for n, side, _ in pairs] == [("1", "A"), ("1", "B"), ("2", "A"), ("2", "B")]
     store = open_store(demo_url)
     try:
@@ -75,3 +76,26 @@ def test_i9_serve_demo_writes_its_own_database_file_says_which_and_pairs_its_lin
         store.close()
     for a, b in (tokens[0:2], tokens[2:4]):
         assert lines[partners[a]] == partners[b]
+
+
+def test_i17_serve_warns_when_strangers_can_open_worlds_on_a_public_address(cli, monkeypatch):
+    monkeypatch.setattr(serving, "run_app", lambda settings, options: None)
+    public = cli("serve", "--host", "0.0.0.0", "--port", "9125")
+    assert public.code == 0 and "--invite-code" in public.err
+    assert public.err.count("\n") == 1, "one line"
+    coded = cli("serve", "--host", "0.0.0.0", "--port", "9125", "--invite-code", "tea")
+    assert "warning" not in coded.err
+    assert "warning" not in cli("serve", "--port", "9125").err, "loopback is the operator's own"
+
+
+def test_i17_invitation_quotas_come_from_the_environment():
+    from soulmark.services.senders import quotas_of
+
+    env = read_environment({"SOULMARK_INVITES_PER_DAY": "40", "SOULMARK_INVITES_PER_HOUR": "90"})
+    assert (quotas_of(env).world_day, quotas_of(env).instance_hour) == (40, 90)
+    try:
+        read_environment({"SOULMARK_INVITES_PER_DAY": "many"})
+    except InvalidInput as exc:
+        assert "SOULMARK_INVITES_PER_DAY" in str(exc)
+    else:
+        raise AssertionError("a quota that is not a number is refused")

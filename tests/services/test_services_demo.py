@@ -60,5 +60,5 @@ def test_i9_demo_links_name_soulmates_two_by_two(store):
     assert len({w.person for pair in pairs for w in pair}) == 6
     assert all(a.partner == b.person and b.partner == a.person for a, b in pairs)
     links = made.links("http://x/", pairs=3)["pairs"]
-    assert links == [[f"http://x/wrist/{w.token}" for w in pair] for pair in pairs]
+    assert links == [[f"http://x/wrist/#{w.token}" for w in pair] for pair in pairs]
     assert made.first_pair() == pairs[0]

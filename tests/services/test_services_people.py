@@ -49,7 +49,7 @@ def test_b6_a_domain_join_and_its_mail_are_written_in_one_transaction(store):
     assert joined.confirmation == "sent" and joined.to_json()["confirmation"] == "sent"
     assert wrist(store, token=joined.token, at=T0).confirmed is False
     [mail] = confirmations(store)
-    assert mail["link"].startswith("https://s.example/confirm/c_")
+    assert mail["link"].startswith("https://s.example/confirm/#c_")
     with store.transaction() as s:
         assert s.scalar(select(func.count()).select_from(ConfirmationRow)) == 1
         assert s.scalar(select(func.count()).select_from(NoticeRow)) == 1

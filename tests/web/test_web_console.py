@@ -24,7 +24,7 @@ def test_post_api_worlds_opens_a_world_with_its_links(web):
     data = made.json()
     assert data["organizer_token"].startswith("o_") and len(data["commitment"]) == 64
     assert data["join_url"] == f"http://soulmark.test/w/{data['world']}"
-    assert data["organizer_url"].endswith(f"/organizer/{data['organizer_token']}")
+    assert data["organizer_url"].endswith(f"/organizer/#{data['organizer_token']}")
     # Dates in the world's zone; a bare end date is the end of that day there.
     assert data["window_start"] == "2030-03-31T15:00:00.000000Z"
     assert data["window_end"] == "2031-03-31T14:59:59.999999Z"

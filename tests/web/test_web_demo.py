@@ -31,9 +31,9 @@ def test_the_notices_worker_starts_and_stops_with_the_app(store):
 def test_demo_links_and_settings_from_the_environment(store, monkeypatch):
     demo = build_demo(store, now_us=T0, people=4)
     links = demo.links("http://127.0.0.1:8000/", wrists=2)
-    assert links["organizer"] == f"http://127.0.0.1:8000/organizer/{demo.organizer_token}"
+    assert links["organizer"] == f"http://127.0.0.1:8000/organizer/#{demo.organizer_token}"
     assert len(links["wrists"]) == 2 and links["wrists"][0].startswith(
-        "http://127.0.0.1:8000/wrist/w_"
+        "http://127.0.0.1:8000/wrist/#w_"
     )
     monkeypatch.setenv("SOULMARK_SECRET", "ab" * 32)
     monkeypatch.setenv("SOULMARK_BASE_URL", "https://soulmark.example")

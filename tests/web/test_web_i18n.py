@@ -85,7 +85,7 @@ def test_i18n_confirmation_mail_goes_in_the_joiners_language(web: Web) -> None:
     )
     deliver_due(web.store, NoticeSettings(), now_us=web.clock.now)
     [mail] = [m for m in outbox_messages(web.store) if m["to"] == "uraraka@school.test"]
-    assert mail["kind"] == "confirm" and "/confirm/c_" in mail["body"]
+    assert mail["kind"] == "confirm" and "/confirm/#c_" in mail["body"]
     assert "参加" in mail["subject"]
     assert not english_left(mail["subject"] + "\n" + mail["body"], allowed=("Test Academy",))
 

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from soulmark.cli.serve import uvicorn_options
 from soulmark.web import create_app
+from soulmark.web.http_guard import ServeConfig
 from soulmark.web.limits import MemoryAttempts, StoreAttempts, client_key, parse_proxies
 from tests.net import free_port
 
@@ -42,7 +43,8 @@ def served(web) -> Iterator[str]:
     port = free_port()
     options = uvicorn_options(host="127.0.0.1", port=port, workers=1)
     options.update(log_level="warning")
-    server = uvicorn.Server(uvicorn.Config(create_app(web.settings), lifespan="off", **options))
+    config = ServeConfig(create_app(web.settings), lifespan="off", **options)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -297,3 +297,27 @@ def test_heartbeats_reach_every_stream_once_a_period_a_tenth_at_a_time(web):
     assert all(f.beat for f in feeds)
     hub._close(feeds[0])
     assert sum(hub.beat(turn) for turn in range(10)) == 39
+
+
+def test_issue22_streams_are_bounded_per_client_and_in_total(web):
+    from soulmark.web.errors import status_of
+    from soulmark.web.live import Hub
+    from soulmark.web.means import ClientStreams, StreamsFull, streams_within
+
+    hub = Hub(
+        web.store, web.clock, heartbeat_s=15.0, per_token=4, tick_s=1.0, tail_s=1.0,
+        per_client=8, total=12,
+    )  # fmt: skip
+    mine = [hub.open(f"link-{i}", client="10.0.0.1") for i in range(8)]
+    with pytest.raises(ClientStreams) as past_share:
+        hub.open("link-another", client="10.0.0.1")
+    assert status_of(past_share.value) == 429 and past_share.value.retry_after_s > 0
+    theirs = [hub.open(f"link-{i}", client="10.0.0.2") for i in range(4)]
+    with pytest.raises(StreamsFull) as full:
+        hub.open("link-late", client="10.0.0.3")
+    assert status_of(full.value) == 503 and full.value.code == "streams-full"
+    hub._close(mine[0])  # a stream that ends gives its place back
+    hub.open("link-late", client="10.0.0.3")
+    assert len(theirs) == 4
+    # A quarter of the descriptors, at least 128, is kept for everything that is not a stream.
+    assert [streams_within(n) for n in (256, 1024, 65536)] == [128, 768, 49152]

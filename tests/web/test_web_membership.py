@@ -97,5 +97,5 @@ def test_membership_the_worker_answers_the_question_for_a_member_only(web):
     assert (report.asked, report.sent) == (2, 1)
     [mail] = outbox_messages(web.store)
     assert mail["kind"] == "signin" and mail["to"] == "p0@school.test"
-    assert "http://soulmark.test/signin/k_" in mail["body"]
+    assert "http://soulmark.test/signin/#k_" in mail["body"]
     assert deliver_due(web.store, NoticeSettings(), now_us=web.clock.now).asked == 0

@@ -29,7 +29,7 @@ def test_join_form_previews_the_name_as_written(web):
     assert done.status_code == 201
     assert ">Tenya Iida</text>" in done.text and 'id="wrist-link"' in done.text
     link = done.text.split('id="wrist-link" class="big-link" href="')[1].split('"')[0]
-    assert link.startswith("http://soulmark.test/wrist/w_")
+    assert link.startswith("http://soulmark.test/wrist/#w_")
     preview = web.api("POST", "/api/preview", json={"name": "  Zoe\u0308  "}).json()
     assert preview["name"] == "Zo\u00eb"
     bad = web.form(f"/w/{world.slug}/join", {"name": "a\u202eb", "email": "u@x.test"})

@@ -73,7 +73,7 @@ def test_share_links_through_the_wrist_page_forms(web, clock):
     made = web.form(f"/wrist/{a.token}/shares")
     assert made.status_code == 201 and 'id="new-share"' in made.text
     link = re.search(r'id="new-share"[^>]*value="([^"]+)"', made.text).group(1)
-    share = link.rsplit("/", 1)[1]
+    share = link.rsplit("#", 1)[1]
     share_id = int(re.search(r'data-share="(\d+)"', made.text).group(1))
     clock.now = a.legible_at + 1
     web.form(f"/wrist/{a.token}/look")

@@ -10,7 +10,7 @@ from tests.mailbox import signins
 
 
 def code_of(link: str) -> str:
-    return link.rsplit("/", 1)[1]
+    return link.rsplit("#", 1)[1]
 
 
 def test_recover_answers_the_same_whether_or_not_the_address_joined(web):
@@ -22,7 +22,7 @@ def test_recover_answers_the_same_whether_or_not_the_address_joined(web):
         assert answer.status_code == 202 and answer.json() == {"sent": True}
     mails = signins(web.store)
     assert [m["to"] for m in mails] == ["p0@school.test"]
-    assert mails[0]["link"].startswith("http://soulmark.test/signin/k_")
+    assert mails[0]["link"].startswith("http://soulmark.test/signin/#k_")
     page = web.form(f"/w/{world.slug}/recover", {"email": "nobody@school.test"})
     assert page.status_code == 202 and 'id="recover-sent"' in page.text
     assert 'id="recover-form"' in web.client.get(f"/w/{world.slug}").text
@@ -96,6 +96,6 @@ def test_leaving_before_the_seal_forgets_its_sign_in_codes(web):
 
 def test_sign_in_mail_is_written_in_the_language_the_person_joined_in():
     subject, body = signin(world_name="雄英", link="http://x/signin/k_1", minutes=30, lang="ja")
-    assert subject == "雄英 の手首にサインイン" and "30 分以内" in body and "k_1" in body
+    assert subject == "「雄英」の手首にサインイン" and "30 分以内" in body and "k_1" in body
     subject, body = signin(world_name="UA", link="http://x/signin/k_1", minutes=30)
-    assert subject == "Sign in to your wrist in UA" and "within 30 minutes" in body
+    assert subject == "Sign in to your wrist in \u201cUA\u201d" and "within 30 minutes" in body

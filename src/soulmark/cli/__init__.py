@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
 # typer (pinned) vendors click; its usage errors are caught here to print one line.
 from typer._click import exceptions as click_exc
 
+from soulmark import __version__
 from soulmark.cli import commands, lifecycle, wrist
+from soulmark.cli.backup import backup, restore
 from soulmark.cli.demo import demo
 from soulmark.cli.exclude import exclude
 from soulmark.cli.invite import invite
@@ -25,6 +28,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(show: bool) -> None:
+    if show:
+        typer.echo(f"soulmark {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """soulmark: the soulmate mark, made real. Worlds, fate rounds, wrists."""
+
+
 app.add_typer(commands.world_app, name="world")
 app.command("join")(commands.join)
 app.command("seal")(commands.seal)
@@ -42,6 +63,8 @@ app.command("leave")(lifecycle.leave)
 app.command("purge")(lifecycle.purge)
 commands.world_app.command("retain")(lifecycle.retain)
 app.command("serve")(serve)
+app.command("backup")(backup)
+app.command("restore")(restore)
 app.command("worker")(worker)
 app.command("planet")(planet_command)
 

@@ -12,6 +12,8 @@ from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, base_url, console, emit, 
 from soulmark.core.times import DAY
 from soulmark.i18n import pick
 from soulmark.services.invites import INVITE_TTL, read_invitees
+from soulmark.services.senders import quotas_of
+from soulmark.settings import read_environment
 
 __all__ = ["invite"]
 
@@ -46,6 +48,7 @@ def invite(
             at=now_or(at),
             base_url=base_url(),
             lang=pick(lang),
+            quotas=quotas_of(read_environment()),
         )
 
     emit(as_json, done.to_json(), lambda: _show(done))

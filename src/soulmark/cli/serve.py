@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import ipaddress
 import logging
 import secrets
 from functools import partial
@@ -9,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail, now_or, opened
+from soulmark.cli.common import DbOpt, JsonOpt, console, emit, errors, fail, now_or, opened
 from soulmark.cli.demo import demo_db
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us
@@ -17,7 +19,9 @@ from soulmark.services.demo import build_demo
 from soulmark.settings import Environment, read_environment
 from soulmark.store import default_url, open_store
 from soulmark.web import Settings, create_app
+from soulmark.web.http_guard import HEADER_TIMEOUT_S, PROTOCOL
 from soulmark.web.limits import parse_proxies
+from soulmark.web.means import raise_nofile
 
 __all__ = ["run_app", "serve", "uvicorn_options", "worker"]
 
@@ -54,21 +58,33 @@ SecureOpt = Annotated[
 def run_app(settings: Settings, options: dict[str, Any]) -> None:
     """Serve ``create_app(settings)`` under uvicorn.  With several worker processes each
     builds its own app from the same settings (uvicorn pickles its config to them), so they
-    share one CSRF secret and nothing is passed through ``os.environ``."""
+    share one CSRF secret and nothing is passed through ``os.environ``.  The descriptor limit
+    is raised first: the workers inherit it, and each app sizes its streams by it."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config(partial(create_app, settings), factory=True, **options)
+    from soulmark.web.http_guard import ServeConfig
+
+    config = ServeConfig(partial(create_app, settings), factory=True, **options)
+    raise_nofile()  # after the config: it has set up the log this is said in
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()
 
 
-def uvicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
+def uvicorn_options(
+    *, host: str, port: int, workers: int, header_timeout_s: float = HEADER_TIMEOUT_S
+) -> dict[str, Any]:
     """How ``serve`` runs uvicorn.  Its own forwarded-header handling is off (by default it
     believes ``X-Forwarded-For`` from 127.0.0.1): the app reads that header itself, and only
-    from the proxies named in ``--trusted-proxy`` (soulmark.web.limits)."""
+    from the proxies named in ``--trusted-proxy`` (soulmark.web.limits).  Requests are read
+    by a protocol that drops half-sent ones (soulmark.web.http_guard); soulmark's own log
+    lines go where uvicorn's do."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["soulmark"] = {"handlers": ["default"], "level": "INFO"}
     return {
         "host": host,
         "port": port,
@@ -76,6 +92,14 @@ def uvicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
         "proxy_headers": False,
         "forwarded_allow_ips": "",
         "log_level": "info",
+        "log_config": log_config,
+        "http": PROTOCOL,
+        # Not uvloop: when accept() fails for want of descriptors (EMFILE), libuv drops the
+        # waiting connections (reset) and nothing reaches Python; asyncio's loop reports the
+        # error, so it can be logged (soulmark.web.means.log_accept_failures), and accepts
+        # again a second later, the connections kept waiting in the backlog.
+        "loop": "asyncio",
+        "header_timeout_s": header_timeout_s,
     }
 
 
@@ -111,10 +135,51 @@ def _checked_settings(
     return settings
 
 
+HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]
+PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
+WorkersOpt = Annotated[int, typer.Option(min=1, max=64, help="uvicorn worker processes.")]
+HeaderTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        min=0.1, help="Seconds a connection has to send a request's headers; then closed."
+    ),
+]
+StreamsOpt = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Live streams one client address may hold (raise it for a crowd behind one "
+        "address); more are refused and their pages poll.",
+    ),
+]
+
+
+def open_warning(host: str) -> str:
+    return (
+        f"[yellow]warning:[/yellow] anyone who reaches {host} can open a world and send "
+        "invitations from this site; give --invite-code to keep it to people you know"
+    )
+
+
+def _announce(settings: Settings, db: str, host: str, *, demo: bool) -> None:
+    """The demo's links, or a warning that strangers can open worlds here."""
+    if demo:
+        _print_demo(db, settings.base_url)
+    elif not settings.invite_codes and not _loopback(host):
+        errors.print(open_warning(host), soft_wrap=True)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="uvicorn worker processes.")] = 1,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    workers: WorkersOpt = 1,
     smtp: SmtpOpt = None,
     base_url: BaseOpt = None,
     notices: Annotated[bool, typer.Option(help="Send notices from this process.")] = True,
@@ -123,10 +188,11 @@ def serve(
     trusted_proxy: ProxyOpt = None,
     invite_code: InviteOpt = None,
     secure_cookies: SecureOpt = False,
+    header_timeout: HeaderTimeoutOpt = HEADER_TIMEOUT_S,
+    streams_per_client: StreamsOpt = Settings.live_streams_per_client,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
-
     Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1
     """
     env = read_environment()
@@ -139,15 +205,16 @@ def serve(
         secret=env.secret or secrets.token_bytes(32),
         base_url=base_url or env.base_url or f"http://{host}:{port}",
         smtp_url=smtp,
-        # With several processes one of them would do; a separate `soulmark worker` is clearer.
+        # Several processes: a separate `soulmark worker` mails, the database counts attempts.
         run_worker=notices and workers == 1,
         dev=dev or demo,
         secure_cookies=secure_cookies or None,
         invite_codes=tuple(invite_code or ()) or None,
+        live_streams_per_client=streams_per_client,
     )
-    if demo:
-        _print_demo(db, settings.base_url)
-    run_app(settings, uvicorn_options(host=host, port=port, workers=workers))
+    opts = uvicorn_options(host=host, port=port, workers=workers, header_timeout_s=header_timeout)
+    _announce(settings, db, host, demo=demo)
+    run_app(settings, opts)
 
 
 def worker(

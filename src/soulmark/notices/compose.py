@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import base64
 import email.utils
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.header import Header
 from functools import lru_cache
 
+from soulmark.core.links import private_link
 from soulmark.core.times import SECOND, from_us
 from soulmark.i18n import DEFAULT, N_, translations
 from soulmark.settings import DEFAULT_BASE_URL
@@ -36,6 +38,8 @@ __all__ = [
     "invite_link",
     "invitation",
     "organizer_mail",
+    "sender_link",
+    "sender_mail",
     "to_bytes",
     "sender_domain",
 ]
@@ -107,9 +111,26 @@ _ORGANIZER = (
         "Your world %(world)s is open.\n\n"
         "Share this link with the people who may join:\n%(join)s\n\n"
         "Your organizer link (keep it to yourself: it seals fate and shows the counts):\n"
-        "%(link)s"
+        "%(link)s\n\n"
+        "Invitations from your dashboard leave only once you confirm this address. "
+        "Open this link and press the button:\n%(confirm)s"
     ),
 )
+
+_SENDER = (
+    N_("Confirm your address for %(world)s"),
+    N_(
+        "You asked to send invitations from %(world)s.\n\n"
+        "They leave only once you confirm this address. Open this link and press the "
+        "button:\n%(link)s\n\n"
+        "If it was not you, ignore this message: nothing is sent without the link."
+    ),
+)
+
+QUOTED = N_("\u201c%(world)s\u201d")
+"""A world's name in a subject: the organizer's words, quoted, and never the whole subject."""
+SUBJECT_NAME = 60
+"""Characters of a world's name a subject keeps (the body has it whole)."""
 
 _SIGNATURE = "\n\n-- soulmark\n"
 
@@ -130,7 +151,7 @@ def world_link(base_url: str, slug: str) -> str:
 
 def confirm_link(base_url: str, token: str) -> str:
     """The mailed confirmation link: the configured base URL, never a Host header."""
-    return f"{base_url.rstrip('/')}/confirm/{token}"
+    return private_link(base_url, "confirm", token)
 
 
 @lru_cache(maxsize=64)
@@ -143,7 +164,14 @@ def render(
     subject, text = _TEXT[kind]
     link = world_link(base_url, slug)
     body = say(text) % {"world": world_name} + "\n\n" + say(_FOOTER) % {"link": link}
-    return say(subject) % {"world": world_name}, body + _SIGNATURE
+    return say(subject) % {"world": _quoted(say, world_name)}, body + _SIGNATURE
+
+
+def _quoted(say: Callable[[str], str], world: str) -> str:
+    short = world
+    if len(world) > SUBJECT_NAME:
+        short = world[: SUBJECT_NAME - 1].rstrip() + "\u2026"
+    return say(QUOTED) % {"world": short}
 
 
 def _kept(
@@ -153,7 +181,7 @@ def _kept(
     say = translations(lang or DEFAULT).gettext
     subject, text = words
     body = say(text) % {"world": world, **values}
-    return say(subject) % {"world": world}, body + _SIGNATURE
+    return say(subject) % {"world": _quoted(say, world)}, body + _SIGNATURE
 
 
 def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:
@@ -162,7 +190,7 @@ def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tupl
 
 def signin_link(base_url: str, code: str) -> str:
     """The mailed sign-in link: opening it only asks; the button on its page signs in."""
-    return f"{base_url.rstrip('/')}/signin/{code}"
+    return private_link(base_url, "signin", code)
 
 
 def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None) -> tuple[str, str]:
@@ -172,7 +200,7 @@ def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None)
 
 def invite_link(base_url: str, code: str) -> str:
     """The mailed invitation: opening it only asks; the button on its page claims it."""
-    return f"{base_url.rstrip('/')}/invite/{code}"
+    return private_link(base_url, "invite", code)
 
 
 def invitation(
@@ -183,10 +211,20 @@ def invitation(
 
 
 def organizer_mail(
-    *, world_name: str, link: str, join: str, lang: str | None = None
+    *, world_name: str, link: str, join: str, confirm: str, lang: str | None = None
 ) -> tuple[str, str]:
-    """The organizer's own link, mailed when the world is opened from a browser."""
-    return _kept(_ORGANIZER, lang, world_name, link=link, join=join)
+    """The organizer's own link, mailed when the world is opened from a browser, with the
+    link that confirms their address (services.senders)."""
+    return _kept(_ORGANIZER, lang, world_name, link=link, join=join, confirm=confirm)
+
+
+def sender_link(base_url: str, code: str) -> str:
+    """The mailed link that confirms an organizer's address: its page asks, its button does."""
+    return private_link(base_url, "sender", code)
+
+
+def sender_mail(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:
+    return _kept(_SENDER, lang, world_name, link=link)
 
 
 def _header(value: str) -> str:

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from soulmark.core.beacon import parse_spec
+from soulmark.core.links import private_link
 from soulmark.core.times import parse_iso
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, organizer_mail
 from soulmark.notices.queue import queue_message
 from soulmark.services.schedule import check_seal_at, plan_seal
+from soulmark.services.senders import new_code
 from soulmark.services.worlds import WorldCreated, create_world, get_world, read_window
 from soulmark.store import Store
 
@@ -43,7 +45,7 @@ class Opened:
 def world_links(base_url: str, slug: str, organizer_token: str) -> tuple[str, str]:
     """The join link to share and the organizer's private link (to keep)."""
     base = base_url.rstrip("/")
-    return f"{base}/w/{slug}", f"{base}/organizer/{organizer_token}"
+    return f"{base}/w/{slug}", private_link(base, "organizer", organizer_token)
 
 
 def open_world(
@@ -76,17 +78,24 @@ def open_world(
         email_domain=email_domain or None,
         beacon=spec,
         time_zone=time_zone,
+        held=True,
     )
     join_url, organizer_url = world_links(base_url, made.world, made.organizer_token)
     planned = plan_seal(store, world=made.world, seal_at=seal_at, at=at) if seal_at else None
     if to is not None:
-        _mail_links(store, made, to, (join_url, organizer_url), at)
+        _mail_links(store, made, to, (join_url, organizer_url), at, base_url)
     return Opened(made, join_url, organizer_url, to, planned.seal_at if planned else None)
 
 
-def _mail_links(store: Store, made: WorldCreated, to: str, links: tuple[str, str], at: int) -> None:
+def _mail_links(
+    store: Store, made: WorldCreated, to: str, links: tuple[str, str], at: int, base_url: str
+) -> None:
+    """The organizer's links, and the one that lets the world mail others (services.senders)."""
     join_url, organizer_url = links
-    subject, body = organizer_mail(world_name=made.name, link=organizer_url, join=join_url)
     with store.transaction() as s:
         row = get_world(s, made.world)
+        confirm = new_code(row, base_url)
+        subject, body = organizer_mail(
+            world_name=made.name, link=organizer_url, join=join_url, confirm=confirm
+        )
         queue_message(s, row, kind="organizer", to=to, subject=subject, body=body, at=at)

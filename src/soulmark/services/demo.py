@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from soulmark.core.links import private_link
 from soulmark.core.marks import MarkParams
 from soulmark.core.times import SECOND, parse_iso
 from soulmark.services.people import Joined, join
@@ -88,7 +89,10 @@ class Demo:
 
     @property
     def paths(self) -> dict[str, str]:
-        return {"world": f"/w/{self.world}", "organizer": f"/organizer/{self.organizer_token}"}
+        return {
+            "world": f"/w/{self.world}",
+            "organizer": private_link("", "organizer", self.organizer_token),
+        }
 
     def links(self, base_url: str, wrists: int = 3, pairs: int = 2) -> dict[str, Any]:
         """Absolute links to print: the world page, the organizer's dashboard, a few wrists,
@@ -97,8 +101,11 @@ class Demo:
         return {
             "world": base + self.paths["world"],
             "organizer": base + self.paths["organizer"],
-            "wrists": [f"{base}/wrist/{w.token}" for w in self.wrists[:wrists]],
-            "pairs": [[f"{base}/wrist/{w.token}" for w in pair] for pair in self.soulmates(pairs)],
+            "wrists": [private_link(base, "wrist", w.token) for w in self.wrists[:wrists]],
+            "pairs": [
+                [private_link(base, "wrist", w.token) for w in pair]
+                for pair in self.soulmates(pairs)
+            ],
         }
 
     def soulmates(self, count: int) -> list[tuple[DemoWrist, DemoWrist]]:

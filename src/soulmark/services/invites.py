@@ -18,16 +18,16 @@ A list is checked whole before anything is written: one bad row refuses it all, 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select, update
+from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound, SoulmarkError
 from soulmark.core.looks import email_key
+from soulmark.core.tables import read_rows
 from soulmark.core.times import DAY
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL, invitation, invite_link
@@ -36,6 +36,7 @@ from soulmark.services.intake import clean_group
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import check_domain, joining_round
 from soulmark.services.results import Result
+from soulmark.services.senders import DEFAULT_QUOTAS, Quotas, check_may_invite
 from soulmark.services.signin import SignedIn, holds_wrist, issue_code, live_code, spend_code
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
@@ -98,14 +99,14 @@ class Claim(Result):
     """The name the organizer gave ("" when none), offered to the invitee to keep or change."""
 
 
-def _invitee(record: Mapping[str, object], where: str) -> Invitee:
+def _invitee(record: Mapping[str, object], where: str, n: int) -> Invitee:
     try:
         email = clean_email(str(record.get("email") or ""))
         raw_name = str(record.get("name") or "").strip()
         group = clean_group(str(record.get("group") or ""))
         return Invitee(email, clean_name(raw_name) if raw_name else None, group)
     except SoulmarkError as exc:
-        raise InvalidInput(f"{where}: {exc}", code="invitations-invalid") from None
+        raise InvalidInput(f"{where}: {exc}", code="invitations-invalid", n=n) from None
 
 
 def _bounded(found: Sequence[Invitee]) -> list[Invitee]:
@@ -118,19 +119,26 @@ def _bounded(found: Sequence[Invitee]) -> list[Invitee]:
 
 def read_invitees(text: str) -> list[Invitee]:
     """A CSV with a header naming ``email`` (``name`` and ``group`` optional), as
-    ``soulmark join --from-csv`` reads it; InvalidInput names the first bad line."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    spreadsheets write it (core.tables); InvalidInput names the first bad line."""
+    line = 1
     try:
-        if "email" not in (reader.fieldnames or ()):
-            raise InvalidInput("the CSV needs a header with an email column (name, group optional)")
-        return _bounded([_invitee(r, f"line {reader.line_num}") for r in reader])
+        header, rows = read_rows(text)
+        if "email" not in header:
+            raise InvalidInput(
+                "the CSV needs a header with an email column (name, group optional)",
+                code="invitations-header",
+            )
+        found = []
+        for line, record in rows:
+            found.append(_invitee(record, f"line {line}", line))
+        return _bounded(found)
     except csv.Error as exc:
-        raise InvalidInput(f"line {reader.line_num}: the CSV cannot be read ({exc})") from None
+        raise InvalidInput(f"line {line + 1}: the CSV cannot be read ({exc})") from None
 
 
 def invitees_from(records: Iterable[Mapping[str, object]]) -> list[Invitee]:
     """The JSON list's entries (``email``, optional ``name`` and ``group``), checked alike."""
-    return _bounded([_invitee(r, f"entry {i}") for i, r in enumerate(records, 1)])
+    return _bounded([_invitee(r, f"entry {i}", i) for i, r in enumerate(records, 1)])
 
 
 def invite(
@@ -141,14 +149,22 @@ def invite(
     at: int,
     base_url: str = DEFAULT_BASE_URL,
     lang: str | None = None,
+    quotas: Quotas = DEFAULT_QUOTAS,
 ) -> Invited:
-    """Mail each invitee a one-time claim link (in ``lang``); one transaction for the list."""
+    """Mail each invitee a one-time claim link (in ``lang``); one transaction for the list.
+
+    An address already in, or holding a live invitation, is skipped: a list sent twice is
+    sent once.  A list the world may not send (services.senders) is refused whole."""
     sent = skipped = 0
     with store.transaction() as s:
         row = get_world(s, world, share=True)
-        for person in _people(s, row, invitees, at):
-            code = _refreshed(s, person, at) if person else None
-            if person is None or code is None:
+        people = _people(s, row, invitees, at)
+        fresh = [p for p in people if p is not None and not _live(s, p, at)]
+        skipped = len(invitees) - len(fresh)
+        check_may_invite(s, row, len(fresh), at=at, quotas=quotas)
+        for person in fresh:
+            code = issue_code(s, person, purpose=PURPOSE, at=at, ttl=INVITE_TTL)
+            if code is None:
                 skipped += 1
                 continue
             days = INVITE_TTL // DAY
@@ -167,7 +183,9 @@ def _people(
         try:
             check_domain(world, inv.email)
         except SoulmarkError as exc:
-            raise InvalidInput(f"{inv.email}: {exc}", code="invitations-invalid") from None
+            raise InvalidInput(
+                f"{inv.email}: {exc}", code="invitations-domain", domain=world.email_domain
+            ) from None
     unique: dict[str, Invitee] = {}
     for inv in invitees:
         unique.setdefault(email_key(inv.email), inv)
@@ -205,20 +223,20 @@ def _known(s: Session, world: WorldRow, keys: list[str]) -> tuple[dict[str, Pers
     return known, held
 
 
-def _refreshed(s: Session, person: PersonRow, at: int) -> str | None:
-    """The one live invitation of ``person``: any earlier one stops working (it expires now,
-    unclaimed), so inviting again re-sends rather than adding a second way in."""
-    s.execute(
-        update(SigninCodeRow)
+def _live(s: Session, person: PersonRow, at: int) -> bool:
+    """Whether ``person`` holds an invitation that still works: inviting again sends nothing
+    (the link mailed before is the one way in)."""
+    live = s.scalar(
+        select(SigninCodeRow.id)
         .where(
             SigninCodeRow.person_id == person.id,
             SigninCodeRow.purpose == PURPOSE,
             SigninCodeRow.used_at.is_(None),
             SigninCodeRow.expires_at > at,
         )
-        .values(expires_at=at)
+        .limit(1)
     )
-    return issue_code(s, person, purpose=PURPOSE, at=at, ttl=INVITE_TTL)
+    return live is not None
 
 
 def _unclaimed(world: WorldRow, inv: Invitee, key: str, number: int, at: int) -> PersonRow:

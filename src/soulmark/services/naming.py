@@ -23,7 +23,7 @@ from soulmark.services.tokens import token_hash
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, WorldRow
 
-__all__ = ["OwnName", "own_name", "rename", "worlds_of"]
+__all__ = ["HeldWrist", "OwnName", "own_name", "rename", "worlds_of"]
 
 
 @dataclass(frozen=True)
@@ -70,16 +70,37 @@ def rename(store: Store, *, token: str, name: str) -> OwnName:
     return OwnName(cleaned, editable=True)
 
 
-def worlds_of(store: Store, tokens: dict[str, str]) -> list[tuple[str, str]]:
-    """``(key, world name)`` for each live wrist token of ``tokens`` (key to token), by world
-    name: what a browser holding several wrists lists, and nothing else of them."""
+@dataclass(frozen=True)
+class HeldWrist:
+    """One wrist a browser holds, as its chooser lists it: two worlds of one name differ
+    by their slug and by when they opened, and the wrists by when each joined."""
+
+    handle: str
+    world_name: str
+    slug: str
+    world_opens: int
+    joined_at: int
+
+
+def worlds_of(store: Store, tokens: dict[str, str]) -> list[HeldWrist]:
+    """Each live wrist token of ``tokens`` (key to token) by world name, then opening:
+    what a browser holding several wrists lists, and nothing else of them."""
     if not tokens:
         return []
     by_hash = {token_hash(token): key for key, token in tokens.items()}
     with store.read() as s:
         rows = s.execute(
-            select(PersonRow.token_hash, WorldRow.name)
+            select(
+                PersonRow.token_hash,
+                WorldRow.name,
+                WorldRow.slug,
+                WorldRow.window_start,
+                PersonRow.joined_at,
+            )
             .join(WorldRow, WorldRow.id == PersonRow.world_id)
             .where(PersonRow.token_hash.in_(by_hash))
         ).all()
-    return sorted(((by_hash[h], name) for h, name in rows), key=lambda row: row[1])
+    held = [
+        HeldWrist(by_hash[h], name, slug, opens, joined) for h, name, slug, opens, joined in rows
+    ]
+    return sorted(held, key=lambda w: (w.world_name, w.world_opens, w.slug))

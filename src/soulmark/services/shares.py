@@ -23,6 +23,7 @@ __all__ = [
     "SharedView",
     "create_share",
     "list_shares",
+    "live_share",
     "revoke_share",
     "show_name",
     "shared_view",
@@ -130,7 +131,7 @@ def _friend_view(view: WristView, show: bool) -> SharedView:
     )
 
 
-def _live_share(s: Session, token: str) -> ShareRow:
+def live_share(s: Session, token: str) -> ShareRow:
     missing = "no wrist is shared with that link"
     row: ShareRow = by_token(s, ShareRow.token_hash, token, missing=missing, code="share-unknown")
     if row.revoked_at is not None:
@@ -168,6 +169,6 @@ class SharedSnapshot:
 
 def shared_snapshot(store: Store, *, token: str, at: int) -> SharedSnapshot:
     with store.read() as s:
-        row = _live_share(s, token)
+        row = live_share(s, token)
         wrist = snapshot_of_person(s, person_id=row.person_id, at=at)
         return SharedSnapshot(wrist=wrist, show_name=row.show_name)

@@ -154,7 +154,10 @@ def create_world(
     params: MarkParams | None = None,
     beacon: BeaconSpec | None = None,
     time_zone: str | None = None,
+    held: bool = False,
 ) -> WorldCreated:
+    """Open a world.  ``held``: opened by someone the site does not know (the web), so it
+    mails nobody but its organizer until they confirm an address (services.senders)."""
     name = clean_name(name)
     zone_name = _zone_key(time_zone)
     _check_opening(window_start, window_end, beacon, at)
@@ -171,6 +174,7 @@ def create_world(
             open_round=1,
             created_at=at,
             time_zone=zone_name,
+            sender_confirmed=not held,
         )
         s.add(row)
         s.flush()

@@ -14,12 +14,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.settings import read_environment
+from soulmark.store.outage import connect_args
 from soulmark.store.quick import read_engine
 
 __all__ = ["Store", "default_url", "open_store"]
@@ -130,7 +131,16 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
             engine = _sqlite_engine(url)
         else:
             # A pool as wide as the web server's thread pool: reveal day is many short reads.
-            engine = create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+            # Pinged at checkout: after a server restart no session starts on a dead
+            # connection (the fast reads handle it themselves, soulmark.store.quick).
+            engine = create_engine(
+                url,
+                pool_size=20,
+                max_overflow=20,
+                pool_recycle=1800,
+                pool_pre_ping=True,
+                connect_args=connect_args(make_url(url)),
+            )
         store = Store(engine, sessionmaker(engine, expire_on_commit=False))
         if migrate:
             store.migrate()

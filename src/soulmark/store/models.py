@@ -48,6 +48,11 @@ class WorldRow(Base):
     seal_round: Mapped[int | None] = mapped_column(default=None)
     seal_refused: Mapped[str | None] = mapped_column(String(400), default=None)
     """Why the planned seal could not happen (a round of one…): shown to the organizer."""
+    sender_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False for a world opened from the web until its organizer confirms their own address:
+    no invitation leaves before (issue 17: not a spam relay)."""
+    sender_code_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The hash of the one-time code mailed to the organizer's address to confirm it."""
 
 
 class RoundRow(Base):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from importlib.resources import files
@@ -21,6 +20,7 @@ from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.store import Store, open_store
+from soulmark.store.outage import OutageLog, unreachable
 from soulmark.web import notices_link
 from soulmark.web.audit_runner import MAX_TRANSCRIPT
 from soulmark.web.bodies import BodyCap
@@ -28,6 +28,8 @@ from soulmark.web.errors import status_of
 from soulmark.web.lang import speech_of
 from soulmark.web.limits import StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
+from soulmark.web.means import log_accept_failures, nofile, streams_within
+from soulmark.web.redact import TokenRedactor, mask
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.routes.console import create_attempts
@@ -44,20 +46,6 @@ _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-_TOKEN = re.compile(r"\b([wsock])_[A-Za-z0-9_-]{16,}")
-
-
-class TokenRedactor(logging.Filter):
-    """Private links hold tokens; access logs keep only their kind (``w_…``)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN.sub(r"\1_…", a) if isinstance(a, str) else a for a in record.args
-            )
-        if isinstance(record.msg, str):
-            record.msg = _TOKEN.sub(r"\1_…", record.msg)
-        return True
 
 
 def _lifespan(
@@ -70,6 +58,7 @@ def _lifespan(
             worker = notices_link.start_worker(app.state.store, settings)
         app.state.worker = worker
         hub: Hub = app.state.hub
+        log_accept_failures(asyncio.get_running_loop())
         await hub.start()
         try:
             yield
@@ -89,19 +78,33 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
+RETRY_AFTER_S = 2
+"""What a 503 tells a client to wait: a database restart or a full hub is over in moments."""
+
+
 def _error(
     request: Request,
     status: int,
     message: str,
     code: str = "",
     params: dict[str, Any] | None = None,
+    retry_after_s: int | None = None,
 ) -> Response:
+    """The error as JSON (the API) or a page; every 503 says when to come back."""
     speech = speech_of(request)
     if _is_api(request):
         body = {"error": api_error(message, speech, code, params)}
-        return JSONResponse({**body, "code": code} if code else body, status_code=status)
-    text = error_text(message, status, speech, code, params)
-    return render(request, "error.html", {"status": status, "message": text}, status=status)
+        response: Response = JSONResponse(
+            {**body, "code": code} if code else body, status_code=status
+        )
+    else:
+        text = error_text(message, status, speech, code, params)
+        response = render(request, "error.html", {"status": status, "message": text}, status=status)
+    if status == 503 and retry_after_s is None:
+        retry_after_s = RETRY_AFTER_S
+    if retry_after_s is not None:
+        response.headers["Retry-After"] = str(retry_after_s)
+    return response
 
 
 def _http_code(status: int, detail: str) -> str:
@@ -124,7 +127,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _install_errors(app: FastAPI) -> None:
     async def on_soulmark(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SoulmarkError)
-        return _error(request, status_of(exc), str(exc), exc.code, exc.params)
+        retry = getattr(exc, "retry_after_s", None)
+        return _error(request, status_of(exc), str(exc), exc.code, exc.params, retry)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -161,16 +165,22 @@ def _secured(headers: list[tuple[bytes, bytes]], cache: bool) -> list[tuple[byte
     return out
 
 
+_UNREACHABLE = "the database cannot be reached for a moment; nothing was lost, try again shortly"
+_BROKEN = "something went wrong on our side; nothing was lost"
+
+
 class Guard:
-    """Security headers on every response, and a bare 500 for an unexpected error.
+    """Security headers on every response, a 503 while the database cannot be reached, and
+    a bare 500 for any other unexpected error.
 
     Plain ASGI rather than ``@app.middleware``: it sits on the hot path of every wrist poll.
     The error's message is not logged: a database error can quote the row it failed on,
-    names included.
+    names included.  An outage is logged in fixed words (soulmark.store.outage).
     """
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._outages = OutageLog(log, "answering 503")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -189,17 +199,24 @@ class Guard:
         try:
             await self.app(scope, receive, with_headers)
         except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
-            path = _TOKEN.sub(r"\1_…", scope["path"])
-            log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
+            why = self._logged(scope, exc)
             if started:
                 raise
-            response = _error(
-                Request(scope),
-                500,
-                "something went wrong on our side; nothing was lost",
-                "server-error",
-            )
+            if why is not None:
+                response = _error(Request(scope), 503, _UNREACHABLE, "database-unreachable")
+            else:
+                response = _error(Request(scope), 500, _BROKEN, "server-error")
             await response(scope, receive, with_headers)
+
+    def _logged(self, scope: Any, exc: Exception) -> str | None:
+        """One line for the log; why the database cannot be reached, if that is the error."""
+        why = unreachable(exc)
+        if why is not None:
+            self._outages.say(why)
+        else:
+            path = mask(scope["path"])
+            log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
+        return why
 
 
 class ErrorBody(BaseModel):
@@ -239,11 +256,20 @@ async def _refusal(scope: Any, receive: Any, send: Any) -> None:
 
 
 def _hub(store: Store, settings: Settings) -> Hub:
+    total = settings.live_streams_total or streams_within(nofile()[0])
+    log.info(
+        "live streams: at most %d in this process, %d per client address, %d per link",
+        total,
+        settings.live_streams_per_client,
+        settings.live_streams_per_token,
+    )
     return Hub(
         store,
         settings.clock,
         heartbeat_s=settings.live_heartbeat_s,
         per_token=settings.live_streams_per_token,
+        per_client=settings.live_streams_per_client,
+        total=total,
         tick_s=settings.live_tick_s,
         tail_s=settings.live_tail_s,
     )
@@ -265,6 +291,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.recover_attempts = recover_attempts()
     app.state.hub = _hub(app.state.store, settings)
     app.state.create_attempts = create_attempts()
+    app.state.proxies = parse_proxies(settings.trusted_proxies)
     _install_errors(app)
     app.add_middleware(
         LinkSessions,
@@ -273,7 +300,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         failures=StoreAttempts(
             app.state.store, limit=settings.token_failures_per_minute, window_s=60.0
         ),
-        proxies=parse_proxies(settings.trusted_proxies),
+        proxies=app.state.proxies,
         clock=lambda: settings.clock() / 1e6,
         refusal=_refusal,
     )

@@ -24,28 +24,27 @@ import heapq
 import itertools
 import json
 import logging
+import random
 import signal
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Protocol
 
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from soulmark.core.errors import NotFound
 from soulmark.store import Store
 from soulmark.store import changes as announced
 from soulmark.store.changes import CHANNEL, Change, changes_after, last_change, parse
+from soulmark.store.outage import OutageLog, cause, unreachable
 from soulmark.web.audit_runner import Busy
-from soulmark.web.deps import TooMany
+from soulmark.web.means import Quotas, TooManyStreams
 from soulmark.web.wrist_cache import WristCache
 
 __all__ = ["Feed", "Hub", "Snapshot", "TooManyStreams", "frame"]
 
 log = logging.getLogger("soulmark.live")
-
-
-class TooManyStreams(TooMany):
-    """More open streams for one link than Settings.live_streams_per_token (429)."""
 
 
 class ShuttingDown(Busy):
@@ -72,6 +71,11 @@ def frame(event: str, ident: int, data: dict[str, Any]) -> bytes:
 _BEAT_SLICES = 10
 """Heartbeats go out to a tenth of the streams every tenth of the period."""
 
+_REREAD_S = (1.0, 30.0)
+"""How soon a stream whose read failed for an outage reads again: doubling from the first to
+the second, each jittered, so that 10,000 streams do not knock together every second (the
+LISTEN reconnect wakes them all the moment the database is back anyway)."""
+
 _MOVING = {"progress": 0, "at": 0, "at_text": 0}
 """What moves with the clock itself: a change is a new state, stroke or count, not these."""
 
@@ -85,6 +89,7 @@ class Feed:
 
     __slots__ = (
         "key",
+        "client",
         "world_id",
         "people",
         "organizer",
@@ -93,14 +98,16 @@ class Feed:
         "reload",
         "timed",
         "beat",
+        "misses",
     )
 
-    def __init__(self, key: str, organizer: bool, slice_no: int = 0) -> None:
-        self.key, self.organizer, self.slice = key, organizer, slice_no
+    def __init__(self, key: str, client: str, organizer: bool, slice_no: int = 0) -> None:
+        self.key, self.client, self.organizer, self.slice = key, client, organizer, slice_no
         self.world_id = 0
         self.people: tuple[int, ...] = ()
         self.wake = asyncio.Event()
         self.reload = self.timed = self.beat = False
+        self.misses = 0
 
 
 class Hub:
@@ -113,13 +120,15 @@ class Hub:
         per_token: int,
         tick_s: float,
         tail_s: float,
+        per_client: int = 64,
+        total: int = 10_000,
     ) -> None:
         self.store, self.clock = store, clock
-        self.heartbeat_s, self.per_token = heartbeat_s, per_token
+        self.heartbeat_s = heartbeat_s
         self.tick_s, self.tail_s = tick_s, tail_s
         self.closing = False
+        self.quotas = Quotas(per_token=per_token, per_client=per_client, total=total)
         self._feeds: set[Feed] = set()
-        self._tokens: Counter[str] = Counter()
         self._people: defaultdict[int, set[Feed]] = defaultdict(set)
         self._worlds: defaultdict[int, set[Feed]] = defaultdict(set)
         self._heap: list[tuple[int, int, Feed]] = []
@@ -129,6 +138,8 @@ class Hub:
         self._slices: list[set[Feed]] = [set() for _ in range(_BEAT_SLICES)]
         self._timer_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._outages = OutageLog(log, "streams stay open and read again when it is back")
+        self._deaf = OutageLog(log, f"LISTEN {CHANNEL} connects again in a second")
         self.wrists = WristCache()
         """Polled wrists, kept fresh by the same changes that wake the streams."""
 
@@ -176,15 +187,13 @@ class Hub:
 
     # -- streams -----------------------------------------------------------------------
 
-    def open(self, key: str, *, organizer: bool = False) -> Feed:
+    def open(self, key: str, *, client: str = "?", organizer: bool = False) -> Feed:
+        """A stream for link ``key`` from ``client`` (soulmark.web.limits.client_key), within
+        the quotas (soulmark.web.means)."""
         if self.closing:
             raise ShuttingDown("the server is shutting down; reconnect in a moment")
-        if self._tokens[key] >= self.per_token:
-            raise TooManyStreams(
-                f"at most {self.per_token} live streams per link; close another tab first"
-            )
-        self._tokens[key] += 1
-        feed = Feed(key, organizer, next(self._opened) % _BEAT_SLICES)
+        self.quotas.take(key, client)
+        feed = Feed(key, client, organizer, next(self._opened) % _BEAT_SLICES)
         self._feeds.add(feed)
         self._slices[feed.slice].add(feed)
         return feed
@@ -213,9 +222,7 @@ class Hub:
         self._feeds.discard(feed)
         self._slices[feed.slice].discard(feed)
         self._due.pop(feed, None)
-        self._tokens[feed.key] -= 1
-        if self._tokens[feed.key] <= 0:
-            del self._tokens[feed.key]
+        self.quotas.give(feed.key, feed.client)
 
     def _schedule(self, feed: Feed, due: int | None) -> None:
         if due is None:
@@ -242,12 +249,10 @@ class Hub:
             yield b"retry: 2000\n\n"
             while not self.closing:
                 if feed.reload or getattr(snap, "stale", False):
-                    feed.reload = False
-                    try:
-                        snap = await run_in_threadpool(load, self.clock())
-                    except NotFound:
+                    fresh = await self._reread(feed, snap, load)
+                    if fresh is None:
                         return  # revoked, left or erased: the stream ends
-                    self._attach(feed, snap)
+                    snap = fresh
                 now = self.clock()
                 data = snap.json(now)
                 if not _same(sent, data):
@@ -265,6 +270,36 @@ class Hub:
                 feed.timed = False
         finally:
             self._close(feed)
+
+    async def _reread(
+        self, feed: Feed, snap: Snapshot, load: Callable[[int], Snapshot]
+    ) -> Snapshot | None:
+        """The stream's snapshot read again (None: it is gone); the one it had while the
+        database is away."""
+        feed.reload = False
+        try:
+            fresh = await run_in_threadpool(load, self.clock())
+        except NotFound:
+            return None
+        except DBAPIError as exc:
+            self._read_later(feed, exc)
+            return snap
+        self._attach(feed, fresh)
+        feed.misses = 0
+        return fresh
+
+    def _read_later(self, feed: Feed, exc: DBAPIError) -> None:
+        """The database is away (a restart): the stream stays open on what it last read,
+        beats on, and reads again in a moment; LISTEN's reconnect wakes it too."""
+        why = unreachable(exc)
+        if why is None:
+            raise exc
+        self._outages.say(why)
+        first, most = _REREAD_S
+        delay = min(most, first * 2**feed.misses) * (0.5 + random.random())
+        feed.misses += 1
+        loop = asyncio.get_running_loop()
+        loop.call_later(delay, lambda: self._poke((feed,), reload=True))
 
     # -- waking streams --------------------------------------------------------------------
 
@@ -364,7 +399,7 @@ class Hub:
                         if change is not None:
                             self.dispatch(change)
             except (psycopg.Error, OSError) as exc:
-                log.warning("LISTEN %s failed: %s", CHANNEL, type(exc).__name__)
+                self._deaf.say(cause(exc))
             finally:
                 self.wrists.stop()  # until LISTEN runs again, no change would reach the cache
             await asyncio.sleep(1.0)

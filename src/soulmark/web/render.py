@@ -16,7 +16,7 @@ from soulmark.core.validate import BLANK_RANGES, HIDDEN_RANGES, MAX_CONTACT, MAX
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
 from soulmark.web.lang import LANG_COOKIE, Speech, activate, install, speech_of
 
-__all__ = ["templates", "render", "link", "when"]
+__all__ = ["templates", "render", "link", "origin", "when"]
 
 templates = Jinja2Templates(directory=str(files("soulmark.web") / "templates"))
 templates.env.filters["iso"] = lambda us: iso(us) if us is not None else ""
@@ -59,9 +59,18 @@ def remember(response: Response, speech: Speech, secure: bool) -> None:
         response.set_cookie(LANG_COOKIE, speech.code, max_age=_YEAR, samesite="lax", secure=secure)
 
 
+def origin(request: Request) -> str:
+    """The scheme and host the browser used.  Behind a proxy that ends TLS the app is
+    reached over http; a site declared https (``base_url``, ``--secure-cookies``) says so."""
+    base = str(request.base_url).rstrip("/")
+    if get_settings(request).cookies_secure and base.startswith("http://"):
+        return "https://" + base[len("http://") :]
+    return base
+
+
 def link(request: Request, path: str) -> str:
     """An absolute link on the host the browser used (pages show it to copy)."""
-    return str(request.base_url).rstrip("/") + path
+    return origin(request) + path
 
 
 def render(

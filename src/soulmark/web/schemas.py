@@ -207,6 +207,8 @@ class DashboardOut(Out):
     """How many people were invited and how many claimed their invitation."""
     schedule: dict[str, str | None] | None = None
     """When the open round will be sealed on its own, and why it could not be if so."""
+    mail_held: bool = False
+    """True while no invitation may leave: the organizer has not confirmed an address."""
 
 
 ScheduleOut = mirror(
@@ -220,8 +222,8 @@ ScheduleOut = mirror(
 InvitedOut = mirror(
     "InvitedOut",
     Invited,
-    "Invitations mailed now (inviting an address again replaces its earlier link), and "
-    "addresses skipped (already joined).  Never a key to a wrist.",
+    "Invitations mailed now, and rows skipped (already joined, holding a live invitation, or "
+    "listed twice: a list sent twice is sent once).  Never a key to a wrist.",
 )
 
 
@@ -251,6 +253,18 @@ class SentOut(Out):
     """Always ``sent: true``, whether or not the address joined: it tells nobody who did."""
 
     sent: bool
+
+
+class SenderAskedOut(Out):
+    mailed_to: str
+    """Where the link that confirms the organizer's address went."""
+
+
+class SenderOut(Out):
+    world: str
+    world_name: str
+    confirmed: bool
+    """True once the world may send invitations."""
 
 
 class SignedInOut(Out):

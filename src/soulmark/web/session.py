@@ -1,8 +1,10 @@
 """Private links become sessions, and token guessing is slowed down (issues 5 and 9).
 
-* A private link (``/wrist/<token>``, ``/share/<token>``, ``/organizer/<token>``) is opened
-  once: the token moves into an HttpOnly cookie of its own and the browser is sent on to
-  ``/<kind>/me-<handle>``, so the token leaves the address bar, the history and any Referer.
+* A private link (``/wrist/#<token>``, or an old ``/wrist/<token>``; shares and organizers
+  alike) is opened once: if its token opens something, it moves into an HttpOnly cookie of
+  its own and the browser is sent on to ``/<kind>/me-<handle>``, so the token leaves the
+  address bar, the history and any Referer.  The routes make that exchange
+  (soulmark.web.opening), since only the store knows a valid token from junk.
   The handle is a short digest of the token: one cookie per link, so a browser holds
   several wrists (one per world) and a page, a form or a script always names the one it
   acts on.  A link opened from another site (webmail) works: the cookie is SameSite=Lax,
@@ -41,7 +43,10 @@ __all__ = [
     "ME",
     "SESSION_HEADER",
     "handle_of",
+    "handles_of",
     "cookie_name",
+    "in_session",
+    "session_cookie",
     "sessions_of",
 ]
 
@@ -58,7 +63,6 @@ SESSION_HEADER = b"x-soulmark-session"
 CHOOSER = "/wrists"
 """The page listing the worlds of this browser's wrists (what ``/wrist/me`` shows for several)."""
 _SAFE = ("GET", "HEAD", "OPTIONS")
-_PREFIX = {"wrist": "w_", "share": "s_", "organizer": "o_"}
 _LINK = re.compile(r"^/(wrist|share|organizer)/([A-Za-z0-9_-]{2,200})(/.*)?$")
 _API = re.compile(r"^/api/(wrist|share|organizer)(/.*)?$")
 TOO_MANY = "too many failed attempts; try again in a minute"
@@ -72,8 +76,8 @@ async def _plain_refusal(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 _PRIVATE = re.compile(
-    r"^/(wrist|share|organizer|confirm|signin|api/wrist|api/share|api/organizer|api/confirm"
-    r"|api/signin)\b"
+    r"^/(wrist|share|organizer|confirm|signin|invite|open|api/wrist|api/share|api/organizer"
+    r"|api/confirm|api/signin|api/invite)\b"
 )
 
 
@@ -86,9 +90,22 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {}
 
 
+_HANDLE_KEY = b"soulmark session name"
+
+
 def handle_of(token: str) -> str:
-    """The public name of a link's session: a digest that opens nothing by itself."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    """The public name of a link's session: a digest that opens nothing by itself.  Keyed
+    apart from the stored token hash, so that a name in an access log matches no row of the
+    database (it once was that hash's first 16 digits: see :func:`handles_of`)."""
+    raw = token.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(raw, digest_size=8, key=_HANDLE_KEY).hexdigest()
+
+
+def handles_of(token: str) -> tuple[str, str]:
+    """The names a session of ``token`` may bear: today's, and the one cookies set before
+    issue 22 still carry (those sessions keep working until their link is opened again)."""
+    legacy = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return handle_of(token), legacy
 
 
 def cookie_name(kind: str, handle: str, secure: bool) -> str:
@@ -96,11 +113,18 @@ def cookie_name(kind: str, handle: str, secure: bool) -> str:
     return f"{'__Host-' if secure else ''}{COOKIES[kind]}_{handle}"
 
 
-def _set_cookie(name: str, value: str, secure: bool) -> tuple[bytes, bytes]:
+def session_cookie(kind: str, token: str, secure: bool) -> tuple[bytes, bytes]:
+    """The ``Set-Cookie`` header that makes ``token`` this browser's session of ``kind``."""
     # Lax: a link followed from another site (webmail) arrives with its cookie; writes are
     # guarded by the same-origin check instead.
     flags = "; HttpOnly; SameSite=Lax; Path=/" + ("; Secure" if secure else "")
-    return b"set-cookie", f"{name}={value}{flags}".encode("latin-1")
+    name = cookie_name(kind, handle_of(token), secure)
+    return b"set-cookie", f"{name}={token}{flags}".encode("latin-1")
+
+
+def in_session(scope: Scope) -> bool:
+    """Whether this request named a session (``me-<handle>``) rather than a token."""
+    return "link_handle" in scope.get("state", {})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -159,10 +183,6 @@ class LinkSessions:
             await self.app(scope, receive, send)
             return
         link = _LINK.match(scope["path"])
-        if link and _is_link(link) and scope["method"] == "GET" and not link.group(3):
-            # Not a lookup: the token is looked up (and a failure counted) on the next page.
-            await self._exchange(send, link.group(1), link.group(2), scope.get("query_string", b""))
-            return
         if link and link.group(2) == ME and scope["method"] == "GET":
             await self._only_session(scope, receive, self._limited(scope, receive, send), link)
             return
@@ -185,14 +205,6 @@ class LinkSessions:
                 await send(message)
 
         return limited
-
-    async def _exchange(self, send: Send, kind: str, token: str, query: bytes) -> None:
-        handle = handle_of(token)
-        target = f"/{kind}/{ME}-{handle}".encode() + (b"?" + query if query else b"")
-        headers = [(b"location", target), (b"referrer-policy", b"no-referrer")]
-        if token.startswith(_PREFIX[kind]):
-            headers.append(_set_cookie(cookie_name(kind, handle, self.secure), token, self.secure))
-        await _respond(send, 303, headers, b"")
 
     async def _only_session(
         self, scope: Scope, receive: Receive, send: Send, link: re.Match[str]
@@ -257,10 +269,6 @@ class LinkSessions:
         return None, None
 
 
-def _is_link(link: re.Match[str]) -> bool:
-    return link.group(2) != ME and not link.group(2).startswith(f"{ME}-")
-
-
 def _mask_location(
     headers: list[tuple[bytes, bytes]], token: str, handle: str
 ) -> list[tuple[bytes, bytes]]:
@@ -276,6 +284,6 @@ def sessions_of(cookies: dict[str, str], kind: str, secure: bool) -> dict[str, s
     out = {}
     for name, token in cookies.items():
         handle = name[len(stem) :]
-        if name.startswith(stem) and handle and handle_of(token) == handle:
+        if name.startswith(stem) and handle and handle in handles_of(token):
             out[handle] = token
     return out

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from soulmark.core.times import now_us
+from soulmark.services.senders import Quotas, quotas_of
 from soulmark.settings import DEFAULT_BASE_URL, Environment, read_environment
 from soulmark.store import Store
 
@@ -43,6 +44,8 @@ class Settings:
     empty: none is, and each connection's own peer is the client."""
     beacon_relays: tuple[str, ...] = ()
     """drand HTTP relays a seal fetches its awaited beacon from (services.relays)."""
+    invite_quotas: Quotas = field(default_factory=Quotas)
+    """How many invitations leave per world a day and per site an hour (services.senders)."""
     invite_codes: tuple[str, ...] = ()
     """Who may open worlds here: empty, anyone; otherwise only who gives one of these codes."""
     secure_cookies: bool = False
@@ -50,6 +53,12 @@ class Settings:
     https); for an https proxy in front of a ``base_url`` that does not say so."""
     live_streams_per_token: int = 4
     """Open event streams one link may hold in one process (a few tabs); more get 429."""
+    live_streams_per_client: int = 64
+    """Open event streams one client address may hold in one process; more get 429 with
+    Retry-After, and the page polls instead (soulmark.web.means)."""
+    live_streams_total: int | None = None
+    """Open event streams in one process; more get 503 with Retry-After.  None: as many as
+    the descriptor limit allows with room kept for plain requests (means.streams_within)."""
     live_heartbeat_s: float = 15.0
     """Every open stream gets a comment this often, whatever its schedule."""
     live_tick_s: float = 1.0
@@ -75,6 +84,7 @@ class Settings:
             "secret": env.secret,
             "trusted_proxies": env.trusted_proxies or None,
             "beacon_relays": env.beacon_relays or None,
+            "invite_quotas": quotas_of(env),
         }
         values = {k: v for k, v in {**values, **overrides}.items() if v is not None}
         return cls(**values)  # type: ignore[arg-type]

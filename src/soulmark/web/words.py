@@ -85,6 +85,7 @@ def joined_note(joined: dict[str, Any], speech: Speech) -> str:
 ERROR_WORDS: dict[str, str] = {
     "wrist-unknown": N_("This wrist link does not work. Check that you copied all of it."),
     "share-unknown": N_("This share link does not work."),
+    "link-unknown": N_("This link does not work. Check that you copied all of it."),
     "share-revoked": N_("This share link has been turned off."),
     "email-domain": N_("Only @%(domain)s addresses can join this world."),
     "name-empty": N_("Please write your name."),
@@ -121,6 +122,13 @@ ERROR_WORDS: dict[str, str] = {
         "drawn."
     ),
     "server-error": N_("Something went wrong on our side. Nothing was lost."),
+    "database-unreachable": N_(
+        "We cannot reach our database for a moment. Nothing was lost: try again in a few seconds."
+    ),
+    "streams-full": N_("Too many live pages are open here right now. Try again in a moment."),
+    "streams-per-client": N_(
+        "Too many live pages are open from your address. Close some, then try again."
+    ),
     "not-found": N_("There is no page at this address."),
     "method-not-allowed": N_("This page cannot be opened like that. Go back and try again."),
     "seal-unconfirmed": N_("Tick the box to confirm: drawing fate cannot be undone."),
@@ -138,7 +146,15 @@ ERROR_WORDS: dict[str, str] = {
         "This invitation has expired or was already used. Ask the organizer for a new one."
     ),
     "invitations-invalid": N_(
-        "Something in the list is not right. Check that each line holds one valid address."
+        "Line %(n)s of the list is not right. Check that it holds one valid address. "
+        "Nothing was sent."
+    ),
+    "invitations-domain": N_(
+        "Everyone on this list must have an address at %(domain)s. Nothing was sent."
+    ),
+    "invitations-header": N_(
+        "The list needs a first line that names its columns, one of them email (name and "
+        "group are optional). Nothing was sent."
     ),
     "seal-at-past": N_("The planned draw must be later than now."),
     "seal-at-late": N_("That moment leaves too little time for the marks to appear."),
@@ -149,6 +165,20 @@ ERROR_WORDS: dict[str, str] = {
     "seal-empty": N_("Nobody has joined yet, so there is no fate to draw."),
     "seal-one": N_("Only one person has joined: fate needs at least two."),
     "invite-code": N_("Opening a world here needs an invite code from this site."),
+    "sender-unconfirmed": N_(
+        "Invitations leave once you confirm your own address. Open the link we mailed you, or "
+        "ask for a new one on this page. Nothing was sent."
+    ),
+    "sender-confirmed": N_("Your address is confirmed already."),
+    "sender-unknown": N_("This confirmation link does not work. Ask for a new one."),
+    "invite-quota-world": N_(
+        "A world can send at most %(n)s invitations a day; %(left)s can leave now. Nothing "
+        "was sent."
+    ),
+    "invite-quota-site": N_(
+        "This site has sent as many invitations as it may this hour. Try again later. "
+        "Nothing was sent."
+    ),
     "too-many-worlds": N_("Too many worlds were opened from here. Try again in an hour."),
     "too-many-signins": N_(
         "Too many sign-in links were asked for from here. Try again in ten minutes."

@@ -8,10 +8,12 @@ from soulmark.web.routes import (
     exclusions,
     invites,
     lifecycle,
+    links,
     organizer,
     pages,
     receipts,
     schedule,
+    senders,
     shares,
     signin,
     worlds,
@@ -25,6 +27,7 @@ ROUTERS = [
     wrist.router,
     signin.router,
     invites.router,
+    senders.router,
     events.router,
     shares.router,
     exclusions.router,
@@ -33,6 +36,7 @@ ROUTERS = [
     organizer.router,
     schedule.router,
     audit.router,
+    links.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

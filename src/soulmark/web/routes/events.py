@@ -24,6 +24,7 @@ from soulmark.services.tokens import token_hash
 from soulmark.store import Store
 from soulmark.web.deps import StoreDep, TokenDep
 from soulmark.web.lang import Speech, speech_of
+from soulmark.web.limits import client_key
 from soulmark.web.live import Hub, Snapshot
 from soulmark.web.words import friend_message
 from soulmark.web.wrist_page import spoken, wrist_json
@@ -68,7 +69,8 @@ async def _open(
     hub: Hub = request.app.state.hub
     # Reading first: an unknown token gets the twin's 401/404 before anything is counted.
     snap = await run_in_threadpool(load, hub.clock())
-    feed = hub.open(token_hash(token), organizer=organizer)
+    client = client_key(request.scope, request.app.state.proxies)
+    feed = hub.open(token_hash(token), client=client, organizer=organizer)
     frames = hub.stream(feed, event, snap, load, _last_id(last))
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(frames, media_type="text/event-stream", headers=headers)

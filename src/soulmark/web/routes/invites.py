@@ -19,7 +19,7 @@ from soulmark.services import invites
 from soulmark.services import organizer as org
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
-from soulmark.web.render import render
+from soulmark.web.opening import ask_claim, open_session
 from soulmark.web.schemas import AS_IS, InvitedOut, SignedInOut
 from soulmark.web.settings import Settings
 
@@ -54,7 +54,13 @@ def _send(
     world = org.organizer_world(store, token=token)
     lang = speech_of(request).code
     return invites.invite(
-        store, world=world, invitees=found, at=now, base_url=settings.base_url, lang=lang
+        store,
+        world=world,
+        invitees=found,
+        at=now,
+        base_url=settings.base_url,
+        lang=lang,
+        quotas=settings.invite_quotas,
     )
 
 
@@ -102,18 +108,30 @@ def invite_api(
 @router.get("/invite/{code}", include_in_schema=False)
 def invite_page(request: Request, code: str, store: StoreDep, now: NowDep) -> Response:
     # A GET only asks: mail scanners follow links, and must not use the invitation up.
-    found = invites.claim_page(store, code=code, at=now)
-    return render(request, "invite.html", {"claim": found.to_json(), "code": code})
+    return ask_claim(request, store, code, now)
+
+
+# The page's form names the code in its body (``POST /invite``): no log holds a body.  The
+# path-shaped twin serves pages rendered before links moved after "#".
+@router.post("/invite", include_in_schema=False, dependencies=[CsrfDep])
+def claim_form(
+    request: Request,
+    store: StoreDep,
+    now: NowDep,
+    code: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+) -> Response:
+    return claim_old_form(request, code, store, now, name)
 
 
 @router.post("/invite/{code}", include_in_schema=False, dependencies=[CsrfDep])
-def claim_form(
+def claim_old_form(
     request: Request, code: str, store: StoreDep, now: NowDep, name: Annotated[str, Form()] = ""
 ) -> Response:
     lang = speech_of(request).code
     done = invites.claim(store, code=code, name=name, at=now, lang=lang)
-    # The private link opens the wrist and becomes this browser's session for it.
-    return RedirectResponse(f"/wrist/{done.token}", status_code=303)
+    # The new token becomes this browser's session at once: it never travels in an address.
+    return open_session(request, store, "wrist", done.token)
 
 
 @router.post("/api/invite", tags=["wrist"], response_model=SignedInOut, **AS_IS)

@@ -16,7 +16,7 @@ from soulmark.services import lifecycle
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, ExportOut, LeaveOutcomeOut, LeftOut, RetentionOut
-from soulmark.web.session import cookie_name, handle_of
+from soulmark.web.session import cookie_name, handles_of
 
 router = APIRouter()
 
@@ -68,8 +68,9 @@ def leave_form(
         return RedirectResponse(f"/wrist/{token}/leave", status_code=303)
     result = lifecycle.leave(store, token=token, at=now)
     response = render(request, "left.html", {"result": result})
-    name = cookie_name("wrist", handle_of(token), settings.cookies_secure)
-    response.delete_cookie(name, path="/", secure=settings.cookies_secure, httponly=True)
+    for handle in handles_of(token):
+        name = cookie_name("wrist", handle, settings.cookies_secure)
+        response.delete_cookie(name, path="/", secure=settings.cookies_secure, httponly=True)
     return response
 
 

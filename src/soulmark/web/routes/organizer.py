@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.services import invites
+from soulmark.services import invites, senders
 from soulmark.services import organizer as org
 from soulmark.services.schedule import schedule_of
 from soulmark.store import Store
@@ -23,6 +23,7 @@ from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.lang import assume_zone, speech_of
+from soulmark.web.opening import open_session, opened
 from soulmark.web.qr import qr_svg
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, DashboardOut, SealedOut, TranscriptOut, WorldOut
@@ -48,6 +49,7 @@ def dashboard_json(store: Store, token: str, now: int) -> dict[str, Any]:
     out["notices"] = notices_link.delivery_counts(store, board.world.world)
     out["invitations"] = invites.invitations(store, world=board.world.world).to_json()
     out["schedule"] = schedule_of(store, world=board.world.world).to_json()
+    out["mail_held"] = senders.held(store, world=board.world.world)
     return out
 
 
@@ -69,13 +71,17 @@ def dashboard_html(
     sealed: int | None = None,
     invited: int | None = None,
     skipped: int = 0,
+    asked: int = 0,
 ) -> Response:
+    if not opened(request):
+        return open_session(request, store, "organizer", token)
     data = dashboard_json(store, token, now)
     assume_zone(request, data["world"].get("time_zone"))
     chart = histogram_svg(data["timeline"], speech_of(request), data["elapsed"])
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     join_url = link(request, f"/w/{data['world']['world']}")
     ctx.update(join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped)
+    ctx["asked"] = bool(asked)
     return render(request, "organizer.html", ctx)
 
 

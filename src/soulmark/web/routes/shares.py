@@ -13,7 +13,8 @@ from soulmark.services import shares as sharing
 from soulmark.services.worlds import zone_of
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import assume_zone, speech_of
-from soulmark.web.render import link, render
+from soulmark.web.opening import open_session, opened, private
+from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut, SharesOut
 from soulmark.web.words import friend_message
 from soulmark.web.wrist_page import drawing, spoken, wrist_page
@@ -29,7 +30,7 @@ class ShowBody(BaseModel):
 def share_create_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     share, share_token = sharing.create_share(store, token=token, at=now)
     # The share token is shown this once (only its hash is kept), so no redirect here.
-    new_link = link(request, f"/share/{share_token}")
+    new_link = private(request, "share", share_token)
     return wrist_page(request, store, token, now, status=201, new_share=new_link)
 
 
@@ -57,6 +58,8 @@ def share_show_form(
 
 @router.get("/share/{token}", include_in_schema=False)
 def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    if not opened(request):
+        return open_session(request, store, "share", token)
     view = sharing.shared_view(store, token=token, at=now)
     assume_zone(request, zone_of(store, slug=view.world))
     message = friend_message(view, speech_of(request))
@@ -78,7 +81,7 @@ def share_create_api(
 ) -> dict[str, Any]:
     """A new share link for a friend; its token is returned this once."""
     share, share_token = sharing.create_share(store, token=token, at=now)
-    return {**share.to_json(), "token": share_token, "url": link(request, f"/share/{share_token}")}
+    return {**share.to_json(), "token": share_token, "url": private(request, "share", share_token)}
 
 
 @router.delete("/api/wrist/shares/{share_id}", tags=["friends"], response_model=ShareOut, **AS_IS)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.services import signin as signing
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep, TooMany
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
-from soulmark.web.render import link, render
+from soulmark.web.opening import ask_signin, open_session, private
+from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, SentOut, SignedInOut
 
 router = APIRouter()
@@ -91,15 +91,23 @@ def recover_api(
 @router.get("/signin/{code}", include_in_schema=False)
 def signin_page(request: Request, code: str, store: StoreDep, now: NowDep) -> Response:
     # A GET only asks: mail scanners follow links, and must not use the code up.
-    world = signing.signin_world(store, code=code, at=now)
-    return render(request, "signin.html", {"world": world, "code": code})
+    return ask_signin(request, store, code, now)
+
+
+# The page's form names the code in its body (``POST /signin``): no log holds a body.  The
+# path-shaped twin serves pages rendered before links moved after "#".
+@router.post("/signin", include_in_schema=False, dependencies=[CsrfDep])
+def signin_form(
+    request: Request, store: StoreDep, now: NowDep, code: Annotated[str, Form()]
+) -> Response:
+    return signin_old_form(request, code, store, now)
 
 
 @router.post("/signin/{code}", include_in_schema=False, dependencies=[CsrfDep])
-def signin_form(code: str, store: StoreDep, now: NowDep) -> Response:
+def signin_old_form(request: Request, code: str, store: StoreDep, now: NowDep) -> Response:
     done = signing.sign_in(store, code=code, at=now)
-    # The private link opens the wrist and becomes this browser's session for it.
-    return RedirectResponse(f"/wrist/{done.token}", status_code=303)
+    # The new token becomes this browser's session at once: it never travels in an address.
+    return open_session(request, store, "wrist", done.token)
 
 
 @router.post("/api/signin", tags=["wrist"], response_model=SignedInOut, **AS_IS)
@@ -112,7 +120,7 @@ def signin_api(body: CodeBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
 @router.post("/wrist/{token}/replace", include_in_schema=False, dependencies=[CsrfDep])
 def replace_form(request: Request, token: str, store: StoreDep) -> Response:
     done = signing.replace_link(store, token=token)
-    ctx = {"world": done.world, "replaced": link(request, f"/wrist/{done.token}")}
+    ctx = {"world": done.world, "replaced": private(request, "wrist", done.token)}
     return render(request, "signin.html", ctx)
 
 

@@ -16,7 +16,8 @@ from soulmark.services import confirm as confirming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.drawing import name_size
 from soulmark.web.lang import assume_zone, speech_of
-from soulmark.web.render import link, render
+from soulmark.web.opening import ask_confirm, private
+from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
 from soulmark.web.words import PREVIEW, joined_note
 
@@ -69,7 +70,7 @@ def join_form(
         "note": joined_note(joined.to_json(), speech_of(request)),
         "preview": PREVIEW,
         "size": name_size(joined.name),
-        "wrist_link": link(request, f"/wrist/{joined.token}"),
+        "wrist_link": private(request, "wrist", joined.token),
     }
     return render(request, "joined.html", ctx, status=201)
 
@@ -88,12 +89,21 @@ def transcript_download(slug: str, store: StoreDep, round: int | None = None) ->
 @router.get("/confirm/{token}", include_in_schema=False)
 def confirm_page(request: Request, token: str, store: StoreDep) -> Response:
     # A GET only asks: mail scanners follow links, and must not confirm anything.
-    world = confirming.pending_world(store, token=token)
-    return render(request, "confirm.html", {"world": world, "token": token})
+    return ask_confirm(request, store, token)
+
+
+# The page's form names the token in its body (``POST /confirm``): no log holds a body.
+# The path-shaped twin serves pages rendered before links moved after "#".
+@router.post("/confirm", include_in_schema=False, dependencies=[CsrfDep])
+def confirm_form(
+    request: Request, store: StoreDep, now: NowDep, token: Annotated[str, Form()]
+) -> Response:
+    done = confirming.confirm(store, token=token, at=now)
+    return render(request, "confirm.html", {"world": done.world, "done": done})
 
 
 @router.post("/confirm/{token}", include_in_schema=False, dependencies=[CsrfDep])
-def confirm_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+def confirm_old_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     done = confirming.confirm(store, token=token, at=now)
     return render(request, "confirm.html", {"world": done.world, "done": done})
 

@@ -14,6 +14,7 @@ from soulmark import services
 from soulmark.services import naming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
+from soulmark.web.opening import open_session, opened
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, NameOut, WristOut
 from soulmark.web.session import CHOOSER, ME, sessions_of
@@ -25,6 +26,8 @@ router = APIRouter()
 
 @router.get("/wrist/{token}", include_in_schema=False)
 def wrist_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    if not opened(request):
+        return open_session(request, store, "wrist", token)
     return wrist_page(request, store, token, now)
 
 

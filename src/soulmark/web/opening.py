@@ -1,0 +1,68 @@
+"""Opening a private link: the one place a token becomes a browser's session (issue 22).
+
+Both shapes of a link end here: the new one (``/<kind>/#<token>``, whose page posts the
+fragment) and the old one (``GET /<kind>/<token>``, still honoured).  A token that opens
+nothing gets the kind's "this link does not work" page and no cookie: the chooser of the
+browser it was sent to stays as it was.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from soulmark.core.links import private_link
+from soulmark.services import confirm as confirming
+from soulmark.services import invites, senders
+from soulmark.services import signin as signing
+from soulmark.services.links import check_link
+from soulmark.store import Store
+from soulmark.web.deps import get_settings
+from soulmark.web.render import origin, render
+from soulmark.web.session import ME, handle_of, in_session, session_cookie
+
+__all__ = ["ask_claim", "ask_confirm", "ask_signin", "open_session", "opened", "private"]
+
+
+def open_session(request: Request, store: Store, kind: str, token: str) -> Response:
+    """On to ``/<kind>/me-<handle>`` with ``token`` in a cookie, if it opens something;
+    otherwise the kind's NotFound, with no cookie."""
+    check_link(store, kind=kind, token=token)
+    query = request.url.query
+    target = f"/{kind}/{ME}-{handle_of(token)}" + (f"?{query}" if query else "")
+    response = RedirectResponse(target, status_code=303)
+    response.raw_headers.append(session_cookie(kind, token, get_settings(request).cookies_secure))
+    return response
+
+
+def opened(request: Request) -> bool:
+    """Whether the request came through a session (not a link to exchange first)."""
+    return in_session(request.scope)
+
+
+def private(request: Request, kind: str, token: str) -> str:
+    """A private link on the host the browser used (pages show it to copy)."""
+    return private_link(origin(request), kind, token)
+
+
+# The pages of links that use something up only ask (mail scanners follow links); each
+# button posts the token in its body (``POST /confirm``, ``/signin``, ``/invite``).
+def ask_confirm(request: Request, store: Store, token: str) -> Response:
+    world = confirming.pending_world(store, token=token)
+    return render(request, "confirm.html", {"world": world, "token": token})
+
+
+def ask_signin(request: Request, store: Store, code: str, now: int) -> Response:
+    world = signing.signin_world(store, code=code, at=now)
+    return render(request, "signin.html", {"world": world, "code": code})
+
+
+def ask_sender(request: Request, store: Store, code: str, _now: int) -> Response:
+    found = senders.sender_page(store, code=code)
+    return render(request, "sender.html", {"sender": found.to_json(), "code": code})
+
+
+def ask_claim(request: Request, store: Store, code: str, now: int) -> Response:
+    found = invites.claim_page(store, code=code, at=now)
+    return render(request, "invite.html", {"claim": found.to_json(), "code": code})

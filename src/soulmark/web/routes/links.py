@@ -1,0 +1,57 @@
+"""Links of the new shape (issue 22 item 12): ``/<kind>/#<token>``.
+
+``GET /<kind>/`` is the same page for every link, since the server never sees the token;
+its script posts the fragment to ``/open/<kind>`` at once (soulmark.js), and without a
+script a person pastes the link into the same form.  A session link (wrist, share,
+organizer) then becomes a cookie, as an old link does; a link that uses something up
+(confirmation, sign-in, invitation) shows its page, whose button posts the token in a body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from soulmark.core.errors import NotFound
+from soulmark.core.links import KINDS, SESSION_KINDS, read_link
+from soulmark.store import Store
+from soulmark.web.deps import CsrfDep, NowDep, StoreDep
+from soulmark.web.opening import ask_claim, ask_confirm, ask_sender, ask_signin, open_session
+from soulmark.web.render import render
+
+router = APIRouter()
+
+_ASKS: dict[str, Callable[[Request, Store, str, int], Response]] = {
+    "confirm": lambda request, store, token, _now: ask_confirm(request, store, token),
+    "signin": ask_signin,
+    "invite": ask_claim,
+    "sender": ask_sender,
+}
+
+
+def _landing(kind: str) -> Callable[[Request], Response]:
+    def landing(request: Request) -> Response:
+        return render(request, "open.html", {"kind": kind})
+
+    return landing
+
+
+for _kind in KINDS:
+    router.add_api_route(f"/{_kind}/", _landing(_kind), methods=["GET"], include_in_schema=False)
+
+
+@router.post("/open/{kind}", include_in_schema=False, dependencies=[CsrfDep])
+def open_form(
+    request: Request, kind: str, link: Annotated[str, Form()], store: StoreDep, now: NowDep
+) -> Response:
+    # A pasted link says its own kind: the one of the page it was pasted into may differ.
+    pasted, token = read_link(link)
+    kind = pasted or kind
+    if kind in SESSION_KINDS:
+        return open_session(request, store, kind, token)
+    if kind not in _ASKS:
+        raise NotFound("this link does not work", code="link-unknown")
+    return _ASKS[kind](request, store, token, now)
