@@ -18,6 +18,7 @@ import pytest
 
 from soulmark.cli.serve import uvicorn_options
 from soulmark.web import create_app
+from soulmark.web.http_guard import ServeConfig
 from tests.net import free_port
 
 PHONES = 200
@@ -35,7 +36,7 @@ def served(web) -> Iterator[str]:
     port = free_port()
     options = uvicorn_options(host="127.0.0.1", port=port, workers=1)
     options.update(log_level="warning")
-    server = uvicorn.Server(uvicorn.Config(create_app(web.settings), **options))
+    server = uvicorn.Server(ServeConfig(create_app(web.settings), **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
