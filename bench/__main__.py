@@ -30,6 +30,7 @@ ORDER = [
     "exclusions",
     "reveal",
     "reveal_night",
+    "limits",
     "audit",
     "notices",
     "faults",

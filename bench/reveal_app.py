@@ -54,13 +54,6 @@ def _store(url: str, what_if: set[str]) -> Any:
     return Store(engine, sessionmaker(engine, expire_on_commit=False))
 
 
-def _attempts() -> dict[str, int]:
-    """All bench clients share one address (127.0.0.1), unlike a real crowd: a bench may
-    raise the per-address token-attempt limit with ``SOULMARK_BENCH_ATTEMPTS``."""
-    raw = os.environ.get("SOULMARK_BENCH_ATTEMPTS", "")
-    return {"token_failures_per_minute": int(raw)} if raw.isdigit() else {}
-
-
 def app_from_env() -> Any:
     from soulmark.web import Settings, create_app
 
@@ -74,7 +67,7 @@ def app_from_env() -> Any:
         app = create_app(Settings.from_env(store=store, run_worker=False, dev=False))
     else:
         # As `soulmark serve` builds each worker's app (soulmark.cli.serve).
-        app = create_app(Settings.from_env(run_worker=False, dev=False, **_attempts()))
+        app = create_app(Settings.from_env(run_worker=False, dev=False))
 
     @app.get("/hello", include_in_schema=False)
     async def hello() -> dict[str, str]:

@@ -30,7 +30,7 @@ def test_serve_builds_settings_once_and_writes_no_environment(cli, db_url, monke
     assert dict(os.environ) == before
     settings = seen["s"]
     assert settings.db_url == db_url and settings.secret == bytes.fromhex("ab" * 32)
-    assert settings.base_url == "http://127.0.0.1:9123" and settings.shared_attempts
+    assert settings.base_url == "http://127.0.0.1:9123"
     assert settings.trusted_proxies == ("10.0.0.1",) and not settings.dev
     assert settings.mail_from == "notices@school.example" and not settings.run_worker
     assert seen["o"]["workers"] == 3

@@ -1,5 +1,6 @@
-"""Issue 13, failure 4: the token-guessing limit holds against spoofed addresses, concurrent
-guesses, many clients and several worker processes."""
+"""Issue 13, failure 4, and issue 22, item 9: the guessing limit counts failed lookups only;
+it holds against spoofed addresses, concurrent guesses, many clients and several processes,
+and never refuses a valid token."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from soulmark.cli.serve import uvicorn_options
 from soulmark.web import create_app
 from soulmark.web.http_guard import ServeConfig
-from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
+from soulmark.web.limits import MemoryAttempts, StoreAttempts, client_key, parse_proxies
 from tests.net import free_port
 
 NAMES = ["Ana Limit", "Bo Limit", "Cy Limit", "Di Limit"]
@@ -78,20 +80,22 @@ def test_forwarded_for_counts_only_behind_a_named_proxy(web) -> None:
     assert asyncio.run(_burst(app, same)).count(429) == 4
 
 
-def test_concurrent_bad_attempts_are_counted_before_the_lookup(web) -> None:
+def test_concurrent_guesses_are_bounded_by_an_atomic_count_of_failures(web) -> None:
     web.world(NAMES)
     statuses = asyncio.run(_burst(web.app, [_bad(i) for i in range(200)]))
     assert statuses.count(429) == 180
     assert statuses.count(404) == 20
 
 
-def test_good_tokens_give_their_attempt_back(web) -> None:
+def test_valid_tokens_are_never_counted_nor_refused(web) -> None:
     world = web.world(NAMES)
     good = {"Authorization": f"Bearer {world.by_name('Ana Limit').token}"}
-    for _ in range(10):  # a hundred polls, ten at a time: each one is given back
+    for _ in range(10):  # a hundred polls, ten at a time: none of them counts
         assert asyncio.run(_burst(web.app, [good] * 10)) == [200] * 10
-    # After them, a guesser still has the whole allowance and no more.
+    # After them, a guesser still has the whole allowance and no more...
     assert asyncio.run(_burst(web.app, [_bad(i) for i in range(21)])).count(429) == 1
+    # ...and beyond it, the valid token opens its wrist as before.
+    assert asyncio.run(_burst(web.app, [good] * 10 + [_bad(99)])) == [200] * 10 + [429]
 
 
 def test_the_failure_table_is_bounded() -> None:
@@ -109,48 +113,68 @@ def test_ipv6_clients_count_per_64() -> None:
     assert parse_proxies(["10.0.0.1", " ", "fd00::/8"])[1].version == 6
 
 
+def test_refused_failures_stop_adding_up(web) -> None:
+    attempts = StoreAttempts(web.store, limit=3, window_s=60.0)
+    assert [attempts.fail("10.0.0.1", 5.0) for _ in range(50)] == [True] * 3 + [False] * 47
+    with web.store.read() as s:
+        assert s.execute(text("SELECT attempts FROM token_attempts")).scalar_one() == 4
+    other = StoreAttempts(web.store, limit=3, window_s=60.0)  # another process: the same count
+    assert not other.fail("10.0.0.1", 6.0) and other.fail("10.0.0.2", 6.0)
+    assert attempts.fail("10.0.0.1", 65.0)  # a new window starts from nothing
+
+
 def test_the_limit_holds_across_worker_processes(web) -> None:
     world = web.world(NAMES)
-    settings = dataclasses.replace(web.settings, shared_attempts=True)
-    first, second = create_app(settings), create_app(settings)  # two workers, one database
+    first, second = create_app(web.settings), create_app(web.settings)  # one database
     assert asyncio.run(_burst(first, [_bad(i) for i in range(20)])) == [404] * 20
     good = {"Authorization": f"Bearer {world.by_name('Bo Limit').token}"}
-    assert asyncio.run(_burst(second, [good, _bad(99)])) == [429, 429]
+    assert asyncio.run(_burst(second, [good, _bad(99)])) == [200, 429]
 
 
-def test_shared_counts_take_concurrent_guesses_before_the_lookup(web) -> None:
-    web.world(NAMES)
-    settings = dataclasses.replace(web.settings, shared_attempts=True)
-    statuses = asyncio.run(_burst(create_app(settings), [_bad(i) for i in range(60)]))
-    assert (statuses.count(404), statuses.count(429)) == (20, 40)
+class _Counted:
+    blocking = False
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.calls = limit, 0
+
+    def fail(self, client: str, now: float) -> bool:
+        self.calls += 1
+        return self.calls <= self.limit
 
 
-def test_an_answered_attempt_is_given_back_before_its_body_ends() -> None:
-    """A long-lived stream (server-sent events) must not hold an attempt for its lifetime."""
+async def _through(app: Any, path: str) -> list[Any]:
+    scope = {"type": "http", "path": path, "method": "GET", "headers": [],
+             "client": ("127.0.0.1", 5)}  # fmt: skip
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent
+
+
+def test_only_a_failed_answer_is_counted_and_a_refused_one_shows_nothing_of_the_route() -> None:
+    """A stream that opens is never counted (nor held for a count); a failure past the limit
+    is answered 429 in place of the route's own answer, body and all."""
     from soulmark.web.session import LinkSessions
 
-    attempts = MemoryAttempts(limit=1, window_s=60.0)
-    seen: list[bool] = []
+    async def route(scope: Any, receive: Any, send: Any) -> None:
+        status = 200 if scope["path"].endswith("events") else 404
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b"route", "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
 
-    async def streaming(scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        # Mid-stream, the one allowed attempt is free again for the next request.
-        seen.append(attempts.take("127.0.0.1", 0.0))
-        attempts.refund("127.0.0.1", 0.0)
-        await send({"type": "http.response.body", "body": b"data: 1\n\n"})
-
-    async def run() -> None:
-        app = LinkSessions(streaming, attempts=attempts, clock=lambda: 0.0)
-        scope = {"type": "http", "path": "/api/wrist/events", "method": "GET", "headers": [],
-                 "client": ("127.0.0.1", 5)}  # fmt: skip
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b""}
-
-        async def send(message: Any) -> None:
-            pass
-
-        await app(scope, receive, send)
-
-    asyncio.run(run())
-    assert seen == [True]
+    failures = _Counted(limit=1)
+    app = LinkSessions(route, failures=failures, clock=lambda: 0.0)
+    assert [m.get("status") for m in asyncio.run(_through(app, "/api/wrist/events"))] == [
+        200, None, None]  # fmt: skip
+    assert failures.calls == 0
+    told = asyncio.run(_through(app, "/api/wrist"))
+    assert told[0]["status"] == 404 and told[1]["body"] == b"route"
+    refused = asyncio.run(_through(app, "/api/wrist"))
+    assert [m.get("status") for m in refused] == [429, None]
+    assert b"route" not in refused[1]["body"] and failures.calls == 2

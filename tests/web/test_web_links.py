@@ -231,10 +231,14 @@ def test_issue22_guessing_through_the_link_page_is_limited_like_old_links(web):
         for i in range(3):
             guess = client.post("/open/wrist", data={"csrf": csrf, "link": f"w_guess{i}"})
             assert guess.status_code == 404
-        late = client.post(
-            "/open/wrist", data={"csrf": csrf, "link": world.by_name("Ana Link").token}
-        )
+        late = client.post("/open/wrist", data={"csrf": csrf, "link": "w_guess9"})
         assert late.status_code == 429 and "sm_wrist" not in late.headers.get("set-cookie", "")
+        # Issue 22, item 9: a valid link is never refused, whatever its address's count.
+        valid = world.by_name("Ana Link").token
+        opened = client.post(
+            "/open/wrist", data={"csrf": csrf, "link": valid}, follow_redirects=False
+        )
+        assert opened.status_code == 303 and "sm_wrist" in opened.headers["set-cookie"]
 
 
 def test_issue22_a_session_name_matches_no_stored_hash_and_old_names_still_open(web):

@@ -208,7 +208,6 @@ def serve(
         # Several processes: a separate `soulmark worker` mails, the database counts attempts.
         run_worker=notices and workers == 1,
         dev=dev or demo,
-        shared_attempts=workers > 1,
         secure_cookies=secure_cookies or None,
         invite_codes=tuple(invite_code or ()) or None,
         live_streams_per_client=streams_per_client,

@@ -8,6 +8,12 @@ read again the wrists it touched and nothing else:
 * on SQLite, which has no notifications, by a row in the ``changes`` table; each web process
   tails that table with ONE query every few hundred milliseconds (see soulmark.web.live).
 
+A change names only the wrists whose view it changes.  A person's own write names their own
+wrist; it names their partner's only when the partner's wrist shows it (issue 22): their name
+once the partner has looked (R8), their contact once both reached out (R10), and nothing
+else.  So a partner's share link, new link, look or lone reach-out wakes, drops and re-reads
+nothing of the bearer's, and nobody can learn from their own wrist that their partner acted.
+
 This is a store concern rather than a service one: the services, the CLI and bulk tools all
 write through ORM sessions, and the hook sees every one of them.  Writes that bypass the ORM
 (bulk CSV joins, the notices worker) are not announced; they change no wrist.
@@ -20,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, delete, event, func, insert, select
+from sqlalchemy import BigInteger, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from soulmark.core.times import now_us
@@ -92,6 +98,48 @@ def _touched(obj: Any) -> Change | None:
     return None
 
 
+_SEEN_BY_PARTNER = ("name", "pid", "email", "contact", "reached_out_at", "left_at")
+"""What of a person their partner's wrist can show (soulmark.services.wrist_read)."""
+_UNKNOWN = object()
+
+
+def _was(person: PersonRow, attr: str) -> Any:
+    """An attribute's value before this flush (_UNKNOWN if it was never loaded)."""
+    history = inspect(person).attrs[attr].history
+    if not history.has_changes():
+        return getattr(person, attr)
+    return history.deleted[0] if history.deleted else _UNKNOWN
+
+
+def _face(values: dict[str, Any], partner_reached: bool) -> tuple[Any, ...]:
+    """What a looked partner's wrist shows of a person: the name, the opaque id, and the
+    contact only while both have reached out and neither left (R10)."""
+    both = partner_reached and values["reached_out_at"] is not None
+    passed = values["contact"] if values["contact"] is not None else values["email"]
+    shown = passed if both and values["left_at"] is None else None
+    return values["name"], values["pid"], shown
+
+
+def _partner_change(session: Session, person: PersonRow) -> Change | None:
+    """The partner's wrist, if this write to ``person`` changes what it shows."""
+    before = {a: _was(person, a) for a in _SEEN_BY_PARTNER}
+    if all(before[a] is not _UNKNOWN and before[a] == getattr(person, a) for a in before):
+        return None
+    partner = session.execute(
+        select(MarkRow.partner_id, PersonRow.looked_at, PersonRow.reached_out_at)
+        .join(PersonRow, PersonRow.id == MarkRow.partner_id)
+        .where(MarkRow.person_id == person.id, MarkRow.round == person.round)
+        .where(PersonRow.left_at.is_(None))
+    ).first()
+    if partner is None or partner.partner_id is None or partner.looked_at is None:
+        return None  # nothing of a person is loaded for a partner before their look (R6)
+    after = {a: getattr(person, a) for a in _SEEN_BY_PARTNER}
+    reached = partner.reached_out_at is not None
+    if _UNKNOWN not in before.values() and _face(before, reached) == _face(after, reached):
+        return None
+    return Change(person.world_id, partner.partner_id)
+
+
 def _changes(session: Session) -> set[Change]:
     out: set[Change] = set()
     shares: set[int] = set()
@@ -100,6 +148,10 @@ def _changes(session: Session) -> set[Change]:
         change = _touched(obj)
         if change is None:
             continue
+        if isinstance(obj, PersonRow) and obj in dirty:
+            seen = _partner_change(session, obj)
+            if seen is not None:
+                out.add(seen)
         if change.world_id == -1 and change.person_id is not None:
             shares.add(change.person_id)
         else:

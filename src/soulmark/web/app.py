@@ -19,7 +19,6 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
-from soulmark.services.tokens import token_hash
 from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
 from soulmark.web import notices_link
@@ -27,7 +26,7 @@ from soulmark.web.audit_runner import MAX_TRANSCRIPT
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
 from soulmark.web.lang import speech_of
-from soulmark.web.limits import Attempts, MemoryAttempts, StoreAttempts, parse_proxies
+from soulmark.web.limits import StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
 from soulmark.web.means import log_accept_failures, nofile, streams_within
 from soulmark.web.redact import TokenRedactor, mask
@@ -35,7 +34,7 @@ from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.routes.console import create_attempts
 from soulmark.web.routes.signin import recover_attempts
-from soulmark.web.session import LinkSessions
+from soulmark.web.session import TOO_MANY, LinkSessions
 from soulmark.web.settings import Settings
 from soulmark.web.words import api_error, error_text
 
@@ -249,12 +248,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _attempts(settings: Settings, store: Store) -> Attempts:
-    """Token attempts counted in this process, or in the database shared by several."""
-    limit = settings.token_failures_per_minute
-    if settings.shared_attempts:
-        return StoreAttempts(store, limit=limit, window_s=60.0)
-    return MemoryAttempts(limit=limit, window_s=60.0)
+async def _refusal(scope: Any, receive: Any, send: Any) -> None:
+    """A failed lookup past the client's limit, answered as the app answers any error."""
+    response = _error(Request(scope), 429, TOO_MANY, "too-many-attempts")
+    response.headers["retry-after"] = "60"
+    await response(scope, receive, send)
 
 
 def _hub(store: Store, settings: Settings) -> Hub:
@@ -298,10 +296,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         LinkSessions,
         secure=settings.cookies_secure,
-        attempts=_attempts(settings, app.state.store),
+        # In the database, always: two instances behind one proxy are two processes too.
+        failures=StoreAttempts(
+            app.state.store, limit=settings.token_failures_per_minute, window_s=60.0
+        ),
         proxies=app.state.proxies,
         clock=lambda: settings.clock() / 1e6,
-        known=lambda token: app.state.hub.wrists.knows(token_hash(token)),
+        refusal=_refusal,
     )
     # Transcripts may be large; anything else is a form or a small JSON body.
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})

@@ -1,15 +1,29 @@
-"""The token-guessing limit (issue 13): who a client is, and how many attempts it has left.
+"""The token-guessing limit (issues 13 and 22): who a client is, and how many failed
+lookups it has left.
 
 * The client is the connection's peer.  A forwarded header (``X-Forwarded-For``) is read only
   when the peer is a proxy named in the settings, and then only up to the first address that
   is not such a proxy: anyone else could write any address there.  IPv6 clients count per
   /64, the block one subscriber usually holds.
-* An attempt is counted *before* the token is looked up and given back when it succeeds, so
-  concurrent guesses cannot all slip in while the first ones are still being looked up.
-* Counts live in fixed windows.  In one process they are a bounded table that forgets its
-  least recently seen client first; with several worker processes they are rows of the
-  ``token_attempts`` table, which every worker updates with one atomic upsert (the database
-  is already shared by all of them: no further service to run).
+* Only lookups that *failed* count, and a valid token is never refused: every token is looked
+  up first, at the same cost whatever its client's count, and a good one is answered as it
+  always is.  So a crowd behind one address (a school's NAT, a proxy without
+  ``--trusted-proxy``) opening its own links is never refused, and what a bearer receives
+  never depends on a count that other people's requests moved.
+* A failed lookup is counted with one atomic upsert, and the count it returns decides the
+  answer: within the limit the failure is told (401/404); beyond it the failure itself is
+  answered 429.  Each of a burst of concurrent guesses takes its own count, so none slips
+  past: of 200 guesses at once exactly ``limit`` are told 404.  A refused guess costs the
+  guesser what a told one does (the lookup and the count), and says no more than it would
+  have: not a token.
+* Counts are rows of the ``token_attempts`` table, one per client and fixed window, in the
+  database every worker process and every instance already share: 40 guesses a minute are
+  40 whichever processes answer them.  Only failures write, and only until the client is
+  past its limit: then the count stops (a process that saw it refuses without a write).
+* What the limit is not: beyond it a valid token still opens its wrist, so the limit does
+  not slow an exhaustive search.  The tokens' 192 random bits do that (soulmark.services.
+  tokens); the limit keeps the cost of failures and the noise of a guesser bounded, and
+  marks the guesser, never the people sharing their address.
 """
 
 from __future__ import annotations
@@ -20,33 +34,31 @@ from collections import OrderedDict
 from collections.abc import Iterable, MutableMapping
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, case, delete, update
+from sqlalchemy import Table, case, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from soulmark.store import Store
 from soulmark.store.web_models import TokenAttemptRow
 
-__all__ = ["Attempts", "MemoryAttempts", "StoreAttempts", "client_key", "parse_proxies"]
+__all__ = ["Failures", "MemoryAttempts", "StoreAttempts", "client_key", "parse_proxies"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class Attempts(Protocol):
+class Failures(Protocol):
     blocking: bool
-    """True when ``take`` and ``refund`` do I/O and belong on a worker thread."""
+    """True when ``fail`` does I/O and belongs on a worker thread."""
 
-    def take(self, client: str, now: float) -> bool:
-        """Count one attempt; False (and nothing counted) when the client is over its limit."""
-        ...
-
-    def refund(self, client: str, now: float) -> None:
-        """Give back an attempt that turned out to hold a good token."""
+    def fail(self, client: str, now: float) -> bool:
+        """Count one failed lookup; False when it is beyond the client's limit (then 429)."""
         ...
 
 
 class MemoryAttempts:
-    """Per-process counts: at most ``max_clients`` of them, least recently seen dropped first."""
+    """Per-process counts of anything a client may do a few times a window (creating a
+    world, asking for a sign-in mail): at most ``max_clients`` of them, least recently seen
+    dropped first."""
 
     blocking = False
 
@@ -59,6 +71,7 @@ class MemoryAttempts:
         return len(self._counts)
 
     def take(self, client: str, now: float) -> bool:
+        """Count one attempt; False (and nothing counted) when the client is over its limit."""
         window = int(now // self.window)
         with self._lock:
             seen, count = self._counts.pop(client, (window, 0))
@@ -69,55 +82,56 @@ class MemoryAttempts:
                 self._counts.popitem(last=False)
             return ok
 
-    def refund(self, client: str, now: float) -> None:
-        window = int(now // self.window)
-        with self._lock:
-            seen, count = self._counts.get(client, (window, 0))
-            if seen == window and count > 0:
-                self._counts[client] = (window, count - 1)
+    fail = take
 
 
 _ATTEMPTS = cast(Table, TokenAttemptRow.__table__)
+_PRUNE_EVERY = 1000
+_MAX_OVER = 10_000
 
 
 class StoreAttempts:
-    """Counts shared by every process on the same database (one row per client)."""
+    """Failed lookups shared by every process on the same database (one row per client)."""
 
     blocking = True
 
     def __init__(self, store: Store, *, limit: int, window_s: float) -> None:
         self.store, self.limit, self.window = store, limit, window_s
-        self._takes = 0
+        self._fails = 0
+        # Clients this process saw past their limit, by window: a count never goes down
+        # within its window, so a flood of guesses is refused without a write each.
+        self._over: dict[str, int] = {}
 
-    def take(self, client: str, now: float) -> bool:
+    def fail(self, client: str, now: float) -> bool:
         window = int(now // self.window)
+        if self._over.get(client) == window:
+            return False
+        if not self._count(client, window) <= self.limit:
+            if len(self._over) >= _MAX_OVER:
+                self._over.clear()
+            self._over[client] = window
+            return False
+        return True
+
+    def _count(self, client: str, window: int) -> int:
         table = _ATTEMPTS
         insert = pg_insert if self.store.dialect == "postgresql" else sqlite_insert
         row = insert(table).values(client=client, window_no=window, attempts=1)
+        # One past the limit is as refused as a thousand past it: the count stops there.
+        counted = case(
+            (table.c.window_no != window, 1),
+            (table.c.attempts > self.limit, table.c.attempts),
+            else_=table.c.attempts + 1,
+        )
         stmt = row.on_conflict_do_update(
-            index_elements=[table.c.client],
-            # Refused attempts count too: a client hammering away stays refused all window.
-            set_={
-                "attempts": case((table.c.window_no == window, table.c.attempts + 1), else_=1),
-                "window_no": window,
-            },
+            index_elements=[table.c.client], set_={"attempts": counted, "window_no": window}
         ).returning(table.c.attempts)
         with self.store.engine.begin() as conn:
             count = conn.execute(stmt).scalar_one()
-            self._takes += 1
-            if self._takes % 1000 == 0:  # stale windows go: the table stays bounded
+            self._fails += 1
+            if self._fails % _PRUNE_EVERY == 0:  # stale windows go: the table stays bounded
                 conn.execute(delete(table).where(table.c.window_no < window - 1))
-        return bool(count <= self.limit)
-
-    def refund(self, client: str, now: float) -> None:
-        window = int(now // self.window)
-        table = _ATTEMPTS
-        with self.store.engine.begin() as conn:
-            conn.execute(
-                update(table)
-                .where(table.c.client == client, table.c.window_no == window, table.c.attempts > 0)
-                .values(attempts=table.c.attempts - 1)
-            )
+        return int(count)
 
 
 def parse_proxies(values: Iterable[str]) -> tuple[Network, ...]:

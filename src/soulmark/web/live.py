@@ -199,9 +199,8 @@ class Hub:
         return feed
 
     def _attach(self, feed: Feed, snap: Snapshot) -> None:
-        people = tuple(
-            p for p in (getattr(snap, "person_id", None), getattr(snap, "partner_id", None)) if p
-        )
+        # Its own wrist only: a partner's action that the wrist shows names it (changes).
+        people = tuple(p for p in (getattr(snap, "person_id", None),) if p)
         if feed.world_id != snap.world_id or feed.people != people:
             self._detach(feed)
             feed.world_id, feed.people = snap.world_id, people

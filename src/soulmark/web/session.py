@@ -16,10 +16,10 @@
   ``Sec-Fetch-Site`` of ``same-origin``, else an ``Origin`` naming this host; a page on
   another origin (even of the same site) gets 403.  Forms carry a CSRF token as well.
 * Cookies are ``Secure`` with the ``__Host-`` prefix whenever the app is served over https.
-* A client whose token attempts keep failing (401/404 on a private path) is answered 429 for
-  a while, without the request reaching its route: valid and invalid tokens then cost the
-  same, so timing tells a guesser nothing either.  Who the client is and how attempts are
-  counted is soulmark.web.limits.
+* A client whose token lookups keep failing (401/404 on a private path) gets its further
+  failures answered 429 for a while.  Every request still reaches its route first: a valid
+  token is never refused, whoever shares its address, and a refused failure costs what a
+  told one does.  Who the client is and how failures are counted is soulmark.web.limits.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import Any
 
 from anyio import to_thread
 
-from soulmark.web.limits import Attempts, MemoryAttempts, Network, client_key
+from soulmark.web.limits import Failures, Network, client_key
 
 __all__ = [
     "CHOOSER",
@@ -65,6 +65,16 @@ CHOOSER = "/wrists"
 _SAFE = ("GET", "HEAD", "OPTIONS")
 _LINK = re.compile(r"^/(wrist|share|organizer)/([A-Za-z0-9_-]{2,200})(/.*)?$")
 _API = re.compile(r"^/api/(wrist|share|organizer)(/.*)?$")
+TOO_MANY = "too many failed attempts; try again in a minute"
+"""The refusal of a failure past the client's limit (code ``too-many-attempts``)."""
+_TOO_MANY = json.dumps({"error": TOO_MANY, "code": "too-many-attempts"}).encode()
+_TOO_MANY_HEADERS = ((b"content-type", b"application/json"), (b"retry-after", b"60"))
+
+
+async def _plain_refusal(scope: Scope, receive: Receive, send: Send) -> None:
+    await _respond(send, 429, list(_TOO_MANY_HEADERS), _TOO_MANY)
+
+
 _PRIVATE = re.compile(
     r"^/(wrist|share|organizer|confirm|signin|invite|open|api/wrist|api/share|api/organizer"
     r"|api/confirm|api/signin|api/invite)\b"
@@ -144,51 +154,57 @@ async def _respond(
 
 
 class LinkSessions:
-    """ASGI middleware: link-to-cookie exchange, ``me`` paths, and the failed-token limit."""
+    """ASGI middleware: link-to-cookie exchange, ``me`` paths, and the failed-lookup limit."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
-        limit: int = 20,
-        window_s: float = 60.0,
+        failures: Failures,
         secure: bool = False,
-        attempts: Attempts | None = None,
         proxies: tuple[Network, ...] = (),
         clock: Callable[[], float] = time.time,
-        known: Callable[[str], bool] = lambda _token: False,
+        refusal: ASGIApp = _plain_refusal,
     ) -> None:
         self.app, self.secure, self.proxies, self.clock = app, secure, proxies, clock
-        self.known = known
-        if attempts is None:
-            attempts = MemoryAttempts(limit=limit, window_s=window_s)
-        self.attempts = attempts
+        self.failures = failures
+        self.refusal = refusal
+        """Answers a refused failure (429, ``Retry-After``): the app's own error page or JSON."""
 
-    async def _count(self, client: str, *, refund: bool = False) -> bool:
-        call = self.attempts.refund if refund else self.attempts.take
-        now = self.clock()
-        if self.attempts.blocking:
-            return bool(await to_thread.run_sync(call, client, now))
-        return bool(call(client, now))
+    async def _within_limit(self, scope: Scope) -> bool:
+        """Count one failed lookup of this request's client: whether it may still be told."""
+        client, now = client_key(scope, self.proxies), self.clock()
+        if self.failures.blocking:
+            return bool(await to_thread.run_sync(self.failures.fail, client, now))
+        return bool(self.failures.fail(client, now))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _PRIVATE.match(scope["path"]):
             await self.app(scope, receive, send)
             return
-        # A token this process has just seen open its wrist is no guess: a crowd behind one
-        # address (a school's network) polls without touching the limit (client None).
-        client = None if self._known_bearer(scope) else client_key(scope, self.proxies)
-        # Counted before the lookup, given back on success: concurrent guesses all count.
-        if client is not None and not await self._count(client):
-            body = json.dumps({"error": "too many failed attempts; try again in a minute"})
-            headers = [(b"content-type", b"application/json"), (b"retry-after", b"60")]
-            await _respond(send, 429, headers, body.encode())
-            return
         link = _LINK.match(scope["path"])
         if link and link.group(2) == ME and scope["method"] == "GET":
-            await self._only_session(scope, receive, send, link)
+            await self._only_session(scope, receive, self._limited(scope, receive, send), link)
             return
-        await self._forward(scope, receive, send, client, link)
+        await self._forward(scope, receive, send, link)
+
+    def _limited(self, scope: Scope, receive: Receive, send: Send) -> Send:
+        """``send``, with a failure beyond the client's limit answered 429 instead.
+
+        Decided when the answer's status is known, after the lookup: each failure takes its
+        own count atomically, so concurrent guesses are bounded as if counted beforehand."""
+        refused = False
+
+        async def limited(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and message["status"] in (401, 404):
+                refused = not await self._within_limit(scope)
+                if refused:
+                    await self.refusal(scope, receive, send)
+            if not refused:
+                await send(message)
+
+        return limited
 
     async def _only_session(
         self, scope: Scope, receive: Receive, send: Send, link: re.Match[str]
@@ -209,52 +225,25 @@ class LinkSessions:
         body = json.dumps({"error": "open your private link again, or ask for a sign-in mail"})
         await _respond(send, 404, [(b"content-type", b"application/json")], body.encode())
 
-    async def _refund(self, client: str | None) -> None:
-        if client is not None:
-            await self._count(client, refund=True)
-
-    def _known_bearer(self, scope: Scope) -> bool:
-        auth = _header(scope, b"authorization")
-        if auth is None or not auth.startswith("Bearer "):
-            return False
-        return self.known(auth[7:].strip())
-
     def _stem(self, kind: str) -> str:
         return cookie_name(kind, "", self.secure)
 
     async def _forward(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        client: str | None,
-        link: re.Match[str] | None,
+        self, scope: Scope, receive: Receive, send: Send, link: re.Match[str] | None
     ) -> None:
         token, handle = self._session_token(scope, link)
         if token and scope["method"] not in _SAFE and not same_origin(scope):
             body = json.dumps({"error": "this request did not come from this site's own pages"})
             await _respond(send, 403, [(b"content-type", b"application/json")], body.encode())
             return
-        status, settled = 0, False
+        limited = self._limited(scope, receive, send)
 
         async def watch(message: Message) -> None:
-            nonlocal status, settled
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                if token and handle:
-                    message["headers"] = _mask_location(message.get("headers", []), token, handle)
-                # Given back as soon as the answer is known, not when its body ends: a
-                # long-lived stream (server-sent events) must not hold an attempt open.
-                settled = True
-                if status not in (401, 404):
-                    await self._refund(client)
-            await send(message)
+            if message["type"] == "http.response.start" and token and handle:
+                message["headers"] = _mask_location(message.get("headers", []), token, handle)
+            await limited(message)
 
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            if not settled:
-                await self._refund(client)
+        await self.app(scope, receive, watch)
 
     def _session_token(
         self, scope: Scope, link: re.Match[str] | None

@@ -37,14 +37,13 @@ class Settings:
     poll_ms: int = 1000
     """How often an open wrist page asks for its state."""
     token_failures_per_minute: int = 20
-    """Failed private-link or token attempts a client may make in a minute before 429s."""
+    """Failed private-link or token lookups a client may make in a minute before its further
+    failures are answered 429 (a valid token is never refused: soulmark.web.limits)."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` is believed;
     empty: none is, and each connection's own peer is the client."""
     beacon_relays: tuple[str, ...] = ()
     """drand HTTP relays a seal fetches its awaited beacon from (services.relays)."""
-    shared_attempts: bool = False
-    """Count token attempts in the database, so the limit holds across worker processes."""
     invite_quotas: Quotas = field(default_factory=Quotas)
     """How many invitations leave per world a day and per site an hour (services.senders)."""
     invite_codes: tuple[str, ...] = ()

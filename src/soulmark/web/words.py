@@ -183,6 +183,9 @@ ERROR_WORDS: dict[str, str] = {
     "too-many-signins": N_(
         "Too many sign-in links were asked for from here. Try again in ten minutes."
     ),
+    "too-many-attempts": N_(
+        "Too many links that do not work were tried from here. Try again in a minute."
+    ),
 }
 """An error's words for people, by its code (SoulmarkError.code): never by its English."""
 _INVALID_FORM = N_("Something in the form is missing or not right. Please check it and try again.")

@@ -8,10 +8,15 @@ through the live hub's change feed in every other process (PostgreSQL NOTIFY, or
 change log read every ``live_tail_s``).  So a poll served from here is as fresh as a live
 stream, and costs no query and no thread.
 
+Entries are kept and dropped per wrist (issue 22): a change names the wrists whose view it
+changes (soulmark.store.changes), and drops theirs and nothing else.  A partner's share link,
+new link, look or lone reach-out never drops the bearer's entry, so nothing in the bearer's
+answers, not even its cost, moves with what the partner did.
+
 The cache is used only while the hub's change feed runs (``on``): without it nothing would
-tell the cache that a snapshot went stale.  A read that raced a change is not kept (the
-generation moved on while it ran), and no entry outlives ``ttl_us``, as a last guard
-against a write that was not announced.
+tell the cache that a snapshot went stale.  A read that raced a change to its own wrist (or
+world) is not kept, and no entry outlives ``ttl_us``, as a last guard against a write that
+was not announced.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ async def read_wrist(cache: WristCache, store: Store, *, token: str, at: int) ->
     return snap
 
 
+_MAX_DROPS = 100_000
+"""How many wrists' and worlds' last drops are remembered for the race check."""
+
+
 class WristCache:
     def __init__(self, *, size: int = 200_000, ttl_us: int = 60_000_000) -> None:
         self.size, self.ttl_us = size, ttl_us
@@ -55,6 +64,10 @@ class WristCache:
         self._entries: dict[str, tuple[WristSnapshot, int]] = {}
         self._people: defaultdict[int, set[str]] = defaultdict(set)
         self._worlds: defaultdict[int, set[str]] = defaultdict(set)
+        # The generation of each wrist's and world's last drop: a read is refused only when
+        # its own wrist changed while it ran, never because somebody else acted.
+        self._dropped: dict[tuple[str, int], int] = {}
+        self._floor = 0
         # Changes are announced from whichever thread committed them.
         self._lock = threading.Lock()
 
@@ -69,36 +82,43 @@ class WristCache:
         # A clock that went back (or an old entry) is not trusted: read again.
         return snap if read_at <= now < read_at + self.ttl_us else None
 
-    def knows(self, key: str) -> bool:
-        """Whether ``key`` is the hash of a token that opened a wrist and still does."""
-        return self.on and key in self._entries
-
     def put(self, key: str, snap: WristSnapshot, read_at: int, generation: int) -> None:
-        """Keep a snapshot read at ``read_at``, unless a change came while it was read."""
+        """Keep a snapshot read at ``read_at``, unless its wrist changed while it was read."""
         with self._lock:
-            if not self.on or generation != self.generation:
+            if not self.on or self._changed_since(snap, generation):
                 return
             self._forget(key)
             while len(self._entries) >= self.size:
                 self._forget(next(iter(self._entries)))  # the oldest read goes first
             self._entries[key] = (snap, read_at)
-            for person in (snap.person_id, snap.partner_id):
-                if person is not None:
-                    self._people[person].add(key)
+            self._people[snap.person_id].add(key)
             self._worlds[snap.world_id].add(key)
 
+    def _changed_since(self, snap: WristSnapshot, generation: int) -> bool:
+        last = max(
+            self._floor,
+            self._dropped.get(("p", snap.person_id), 0),
+            self._dropped.get(("w", snap.world_id), 0),
+        )
+        return last > generation
+
     def drop(self, change: Change | None) -> None:
-        """Forget every wrist ``change`` touched (None: all of them)."""
+        """Forget the wrists ``change`` names (None: all of them)."""
         with self._lock:
             self.generation += 1
+            if change is None or len(self._dropped) >= _MAX_DROPS:
+                self._dropped.clear()
+                self._floor = self.generation  # every read under way is refused, once
             if change is None:
                 self._entries.clear()
                 self._people.clear()
                 self._worlds.clear()
                 return
             if change.person_id is None:
+                self._dropped["w", change.world_id] = self.generation
                 keys = set(self._worlds.get(change.world_id, ()))
             else:
+                self._dropped["p", change.person_id] = self.generation
                 keys = set(self._people.get(change.person_id, ()))
             for key in keys:
                 self._forget(key)
@@ -112,15 +132,9 @@ class WristCache:
         if entry is None:
             return
         snap = entry[0]
-        for index, ids in (
-            (self._people, (snap.person_id, snap.partner_id)),
-            (self._worlds, (snap.world_id,)),
-        ):
-            for ident in ids:
-                if ident is None:
-                    continue
-                bucket = index.get(ident)
-                if bucket is not None:
-                    bucket.discard(key)
-                    if not bucket:
-                        del index[ident]
+        for index, ident in ((self._people, snap.person_id), (self._worlds, snap.world_id)):
+            bucket = index.get(ident)
+            if bucket is not None:
+                bucket.discard(key)
+                if not bucket:
+                    del index[ident]
