@@ -1,17 +1,17 @@
-"""The notices table as a queue: written from the marks, claimed, recorded (one transaction each).
+"""The notices table as a queue: written from the marks, claimed, recorded.
 
-Never twice.  A notice is claimed (``pending`` -> ``sending``, attempts + 1) and committed
-*before* anything is sent, so two workers can never hold the same notice.  Only the worker
-holding the claim records the outcome.  A claim that is never recorded (the worker died
-between claiming and recording) is not retried: after ``stale_after_s`` it is marked
-``failed`` as "may have been delivered".  We prefer losing such a notice to sending it twice;
-it is visible in the counts, and the fixed Message-ID lets a mail server drop a repeat if an
-operator chooses to resend.
+A notice is claimed (``pending`` -> ``sending``, attempts + 1) and committed *before*
+anything is sent, so two live workers never hold the same notice.  The claim is a lease
+(soulmark.notices.lease): its worker renews it while it works, and each notice is recorded
+in a short transaction of its own as soon as its SMTP transaction ends.  When a worker dies
+its lease runs out and the notices it had not recorded are claimed again: nothing claimed
+is lost.  Only the worker holding the claim records an outcome.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -32,7 +32,6 @@ __all__ = [
     "Claimed",
     "Result",
     "materialise",
-    "reap_stale",
     "claim_due",
     "record",
     "release",
@@ -56,6 +55,7 @@ class Claimed:
     token: str
     outgoing: list[Outgoing]
     attempts: dict[int, int]
+    leased_until: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,27 +123,11 @@ def materialise(store: Store, *, now_us: int) -> int:
     return written
 
 
-def reap_stale(store: Store, settings: NoticeSettings, *, now_us: int) -> int:
-    """Claims nobody recorded in time: the worker died mid-send.  Failed, never resent."""
-    cutoff = now_us - int(settings.stale_after_s * SECOND)
-    with store.transaction() as s:
-        reaped = s.execute(
-            update(NoticeRow)
-            .where(NoticeRow.status == "sending", NoticeRow.claimed_at < cutoff)
-            .values(
-                status="failed",
-                body=None,
-                last_error="interrupted while sending; it may have been delivered, "
-                "so it is not sent again",
-            )
-            .returning(NoticeRow.id)
-        )
-        return len(reaped.all())
-
-
 def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed | None:
-    """Take up to ``batch_size`` due notices for this worker alone, committed before sending."""
+    """Take up to ``batch_size`` due notices for this worker alone, committed before sending,
+    leased for ``lease_s``."""
     token = secrets.token_hex(16)
+    until = now_us + int(settings.lease_s * SECOND)
     with store.transaction() as s:
         # SKIP LOCKED lets PostgreSQL workers share the queue; SQLite has one writer anyway.
         ids = s.scalars(
@@ -162,6 +146,7 @@ def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed
                 status="sending",
                 claim=token,
                 claimed_at=now_us,
+                leased_until=until,
                 attempts=NoticeRow.attempts + 1,
             )
         )
@@ -173,7 +158,7 @@ def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed
             .order_by(NoticeRow.id)
         ).all()
     out = [_outgoing(row, name, slug, lang, settings) for row, name, slug, lang in rows]
-    return Claimed(token, out, {row.id: row.attempts for row, *_ in rows})
+    return Claimed(token, out, {row.id: row.attempts for row, *_ in rows}, until)
 
 
 def release(store: Store, claimed: Claimed) -> None:
@@ -182,7 +167,13 @@ def release(store: Store, claimed: Claimed) -> None:
         s.execute(
             update(NoticeRow)
             .where(NoticeRow.claim == claimed.token, NoticeRow.status == "sending")
-            .values(status="pending", claim=None, claimed_at=None, attempts=NoticeRow.attempts - 1)
+            .values(
+                status="pending",
+                claim=None,
+                claimed_at=None,
+                leased_until=None,
+                attempts=NoticeRow.attempts - 1,
+            )
         )
 
 
@@ -202,7 +193,7 @@ Rows = list[dict[str, Any]]
 
 
 def _sorted_outcomes(
-    settings: NoticeSettings, claimed: Claimed, results: list[Result], transport: str, now_us: int
+    settings: NoticeSettings, claimed: Claimed, results: Sequence[Result], keep: bool, now_us: int
 ) -> tuple[Rows, Rows, Rows]:
     """The results as update parameters: sent, to retry later, failed for good."""
     by_id = {out.notice_id: out for out in claimed.outgoing}
@@ -210,37 +201,37 @@ def _sorted_outcomes(
     retry: Rows = []
     failed: Rows = []
     for res in results:
+        key = {"nid": res.notice_id, "token": claimed.token}
         attempts = claimed.attempts[res.notice_id]
         if res.outcome == "sent":
             out = by_id[res.notice_id]
-            keep = transport == "outbox"
-            sent.append(
-                {
-                    "nid": res.notice_id,
-                    "subject": out.subject if keep else None,
-                    "body": out.body if keep else None,
-                }
-            )
+            kept = {"subject": out.subject, "body": out.body} if keep else {}
+            sent.append(key | {"subject": None, "body": None} | kept)
         elif res.outcome == "retry" and attempts < settings.max_attempts:
             later = now_us + settings.backoff_us(attempts)
-            retry.append({"nid": res.notice_id, "at": later, "error": res.error})
+            retry.append(key | {"at": later, "error": res.error})
         else:
-            failed.append({"nid": res.notice_id, "error": res.error})
+            failed.append(key | {"error": res.error})
     return sent, retry, failed
 
 
+Outcomes = Sequence[tuple[Claimed, Sequence[Result]]]
+
+
 def record(
-    store: Store,
-    settings: NoticeSettings,
-    claimed: Claimed,
-    results: list[Result],
-    *,
-    transport: str,
-    now_us: int,
+    store: Store, settings: NoticeSettings, outcomes: Outcomes, *, transport: str, now_us: int
 ) -> None:
-    """Write every outcome of one claim in one transaction (only rows still holding it)."""
-    sent, retry, failed = _sorted_outcomes(settings, claimed, results, transport, now_us)
-    where = (_T.c.id == bindparam("nid")) & (_T.c.claim == claimed.token)
+    """Write the outcomes of one or more claims in one short transaction (only rows that
+    still hold their claim: a claim taken back from this worker is no longer its to record)."""
+    sent: Rows = []
+    retry: Rows = []
+    failed: Rows = []
+    for claimed, results in outcomes:
+        some = _sorted_outcomes(settings, claimed, results, transport == "outbox", now_us)
+        for rows, more in zip((sent, retry, failed), some, strict=True):
+            rows.extend(more)
+    where = (_T.c.id == bindparam("nid")) & (_T.c.claim == bindparam("token"))
+    done = {"claim": None, "leased_until": None}
     with store.transaction() as s:
         conn = s.connection()
         if sent:
@@ -252,18 +243,18 @@ def record(
                 "subject": bindparam("subject"),
                 "body": bindparam("body"),
             }
-            conn.execute(update(_T).where(where).values(**values), sent)
+            conn.execute(update(_T).where(where).values(**values, **done), sent)
         if retry:
             values = {
                 "status": "pending",
                 "next_attempt_at": bindparam("at"),
                 "last_error": bindparam("error"),
             }
-            conn.execute(update(_T).where(where).values(**values), retry)
+            conn.execute(update(_T).where(where).values(**values, **done), retry)
         if failed:
             # A confirmation's body holds its link: do not keep it once it can no longer go.
             values = {"status": "failed", "last_error": bindparam("error"), "body": None}
-            conn.execute(update(_T).where(where).values(**values), failed)
+            conn.execute(update(_T).where(where).values(**values, **done), failed)
 
 
 def outbox_messages(
