@@ -41,13 +41,20 @@ __all__ = [
     "queue_confirmation",
     "queue_message",
     "queue_question",
+    "queue_many",
+    "let_go",
 ]
 
 STATUSES = ("pending", "sending", "sent", "failed")
+HELD = "held"
+"""A message written by a long write that is not finished yet (an invitation list written in
+slices): never claimed until :func:`let_go`, so a list cut short mails nobody."""
 ASKED = "asked"
 """A queued question, "mail this address a sign-in link if it joined": never claimed for
 sending as it is; soulmark.services.signin.answer_requests makes it a mail or drops it."""
 _T = cast(Table, NoticeRow.__table__)
+Mail = tuple[str, str, str]
+"""To, subject, body."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +367,38 @@ def queue_message(
     s.add(notice)
     s.flush()
     return notice.id
+
+
+def queue_many(
+    s: Session,
+    world: WorldRow,
+    *,
+    kind: str,
+    mails: Sequence[Mail],
+    at: int,
+    held: str | None = None,
+) -> None:
+    """Queue composed messages in one statement, due at once; or, with ``held``, kept back
+    until :func:`let_go` releases everything held under that key."""
+    status = HELD if held else "pending"
+    common = {"world_id": world.id, "person_id": None, "kind": kind, "due_at": at}
+    common |= {"status": status, "claim": held, "attempts": 0, "next_attempt_at": 0}
+    rows = [common | {"to_addr": to, "subject": sub, "body": body} for to, sub, body in mails]
+    if rows:
+        s.execute(_T.insert(), rows)
+
+
+def let_go(store: Store, held: str) -> int:
+    """Make every message held under ``held`` due, in one short transaction; how many."""
+    with store.transaction() as s:
+        gone = s.execute(
+            update(NoticeRow)
+            .where(NoticeRow.claim == held, NoticeRow.status == HELD)
+            # The key stays in ``claim`` (a claim overwrites it): one index fewer to touch.
+            .values(status="pending")
+            .returning(NoticeRow.id)
+        )
+        return len(gone.all())
 
 
 def queue_question(s: Session, world: WorldRow, *, to: str, at: int, base_url: str) -> None:
