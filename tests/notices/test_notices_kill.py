@@ -28,7 +28,8 @@ from notices_support import free_port
 from sqlalchemy import func, select
 
 from soulmark.core.times import DAY, SECOND, now_us
-from soulmark.notices import NoticeSettings, deliver_due
+from soulmark.notices import NoticeSettings, deliver_due, run_worker
+from soulmark.notices.lease import take_back
 from soulmark.services import create_world, join
 from soulmark.services.confirm import confirm
 from soulmark.store import Store
@@ -144,3 +145,51 @@ def test_issue22_a_worker_killed_mid_batch_loses_no_mail(
     with store.read() as s:
         confirmed = s.scalar(select(func.count()).where(PersonRow.confirmed.is_(True)))
     assert confirmed == JOINERS
+
+
+class SlowMailbox:
+    """Takes every message after a short wait, so that one batch outlasts a short lease."""
+
+    def __init__(self) -> None:
+        self.received: Counter[str] = Counter()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        await asyncio.sleep(0.25)
+        [to] = envelope.rcpt_tos
+        self.received[to] += 1
+        return "250 OK"
+
+
+def test_issue22_a_worker_renews_its_lease_through_a_batch_longer_than_the_lease(
+    store: Store,
+) -> None:
+    _joins(store)
+    box = SlowMailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    # One connection, at least a quarter second a message: the batch of 30 takes 7.5 s or
+    # more, past the lease of 4 s, so only renewing keeps it.
+    settings = NoticeSettings(
+        smtp_url=f"smtp://127.0.0.1:{port}", connections=1, lease_s=4.0, timeout_s=1.0
+    )
+    taken: list[int] = []
+    stop = asyncio.Event()
+
+    async def scenario() -> None:
+        worker = asyncio.create_task(run_worker(store, settings, stop_event=stop))
+        # Another worker's passes, as often as they like, on the real clock.
+        while sum(box.received.values()) < JOINERS:
+            taken.append(await asyncio.to_thread(take_back, store, settings, now_us=now_us()))
+            await asyncio.sleep(0.1)
+        stop.set()
+        await asyncio.wait_for(worker, 30)
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 120))
+    finally:
+        controller.stop()
+    assert sum(taken) == 0 and set(box.received.values()) == {1}
+    with store.read() as s:
+        rows = s.execute(select(NoticeRow.status, NoticeRow.attempts)).all()
+    assert set(rows) == {("sent", 1)}

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
-from soulmark.notices.queue import Claimed, Result, record
+from sqlalchemy import Table, bindparam, update
+
+from soulmark.notices.queue import Claimed, Result
 from soulmark.notices.settings import NoticeSettings
 from soulmark.store import Store
+from soulmark.store.notice_models import NoticeRow
 
-__all__ = ["Recorder"]
+__all__ = ["Recorder", "record"]
+
+_T = cast(Table, NoticeRow.__table__)
 
 
 class Recorder:
@@ -61,3 +67,71 @@ class Recorder:
                 continue
             for *_, future in group:
                 future.set_result(None)
+
+
+Rows = list[dict[str, Any]]
+
+
+def _sorted_outcomes(
+    settings: NoticeSettings, claimed: Claimed, results: Sequence[Result], keep: bool, now_us: int
+) -> tuple[Rows, Rows, Rows]:
+    """The results as update parameters: sent, to retry later, failed for good."""
+    by_id = {out.notice_id: out for out in claimed.outgoing}
+    sent: Rows = []
+    retry: Rows = []
+    failed: Rows = []
+    for res in results:
+        key = {"nid": res.notice_id, "token": claimed.token}
+        attempts = claimed.attempts[res.notice_id]
+        if res.outcome == "sent":
+            out = by_id[res.notice_id]
+            kept = {"subject": out.subject, "body": out.body} if keep else {}
+            sent.append(key | {"subject": None, "body": None} | kept)
+        elif res.outcome == "retry" and attempts < settings.max_attempts:
+            later = now_us + settings.backoff_us(attempts)
+            retry.append(key | {"at": later, "error": res.error})
+        else:
+            failed.append(key | {"error": res.error})
+    return sent, retry, failed
+
+
+Outcomes = Sequence[tuple[Claimed, Sequence[Result]]]
+
+
+def record(
+    store: Store, settings: NoticeSettings, outcomes: Outcomes, *, transport: str, now_us: int
+) -> None:
+    """Write the outcomes of one or more claims in one short transaction (only rows that
+    still hold their claim: a claim taken back from this worker is no longer its to record)."""
+    sent: Rows = []
+    retry: Rows = []
+    failed: Rows = []
+    for claimed, results in outcomes:
+        some = _sorted_outcomes(settings, claimed, results, transport == "outbox", now_us)
+        for rows, more in zip((sent, retry, failed), some, strict=True):
+            rows.extend(more)
+    where = (_T.c.id == bindparam("nid")) & (_T.c.claim == bindparam("token"))
+    done = {"claim": None, "leased_until": None}
+    with store.transaction() as s:
+        conn = s.connection()
+        if sent:
+            values = {
+                "status": "sent",
+                "sent_at": now_us,
+                "transport": transport,
+                "last_error": None,
+                "subject": bindparam("subject"),
+                "body": bindparam("body"),
+            }
+            conn.execute(update(_T).where(where).values(**values, **done), sent)
+        if retry:
+            values = {
+                "status": "pending",
+                "next_attempt_at": bindparam("at"),
+                "last_error": bindparam("error"),
+            }
+            conn.execute(update(_T).where(where).values(**values, **done), retry)
+        if failed:
+            # A confirmation's body holds its link: do not keep it once it can no longer go.
+            values = {"status": "failed", "last_error": bindparam("error"), "body": None}
+            conn.execute(update(_T).where(where).values(**values, **done), failed)
