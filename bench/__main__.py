@@ -32,6 +32,7 @@ ORDER = [
     "reveal_night",
     "audit",
     "notices",
+    "locks",
     "faults",
     "fuzz",
 ]
@@ -40,6 +41,7 @@ ARGS: dict[str, list[str]] = {
     "exclusions": ["--people", "1e6", "--each", "3"],
     "reveal": ["--people", "1e5", "--clients", "200", "--profile", "--what-if", "2"],
     "audit": ["--roster", "1048576", "--clients", "8"],
+    "locks": ["--slice", "200,5000", "--backend", "sqlite,postgresql"],
 }
 OUT = Path(__file__).parent / "RESULTS.md"
 ROOT = Path(__file__).resolve().parent.parent
