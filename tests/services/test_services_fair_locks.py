@@ -128,6 +128,7 @@ def test_issue22_a_list_cut_short_mails_nobody_and_posting_it_again_invites_each
         by_status = select(NoticeRow.status, func.count()).group_by(NoticeRow.status)
         waiting = {status: n for status, n in s.execute(by_status).all()}
     assert waiting == {HELD: 2 * SLICE}  # two slices written, not one of them mailed
+    assert invitations(store, world="big").sent == 0  # and the organizer is told so
     done = invite(store, world="big", invitees=listed, at=AT + 1)
     assert (done.sent, done.skipped) == (3 * SLICE, 0)
     with store.read() as s:

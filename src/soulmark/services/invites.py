@@ -33,7 +33,7 @@ from soulmark.core.looks import email_key
 from soulmark.core.times import DAY
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL, invitation, invite_link
-from soulmark.notices.queue import let_go, queue_many
+from soulmark.notices.queue import HELD, let_go, queue_many
 from soulmark.services.intake import clean_group
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import check_domain, joining_round
@@ -44,6 +44,7 @@ from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.fair import slices, step_aside
 from soulmark.store.models import PersonRow, WorldRow
+from soulmark.store.notice_models import NoticeRow
 from soulmark.store.web_models import SigninCodeRow
 
 __all__ = [
@@ -287,12 +288,16 @@ def invitations(store: Store, *, world: str) -> Invitations:
     """How many people were invited and how many claimed: counts, never who."""
     with store.read() as s:
         row = get_world(s, world)
+        # Counted by the mails let go: a list cut short (its mails still held) invited nobody.
+        mailed = select(func.count(distinct(NoticeRow.to_addr))).where(
+            NoticeRow.world_id == row.id, NoticeRow.kind == "invite", NoticeRow.status != HELD
+        )
+        sent = s.scalar(mailed) or 0
         people = (
             select(func.count(distinct(SigninCodeRow.person_id)))
             .join(PersonRow, PersonRow.id == SigninCodeRow.person_id)
             .where(PersonRow.world_id == row.id, SigninCodeRow.purpose == PURPOSE)
         )
-        sent = s.scalar(people) or 0
         claimed = s.scalar(people.where(SigninCodeRow.used_at.is_not(None))) or 0
     return Invitations(sent=sent, claimed=claimed)
 
