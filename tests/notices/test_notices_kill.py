@@ -28,7 +28,7 @@ from notices_support import free_port
 from sqlalchemy import func, select
 
 from soulmark.core.times import DAY, SECOND, now_us
-from soulmark.notices import NoticeSettings, deliver_due, run_worker
+from soulmark.notices import NoticeSettings, deliver_due, deliver_due_async, run_worker
 from soulmark.notices.lease import take_back
 from soulmark.services import create_world, join
 from soulmark.services.confirm import confirm
@@ -160,9 +160,12 @@ class SlowMailbox:
         return "250 OK"
 
 
+@pytest.mark.parametrize("how", ["worker", "once"])
 def test_issue22_a_worker_renews_its_lease_through_a_batch_longer_than_the_lease(
-    store: Store,
+    store: Store, how: str
 ) -> None:
+    """``worker``: the long-running loop; ``once``: one pass asked at a fixed moment
+    (``soulmark worker --once``), whose leases still run on in real time."""
     _joins(store)
     box = SlowMailbox()
     port = free_port()
@@ -177,7 +180,10 @@ def test_issue22_a_worker_renews_its_lease_through_a_batch_longer_than_the_lease
     stop = asyncio.Event()
 
     async def scenario() -> None:
-        worker = asyncio.create_task(run_worker(store, settings, stop_event=stop))
+        if how == "worker":
+            worker = asyncio.create_task(run_worker(store, settings, stop_event=stop))
+        else:
+            worker = asyncio.create_task(deliver_due_async(store, settings, now_us=now_us()))
         # Another worker's passes, as often as they like, on the real clock.
         while sum(box.received.values()) < JOINERS:
             taken.append(await asyncio.to_thread(take_back, store, settings, now_us=now_us()))

@@ -31,7 +31,7 @@ log = logging.getLogger("soulmark.notices")
 
 
 def take_back(store: Store, settings: NoticeSettings, *, now_us: int) -> int:
-    """Notices whose lease ran out (their worker died): pending again, due now.
+    """Notices whose lease ran out (their worker died): pending again, due at once.
 
     A notice that has now been claimed ``max_attempts`` times without a record keeps killing
     its workers, or was in flight each time: it is failed rather than tried for ever.
@@ -41,7 +41,8 @@ def take_back(store: Store, settings: NoticeSettings, *, now_us: int) -> int:
         again = s.execute(
             update(NoticeRow)
             .where(*expired, NoticeRow.attempts < settings.max_attempts)
-            .values(status="pending", claim=None, leased_until=None, next_attempt_at=now_us)
+            # Its next_attempt_at is left as it was: it came due before it was claimed.
+            .values(status="pending", claim=None, leased_until=None)
             .returning(NoticeRow.id)
         ).all()
         s.execute(

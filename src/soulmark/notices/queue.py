@@ -129,11 +129,13 @@ def materialise(store: Store, *, now_us: int) -> int:
     return written
 
 
-def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed | None:
-    """Take up to ``batch_size`` due notices for this worker alone, committed before sending,
-    leased for ``lease_s``."""
+def claim_due(
+    store: Store, settings: NoticeSettings, *, now_us: int, lease_from: int | None = None
+) -> Claimed | None:
+    """Take up to ``batch_size`` notices due at ``now_us`` for this worker alone, committed
+    before sending, leased for ``lease_s`` from ``lease_from`` (default ``now_us``)."""
     token = secrets.token_hex(16)
-    until = now_us + int(settings.lease_s * SECOND)
+    until = (now_us if lease_from is None else lease_from) + int(settings.lease_s * SECOND)
     with store.transaction() as s:
         # SKIP LOCKED lets PostgreSQL workers share the queue; SQLite has one writer anyway.
         ids = s.scalars(

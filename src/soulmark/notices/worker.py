@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -77,10 +78,13 @@ async def _deliver(
     settings: NoticeSettings,
     clock: Callable[[], int],
     stop: asyncio.Event | None = None,
+    lease_clock: Callable[[], int] | None = None,
 ) -> DeliveryReport:
+    """One pass; ``lease_clock`` (default ``clock``) times the leases, in time that moves."""
     transport = open_transport(settings)
     report = DeliveryReport(transport=transport.name)
-    report.taken_back = await asyncio.to_thread(take_back, store, settings, now_us=clock())
+    leases = Leases(store, settings, lease_clock or clock)
+    report.taken_back = await asyncio.to_thread(take_back, store, settings, now_us=leases.clock())
     # Planned seals first: the marks they write get their notices in this same pass.
     relays = settings.beacon_relays
     report.sealed = await asyncio.to_thread(seal_due, store, at=clock(), relays=relays)
@@ -88,7 +92,7 @@ async def _deliver(
     # "Lost your link?" only queued its question: the lookup happens here, out of its answer.
     report.asked = await asyncio.to_thread(answer_requests, store)
     try:
-        await _batches(store, settings, clock, stop, transport, report)
+        await _batches(store, settings, clock, stop, transport, report, leases)
     finally:
         await transport.close()
     return report
@@ -101,13 +105,13 @@ async def _batches(
     stop: asyncio.Event | None,
     transport: Transport,
     report: DeliveryReport,
+    leases: Leases,
 ) -> None:
     """Claim and send, batch after batch until nothing is due, each notice recorded as it goes.
 
     The next batch is claimed in a thread while this one is on the wire, so the connections
     seldom sit idle; its lease is renewed from the moment it is claimed.
     """
-    leases = Leases(store, settings, clock)
     recorder = Recorder(store, settings, transport.name, clock)
 
     def going() -> bool:
@@ -139,7 +143,9 @@ def _claim(
     """Claim the next batch in a thread, started now and awaited later; held from then on."""
 
     async def claim() -> Claimed | None:
-        claimed = await asyncio.to_thread(claim_due, store, settings, now_us=clock())
+        claimed = await asyncio.to_thread(
+            claim_due, store, settings, now_us=clock(), lease_from=leases.clock()
+        )
         if claimed is not None:
             leases.hold(claimed)
         return claimed
@@ -160,7 +166,18 @@ async def deliver_due_async(
     store: Store, settings: NoticeSettings, *, now_us: int
 ) -> DeliveryReport:
     """:func:`deliver_due` for code already inside an event loop (the web app)."""
-    return await _deliver(store, settings, lambda: now_us)
+    # What is due is read at ``now_us``; the leases run on from it as the pass goes.
+    return await _deliver(store, settings, lambda: now_us, lease_clock=_running_from(now_us))
+
+
+def _running_from(start_us: int) -> Callable[[], int]:
+    """A clock that reads ``start_us`` when the pass starts and runs on from there.
+
+    A pass asked for "what is due at this moment" still lasts as long as it lasts: its
+    leases must be renewed in time that moves, or another worker would take back the
+    batches of a long ``--once`` pass while it is still sending them."""
+    began = time.monotonic_ns()
+    return lambda: start_us + (time.monotonic_ns() - began) // 1000
 
 
 def deliver_due(store: Store, settings: NoticeSettings, *, now_us: int) -> DeliveryReport:
