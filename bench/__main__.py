@@ -33,6 +33,7 @@ ORDER = [
     "limits",
     "audit",
     "notices",
+    "locks",
     "faults",
     "fuzz",
 ]
@@ -41,6 +42,7 @@ ARGS: dict[str, list[str]] = {
     "exclusions": ["--people", "1e6", "--each", "3"],
     "reveal": ["--people", "1e5", "--clients", "200", "--profile", "--what-if", "2"],
     "audit": ["--roster", "1048576", "--clients", "8"],
+    "locks": ["--slice", "200,5000", "--backend", "sqlite,postgresql"],
 }
 OUT = Path(__file__).parent / "RESULTS.md"
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ Nothing below an entry point looks at ``os.environ``, and nothing writes to it.
 ``SOULMARK_SECRET``          hex; keys CSRF form tokens (set it when several servers share a site)
 ``SOULMARK_TRUSTED_PROXIES`` comma-separated proxies whose ``X-Forwarded-For`` is believed
 ``SOULMARK_BEACON_RELAYS``   comma-separated drand HTTP relays a seal fetches its beacon from
-``SOULMARK_INVITES_PER_DAY`` invitations one world may send in a day (default 1000)
-``SOULMARK_INVITES_PER_HOUR`` invitations the whole site may send in an hour (default 5000)
+``SOULMARK_INVITES_PER_DAY`` invitations one world may send in a day (default 5000)
+``SOULMARK_INVITES_PER_HOUR`` invitations the whole site may send in an hour (default 20000)
 ==========================  ==================================================================
 """
 

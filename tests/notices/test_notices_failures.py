@@ -45,7 +45,7 @@ def test_a_connection_lost_before_DATA_is_retried_later(store: Store, world: Wor
     assert {(s, a) for s, a, _ in statuses(store)} == {("pending", 1)}
 
 
-def test_a_claim_nobody_recorded_is_marked_failed_and_never_sent(
+def test_issue22_a_claim_whose_lease_ran_out_is_taken_back_and_sent_once(
     store: Store, world: World, smtp_server: SmtpServer
 ) -> None:
     now = world.end + SECOND
@@ -56,28 +56,51 @@ def test_a_claim_nobody_recorded_is_marked_failed_and_never_sent(
         s.execute(
             update(NoticeRow)
             .where(NoticeRow.id == victim.id)
-            .values(status="sending", claim="crashed", claimed_at=now - 2 * HOUR, attempts=1)
+            .values(status="sending", claim="crashed", leased_until=now - 1, attempts=1)
         )
-    settings = NoticeSettings(smtp_url=smtp_server.url, stale_after_s=3600)
+    settings = NoticeSettings(smtp_url=smtp_server.url)
     report = deliver_due(store, settings, now_us=now)
-    assert report.interrupted == 1 and report.sent == 2 * len(world.matched) - 1
+    assert report.taken_back == 1 and report.sent == 2 * len(world.matched)
     ids = [str(m["Message-ID"]) for m in smtp_server.recorder.parsed()]
-    assert not any(f"<notice-{victim.id}@" in i for i in ids)
+    assert sum(f"<notice-{victim.id}@" in i for i in ids) == 1
     with store.transaction() as s:
         row = s.get_one(NoticeRow, victim.id)
-        assert row.status == "failed" and "may have been delivered" in (row.last_error or "")
-    assert delivery_counts(store, world.slug)["failed"] == 1
+        assert (row.status, row.attempts) == ("sent", 2)
+    assert delivery_counts(store, world.slug)["sent"] == 2 * len(world.matched)
 
 
-def test_a_fresh_claim_of_another_worker_is_left_alone(
+def test_issue22_a_notice_that_outlives_every_lease_is_failed_at_last(
+    store: Store, world: World, smtp_server: SmtpServer
+) -> None:
+    now = world.end + SECOND
+    materialise(store, now_us=now)
+    settings = NoticeSettings(smtp_url=smtp_server.url, max_attempts=3)
+    with store.transaction() as s:
+        s.execute(
+            update(NoticeRow).values(
+                status="sending", claim="dead", leased_until=now - 1, attempts=3
+            )
+        )
+    report = deliver_due(store, settings, now_us=now)
+    assert report.taken_back == 0 and smtp_server.recorder.messages == []
+    assert {(s, e) for s, _, e in statuses(store)} == {
+        ("failed", "its worker stopped while sending it, every time it was tried")
+    }
+
+
+def test_a_claim_whose_lease_holds_is_left_alone(
     store: Store, world: World, smtp_server: SmtpServer
 ) -> None:
     now = world.end + SECOND
     materialise(store, now_us=now)
     with store.transaction() as s:
-        s.execute(update(NoticeRow).values(status="sending", claim="busy", claimed_at=now))
+        s.execute(
+            update(NoticeRow).values(
+                status="sending", claim="busy", claimed_at=now, leased_until=now + 60 * SECOND
+            )
+        )
     report = deliver_due(store, NoticeSettings(smtp_url=smtp_server.url), now_us=now + SECOND)
-    assert report.claimed == report.interrupted == 0 and smtp_server.recorder.messages == []
+    assert report.claimed == report.taken_back == 0 and smtp_server.recorder.messages == []
     assert delivery_counts(store, world.slug)["sending"] == 2 * len(world.matched)
 
 

@@ -1,21 +1,21 @@
-"""The notices table as a queue: written from the marks, claimed, recorded (one transaction each).
+"""The notices table as a queue: written from the marks, claimed, recorded.
 
-Never twice.  A notice is claimed (``pending`` -> ``sending``, attempts + 1) and committed
-*before* anything is sent, so two workers can never hold the same notice.  Only the worker
-holding the claim records the outcome.  A claim that is never recorded (the worker died
-between claiming and recording) is not retried: after ``stale_after_s`` it is marked
-``failed`` as "may have been delivered".  We prefer losing such a notice to sending it twice;
-it is visible in the counts, and the fixed Message-ID lets a mail server drop a repeat if an
-operator chooses to resend.
+A notice is claimed (``pending`` -> ``sending``, attempts + 1) and committed *before*
+anything is sent, so two live workers never hold the same notice.  The claim is a lease
+(soulmark.notices.lease): its worker renews it while it works, and each notice is recorded
+in a short transaction of its own as soon as its SMTP transaction ends.  When a worker dies
+its lease runs out and the notices it had not recorded are claimed again: nothing claimed
+is lost.  Only the worker holding the claim records an outcome.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, literal, select, update
+from sqlalchemy import Table, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,9 +32,7 @@ __all__ = [
     "Claimed",
     "Result",
     "materialise",
-    "reap_stale",
     "claim_due",
-    "record",
     "release",
     "outbox_messages",
     "delivery_counts",
@@ -42,13 +40,20 @@ __all__ = [
     "queue_confirmation",
     "queue_message",
     "queue_question",
+    "queue_many",
+    "let_go",
 ]
 
 STATUSES = ("pending", "sending", "sent", "failed")
+HELD = "held"
+"""A message written by a long write that is not finished yet (an invitation list written in
+slices): never claimed until :func:`let_go`, so a list cut short mails nobody."""
 ASKED = "asked"
 """A queued question, "mail this address a sign-in link if it joined": never claimed for
 sending as it is; soulmark.services.signin.answer_requests makes it a mail or drops it."""
 _T = cast(Table, NoticeRow.__table__)
+Mail = tuple[str, str, str]
+"""To, subject, body."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,7 @@ class Claimed:
     token: str
     outgoing: list[Outgoing]
     attempts: dict[int, int]
+    leased_until: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,27 +129,13 @@ def materialise(store: Store, *, now_us: int) -> int:
     return written
 
 
-def reap_stale(store: Store, settings: NoticeSettings, *, now_us: int) -> int:
-    """Claims nobody recorded in time: the worker died mid-send.  Failed, never resent."""
-    cutoff = now_us - int(settings.stale_after_s * SECOND)
-    with store.transaction() as s:
-        reaped = s.execute(
-            update(NoticeRow)
-            .where(NoticeRow.status == "sending", NoticeRow.claimed_at < cutoff)
-            .values(
-                status="failed",
-                body=None,
-                last_error="interrupted while sending; it may have been delivered, "
-                "so it is not sent again",
-            )
-            .returning(NoticeRow.id)
-        )
-        return len(reaped.all())
-
-
-def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed | None:
-    """Take up to ``batch_size`` due notices for this worker alone, committed before sending."""
+def claim_due(
+    store: Store, settings: NoticeSettings, *, now_us: int, lease_from: int | None = None
+) -> Claimed | None:
+    """Take up to ``batch_size`` notices due at ``now_us`` for this worker alone, committed
+    before sending, leased for ``lease_s`` from ``lease_from`` (default ``now_us``)."""
     token = secrets.token_hex(16)
+    until = (now_us if lease_from is None else lease_from) + int(settings.lease_s * SECOND)
     with store.transaction() as s:
         # SKIP LOCKED lets PostgreSQL workers share the queue; SQLite has one writer anyway.
         ids = s.scalars(
@@ -162,6 +154,7 @@ def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed
                 status="sending",
                 claim=token,
                 claimed_at=now_us,
+                leased_until=until,
                 attempts=NoticeRow.attempts + 1,
             )
         )
@@ -173,7 +166,7 @@ def claim_due(store: Store, settings: NoticeSettings, *, now_us: int) -> Claimed
             .order_by(NoticeRow.id)
         ).all()
     out = [_outgoing(row, name, slug, lang, settings) for row, name, slug, lang in rows]
-    return Claimed(token, out, {row.id: row.attempts for row, *_ in rows})
+    return Claimed(token, out, {row.id: row.attempts for row, *_ in rows}, until)
 
 
 def release(store: Store, claimed: Claimed) -> None:
@@ -182,7 +175,13 @@ def release(store: Store, claimed: Claimed) -> None:
         s.execute(
             update(NoticeRow)
             .where(NoticeRow.claim == claimed.token, NoticeRow.status == "sending")
-            .values(status="pending", claim=None, claimed_at=None, attempts=NoticeRow.attempts - 1)
+            .values(
+                status="pending",
+                claim=None,
+                claimed_at=None,
+                leased_until=None,
+                attempts=NoticeRow.attempts - 1,
+            )
         )
 
 
@@ -196,74 +195,6 @@ def _outgoing(
             row.kind, world_name=world_name, slug=slug, base_url=settings.base_url, lang=lang
         )
     return Outgoing(row.id, row.to_addr, subject, body)
-
-
-Rows = list[dict[str, Any]]
-
-
-def _sorted_outcomes(
-    settings: NoticeSettings, claimed: Claimed, results: list[Result], transport: str, now_us: int
-) -> tuple[Rows, Rows, Rows]:
-    """The results as update parameters: sent, to retry later, failed for good."""
-    by_id = {out.notice_id: out for out in claimed.outgoing}
-    sent: Rows = []
-    retry: Rows = []
-    failed: Rows = []
-    for res in results:
-        attempts = claimed.attempts[res.notice_id]
-        if res.outcome == "sent":
-            out = by_id[res.notice_id]
-            keep = transport == "outbox"
-            sent.append(
-                {
-                    "nid": res.notice_id,
-                    "subject": out.subject if keep else None,
-                    "body": out.body if keep else None,
-                }
-            )
-        elif res.outcome == "retry" and attempts < settings.max_attempts:
-            later = now_us + settings.backoff_us(attempts)
-            retry.append({"nid": res.notice_id, "at": later, "error": res.error})
-        else:
-            failed.append({"nid": res.notice_id, "error": res.error})
-    return sent, retry, failed
-
-
-def record(
-    store: Store,
-    settings: NoticeSettings,
-    claimed: Claimed,
-    results: list[Result],
-    *,
-    transport: str,
-    now_us: int,
-) -> None:
-    """Write every outcome of one claim in one transaction (only rows still holding it)."""
-    sent, retry, failed = _sorted_outcomes(settings, claimed, results, transport, now_us)
-    where = (_T.c.id == bindparam("nid")) & (_T.c.claim == claimed.token)
-    with store.transaction() as s:
-        conn = s.connection()
-        if sent:
-            values = {
-                "status": "sent",
-                "sent_at": now_us,
-                "transport": transport,
-                "last_error": None,
-                "subject": bindparam("subject"),
-                "body": bindparam("body"),
-            }
-            conn.execute(update(_T).where(where).values(**values), sent)
-        if retry:
-            values = {
-                "status": "pending",
-                "next_attempt_at": bindparam("at"),
-                "last_error": bindparam("error"),
-            }
-            conn.execute(update(_T).where(where).values(**values), retry)
-        if failed:
-            # A confirmation's body holds its link: do not keep it once it can no longer go.
-            values = {"status": "failed", "last_error": bindparam("error"), "body": None}
-            conn.execute(update(_T).where(where).values(**values), failed)
 
 
 def outbox_messages(
@@ -369,6 +300,38 @@ def queue_message(
     s.add(notice)
     s.flush()
     return notice.id
+
+
+def queue_many(
+    s: Session,
+    world: WorldRow,
+    *,
+    kind: str,
+    mails: Sequence[Mail],
+    at: int,
+    held: str | None = None,
+) -> None:
+    """Queue composed messages in one statement, due at once; or, with ``held``, kept back
+    until :func:`let_go` releases everything held under that key."""
+    status = HELD if held else "pending"
+    common = {"world_id": world.id, "person_id": None, "kind": kind, "due_at": at}
+    common |= {"status": status, "claim": held, "attempts": 0, "next_attempt_at": 0}
+    rows = [common | {"to_addr": to, "subject": sub, "body": body} for to, sub, body in mails]
+    if rows:
+        s.execute(_T.insert(), rows)
+
+
+def let_go(store: Store, held: str) -> int:
+    """Make every message held under ``held`` due, in one short transaction; how many."""
+    with store.transaction() as s:
+        gone = s.execute(
+            update(NoticeRow)
+            .where(NoticeRow.claim == held, NoticeRow.status == HELD)
+            # The key stays in ``claim`` (a claim overwrites it): one index fewer to touch.
+            .values(status="pending")
+            .returning(NoticeRow.id)
+        )
+        return len(gone.all())
 
 
 def queue_question(s: Session, world: WorldRow, *, to: str, at: int, base_url: str) -> None:

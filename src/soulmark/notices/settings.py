@@ -63,15 +63,19 @@ class NoticeSettings:
     base_url: str = DEFAULT_BASE_URL
     """Where the web app is reached; notices link to the world page ``{base_url}/w/{slug}``."""
     batch_size: int = 500
-    """Notices claimed per transaction; a crash loses at most one batch's records (never sends)."""
+    """Notices claimed per transaction (each is recorded on its own as soon as it is sent)."""
     connections: int = 4
     """SMTP connections used side by side, each reused for many messages."""
     max_attempts: int = 8
     retry_base_s: float = 60.0
     """First retry after this long, then doubling: 1 min, 2, 4, … up to ``retry_max_s``."""
     retry_max_s: float = 6 * 3600.0
-    stale_after_s: float = 3600.0
-    """A claim older than this was interrupted (crash); it is marked failed, never resent."""
+    lease_s: float = 60.0
+    """How long a claim holds its notices without word from its worker.  The worker renews
+    the lease every quarter of it while it works; once a lease has run out the worker is
+    taken for dead and the notices it had not recorded are claimed again by the next pass of
+    any worker.  It must outlast ``timeout_s``: a worker starts no message that could still
+    be on the wire when its lease runs out."""
     poll_s: float = 2.0
     timeout_s: float = 30.0
     beacon_relays: tuple[str, ...] = ()
@@ -82,6 +86,8 @@ class NoticeSettings:
             parse_smtp_url(self.smtp_url)
         if self.batch_size < 1 or self.connections < 1 or self.max_attempts < 1:
             raise InvalidInput("batch size, connections and attempts must be at least 1")
+        if self.lease_s <= self.timeout_s:
+            raise InvalidInput("the lease must last longer than one message's timeout")
 
     @property
     def smtp(self) -> SmtpTarget | None:

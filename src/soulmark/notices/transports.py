@@ -12,6 +12,7 @@ import asyncio
 import email.utils
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 import aiosmtplib
@@ -27,11 +28,19 @@ outbox_log = logging.getLogger("soulmark.notices.outbox")
 
 _NETWORK = (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError)
 
+Done = Callable[[Sequence[Result]], Awaitable[None]]
+"""Records outcomes; a message's own record is awaited before the next message starts."""
+Going = Callable[[], bool]
+"""Whether another message may start (the claim's lease holds, records still work)."""
+_LEASE_GONE = "the claim's lease could run out before it went: left for the next pass"
+
 
 class Transport(Protocol):
     name: str
 
-    async def send(self, batch: list[Outgoing], *, now_us: int) -> list[Result]: ...
+    async def send(
+        self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
+    ) -> list[Result]: ...
 
     async def close(self) -> None: ...
 
@@ -41,10 +50,15 @@ class OutboxTransport:
 
     name = "outbox"
 
-    async def send(self, batch: list[Outgoing], *, now_us: int) -> list[Result]:
+    async def send(
+        self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
+    ) -> list[Result]:
+        # The outbox is the table itself: the record is the delivery, one transaction.
         for out in batch:
             outbox_log.info("to %s: %s\n%s", out.to, out.subject, out.body)
-        return [Result(out.notice_id, "sent") for out in batch]
+        results = [Result(out.notice_id, "sent") for out in batch]
+        await done(results)
+        return results
 
     async def close(self) -> None:
         return None
@@ -62,21 +76,33 @@ class SmtpTransport:
         self.domain = sender_domain(settings.from_addr)
         self.clients: list[aiosmtplib.SMTP | None] = [None] * settings.connections
 
-    async def send(self, batch: list[Outgoing], *, now_us: int) -> list[Result]:
+    async def send(
+        self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
+    ) -> list[Result]:
         queue = deque(batch)
         results: list[Result] = []
         errors: list[str] = []
         lanes = range(min(len(self.clients), len(batch)))
-        await asyncio.gather(*(self._lane(i, queue, results, errors, now_us) for i in lanes))
-        # Left over only when no connection could be opened at all: surely not sent.
-        why = errors[-1] if errors else "no connection to the mail server"
-        results.extend(Result(out.notice_id, "retry", why) for out in queue)
-        return results
+        await asyncio.gather(
+            *(self._lane(i, queue, results, errors, now_us, done, going) for i in lanes)
+        )
+        # Left over when no connection could be opened, or the lease went: surely not sent.
+        why = _LEASE_GONE if not going() else errors[-1] if errors else "no mail server"
+        left = [Result(out.notice_id, "retry", why) for out in queue]
+        await done(left)
+        return results + left
 
     async def _lane(
-        self, i: int, queue: deque[Outgoing], results: list[Result], errors: list[str], now: int
+        self,
+        i: int,
+        queue: deque[Outgoing],
+        results: list[Result],
+        errors: list[str],
+        now: int,
+        done: Done,
+        going: Going,
     ) -> None:
-        while queue:
+        while queue and going():
             out = queue.popleft()
             client = await self._client(i, errors)
             if client is None:
@@ -90,7 +116,9 @@ class SmtpTransport:
                     if client
                     else Result(out.notice_id, "retry", errors[-1])
                 )
-            results.append(result or Result(out.notice_id, "retry", "connection lost"))
+            result = result or Result(out.notice_id, "retry", "connection lost")
+            results.append(result)
+            await done([result])  # recorded before the next message starts
 
     async def _client(self, i: int, errors: list[str]) -> aiosmtplib.SMTP | None:
         client = self.clients[i]

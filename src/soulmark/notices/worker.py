@@ -1,4 +1,5 @@
-"""The delivery loop: write due notices from the marks, claim a batch, send it, record it."""
+"""The delivery loop: write due notices from the marks, claim a leased batch, send and record
+each notice as it goes (soulmark.notices.lease, soulmark.notices.recorder)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,16 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from soulmark.core.times import now_us
-from soulmark.notices.queue import (
-    Claimed,
-    Result,
-    claim_due,
-    materialise,
-    reap_stale,
-    record,
-    release,
-)
+from soulmark.notices.lease import Leases, take_back
+from soulmark.notices.queue import Claimed, Result, claim_due, materialise, release
+from soulmark.notices.recorder import Recorder
 from soulmark.notices.settings import NoticeSettings
 from soulmark.notices.transports import Transport, open_transport
 from soulmark.services.schedule import seal_due
@@ -50,8 +47,8 @@ class DeliveryReport:
     failed: int = 0
     uncertain: int = 0
     """Lost mid-send: maybe delivered, so not retried (counted in ``failed`` too)."""
-    interrupted: int = 0
-    """Old claims nobody recorded (a crashed worker), now marked failed."""
+    taken_back: int = 0
+    """Notices a dead worker had claimed and not recorded, its lease run out: sent again."""
     sealed: int = 0
     """Rounds sealed because the moment their organizer planned had come."""
     asked: int = 0
@@ -81,10 +78,13 @@ async def _deliver(
     settings: NoticeSettings,
     clock: Callable[[], int],
     stop: asyncio.Event | None = None,
+    lease_clock: Callable[[], int] | None = None,
 ) -> DeliveryReport:
+    """One pass; ``lease_clock`` (default ``clock``) times the leases, in time that moves."""
     transport = open_transport(settings)
     report = DeliveryReport(transport=transport.name)
-    report.interrupted = await asyncio.to_thread(reap_stale, store, settings, now_us=clock())
+    leases = Leases(store, settings, lease_clock or clock)
+    report.taken_back = await asyncio.to_thread(take_back, store, settings, now_us=leases.clock())
     # Planned seals first: the marks they write get their notices in this same pass.
     relays = settings.beacon_relays
     report.sealed = await asyncio.to_thread(seal_due, store, at=clock(), relays=relays)
@@ -92,7 +92,7 @@ async def _deliver(
     # "Lost your link?" only queued its question: the lookup happens here, out of its answer.
     report.asked = await asyncio.to_thread(answer_requests, store)
     try:
-        await _batches(store, settings, clock, stop, transport, report)
+        await _batches(store, settings, clock, stop, transport, report, leases)
     finally:
         await transport.close()
     return report
@@ -105,55 +105,52 @@ async def _batches(
     stop: asyncio.Event | None,
     transport: Transport,
     report: DeliveryReport,
+    leases: Leases,
 ) -> None:
-    """Claim, send, record, batch after batch until nothing is due.
+    """Claim and send, batch after batch until nothing is due, each notice recorded as it goes.
 
-    The database work of the neighbouring batches (claiming the next, recording the last)
-    runs in threads while this batch is on the wire, so the connections seldom sit idle.
+    The next batch is claimed in a thread while this one is on the wire, so the connections
+    seldom sit idle; its lease is renewed from the moment it is claimed.
     """
+    recorder = Recorder(store, settings, transport.name, clock)
 
-    recording: asyncio.Task[None] | None = None
+    def going() -> bool:
+        return leases.going() and not recorder.broken
+
     following: Awaitable[Claimed | None] | None = None
-    claimed = await _claim(store, settings, clock)
-    try:
-        while claimed is not None:
-            full = len(claimed.outgoing) == settings.batch_size
-            more = full and not (stop and stop.is_set())
-            following = _claim(store, settings, clock) if more else None
-            results = await transport.send(claimed.outgoing, now_us=clock())
-            if recording is not None:
-                await recording
-            recording = _record(store, settings, transport, claimed, results, clock())
-            _tally(report, claimed, results, settings.max_attempts)
-            claimed, following = (await following if following else None), None
-    finally:
-        if recording is not None:
-            await recording
-        if following is not None:  # a batch claimed ahead but never sent: hand it back
-            await _hand_back(store, following)
+    async with leases.renewing():
+        claimed = await _claim(store, settings, clock, leases)
+        try:
+            while claimed is not None:
+                full = len(claimed.outgoing) == settings.batch_size
+                more = full and not (stop and stop.is_set()) and going()
+                following = _claim(store, settings, clock, leases) if more else None
+                done = partial(recorder.done, claimed)
+                results = await transport.send(
+                    claimed.outgoing, now_us=clock(), done=done, going=going
+                )
+                leases.drop(claimed)
+                _tally(report, claimed, results, settings.max_attempts)
+                claimed, following = (await following if following else None), None
+        finally:
+            if following is not None:  # a batch claimed ahead but never sent: hand it back
+                await _hand_back(store, following)
 
 
 def _claim(
-    store: Store, settings: NoticeSettings, clock: Callable[[], int]
+    store: Store, settings: NoticeSettings, clock: Callable[[], int], leases: Leases
 ) -> asyncio.Task[Claimed | None]:
-    """Claim the next batch in a thread, started now and awaited later."""
-    return asyncio.create_task(asyncio.to_thread(claim_due, store, settings, now_us=clock()))
+    """Claim the next batch in a thread, started now and awaited later; held from then on."""
 
-
-def _record(
-    store: Store,
-    settings: NoticeSettings,
-    transport: Transport,
-    claimed: Claimed,
-    results: list[Result],
-    now: int,
-) -> asyncio.Task[None]:
-    """Record a sent batch in a thread while the next one goes out."""
-    return asyncio.create_task(
-        asyncio.to_thread(
-            record, store, settings, claimed, results, transport=transport.name, now_us=now
+    async def claim() -> Claimed | None:
+        claimed = await asyncio.to_thread(
+            claim_due, store, settings, now_us=clock(), lease_from=leases.clock()
         )
-    )
+        if claimed is not None:
+            leases.hold(claimed)
+        return claimed
+
+    return asyncio.create_task(claim())
 
 
 async def _hand_back(store: Store, following: Awaitable[Claimed | None]) -> None:
@@ -169,7 +166,18 @@ async def deliver_due_async(
     store: Store, settings: NoticeSettings, *, now_us: int
 ) -> DeliveryReport:
     """:func:`deliver_due` for code already inside an event loop (the web app)."""
-    return await _deliver(store, settings, lambda: now_us)
+    # What is due is read at ``now_us``; the leases run on from it as the pass goes.
+    return await _deliver(store, settings, lambda: now_us, lease_clock=_running_from(now_us))
+
+
+def _running_from(start_us: int) -> Callable[[], int]:
+    """A clock that reads ``start_us`` when the pass starts and runs on from there.
+
+    A pass asked for "what is due at this moment" still lasts as long as it lasts: its
+    leases must be renewed in time that moves, or another worker would take back the
+    batches of a long ``--once`` pass while it is still sending them."""
+    began = time.monotonic_ns()
+    return lambda: start_us + (time.monotonic_ns() - began) // 1000
 
 
 def deliver_due(store: Store, settings: NoticeSettings, *, now_us: int) -> DeliveryReport:
@@ -186,7 +194,8 @@ async def run_worker(
 ) -> None:
     """Deliver due notices every ``settings.poll_s`` seconds until ``stop_event`` is set.
 
-    Stopping waits for the batch in hand to be recorded, never abandons it mid-send.
+    Stopping waits for the batch in hand to be sent and recorded, never abandons it mid-send;
+    a worker killed instead leaves its claim to run out (soulmark.notices.lease).
     A failing pass (database or mail server down) is logged and tried again.
     """
     stop = stop_event or asyncio.Event()

@@ -1,8 +1,10 @@
 """Bulk intake for organizers: a CSV of ``name,email`` (and an optional ``group``) in batches.
 
 People who share a ``group`` (a household, siblings) are never paired with each other (R3).
-Each batch is one transaction, so every row reported as joined is durable; a bad row is
-reported with its line number and the valid rows around it are kept.
+Each batch is one short transaction (store.fair), so every row reported as joined is
+durable; a bad row is reported with its line number and the valid rows around it are kept.
+An intake cut short keeps the batches written; run again, it reports those rows as already
+joined and adds the rest.
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ from soulmark.services.tokens import new_token
 from soulmark.services.worlds import get_world
 from soulmark.settings import DEFAULT_BASE_URL
 from soulmark.store import Store
+from soulmark.store.fair import step_aside
 from soulmark.store.models import PersonRow, WorldRow
 
 __all__ = ["Intake", "RowError", "clean_group", "join_csv"]
 
-BATCH = 5000
+BATCH = 200
+"""Rows per transaction: about 40 ms of write lock on SQLite (bench/locks.py), so another
+world's joins get in between two batches (store.fair)."""
 MAX_GROUP = 64
 
 
@@ -159,7 +164,7 @@ def join_csv(
     world: str,
     source: TextIO,
     at: int,
-    batch_size: int = BATCH,
+    batch_size: int | None = None,
     on_joined: Callable[[list[tuple[str, str]]], None] | None = None,
     base_url: str = DEFAULT_BASE_URL,
 ) -> Intake:
@@ -170,7 +175,9 @@ def join_csv(
     report = Intake(world=world)
     with store.transaction() as s:
         get_world(s, world)
-    for batch in _batches(_rows(source, report.errors), batch_size):
+    for i, batch in enumerate(_batches(_rows(source, report.errors), batch_size or BATCH)):
+        if i:
+            step_aside(store)
         try:
             done = _insert(store, world, batch, at, report, base_url)
         except IntegrityError:

@@ -12,16 +12,18 @@ since mail scanners prefetch links; the button on its page claims it: the join c
 open round, in the language of that page, and the wrist gets its first private link, which
 only the invitee's browser ever receives.  The organizer is told counts, never a key.
 
-A list is checked whole before anything is written: one bad row refuses it all, by line.
+A list is checked whole before anything is written: one bad row refuses it all, by line.  It
+is written in short slices, its mails held until the last one is in (:func:`invite`).
 """
 
 from __future__ import annotations
 
 import csv
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import Select, distinct, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,17 +33,19 @@ from soulmark.core.tables import read_rows
 from soulmark.core.times import DAY
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL, invitation, invite_link
-from soulmark.notices.queue import queue_message
+from soulmark.notices.queue import HELD, let_go, queue_many
 from soulmark.services.intake import clean_group
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import check_domain, joining_round
 from soulmark.services.results import Result
 from soulmark.services.senders import DEFAULT_QUOTAS, Quotas, check_may_invite
-from soulmark.services.signin import SignedIn, holds_wrist, issue_code, live_code, spend_code
+from soulmark.services.signin import SignedIn, holds_wrist, issue_codes, live_code, spend_code
 from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
+from soulmark.store.fair import slices, step_aside
 from soulmark.store.models import PersonRow, WorldRow
+from soulmark.store.notice_models import NoticeRow
 from soulmark.store.web_models import SigninCodeRow
 
 __all__ = [
@@ -62,6 +66,8 @@ __all__ = [
 INVITE_TTL = 7 * DAY
 MAX_INVITEES = 5000
 """Rows in one list: a bigger community is invited in several lists."""
+SLICE = 200
+"""Addresses written per transaction: about 40 ms of write lock on SQLite (bench/locks.py)."""
 PURPOSE = "invite"
 _SPENT = "this invitation has expired or was already used; ask the organizer for a new one"
 _SPENT_CODE = "invitation-spent"
@@ -151,34 +157,38 @@ def invite(
     lang: str | None = None,
     quotas: Quotas = DEFAULT_QUOTAS,
 ) -> Invited:
-    """Mail each invitee a one-time claim link (in ``lang``); one transaction for the list.
+    """Mail each invitee a one-time claim link (in ``lang``).
 
-    An address already in, or holding a live invitation, is skipped: a list sent twice is
-    sent once.  A list the world may not send (services.senders) is refused whole."""
-    sent = skipped = 0
-    with store.transaction() as s:
-        row = get_world(s, world, share=True)
-        people = _people(s, row, invitees, at)
-        fresh = [p for p in people if p is not None and not _live(s, p, at)]
-        skipped = len(invitees) - len(fresh)
-        check_may_invite(s, row, len(fresh), at=at, quotas=quotas)
-        for person in fresh:
-            code = issue_code(s, person, purpose=PURPOSE, at=at, ttl=INVITE_TTL)
-            if code is None:
-                skipped += 1
-                continue
-            days = INVITE_TTL // DAY
-            link = invite_link(base_url, code)
-            subject, body = invitation(world_name=row.name, link=link, days=days, lang=lang)
-            queue_message(s, row, kind="invite", to=person.email, subject=subject, body=body, at=at)
-            sent += 1
+    The list is checked whole first (each address in the world's domain): a refusal writes
+    nothing.  It is then written in slices of :data:`SLICE` addresses, each a transaction
+    of its own (store.fair), so that a long list never keeps the write lock from everyone
+    else for long.  Its mails wait ``held`` until the last slice is in, and one last short
+    transaction lets them all go: a list cut short mails nobody, and posting it again
+    invites everyone on it once.
+
+    An address already in, holding an invitation that still works, or listed twice is
+    skipped: a list sent twice is sent once.  A list the world may not send now
+    (services.senders: its organizer's address, the quotas) is refused whole.
+    """
+    with store.read() as s:
+        row = get_world(s, world)
+        unique = _distinct(row, invitees)
+        check_may_invite(s, row, _fresh(s, row, list(unique), at), at=at, quotas=quotas)
+    held = f"list:{secrets.token_hex(13)}"  # the key its held mails wait under
+    sent, skipped = 0, len(invitees) - len(unique)
+    for i, part in enumerate(slices(list(unique.items()), SLICE)):
+        if i:
+            step_aside(store)
+        mailed = _invite_slice(store, world, part, at, base_url, lang, held)
+        sent, skipped = sent + mailed, skipped + len(part) - mailed
+    if len(unique) > SLICE:
+        step_aside(store)
+    let_go(store, held)
     return Invited(world=world, sent=sent, skipped=skipped)
 
 
-def _people(
-    s: Session, world: WorldRow, invitees: Sequence[Invitee], at: int
-) -> list[PersonRow | None]:
-    """Each distinct address's person, made unconfirmed if new; None for one already in."""
+def _distinct(world: WorldRow, invitees: Sequence[Invitee]) -> dict[str, Invitee]:
+    """The list by address key, the first entry of each; refused whole for any outsider."""
     for inv in invitees:
         try:
             check_domain(world, inv.email)
@@ -189,10 +199,45 @@ def _people(
     unique: dict[str, Invitee] = {}
     for inv in invitees:
         unique.setdefault(email_key(inv.email), inv)
-    known, held = _known(s, world, list(unique))
+    return unique
+
+
+def _invite_slice(
+    store: Store,
+    world: str,
+    part: Sequence[tuple[str, Invitee]],
+    at: int,
+    base_url: str,
+    lang: str | None,
+    held: str,
+) -> int:
+    """One slice in one transaction, a few statements whatever its size: its people made or
+    found, their codes renewed, their mails queued held."""
+    days = INVITE_TTL // DAY
+    with store.transaction() as s:
+        row = get_world(s, world, share=True)
+        found = [p for p in _people(s, row, part, at) if p is not None]
+        live = _live(s, [p.id for p in found], at)
+        people = [p for p in found if p.id not in live]
+        codes = _refreshed(s, people, at)
+        mails = []
+        for person in people:
+            if person.id in codes:
+                link = invite_link(base_url, codes[person.id])
+                subject, body = invitation(world_name=row.name, link=link, days=days, lang=lang)
+                mails.append((person.email, subject, body))
+        queue_many(s, row, kind="invite", mails=mails, at=at, held=held)
+    return len(mails)
+
+
+def _people(
+    s: Session, world: WorldRow, part: Sequence[tuple[str, Invitee]], at: int
+) -> list[PersonRow | None]:
+    """Each address's person, made unconfirmed if new; None for one already in."""
+    known, held = _known(s, world, [key for key, _ in part])
     number = joining_round(s, world, at)
     out: list[PersonRow | None] = []
-    for key, inv in unique.items():
+    for key, inv in part:
         person = known.get(key)
         if person is None:
             person = _unclaimed(world, inv, key, number, at)
@@ -223,20 +268,62 @@ def _known(s: Session, world: WorldRow, keys: list[str]) -> tuple[dict[str, Pers
     return known, held
 
 
-def _live(s: Session, person: PersonRow, at: int) -> bool:
-    """Whether ``person`` holds an invitation that still works: inviting again sends nothing
-    (the link mailed before is the one way in)."""
-    live = s.scalar(
-        select(SigninCodeRow.id)
+def _live_codes(ids: Sequence[int], at: int) -> Select[int]:
+    """People of ``ids`` holding a live invitation whose mail was let go (a list cut short
+    holds its mails: its people are invited again)."""
+    mailed = exists().where(
+        NoticeRow.world_id == PersonRow.world_id,
+        NoticeRow.kind == "invite",
+        NoticeRow.to_addr == PersonRow.email,
+        NoticeRow.status != HELD,
+    )
+    return (
+        select(SigninCodeRow.person_id)
+        .join(PersonRow, PersonRow.id == SigninCodeRow.person_id)
         .where(
-            SigninCodeRow.person_id == person.id,
+            SigninCodeRow.person_id.in_(ids),
+            SigninCodeRow.purpose == PURPOSE,
+            SigninCodeRow.used_at.is_(None),
+            SigninCodeRow.expires_at > at,
+            mailed,
+        )
+    )
+
+
+def _live(s: Session, ids: Sequence[int], at: int) -> set[int]:
+    """Which of ``ids`` hold an invitation that still works: its mail is the way in."""
+    return set(s.scalars(_live_codes(ids, at))) if ids else set()
+
+
+def _fresh(s: Session, world: WorldRow, keys: list[str], at: int) -> int:
+    """How many of ``keys`` a list would mail: none already in, left, or invited."""
+    rows = s.execute(
+        select(PersonRow.id, PersonRow.left_at).where(
+            PersonRow.world_id == world.id, PersonRow.email_key.in_(keys)
+        )
+    ).all()
+    ids = [pid for pid, _ in rows]
+    gone = {pid for pid, left in rows if left is not None}
+    gone |= set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_(ids), holds_wrist)))
+    return len(keys) - len(gone | _live(s, ids, at))
+
+
+def _refreshed(s: Session, people: Sequence[PersonRow], at: int) -> dict[int, str]:
+    """The one live invitation of each of ``people``, by id: any earlier one stops working
+    (it expires now, unclaimed), so inviting again re-sends rather than adding a second way
+    in."""
+    s.execute(
+        update(SigninCodeRow)
+        .where(
+            SigninCodeRow.person_id.in_([p.id for p in people]),
             SigninCodeRow.purpose == PURPOSE,
             SigninCodeRow.used_at.is_(None),
             SigninCodeRow.expires_at > at,
         )
-        .limit(1)
+        .values(expires_at=at)
+        .execution_options(synchronize_session=False)
     )
-    return live is not None
+    return issue_codes(s, people, purpose=PURPOSE, at=at, ttl=INVITE_TTL)
 
 
 def _unclaimed(world: WorldRow, inv: Invitee, key: str, number: int, at: int) -> PersonRow:
@@ -259,12 +346,16 @@ def invitations(store: Store, *, world: str) -> Invitations:
     """How many people were invited and how many claimed: counts, never who."""
     with store.read() as s:
         row = get_world(s, world)
+        # Counted by the mails let go: a list cut short (its mails still held) invited nobody.
+        mailed = select(func.count(distinct(NoticeRow.to_addr))).where(
+            NoticeRow.world_id == row.id, NoticeRow.kind == "invite", NoticeRow.status != HELD
+        )
+        sent = s.scalar(mailed) or 0
         people = (
             select(func.count(distinct(SigninCodeRow.person_id)))
             .join(PersonRow, PersonRow.id == SigninCodeRow.person_id)
             .where(PersonRow.world_id == row.id, SigninCodeRow.purpose == PURPOSE)
         )
-        sent = s.scalar(people) or 0
         claimed = s.scalar(people.where(SigninCodeRow.used_at.is_not(None))) or 0
     return Invitations(sent=sent, claimed=claimed)
 

@@ -17,15 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.looks import email_key, look_key
 from soulmark.core.validate import clean_email, clean_name
-from soulmark.notices.compose import confirm_link
-from soulmark.notices.queue import queue_confirmation, queue_question
+from soulmark.notices.compose import confirm_link, confirmation
+from soulmark.notices.queue import queue_many, queue_question
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.tokens import by_token, new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
@@ -261,11 +261,16 @@ def _await_confirmation(
         )
     )
     ids = {pid: id_ for pid, id_ in rows}
+    # A statement each for the links and the mails, whatever the count (a CSV intake).
+    links, mails = [], []
     for joiner, pid in zip(joiners, pids, strict=True):
         token = new_token("c")
-        s.add(ConfirmationRow(person_id=ids[pid], token_hash=token_hash(token), created_at=at))
+        links.append({"person_id": ids[pid], "token_hash": token_hash(token), "created_at": at})
         link = confirm_link(base_url, token)
-        queue_confirmation(s, world, to=joiner.email, link=link, at=at, lang=joiner.lang)
+        subject, body = confirmation(world_name=world.name, link=link, lang=joiner.lang)
+        mails.append((joiner.email, subject, body))
+    s.execute(insert(ConfirmationRow), links)
+    queue_many(s, world, kind="confirm", mails=mails, at=at)
 
 
 def joining_round(session: Session, world: WorldRow, at: int) -> int:

@@ -16,9 +16,10 @@ into a sign-in mail, or drops it.  A code is spent by one conditional UPDATE
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound
@@ -43,6 +44,7 @@ __all__ = [
     "request_signin",
     "answer_requests",
     "issue_code",
+    "issue_codes",
     "live_code",
     "spend_code",
     "signin_world",
@@ -86,6 +88,39 @@ def issue_code(s: Session, person: PersonRow, *, purpose: str, at: int, ttl: int
         )
     )
     return code
+
+
+def issue_codes(
+    s: Session, people: Sequence[PersonRow], *, purpose: str, at: int, ttl: int
+) -> dict[int, str]:
+    """:func:`issue_code` for many people in three statements, by person id: the same rule
+    (none for one who already holds enough live codes)."""
+    ids = [p.id for p in people]
+    live = dict(
+        s.execute(
+            select(SigninCodeRow.person_id, func.count())
+            .where(
+                SigninCodeRow.person_id.in_(ids),
+                SigninCodeRow.used_at.is_(None),
+                SigninCodeRow.expires_at > at,
+            )
+            .group_by(SigninCodeRow.person_id)
+        ).all()
+    )
+    codes = {i: new_token("k") for i in ids if live.get(i, 0) < MAX_LIVE_CODES}
+    rows = [
+        {
+            "person_id": i,
+            "code_hash": token_hash(code),
+            "purpose": purpose,
+            "created_at": at,
+            "expires_at": at + ttl,
+        }
+        for i, code in codes.items()
+    ]
+    if rows:
+        s.execute(insert(SigninCodeRow), rows)
+    return codes
 
 
 _awaits_confirmation = (

@@ -1,7 +1,8 @@
 """Tables of the email notices (see :mod:`soulmark.notices`).
 
 A notice row is written once per (person, kind) and then only moves forward:
-``pending`` -> ``sending`` (claimed) -> ``sent`` | ``pending`` (retry) | ``failed``.
+``pending`` -> ``sending`` (claimed, leased) -> ``sent`` | ``pending`` (retry, or a lease that
+ran out) | ``failed``.  ``held``: an invitation whose list is still being written.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class NoticeRow(Base):
     next_attempt_at: Mapped[int] = mapped_column(BigInteger)
     claim: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
     claimed_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    leased_until: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """While ``sending``: the claim's worker renews this as it works; once it has passed, the
+    worker is taken for dead and another takes the notice back (soulmark.notices.queue)."""
     transport: Mapped[str | None] = mapped_column(String(8), default=None)
     sent_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
@@ -80,7 +81,9 @@ async def invite_form(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("the CSV must be UTF-8 text") from None
-    done = _send(request, settings, store, token, now, invites.read_invitees(text))
+    found = invites.read_invitees(text)
+    # In a thread, as a plain route runs: a long list must not stop this loop serving others.
+    done = await run_in_threadpool(_send, request, settings, store, token, now, found)
     url = f"/organizer/{token}?invited={done.sent}&skipped={done.skipped}#invitations"
     return RedirectResponse(url, status_code=303)
 

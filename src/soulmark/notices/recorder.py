@@ -1,0 +1,138 @@
+"""Each outcome recorded as soon as it is known, in short transactions (a group commit).
+
+A lane of the SMTP transport waits for its message's record before it starts the next one,
+so a worker killed at any moment leaves at most one sent-but-unrecorded message per lane.
+Outcomes that come in while a transaction is being written wait for the next one and share
+it: the database sees a few small commits per second, not one per message in a queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, update
+
+from soulmark.notices.queue import Claimed, Result
+from soulmark.notices.settings import NoticeSettings
+from soulmark.store import Store
+from soulmark.store.notice_models import NoticeRow
+
+__all__ = ["Recorder", "record"]
+
+_T = cast(Table, NoticeRow.__table__)
+
+
+class Recorder:
+    def __init__(
+        self, store: Store, settings: NoticeSettings, transport: str, clock: Callable[[], int]
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.transport = transport
+        self.clock = clock
+        self.broken = False
+        """A record failed: the pass starts no more messages (it could not say they went)."""
+        self._waiting: list[tuple[Claimed, Sequence[Result], asyncio.Future[None]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def done(self, claimed: Claimed, results: Sequence[Result]) -> None:
+        """Record ``results`` of ``claimed``; returns once they are committed."""
+        if not results:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((claimed, results, future))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write())
+        await future
+
+    async def _write(self) -> None:
+        while self._waiting:
+            group, self._waiting = self._waiting, []
+            outcomes = [(claimed, results) for claimed, results, _ in group]
+            try:
+                await asyncio.to_thread(
+                    record,
+                    self.store,
+                    self.settings,
+                    outcomes,
+                    transport=self.transport,
+                    now_us=self.clock(),
+                )
+            except Exception as exc:
+                self.broken = True
+                for *_, future in group:
+                    future.set_exception(exc)
+                continue
+            for *_, future in group:
+                future.set_result(None)
+
+
+Rows = list[dict[str, Any]]
+
+
+def _sorted_outcomes(
+    settings: NoticeSettings, claimed: Claimed, results: Sequence[Result], keep: bool, now_us: int
+) -> tuple[Rows, Rows, Rows]:
+    """The results as update parameters: sent, to retry later, failed for good."""
+    by_id = {out.notice_id: out for out in claimed.outgoing}
+    sent: Rows = []
+    retry: Rows = []
+    failed: Rows = []
+    for res in results:
+        key = {"nid": res.notice_id, "token": claimed.token}
+        attempts = claimed.attempts[res.notice_id]
+        if res.outcome == "sent":
+            out = by_id[res.notice_id]
+            kept = {"subject": out.subject, "body": out.body} if keep else {}
+            sent.append(key | {"subject": None, "body": None} | kept)
+        elif res.outcome == "retry" and attempts < settings.max_attempts:
+            later = now_us + settings.backoff_us(attempts)
+            retry.append(key | {"at": later, "error": res.error})
+        else:
+            failed.append(key | {"error": res.error})
+    return sent, retry, failed
+
+
+Outcomes = Sequence[tuple[Claimed, Sequence[Result]]]
+
+
+def record(
+    store: Store, settings: NoticeSettings, outcomes: Outcomes, *, transport: str, now_us: int
+) -> None:
+    """Write the outcomes of one or more claims in one short transaction (only rows that
+    still hold their claim: a claim taken back from this worker is no longer its to record)."""
+    sent: Rows = []
+    retry: Rows = []
+    failed: Rows = []
+    for claimed, results in outcomes:
+        some = _sorted_outcomes(settings, claimed, results, transport == "outbox", now_us)
+        for rows, more in zip((sent, retry, failed), some, strict=True):
+            rows.extend(more)
+    where = (_T.c.id == bindparam("nid")) & (_T.c.claim == bindparam("token"))
+    done = {"claim": None, "leased_until": None}
+    # A bare connection, not a session: this runs every few milliseconds while mail goes out,
+    # and nothing here needs the ORM (a session costs about as much as the updates).
+    with store.engine.begin() as conn:
+        if sent:
+            values = {
+                "status": "sent",
+                "sent_at": now_us,
+                "transport": transport,
+                "last_error": None,
+                "subject": bindparam("subject"),
+                "body": bindparam("body"),
+            }
+            conn.execute(update(_T).where(where).values(**values, **done), sent)
+        if retry:
+            values = {
+                "status": "pending",
+                "next_attempt_at": bindparam("at"),
+                "last_error": bindparam("error"),
+            }
+            conn.execute(update(_T).where(where).values(**values, **done), retry)
+        if failed:
+            # A confirmation's body holds its link: do not keep it once it can no longer go.
+            values = {"status": "failed", "last_error": bindparam("error"), "body": None}
+            conn.execute(update(_T).where(where).values(**values, **done), failed)
