@@ -69,7 +69,7 @@ def _restart(cluster: Cluster, pause_s: float) -> None:
 
 
 async def _faults(
-    args: argparse.Namespace, cluster: Any, worker: Worker, start_us: int, outages: list[Any]
+    args: argparse.Namespace, cluster: Any, worker: Worker, start_us: int, faults: dict[str, Any]
 ) -> None:
     """PostgreSQL restarts and worker kills spread over the window, in a random order."""
     rng = random.Random(args.seed)
@@ -82,9 +82,10 @@ async def _faults(
         if what == "restart":
             began = time.time_ns() // 1000
             await asyncio.to_thread(_restart, cluster, args.pause)
-            outages.append((began, time.time_ns() // 1000 + int(args.grace * 1e6)))
+            faults["outages"].append((began, time.time_ns() // 1000 + int(args.grace * 1e6)))
             print(f"PostgreSQL restarted ({args.pause} s down)", flush=True)
         else:
+            faults["kills"].append(time.time_ns() // 1000)
             worker.kill()
             worker.start()
             print("worker SIGKILLed mid-batch and started again", flush=True)
@@ -93,8 +94,11 @@ async def _faults(
 async def _night(args: argparse.Namespace, stack: dict[str, Any], plan: dict[str, Any]) -> Outcome:
     nginx: Nginx = stack["nginx"]
     host, port = "127.0.0.1", nginx.port
-    answers, stop, outages = Answers(), asyncio.Event(), []
-    followers = [Follower(t) for t in stack["tokens"]]
+    answers, stop = Answers(), asyncio.Event()
+    faults: dict[str, Any] = {"outages": [], "kills": []}
+    # One machine stands in for a school of phones: each stream comes from its own address,
+    # or the per-address stream bound (web/means.py) would refuse all but 64 per instance.
+    followers = [Follower(t, f"10.{i // 250}.{i % 250}.1") for i, t in enumerate(stack["tokens"])]
     tasks = []
     for i in range(0, len(followers), 200):
         tasks += [
@@ -107,11 +111,11 @@ async def _night(args: argparse.Namespace, stack: dict[str, Any], plan: dict[str
     tasks.append(asyncio.create_task(joiner.run(0.2, answers, stop)))
     await asyncio.sleep(max(0.0, stack["start_us"] / 1e6 - time.time()))
     print("window open", flush=True)
-    await _faults(args, stack["cluster"], stack["worker"], stack["start_us"], outages)
+    await _faults(args, stack["cluster"], stack["worker"], stack["start_us"], faults)
     await asyncio.sleep(max(0.0, stack["start_us"] / 1e6 + WINDOW_S + 10 - time.time()))
     stop.set()
     await asyncio.wait(tasks, timeout=60)
-    return Outcome(followers, answers, joiner, outages, plan)
+    return Outcome(followers, answers, joiner, faults["outages"], faults["kills"], plan)
 
 
 def run(args: argparse.Namespace, folder: Path) -> Outcome:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Answers", "Follower", "Joiner", "missed_changes", "poll"]
+__all__ = ["Answers", "Changes", "Follower", "Joiner", "poll", "stream_changes"]
 
 RECONNECT_S = 0.3
 
@@ -46,6 +46,8 @@ class Follower:
     """One wrist's live stream through the proxy, opened again whenever it drops."""
 
     token: str
+    address: str = "127.0.0.1"
+    """The phone's own address, as a trusted proxy in front of nginx would pass it on."""
     pid: str = ""
     arrivals: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     up: list[list[int]] = field(default_factory=list)
@@ -68,7 +70,8 @@ class Follower:
             # HTTP/1.0: the proxy streams the body as it comes and closes at its end.
             writer.write(
                 f"GET /api/wrist/events HTTP/1.0\r\nHost: {host}:{port}\r\n"
-                f"Authorization: Bearer {self.token}\r\nAccept: text/event-stream\r\n\r\n".encode()
+                f"Authorization: Bearer {self.token}\r\nX-Forwarded-For: {self.address}\r\n"
+                "Accept: text/event-stream\r\n\r\n".encode()
             )
             await writer.drain()
             status = int((await reader.readline()).split()[1])
@@ -93,27 +96,54 @@ class Follower:
             writer.close()
 
 
-def missed_changes(
+@dataclass
+class Changes:
+    """What the streams showed of the changes due while they were open."""
+
+    due: int = 0
+    never: int = 0
+    """Neither the change nor any later state ever came on the stream."""
+    skipped: int = 0
+    """The stream was late and went straight to a later state (shown, but not this one)."""
+    lags_us: list[int] = field(default_factory=list)
+    """For each change due: from its moment until the stream showed it or a later state."""
+    skipped_at: list[int] = field(default_factory=list)
+
+
+def _first_at_or_after(arrivals: list[tuple[int, int]], moment: int, since: int) -> int | None:
+    """When the stream first showed a state due at ``moment`` or later, from ``since`` on."""
+    return next((t for t, m in arrivals if t >= since and m >= moment), None)
+
+
+def stream_changes(
     followers: list[Follower], plan: dict[str, Any], slack_us: int = 2_000_000
-) -> tuple[int, int]:
-    """(changes due while a stream was open, how many of them never came on it).
+) -> Changes:
+    """Each change due while its stream was open, and how (and how late) the stream showed it.
 
     A change due while its stream was down is not counted: the stream says where the wrist
     is when it opens again, and the final state is checked on its own.
     """
-    due = missed = 0
+    out = Changes()
     for f in followers:
         if not f.pid:
             continue
         _, moments = plan[f.pid]
         got = {(d["state"], d.get("strokes")) for _, d in f.arrivals}
+        shown = [(t, moments.get((d["state"], d.get("strokes")), -1)) for t, d in f.arrivals]
+        spans = [(a, b or _now_us()) for a, b in f.up]
         for key, moment in moments.items():
-            spans = [(a, b or _now_us()) for a, b in f.up]
             if not any(a + slack_us <= moment <= b - slack_us for a, b in spans):
                 continue
-            due += 1
-            missed += key not in got
-    return due, missed
+            out.due += 1
+            at = _first_at_or_after(shown, moment, moment - slack_us)
+            if at is None:
+                out.never += 1
+                continue
+            out.lags_us.append(max(0, at - moment))
+            if key not in got:
+                out.skipped += 1
+                out.skipped_at.append(moment)
+    return out
 
 
 async def poll(

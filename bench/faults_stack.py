@@ -167,15 +167,19 @@ class _Handler:
     delay_s: float = 0.0
     received: Counter[str] = field(default_factory=Counter)
     links: dict[str, list[str]] = field(default_factory=dict)
+    ends: dict[str, list[int]] = field(default_factory=dict)
+    """Per recipient, when each message's DATA ended (µs): the sender is done, bar the reply."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        ended = time.time_ns() // 1000
         if self.delay_s:
             await asyncio.sleep(self.delay_s)  # a stalling provider: a kill lands mid-batch
         message = message_from_bytes(envelope.original_content)
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.received[rcpt.lower()] += 1
+                self.ends.setdefault(rcpt.lower(), []).append(ended)
                 self.links.setdefault(rcpt.lower(), []).append(str(message["Subject"]))
         return "250 OK"
 
@@ -197,3 +201,7 @@ class SmtpSink:
     def received(self) -> Counter[str]:
         with self.handler.lock:
             return Counter(self.handler.received)
+
+    def ends(self) -> dict[str, list[int]]:
+        with self.handler.lock:
+            return {a: list(t) for a, t in self.handler.ends.items()}

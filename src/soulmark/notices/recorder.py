@@ -4,11 +4,17 @@ A lane of the SMTP transport waits for its message's record before it starts the
 so a worker killed at any moment leaves at most one sent-but-unrecorded message per lane.
 Outcomes that come in while a transaction is being written wait for the next one and share
 it: the database sees a few small commits per second, not one per message in a queue.
+
+A record that fails because the database is away (a restart) is written again until it is
+back, for as long as the lease lasts: the lanes wait for it, so nothing new goes out
+meanwhile, and a message the server has taken is not left to be sent a second time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -18,10 +24,16 @@ from soulmark.notices.queue import Claimed, Result
 from soulmark.notices.settings import NoticeSettings
 from soulmark.store import Store
 from soulmark.store.notice_models import NoticeRow
+from soulmark.store.outage import unreachable
 
 __all__ = ["Recorder", "record"]
 
 _T = cast(Table, NoticeRow.__table__)
+Outcomes = Sequence[tuple[Claimed, Sequence[Result]]]
+_AGAIN_S = (0.25, 5.0)
+"""A record the database could not take is written again after this, doubling up to that."""
+
+log = logging.getLogger("soulmark.notices")
 
 
 class Recorder:
@@ -52,6 +64,23 @@ class Recorder:
             group, self._waiting = self._waiting, []
             outcomes = [(claimed, results) for claimed, results, _ in group]
             try:
+                await self._record(outcomes)
+            except Exception as exc:
+                self.broken = True
+                for *_, future in group:
+                    future.set_exception(exc)
+                continue
+            for *_, future in group:
+                future.set_result(None)
+
+    async def _record(self, outcomes: Outcomes) -> None:
+        """One transaction of outcomes, written again while the database is away and the
+        lease still holds (past it, another worker may have taken the notices back)."""
+        # Real seconds, not the pass's clock: a pass asked at a fixed moment has one that stands.
+        give_up = time.monotonic() + self.settings.lease_s
+        delay, most = _AGAIN_S
+        while True:
+            try:
                 await asyncio.to_thread(
                     record,
                     self.store,
@@ -60,13 +89,14 @@ class Recorder:
                     transport=self.transport,
                     now_us=self.clock(),
                 )
+                return
             except Exception as exc:
-                self.broken = True
-                for *_, future in group:
-                    future.set_exception(exc)
-                continue
-            for *_, future in group:
-                future.set_result(None)
+                why = unreachable(exc)
+                if why is None or time.monotonic() + delay > give_up:
+                    raise
+                log.warning("recording sent notices waits for the database: %s", why)
+            await asyncio.sleep(delay)
+            delay = min(most, delay * 2)
 
 
 Rows = list[dict[str, Any]]
@@ -93,9 +123,6 @@ def _sorted_outcomes(
         else:
             failed.append(key | {"error": res.error})
     return sent, retry, failed
-
-
-Outcomes = Sequence[tuple[Claimed, Sequence[Result]]]
 
 
 def record(
