@@ -3,10 +3,12 @@ documented from it, shown in effect with its secrets masked."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
+import soulmark
 from soulmark.settings import Config, read_config
 from soulmark.settings.reference import reference
 
@@ -98,3 +100,41 @@ def test_i17_the_worker_runs_with_the_lease_the_environment_sets(cli, monkeypatc
     assert used.from_addr == "notices@school.example"
     assert used.base_url == "https://marks.school.example", "an option wins over the settings"
     assert read_config().notices().lease_s == 20
+
+
+ENVIRONMENT = {"environ", "environb", "getenv", "getenvb", "putenv"}
+
+
+def _reads_environment(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr in ENVIRONMENT and getattr(node.value, "id", None) == "os"
+    if isinstance(node, ast.ImportFrom):
+        return node.module == "os" and any(a.name in ENVIRONMENT for a in node.names)
+    return False
+
+
+def _environment_reads(root: Path) -> list[str]:
+    """Where a module reads the environment, or the settings outside an entry point."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        where = path.relative_to(root)
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            called = isinstance(node, ast.Name) and node.id == "read_config"
+            if _reads_environment(node) or (called and where.parts[0] != "cli"):
+                found.append(f"{where}:{node.lineno}")
+    return found
+
+
+def test_i21_only_entry_points_read_the_settings_and_nothing_reads_os_environ():
+    # pydantic-settings reads the environment for read_config, which the CLI calls.
+    assert _environment_reads(Path(soulmark.__file__).parent) == []
+
+
+def test_i21_the_walk_sees_an_environment_read(tmp_path):
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "db.py").write_text("import os\nURL = os.environ.get('X')\n")
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "cli" / "run.py").write_text("def main():\n    return read_config()\n")
+    (tmp_path / "web.py").write_text("def app():\n    environ = {}\n    return read_config()\n")
+    (tmp_path / "mail.py").write_text("from os import getenv\n")
+    assert _environment_reads(tmp_path) == ["mail.py:1", "store/db.py:2", "web.py:3"]

@@ -20,6 +20,7 @@ serving = importlib.import_module("soulmark.cli.serve")
 def test_serve_builds_settings_once_and_writes_no_environment(cli, db_url, monkeypatch):
     monkeypatch.setenv("SOULMARK_SECRET", "ab" * 32)
     monkeypatch.setenv("SOULMARK_MAIL_FROM", "notices@school.example")
+    monkeypatch.setenv("SOULMARK_NOTICE_LEASE_S", "45")
     seen = {}
     monkeypatch.setattr(
         serving, "run_app", lambda settings, options: seen.update(s=settings, o=options)
@@ -34,6 +35,8 @@ def test_serve_builds_settings_once_and_writes_no_environment(cli, db_url, monke
     assert settings.trusted_proxies == ("10.0.0.1",) and not settings.dev
     assert settings.notices.from_addr == "notices@school.example" and not settings.run_worker
     assert seen["o"]["workers"] == 3
+    # The in-app worker mails with the same settings: the lease, and links to the site.
+    assert settings.notices.lease_s == 45 and settings.notices.base_url == settings.base_url
     # Worker processes receive the settings pickled inside uvicorn's config.
     assert pickle.loads(pickle.dumps(settings)).secret == settings.secret
 
