@@ -4,6 +4,7 @@ documented from it, shown in effect with its secrets masked."""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,20 @@ def test_i21_the_walk_sees_an_environment_read(tmp_path):
     (tmp_path / "web.py").write_text("def app():\n    environ = {}\n    return read_config()\n")
     (tmp_path / "mail.py").write_text("from os import getenv\n")
     assert _environment_reads(tmp_path) == ["mail.py:1", "store/db.py:2", "web.py:3"]
+
+
+def test_i21_a_command_reads_the_settings_once_and_uses_them_throughout(cli, monkeypatch, tmp_path):
+    common = importlib.import_module("soulmark.cli.common")
+    reads = []
+    real = common.read_config
+    monkeypatch.setattr(common, "read_config", lambda: reads.append(1) or real())
+    window = ["--window-start", "2031-01-01", "--window-end", "2031-06-01"]
+    world = cli("world", "create", "Once", *window, "--json").json["world"]
+    reads.clear()
+    monkeypatch.setenv("SOULMARK_INVITES_PER_DAY", "1")
+    source = tmp_path / "class.csv"
+    source.write_text("email\na@x.test\nb@x.test\n")
+    # invite opens the store and takes its quotas from the settings: two uses, one read.
+    r = cli("invite", world, "--from-csv", str(source))
+    assert r.code == 1 and "at most 1 invitations a day" in r.err, r.err
+    assert len(reads) == 1

@@ -47,7 +47,7 @@ def _hex(value: object) -> object:
         try:
             return bytes.fromhex(value)
         except ValueError:
-            raise ValueError("is not hex") from None
+            raise ValueError("not hex") from None
     return value
 
 

@@ -21,8 +21,9 @@ HEAD = """# Settings
 
 Every setting soulmark reads, all from the environment, each read once when a command,
 `soulmark serve` or `soulmark worker` starts. An empty variable counts as unset. A bad value
-stops the command with one line naming the variable. `soulmark config` prints the values in
-effect, secrets masked (`--json` for scripts).
+stops the command with one line naming the variable. A command-line option (`--db`, `--smtp`,
+`--base-url`, `--trusted-proxy`) wins over its variable. `soulmark config` prints the values
+in effect, secrets masked (`--json` for scripts).
 
 This page is generated from `soulmark.settings.Config`: after changing a setting, run
 `soulmark config --reference > docs/settings.md`.
