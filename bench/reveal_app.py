@@ -55,6 +55,7 @@ def _store(url: str, what_if: set[str]) -> Any:
 
 
 def app_from_env() -> Any:
+    from soulmark.settings import read_config
     from soulmark.web import Settings, create_app
 
     what_if = set(filter(None, os.environ.get("SOULMARK_BENCH_WHAT_IF", "").split(",")))
@@ -64,10 +65,10 @@ def app_from_env() -> Any:
         if "onetx" in what_if:
             confirm.wrist_confirmed = lambda store, *, token: True
         store = _store(os.environ["SOULMARK_DB"], what_if)
-        app = create_app(Settings.from_env(store=store, run_worker=False, dev=False))
+        app = create_app(Settings.from_config(read_config(), store=store, run_worker=False))
     else:
         # As `soulmark serve` builds each worker's app (soulmark.cli.serve).
-        app = create_app(Settings.from_env(run_worker=False, dev=False))
+        app = create_app(Settings.from_config(read_config(), run_worker=False))
 
     @app.get("/hello", include_in_schema=False)
     async def hello() -> dict[str, str]:
@@ -92,8 +93,6 @@ def main() -> None:
         SOULMARK_SECRET=secrets.token_hex(32),
         SOULMARK_BASE_URL=f"http://127.0.0.1:{args.port}",
         SOULMARK_SMTP="",
-        SOULMARK_RUN_WORKER="0",
-        SOULMARK_DEV="0",
         SOULMARK_BENCH_WHAT_IF=args.what_if,
     )
     # The same uvicorn.run call as soulmark.cli.serve.serve, access log included.

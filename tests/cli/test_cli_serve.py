@@ -11,7 +11,7 @@ import re
 
 from soulmark import services
 from soulmark.core.errors import InvalidInput
-from soulmark.settings import read_environment
+from soulmark.settings import read_config
 from soulmark.store import open_store
 
 serving = importlib.import_module("soulmark.cli.serve")
@@ -20,6 +20,7 @@ serving = importlib.import_module("soulmark.cli.serve")
 def test_serve_builds_settings_once_and_writes_no_environment(cli, db_url, monkeypatch):
     monkeypatch.setenv("SOULMARK_SECRET", "ab" * 32)
     monkeypatch.setenv("SOULMARK_MAIL_FROM", "notices@school.example")
+    monkeypatch.setenv("SOULMARK_NOTICE_LEASE_S", "45")
     seen = {}
     monkeypatch.setattr(
         serving, "run_app", lambda settings, options: seen.update(s=settings, o=options)
@@ -32,18 +33,21 @@ def test_serve_builds_settings_once_and_writes_no_environment(cli, db_url, monke
     assert settings.db_url == db_url and settings.secret == bytes.fromhex("ab" * 32)
     assert settings.base_url == "http://127.0.0.1:9123"
     assert settings.trusted_proxies == ("10.0.0.1",) and not settings.dev
-    assert settings.mail_from == "notices@school.example" and not settings.run_worker
+    assert settings.notices.from_addr == "notices@school.example" and not settings.run_worker
     assert seen["o"]["workers"] == 3
+    # The in-app worker mails with the same settings: the lease, and links to the site.
+    assert settings.notices.lease_s == 45 and settings.notices.base_url == settings.base_url
     # Worker processes receive the settings pickled inside uvicorn's config.
     assert pickle.loads(pickle.dumps(settings)).secret == settings.secret
 
 
-def test_the_environment_is_read_in_one_place():
-    env = read_environment(
-        {"SOULMARK_DB": "sqlite:///x.db", "SOULMARK_TRUSTED_PROXIES": " 10.0.0.1, ::1 ,"}
-    )
-    assert env.db_url == "sqlite:///x.db" and env.trusted_proxies == ("10.0.0.1", "::1")
-    assert env.base_url is None and env.secret is None
+def test_the_environment_is_read_in_one_place(monkeypatch):
+    monkeypatch.setenv("SOULMARK_DB", "sqlite:///x.db")
+    monkeypatch.setenv("SOULMARK_TRUSTED_PROXIES", " 10.0.0.1, ::1 ,")
+    monkeypatch.setenv("SOULMARK_BASE_URL", "  ")  # empty counts as unset
+    config = read_config()
+    assert config.db == "sqlite:///x.db" and config.trusted_proxies == ("10.0.0.1", "::1")
+    assert config.base_url is None and config.secret is None
 
 
 def test_i9_serve_demo_writes_its_own_database_file_says_which_and_pairs_its_links(
@@ -88,13 +92,14 @@ def test_i17_serve_warns_when_strangers_can_open_worlds_on_a_public_address(cli,
     assert "warning" not in cli("serve", "--port", "9125").err, "loopback is the operator's own"
 
 
-def test_i17_invitation_quotas_come_from_the_environment():
-    from soulmark.services.senders import quotas_of
-
-    env = read_environment({"SOULMARK_INVITES_PER_DAY": "40", "SOULMARK_INVITES_PER_HOUR": "90"})
-    assert (quotas_of(env).world_day, quotas_of(env).instance_hour) == (40, 90)
+def test_i17_invitation_quotas_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SOULMARK_INVITES_PER_DAY", "40")
+    monkeypatch.setenv("SOULMARK_INVITES_PER_HOUR", "90")
+    quotas = read_config().quotas
+    assert (quotas.world_day, quotas.instance_hour) == (40, 90)
+    monkeypatch.setenv("SOULMARK_INVITES_PER_DAY", "many")
     try:
-        read_environment({"SOULMARK_INVITES_PER_DAY": "many"})
+        read_config()
     except InvalidInput as exc:
         assert "SOULMARK_INVITES_PER_DAY" in str(exc)
     else:

@@ -10,6 +10,7 @@ from notices_support import SmtpServer, World
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import SECOND
 from soulmark.notices import NoticeSettings, parse_smtp_url, run_worker
+from soulmark.settings import read_config
 from soulmark.store import Store
 
 
@@ -81,13 +82,15 @@ def test_backoff_doubles_up_to_a_cap() -> None:
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOULMARK_SMTP", "smtp://127.0.0.1:2525")
     monkeypatch.setenv("SOULMARK_BASE_URL", "https://marks.example")
-    s = NoticeSettings.from_env(batch_size=50, smtp_url=None)
-    assert (s.smtp_url, s.base_url, s.batch_size) == (
+    monkeypatch.setenv("SOULMARK_NOTICE_LEASE_S", "20")
+    s = read_config().notices(smtp_url=None)
+    assert (s.smtp_url, s.base_url, s.lease_s) == (
         "smtp://127.0.0.1:2525",
         "https://marks.example",
-        50,
+        20,
     )
-    assert NoticeSettings.from_env(smtp_url="smtp://other:25").smtp_url == "smtp://other:25"
+    assert s.timeout_s < s.lease_s, "a short lease shortens a message's timeout"
+    assert read_config().notices(smtp_url="smtp://other:25").smtp_url == "smtp://other:25"
 
 
 def test_stopping_mid_pass_sends_the_batch_in_hand_and_hands_back_the_rest(

@@ -73,6 +73,8 @@ def test_store_reports_an_unopenable_database_in_one_line(tmp_path: Path) -> Non
     assert "\n" not in str(info.value)
 
 
-def test_default_url_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_url_reads_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SOULMARK_DB is read by the entry point (soulmark.settings), which passes it on.
     monkeypatch.setenv("SOULMARK_DB", "sqlite:////tmp/elsewhere.db")
-    assert default_url() == "sqlite:////tmp/elsewhere.db"
+    assert default_url().endswith("/soulmark.db")
+    assert default_url("sqlite:////tmp/given.db") == "sqlite:////tmp/given.db"

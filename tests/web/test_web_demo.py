@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from soulmark.core.times import SECOND
 from soulmark.services.demo import build_demo
+from soulmark.settings import read_config
 from soulmark.web import Settings, create_app
 
 from .conftest import T0
@@ -37,6 +38,6 @@ def test_demo_links_and_settings_from_the_environment(store, monkeypatch):
     )
     monkeypatch.setenv("SOULMARK_SECRET", "ab" * 32)
     monkeypatch.setenv("SOULMARK_BASE_URL", "https://soulmark.example")
-    settings = Settings.from_env(dev=True)
+    settings = Settings.from_config(read_config(), dev=True)
     assert settings.secret == bytes.fromhex("ab" * 32) and settings.dev
     assert settings.base_url == "https://soulmark.example"

@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-from soulmark.cli.common import DbOpt, JsonOpt, console, emit, fail
+from soulmark.cli.common import DbOpt, JsonOpt, console, db_url, emit, fail
 from soulmark.core.errors import SoulmarkError
-from soulmark.settings import read_environment
 from soulmark.store import backup as backups
-from soulmark.store import default_url
 
 __all__ = ["backup", "restore"]
 
@@ -24,7 +22,7 @@ def backup(path: PathArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     Example: soulmark backup /var/backups/soulmark/2027-03-01.db
     """
     try:
-        done = backups.backup(default_url(db or read_environment().db_url), path)
+        done = backups.backup(db_url(db), path)
     except SoulmarkError as exc:
         fail(str(exc))
     emit(
@@ -49,7 +47,7 @@ def restore(
     if not yes:
         fail("restoring replaces everything in the database; stop the site, then add --yes")
     try:
-        done = backups.restore(default_url(db or read_environment().db_url), path)
+        done = backups.restore(db_url(db), path)
     except SoulmarkError as exc:
         fail(str(exc))
     emit(as_json, done.to_json(), lambda: console.print(f"Restored from {done.path}."))

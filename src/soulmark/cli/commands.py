@@ -22,6 +22,7 @@ from soulmark.cli.common import (
     WindowStartOpt,
     base_url,
     clean_errors,
+    config,
     console,
     emit,
     fail,
@@ -35,7 +36,6 @@ from soulmark.services import organizer
 from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.console import world_links
 from soulmark.services.relays import default_beacon
-from soulmark.settings import read_environment
 
 ZoneOpt = Annotated[
     str | None,
@@ -104,7 +104,7 @@ def _world_inputs(
         close = parse_iso(joins_close) if joins_close else start
     except (ValueError, SoulmarkError) as exc:
         fail(str(exc))
-    if spec is None and (relay or read_environment().beacon_relays):
+    if spec is None and (relay or config().beacon_relays):
         # Relays fetch the beacon at seal: new worlds get one unless told otherwise.
         spec = default_beacon(joins_close=close, at=now_or(at))
     return start, end, spec
@@ -267,7 +267,7 @@ def seal(
             round=round,
             beacon_signature=beacon_signature,
             next_beacon=upcoming,
-            relays=relay or read_environment().beacon_relays,
+            relays=relay or config().beacon_relays,
         )
 
     emit(as_json, done.to_json(), lambda: _show_sealed(done))

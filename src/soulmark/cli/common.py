@@ -11,10 +11,13 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+# typer (pinned) vendors click: the current command's context holds its settings.
+from typer._click.globals import get_current_context
+
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us, parse_iso
-from soulmark.settings import DEFAULT_BASE_URL, read_environment
-from soulmark.store import Store, open_store
+from soulmark.settings import DEFAULT_BASE_URL, Config, read_config
+from soulmark.store import Store, default_url, open_store
 
 __all__ = [
     "AtOpt",
@@ -25,7 +28,9 @@ __all__ = [
     "RelayOpt",
     "WindowEndOpt",
     "WindowStartOpt",
+    "config",
     "console",
+    "db_url",
     "fail",
     "now_or",
     "opened",
@@ -79,9 +84,28 @@ JoinsCloseOpt = Annotated[
 ]
 
 
+def config() -> Config:
+    """The settings this command runs with, read from the environment once per command
+    (kept on its context); a bad value is one line and exit 1."""
+    ctx = get_current_context(silent=True)
+    meta = ctx.find_root().meta if ctx is not None else {}
+    if "soulmark.config" not in meta:
+        try:
+            meta["soulmark.config"] = read_config()
+        except SoulmarkError as exc:
+            fail(str(exc))
+    found: Config = meta["soulmark.config"]
+    return found
+
+
 def base_url() -> str:
     """Where the site is served: confirmation links mailed by ``soulmark join`` start here."""
-    return read_environment().base_url or DEFAULT_BASE_URL
+    return config().base_url or DEFAULT_BASE_URL
+
+
+def db_url(db: str | None) -> str:
+    """The database a command opens: ``--db``, else ``SOULMARK_DB``, else the default file."""
+    return default_url(db or config().db)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -104,7 +128,7 @@ def opened(db: str | None) -> Iterator[Store]:
     """The store for one command; domain errors become a one-line message and exit 1."""
     store: Store | None = None
     try:
-        store = open_store(db or read_environment().db_url)
+        store = open_store(db_url(db))
         yield store
     except SoulmarkError as exc:
         fail(str(exc))

@@ -8,12 +8,21 @@ from typing import Annotated
 import typer
 
 from soulmark import services
-from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, base_url, console, emit, fail, now_or, opened
+from soulmark.cli.common import (
+    AtOpt,
+    DbOpt,
+    JsonOpt,
+    base_url,
+    config,
+    console,
+    emit,
+    fail,
+    now_or,
+    opened,
+)
 from soulmark.core.times import DAY
 from soulmark.i18n import pick
 from soulmark.services.invites import INVITE_TTL, read_invitees
-from soulmark.services.senders import quotas_of
-from soulmark.settings import read_environment
 
 __all__ = ["invite"]
 
@@ -48,7 +57,7 @@ def invite(
             at=now_or(at),
             base_url=base_url(),
             lang=pick(lang),
-            quotas=quotas_of(read_environment()),
+            quotas=config().quotas,
         )
 
     emit(as_json, done.to_json(), lambda: _show(done))

@@ -11,13 +11,24 @@ from typing import Annotated, Any
 
 import typer
 
-from soulmark.cli.common import DbOpt, JsonOpt, console, emit, errors, fail, now_or, opened
+from soulmark.cli.common import (
+    DbOpt,
+    JsonOpt,
+    config,
+    console,
+    db_url,
+    emit,
+    errors,
+    fail,
+    now_or,
+    opened,
+)
 from soulmark.cli.demo import demo_db
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us
 from soulmark.services.demo import build_demo
-from soulmark.settings import Environment, read_environment
-from soulmark.store import default_url, open_store
+from soulmark.settings import Config, NoticeSettings
+from soulmark.store import open_store
 from soulmark.web import Settings, create_app
 from soulmark.web.http_guard import HEADER_TIMEOUT_S, PROTOCOL
 from soulmark.web.limits import parse_proxies
@@ -118,14 +129,12 @@ def _print_demo(db: str, base: str) -> None:
     console.print("Open a wrist link: it tingles within a minute and is ready in about three.")
 
 
-def _checked_settings(
-    env: Environment, db: str, proxies: list[str], **overrides: object
-) -> Settings:
+def _checked_settings(cfg: Config, db: str, proxies: list[str], **overrides: object) -> Settings:
     """The app's settings, read once, with the database migrated; bad values: one line."""
     try:
         parse_proxies(proxies)
-        settings = Settings.from_env(
-            env, db_url=db, trusted_proxies=tuple(proxies) or None, **overrides
+        settings = Settings.from_config(
+            cfg, db_url=db, trusted_proxies=tuple(proxies) or None, **overrides
         )
         open_store(db).close()  # migrate once, before any worker process starts
     except ValueError as exc:
@@ -159,6 +168,14 @@ def open_warning(host: str) -> str:
         f"[yellow]warning:[/yellow] anyone who reaches {host} can open a world and send "
         "invitations from this site; give --invite-code to keep it to people you know"
     )
+
+
+def _notices(cfg: Config, *, smtp: str | None, base_url: str | None) -> NoticeSettings:
+    """The mail part of the settings, ``--smtp`` and ``--base-url`` winning; one line if bad."""
+    try:
+        return cfg.notices(smtp_url=smtp, base_url=base_url)
+    except SoulmarkError as exc:
+        fail(str(exc))
 
 
 def _announce(settings: Settings, db: str, host: str, *, demo: bool) -> None:
@@ -195,16 +212,17 @@ def serve(
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
     Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1
     """
-    env = read_environment()
+    cfg = config()
     # A demo writes a world of made-up people: into its own file unless told where.
-    db = demo_db() if demo and db is None else default_url(db or env.db_url)
+    db = demo_db() if demo and db is None else db_url(db)
+    base = base_url or cfg.base_url or f"http://{host}:{port}"
     settings = _checked_settings(
-        env,
+        cfg,
         db,
         trusted_proxy or [],
-        secret=env.secret or secrets.token_bytes(32),
-        base_url=base_url or env.base_url or f"http://{host}:{port}",
-        smtp_url=smtp,
+        secret=cfg.secret_bytes or secrets.token_bytes(32),
+        base_url=base,
+        notices=_notices(cfg, smtp=smtp, base_url=base),
         # Several processes: a separate `soulmark worker` mails, the database counts attempts.
         run_worker=notices and workers == 1,
         dev=dev or demo,
@@ -230,14 +248,11 @@ def worker(
     """
     from rich.logging import RichHandler
 
-    from soulmark.notices import NoticeSettings, deliver_due, run_worker_forever
+    from soulmark.notices import deliver_due, run_worker_forever
 
     # Outbox notices are logged: without a handler a newcomer would see nothing.
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[RichHandler()])
-    try:
-        settings = NoticeSettings.from_env(smtp_url=smtp, base_url=base_url)
-    except SoulmarkError as exc:
-        fail(str(exc))
+    settings = _notices(config(), smtp=smtp, base_url=base_url)
     with opened(db) as store:
         if once:
             report = deliver_due(store, settings, now_us=now_us())

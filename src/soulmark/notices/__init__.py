@@ -7,7 +7,6 @@ for the never-twice design and :mod:`soulmark.notices.compose` for why no wrist 
 """
 
 from soulmark.notices.queue import delivery_counts, outbox_messages, send_confirmation
-from soulmark.notices.settings import NoticeSettings, SmtpTarget, parse_smtp_url
 from soulmark.notices.worker import (
     DeliveryReport,
     deliver_due,
@@ -15,6 +14,7 @@ from soulmark.notices.worker import (
     run_worker,
     run_worker_forever,
 )
+from soulmark.settings.mail import NoticeSettings, SmtpTarget, parse_smtp_url
 
 __all__ = [
     "DeliveryReport",

@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from soulmark.core.times import SECOND
 from soulmark.notices.queue import Claimed
-from soulmark.notices.settings import NoticeSettings
+from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 from soulmark.store.notice_models import NoticeRow
 

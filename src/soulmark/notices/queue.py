@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import NotFound
 from soulmark.core.times import SECOND, iso
 from soulmark.notices.compose import KEPT, Outgoing, confirmation, render
-from soulmark.notices.settings import NoticeSettings
+from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 from soulmark.store.notice_models import NoticeRoundRow, NoticeRow

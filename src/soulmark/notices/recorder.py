@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, update
 
 from soulmark.notices.queue import Claimed, Result
-from soulmark.notices.settings import NoticeSettings
+from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.outage import unreachable

@@ -19,7 +19,7 @@ import aiosmtplib
 
 from soulmark.notices.compose import Outgoing, sender_domain, to_bytes
 from soulmark.notices.queue import Result
-from soulmark.notices.settings import NoticeSettings, SmtpTarget
+from soulmark.settings.mail import NoticeSettings, SmtpTarget
 
 __all__ = ["Transport", "SmtpTransport", "OutboxTransport", "open_transport"]
 

@@ -17,10 +17,10 @@ from soulmark.core.times import now_us
 from soulmark.notices.lease import Leases, take_back
 from soulmark.notices.queue import Claimed, Result, claim_due, materialise, release
 from soulmark.notices.recorder import Recorder
-from soulmark.notices.settings import NoticeSettings
 from soulmark.notices.transports import Transport, open_transport
 from soulmark.services.schedule import seal_due
 from soulmark.services.signin import answer_requests
+from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 
 __all__ = [

@@ -24,7 +24,7 @@ from soulmark.notices.compose import DEFAULT_BASE_URL, sender_link, sender_mail
 from soulmark.notices.queue import HELD, queue_message
 from soulmark.services.tokens import new_token, token_hash
 from soulmark.services.worlds import get_world, organizer_row
-from soulmark.settings import Environment
+from soulmark.settings import Quotas
 from soulmark.store import Store
 from soulmark.store.models import WorldRow
 from soulmark.store.notice_models import NoticeRow
@@ -38,28 +38,11 @@ __all__ = [
     "confirm",
     "held",
     "new_code",
-    "quotas_of",
     "sender_page",
 ]
 
 
-@dataclass(frozen=True)
-class Quotas:
-    """How many invitations may leave: per world in a day, per instance in an hour."""
-
-    world_day: int = 5_000
-    instance_hour: int = 20_000
-
-
 DEFAULT_QUOTAS = Quotas()
-
-
-def quotas_of(env: Environment) -> Quotas:
-    """The quotas the environment sets (``SOULMARK_INVITES_PER_DAY`` / ``_PER_HOUR``)."""
-    return Quotas(
-        world_day=env.invites_per_day or DEFAULT_QUOTAS.world_day,
-        instance_hour=env.invites_per_hour or DEFAULT_QUOTAS.instance_hour,
-    )
 
 
 @dataclass(frozen=True)

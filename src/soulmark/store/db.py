@@ -19,7 +19,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soulmark.core.errors import SoulmarkError
-from soulmark.settings import read_environment
 from soulmark.store.outage import connect_args
 from soulmark.store.quick import read_engine
 
@@ -27,9 +26,8 @@ __all__ = ["Store", "default_url", "open_store"]
 
 
 def default_url(configured: str | None = None) -> str:
-    """``configured``, else ``$SOULMARK_DB`` (soulmark.settings), else a SQLite file in the
-    user's data directory."""
-    configured = configured or read_environment().db_url
+    """``configured`` (an entry point's ``--db`` or ``SOULMARK_DB``), else a SQLite file in
+    the user's data directory."""
     if configured:
         return configured
     folder = Path(user_data_dir("soulmark", appauthor=False))

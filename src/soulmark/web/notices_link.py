@@ -1,7 +1,7 @@
 """The web's seam to soulmark.notices: delivery counts, the dev outbox, the in-app worker.
 
 Mail is not the web's business: it reads counts and the outbox through the notices
-package's public functions, and hands the worker settings built from its own, read once.
+package's public functions, and hands the worker the mail part of the settings it was given.
 """
 
 from __future__ import annotations
@@ -25,15 +25,6 @@ def outbox_messages(store: Store) -> list[dict[str, Any]]:
     return list(notices.outbox_messages(store))
 
 
-def notice_settings(settings: Settings) -> notices.NoticeSettings:
-    values: dict[str, Any] = {"smtp_url": settings.smtp_url, "base_url": settings.base_url}
-    values["beacon_relays"] = settings.beacon_relays
-    if settings.mail_from:
-        values["from_addr"] = settings.mail_from
-    return notices.NoticeSettings(**values)
-
-
 def start_worker(store: Store, settings: Settings) -> asyncio.Task[Any]:
     """Run the notices worker inside the app (``soulmark serve`` with one process)."""
-    options = notice_settings(settings)
-    return asyncio.create_task(notices.run_worker(store, options, clock=settings.clock))
+    return asyncio.create_task(notices.run_worker(store, settings.notices, clock=settings.clock))

@@ -1,14 +1,16 @@
-"""What the web app is built from: one dataclass, so tests can swap the clock and the store."""
+"""What the web app is built from: its part of the one settings object
+(soulmark.settings.Config, through :meth:`Settings.from_config`), the ``serve`` options, and
+the parts tests swap (the clock, the store)."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from soulmark.core.times import now_us
-from soulmark.services.senders import Quotas, quotas_of
-from soulmark.settings import DEFAULT_BASE_URL, Environment, read_environment
+from soulmark.settings import DEFAULT_BASE_URL, Config, NoticeSettings, Quotas
 from soulmark.store import Store
 
 __all__ = ["Settings"]
@@ -17,7 +19,7 @@ __all__ = ["Settings"]
 @dataclass
 class Settings:
     db_url: str | None = None
-    """None: ``$SOULMARK_DB`` or the default SQLite file (soulmark.store.default_url)."""
+    """None: the default SQLite file (soulmark.store.default_url)."""
     store: Store | None = None
     """An open store to use instead of ``db_url``; the app does not close it."""
     clock: Callable[[], int] = now_us
@@ -26,10 +28,8 @@ class Settings:
     """Keys the CSRF form tokens.  A fresh one per process is fine: forms are short-lived."""
     base_url: str = DEFAULT_BASE_URL
     """Used for links that leave the browser (confirmation mail, printed demo links)."""
-    smtp_url: str | None = None
-    """Passed to the notices worker; None keeps notices in the local outbox."""
-    mail_from: str | None = None
-    """The notices' From address (None: the notices package's default)."""
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
+    """What the notices worker inside the app is run with (the default: the outbox)."""
     run_worker: bool = False
     """Start soulmark.notices.run_worker inside the app's lifespan."""
     dev: bool = False
@@ -73,18 +73,17 @@ class Settings:
         return self.secure_cookies or self.base_url.lower().startswith("https://")
 
     @classmethod
-    def from_env(cls, env: Environment | None = None, **overrides: object) -> Settings:
-        """Settings from the environment (soulmark.settings), overrides that are not None win."""
-        env = env or read_environment()
-        values: dict[str, object] = {
-            "db_url": env.db_url,
-            "smtp_url": env.smtp_url,
-            "mail_from": env.mail_from,
-            "base_url": env.base_url,
-            "secret": env.secret,
-            "trusted_proxies": env.trusted_proxies or None,
-            "beacon_relays": env.beacon_relays or None,
-            "invite_quotas": quotas_of(env),
+    def from_config(cls, config: Config, **overrides: Any) -> Settings:
+        """The web's part of ``config``; overrides that are not None win (``serve``'s
+        options, a test's store)."""
+        values: dict[str, Any] = {
+            "db_url": config.db,
+            "base_url": config.base_url,
+            "secret": config.secret_bytes,
+            "trusted_proxies": config.trusted_proxies,
+            "beacon_relays": config.beacon_relays,
+            "invite_quotas": config.quotas,
         }
         values = {k: v for k, v in {**values, **overrides}.items() if v is not None}
-        return cls(**values)  # type: ignore[arg-type]
+        values.setdefault("notices", config.notices(base_url=values.get("base_url")))
+        return cls(**values)

@@ -1,16 +1,19 @@
-"""How notices go out: the SMTP server (or the outbox), the sender, links, batching, retries."""
+"""The mail part of the settings: the SMTP server (or the outbox), the sender, links, batching,
+retries.  Built from the one :class:`soulmark.settings.Config` at an entry point
+(``Config.notices``); tests build it directly."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import SECOND
-from soulmark.settings import DEFAULT_BASE_URL, Environment, read_environment
 
-__all__ = ["NoticeSettings", "SmtpTarget", "parse_smtp_url"]
+__all__ = ["DEFAULT_BASE_URL", "NoticeSettings", "SmtpTarget", "mask_smtp_url", "parse_smtp_url"]
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+"""Where ``soulmark serve`` listens unless told otherwise."""
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -31,6 +34,15 @@ class SmtpTarget:
         # Never print the password, not even in a traceback.
         user = f"{self.username}@" if self.username else ""
         return f"SmtpTarget({user}{self.host}:{self.port}, tls={self.use_tls}/{self.start_tls})"
+
+
+def mask_smtp_url(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``***``: safe to print."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    return parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}").geturl()
 
 
 def parse_smtp_url(url: str) -> SmtpTarget:
@@ -97,17 +109,3 @@ class NoticeSettings:
         """Delay before the next try after ``attempts`` failed ones (exponential, capped)."""
         delay = min(self.retry_base_s * 2 ** max(0, attempts - 1), self.retry_max_s)
         return int(delay * SECOND)
-
-    @classmethod
-    def from_env(cls, env: Environment | None = None, **overrides: object) -> NoticeSettings:
-        """From the environment (soulmark.settings): SMTP, From and base URL; overrides win."""
-        env = env or read_environment()
-        found = {
-            "smtp_url": env.smtp_url,
-            "from_addr": env.mail_from,
-            "base_url": env.base_url,
-            "beacon_relays": env.beacon_relays or None,
-        }
-        values: dict[str, Any] = {k: v for k, v in found.items() if v is not None}
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
