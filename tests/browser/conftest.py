@@ -323,9 +323,20 @@ def same_document(page: Any) -> bool:
     return bool(page.evaluate("window.__soulmarkNoReload === true"))
 
 
+_FITS_JS = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
 def fits_phone(page: Any) -> bool:
-    """No sideways scrolling on a phone-width screen."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    """No sideways scrolling on a phone-width screen, once fonts and layout have settled (a
+    page measured mid-layout on a loaded machine can overflow for a frame)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.evaluate("document.fonts.ready")
+    try:
+        page.wait_for_function(_FITS_JS, timeout=3000)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 STROKE_SUM_JS = """Array.from(document.querySelectorAll('#ink .stroke'))
