@@ -15,10 +15,8 @@ import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.exc import DBAPIError
 
@@ -27,23 +25,10 @@ from soulmark.notices import NoticeSettings, deliver_due, deliver_due_async
 from soulmark.services import create_world, join
 from soulmark.store import Store, open_store
 from tests.net import free_port
-from tests.pg_cluster import Cluster, binaries
+from tests.pg_cluster import Cluster
 
 JOINERS = 6
 DOWN_S = 2.0
-
-
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    bin_dir = binaries()
-    if bin_dir is None:
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql")
-    made = Cluster(bin_dir).init()
-    made.start()
-    try:
-        yield made
-    finally:
-        made.destroy()
 
 
 class HeldMailbox:

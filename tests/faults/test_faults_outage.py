@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,24 +25,11 @@ from soulmark import services
 from soulmark.core.times import SECOND, now_us
 from soulmark.store import open_store
 from tests.net import free_port
-from tests.pg_cluster import Cluster, binaries
+from tests.pg_cluster import Cluster
 
 OUTAGE_S = 1.5
 RECOVERY_S = 30.0
 """The most the test waits for the first 200 after the restart (a bound, not a target)."""
-
-
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    bin_dir = binaries()
-    if bin_dir is None:
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql")
-    made = Cluster(bin_dir).init()
-    made.start()
-    try:
-        yield made
-    finally:
-        made.destroy()
 
 
 @dataclass
