@@ -1,9 +1,12 @@
-"""The house's size rule (issue #10): no function over 40 lines outside the migrations."""
+"""The house's rules: no function over 40 lines outside the migrations (issue #10), no import circle
+anywhere, tests and benchmarks included (issue 21)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import networkx as nx
 
 import soulmark
 
@@ -33,3 +36,55 @@ def test_i10_the_walk_sees_a_long_function(tmp_path):
     (tmp_path / "migrations").mkdir()
     (tmp_path / "migrations" / "rev.py").write_text(f"def upgrade():\n{body}\n")
     assert _long_functions(tmp_path) == [f"long.py:1 long ({MOST_LINES + 1})"]
+
+
+def _import_graph(roots: list[Path], top: Path) -> nx.DiGraph:
+    """Every module under ``roots`` and the modules of the same tree it imports (at any depth of
+    its body: an import inside a function closes a circle as surely)."""
+
+    def name(path: Path) -> str:
+        parts = list(path.relative_to(top).with_suffix("").parts)
+        parts = parts[1:] if parts[0] == "src" else parts
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    paths = {name(p): p for root in roots for p in root.rglob("*.py")}
+    graph = nx.DiGraph()
+    for module, path in paths.items():
+        graph.add_node(module)
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for target in _targets(ast.parse(path.read_text("utf-8")), package):
+            if target in paths and target != module:
+                graph.add_edge(module, target)
+            elif target.rpartition(".")[0] in paths and target.rpartition(".")[0] != module:
+                graph.add_edge(module, target.rpartition(".")[0])
+    return graph
+
+
+def _targets(tree: ast.AST, package: str) -> list[str]:
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, base] if base else up)
+            out += [f"{base}.{a.name}" for a in node.names]
+    return out
+
+
+def test_21_no_import_circle_in_the_app_its_tests_or_its_benchmarks():
+    top = Path(__file__).resolve().parents[1]
+    graph = _import_graph([top / "src" / "soulmark", top / "tests", top / "bench"], top)
+    assert graph.number_of_nodes() > 300
+    assert list(nx.simple_cycles(graph)) == []
+
+
+def test_21_the_walk_sees_a_circle(tmp_path):
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "a.py").write_text("from bench.b import x\n")
+    (tmp_path / "bench" / "b.py").write_text("def f():\n    from bench import a\n")
+    (tmp_path / "bench" / "__init__.py").write_text("")
+    cycles = list(nx.simple_cycles(_import_graph([tmp_path / "bench"], tmp_path)))
+    assert sorted(map(sorted, cycles)) == [["bench.a", "bench.b"]]
