@@ -27,22 +27,16 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as oa
 
 from soulmark import services
-from soulmark.core.marks import MarkParams
 from soulmark.core.times import SECOND, parse_iso
 from soulmark.services import shares as sharing
+from soulmark.services.demo import DEMO_PARAMS
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 
 __all__ = ["FuzzReport", "Seeded", "fuzz", "needles", "seed"]
 
 T0 = 1_900_000_000 * SECOND
-PARAMS = MarkParams(
-    itch_min=20 * SECOND,
-    itch_lead_max=100 * SECOND,
-    ink_min=30 * SECOND,
-    ink_max=60 * SECOND,
-    same_day=20 * SECOND,
-)
+PARAMS = DEMO_PARAMS  # the one demo parameter set (soulmark.services.demo)
 # Each name holds a word found nowhere else and differs between NFC and NFD.
 WORDS = [
     "Zephyrquoxalind",
