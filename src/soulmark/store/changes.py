@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, delete, event, func, insert, inspect, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from soulmark.core.times import now_us
 from soulmark.store.models import Base, MarkRow, PersonRow, RoundRow, WorldRow
@@ -38,12 +38,10 @@ __all__ = [
     "announce",
     "Change",
     "ChangeRow",
+    "ChangeFeed",
     "changes_after",
-    "install",
     "last_change",
     "parse",
-    "subscribe",
-    "unsubscribe",
 ]
 
 CHANNEL = "soulmark_changes"
@@ -166,30 +164,38 @@ def _changes(session: Session) -> set[Change]:
 
 
 Listener = Callable[[set[Change]], None]
-_listeners: list[Listener] = []
-_listeners_lock = threading.Lock()
 _PENDING = "soulmark_changes"
 """Where a session keeps what it announced until it commits (``Session.info``)."""
 
 
-def subscribe(listener: Listener) -> None:
-    """Hear this process's own changes once they are committed, in the committing thread:
-    sooner than the notification or the change log, which other processes rely on."""
-    with _listeners_lock:
-        _listeners.append(listener)
+class ChangeFeed:
+    """One store's own committed changes, heard in the committing thread: sooner than the
+    notification or the change log, which other processes rely on.  The store owns it and
+    hooks only its own sessions, so two stores in one process (tests, the bench) hear apart."""
 
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
 
-def unsubscribe(listener: Listener) -> None:
-    with _listeners_lock:
-        if listener in _listeners:
-            _listeners.remove(listener)
+    def hook(self, sessions: sessionmaker[Session]) -> None:
+        event.listen(sessions, "after_flush", _after_flush)
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", _after_rollback)
 
+    def subscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners.append(listener)
 
-def _after_commit(session: Session) -> None:
-    changes: set[Change] | None = session.info.pop(_PENDING, None)
-    if changes:
-        for listener in list(_listeners):
-            listener(changes)
+    def unsubscribe(self, listener: Listener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        changes: set[Change] | None = session.info.pop(_PENDING, None)
+        if changes:
+            for listener in list(self._listeners):
+                listener(changes)
 
 
 def _after_rollback(session: Session) -> None:
@@ -230,16 +236,3 @@ def changes_after(session: Session, last: int) -> list[tuple[int, Change]]:
 
 def last_change(session: Session) -> int:
     return int(session.scalar(select(func.max(ChangeRow.id))) or 0)
-
-
-_installed = False
-
-
-def install() -> None:
-    """Hook every ORM session of this process (idempotent)."""
-    global _installed
-    if not _installed:
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
-        _installed = True

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.store.changes import ChangeFeed
 from soulmark.store.outage import connect_args
 from soulmark.store.quick import read_engine
 
@@ -73,6 +74,11 @@ class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     _reads: Engine | None = field(default=None, init=False, repr=False)
+    feed: ChangeFeed = field(default_factory=ChangeFeed, init=False, repr=False)
+    """What this store's sessions commit, told to its listeners (the live hub)."""
+
+    def __post_init__(self) -> None:
+        self.feed.hook(self.sessions)
 
     @property
     def reads(self) -> Engine:
@@ -120,9 +126,6 @@ class Store:
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
-    from soulmark.store import changes  # the tables' hook; imports the models
-
-    changes.install()
     url = url or default_url()
     try:
         if url.startswith("sqlite"):
