@@ -22,7 +22,7 @@ from soulmark.core.errors import SoulmarkError
 from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
 from soulmark.web import notices_link
-from soulmark.web.audit_runner import MAX_TRANSCRIPT
+from soulmark.web.audit_runner import MAX_TRANSCRIPT, Auditor
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
 from soulmark.web.lang import speech_of
@@ -290,6 +290,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = settings.store or open_store(settings.db_url)
     app.state.recover_attempts = recover_attempts()
     app.state.hub = _hub(app.state.store, settings)
+    app.state.auditor = Auditor()
     app.state.create_attempts = create_attempts()
     app.state.proxies = parse_proxies(settings.trusted_proxies)
     _install_errors(app)
