@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
+from soulmark.core.errors import SoulmarkError
 from soulmark.store import Store, migrate_store, open_store
 from soulmark.store.schema import (
     SchemaBehind,
@@ -93,3 +94,17 @@ def test_soulmark_tables_without_a_revision_are_refused_not_created_again(
     for attempt in (open_store, migrate_store):
         with pytest.raises(SchemaUnknown):
             attempt(empty_db_url)
+
+
+def test_a_migration_that_fails_leaves_the_database_as_it_was(empty_db_url: str) -> None:
+    _at(empty_db_url, "0020_look_key")
+    engine = create_engine(empty_db_url)
+    with engine.begin() as conn:  # 0022 will find its column taken, after 0021 has run
+        conn.execute(text("ALTER TABLE notices ADD COLUMN leased_until BIGINT"))
+    with pytest.raises(SoulmarkError, match="migrating the database failed"):
+        migrate_store(empty_db_url)
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("worlds")}
+    engine.dispose()
+    assert "sender_confirmed" not in columns  # 0021 was rolled back with it
+    assert _versions(empty_db_url) == ["0020_look_key"]
