@@ -222,6 +222,11 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def _serve_db(db: str | None, *, demo: bool) -> str:
+    """A demo writes a world of made-up people: into its own file unless told where."""
+    return demo_db() if demo and db is None else db_url(db)
+
+
 def serve(
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
@@ -240,11 +245,9 @@ def serve(
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
-    Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1
-    """
+    Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1"""
     cfg = config()
-    # A demo writes a world of made-up people: into its own file unless told where.
-    db = demo_db() if demo and db is None else db_url(db)
+    db = _serve_db(db, demo=demo)
     base = base_url or cfg.base_url or f"http://{host}:{port}"
     settings = _checked_settings(
         cfg,
