@@ -111,7 +111,9 @@ class SchemaState:
         return tuple(r for r in self.rows if r not in known)
 
 
-def alembic_config(connection: Connection) -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for the store's migrations, run on ``connection``
+    (soulmark.store.migrations.env)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(files("soulmark.store") / "migrations"))
     cfg.attributes["connection"] = connection
@@ -121,9 +123,7 @@ def alembic_config(connection: Connection) -> Config:
 @cache
 def line() -> tuple[str, ...]:
     """Every revision, oldest first."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(files("soulmark.store") / "migrations"))
-    newest_first = ScriptDirectory.from_config(cfg).walk_revisions()
+    newest_first = ScriptDirectory.from_config(alembic_config()).walk_revisions()
     return tuple(reversed([script.revision for script in newest_first]))
 
 
@@ -202,7 +202,8 @@ def _applied(rows: tuple[str, ...]) -> set[str]:
 
 def _relink(conn: Connection, cfg: Config, applied: set[str]) -> None:
     """Walk an old database onto the line: the revisions it lacks run, in the line's order,
-    and those it has are only recorded.  Leaves it at its last applied revision."""
+    and those it has are only recorded.  What follows the last of those is left to the
+    upgrade to the head."""
     order = line()
     start = next((i for i, rev in enumerate(order) if rev not in applied), len(order))
     _record(conn, order[start - 1])  # every old database holds 0001
@@ -215,8 +216,6 @@ def _relink(conn: Connection, cfg: Config, applied: set[str]) -> None:
             command.upgrade(cfg, missing)
             missing = None
         _record(conn, rev)
-    if missing is not None:
-        command.upgrade(cfg, missing)
 
 
 def _record(conn: Connection, rev: str) -> None:
