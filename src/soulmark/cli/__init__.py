@@ -16,6 +16,7 @@ from soulmark.cli.backup import backup, restore
 from soulmark.cli.demo import demo
 from soulmark.cli.exclude import exclude
 from soulmark.cli.invite import invite
+from soulmark.cli.migrate import migrate
 from soulmark.cli.serve import serve, worker
 from soulmark.cli.show_config import show_config
 from soulmark.planet.cli import planet_command
@@ -66,6 +67,7 @@ commands.world_app.command("retain")(lifecycle.retain)
 app.command("serve")(serve)
 app.command("backup")(backup)
 app.command("restore")(restore)
+app.command("migrate")(migrate)
 app.command("worker")(worker)
 app.command("config")(show_config)
 app.command("planet")(planet_command)

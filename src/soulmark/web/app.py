@@ -276,7 +276,8 @@ def _hub(store: Store, settings: Settings) -> Hub:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app.  The store is opened (and migrated) here, so errors surface at once."""
+    """Build the app.  The store is opened here (its schema checked: soulmark.store.schema),
+    so errors surface at once."""
     settings = settings or Settings()
     app = FastAPI(
         title="soulmark",
