@@ -96,14 +96,9 @@ def world_create(
         organizer_email=organizer_email,
         seal_at=seal_at,
     )
+    relays = relay or config().beacon_relays
     with opened(db) as store:
-        made = open_world(
-            store,
-            asked,
-            at=now_or(at),
-            base_url=base_url(),
-            relays=relay or config().beacon_relays,
-        )
+        made = open_world(store, asked, at=now_or(at), base_url=base_url(), relays=relays)
     emit(as_json, made.to_json(), lambda: _show_created(made))
 
 
