@@ -40,7 +40,8 @@ class NewWorldBody(BaseModel):
     """The world's IANA time zone, e.g. ``Asia/Tokyo``."""
     email_domain: str | None = None
     beacon: str | None = None
-    """``quicknet:ROUND`` or ``quicknet@ISO``: a public beacon that will seed fate."""
+    """``quicknet:ROUND`` or ``quicknet@ISO``: a public beacon that will seed fate.  None:
+    where this site fetches beacons from relays, the first round after the window starts."""
     organizer_email: str | None = None
     """The organizer link is mailed here."""
     invite_code: str | None = None
