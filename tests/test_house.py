@@ -88,3 +88,78 @@ def test_21_the_walk_sees_a_circle(tmp_path):
     (tmp_path / "bench" / "__init__.py").write_text("")
     cycles = list(nx.simple_cycles(_import_graph([tmp_path / "bench"], tmp_path)))
     assert sorted(map(sorted, cycles)) == [["bench.a", "bench.b"]]
+
+
+# -- issue 21: one wrist view ---------------------------------------------------------------
+
+SRC = Path(soulmark.__file__).parent
+
+
+def _modules() -> dict[str, ast.Module]:
+    return {
+        str(path.relative_to(SRC)): ast.parse(path.read_text("utf-8"))
+        for path in sorted(SRC.rglob("*.py"))
+        if "migrations" not in path.relative_to(SRC).parts
+    }
+
+
+def _called(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            names.add(func.id if isinstance(func, ast.Name) else getattr(func, "attr", ""))
+    return names
+
+
+def _imported(tree: ast.Module) -> set[str]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+    return out
+
+
+def _wrist_sentences() -> set[str]:
+    tree = ast.parse((SRC / "services" / "wrist_words.py").read_text("utf-8"))
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") == "N_"
+        and isinstance(node.args[0], ast.Constant)
+    }
+
+
+def test_i21_a_wrist_sentence_is_written_once_in_the_whole_app():
+    """A mail may begin with the same words (notices.compose): it is another text."""
+    sentences = _wrist_sentences()
+    assert len(sentences) == 13, sentences  # five states, twice, and three more
+    for name, tree in _modules().items():
+        if name != "services/wrist_words.py":
+            strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
+            assert not sentences & strings, name
+    for path in sorted([*SRC.rglob("*.html"), *SRC.rglob("*.js")]):
+        text = path.read_text("utf-8")
+        assert not [s for s in sentences if s in text], path.relative_to(SRC)
+
+
+def test_i21_only_the_view_module_composes_a_wrist_view_from_its_words():
+    words = "soulmark.services.wrist_words"
+    for name, tree in _modules().items():
+        if name in ("services/wrist_view.py", "services/wrist_words.py"):
+            continue
+        assert words not in _imported(tree), f"{name} composes wrist sentences"
+        built = _called(tree) & {"WristView", "SharedView", "MarkView"}
+        assert not built, f"{name} builds a wrist view itself: {built}"
+
+
+def test_i21_a_wrist_is_read_one_way():
+    modules = _modules()
+    for name, tree in modules.items():
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        assert "view_of" not in defined | _called(tree), name
+        if name != "services/wrist_read.py":
+            assert "WristSnapshot" not in _called(tree), f"{name} makes a snapshot itself"

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import BigInteger, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from soulmark.core.reaching import both_reached_out, passed
 from soulmark.core.times import now_us
 from soulmark.store.models import Base, MarkRow, PersonRow, RoundRow, WorldRow
 from soulmark.store.web_models import ShareRow
@@ -97,7 +98,7 @@ def _touched(obj: Any) -> Change | None:
 
 
 _SEEN_BY_PARTNER = ("name", "pid", "email", "contact", "reached_out_at", "left_at")
-"""What of a person their partner's wrist can show (soulmark.services.wrist_read)."""
+"""What of a person their partner's wrist can show (soulmark.services.wrist_view)."""
 _UNKNOWN = object()
 
 
@@ -109,12 +110,13 @@ def _was(person: PersonRow, attr: str) -> Any:
     return history.deleted[0] if history.deleted else _UNKNOWN
 
 
-def _face(values: dict[str, Any], partner_reached: bool) -> tuple[Any, ...]:
-    """What a looked partner's wrist shows of a person: the name, the opaque id, and the
-    contact only while both have reached out and neither left (R10)."""
-    both = partner_reached and values["reached_out_at"] is not None
-    passed = values["contact"] if values["contact"] is not None else values["email"]
-    shown = passed if both and values["left_at"] is None else None
+def _face(values: dict[str, Any], partner_reached: int | None) -> tuple[Any, ...]:
+    """What a looked partner (who has not left) sees of a person: the name, the opaque id,
+    and the contact only once both have reached out (R10)."""
+    mine = values["reached_out_at"]
+    left = values["left_at"] is not None
+    both = both_reached_out(mine, partner_reached, someone_left=left)
+    shown = passed(values["contact"], values["email"], mine) if both else None
     return values["name"], values["pid"], shown
 
 
@@ -132,7 +134,7 @@ def _partner_change(session: Session, person: PersonRow) -> Change | None:
     if partner is None or partner.partner_id is None or partner.looked_at is None:
         return None  # nothing of a person is loaded for a partner before their look (R6)
     after = {a: getattr(person, a) for a in _SEEN_BY_PARTNER}
-    reached = partner.reached_out_at is not None
+    reached = partner.reached_out_at
     if _UNKNOWN not in before.values() and _face(before, reached) == _face(after, reached):
         return None
     return Change(person.world_id, partner.partner_id)

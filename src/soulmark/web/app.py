@@ -275,6 +275,17 @@ def _hub(store: Store, settings: Settings) -> Hub:
     )
 
 
+def _own(app: FastAPI, settings: Settings) -> None:
+    """What the app owns for its life: no module keeps any of it."""
+    app.state.settings = settings
+    app.state.store = settings.store or open_store(settings.db_url)
+    app.state.recover_attempts = recover_attempts()
+    app.state.hub = _hub(app.state.store, settings)
+    app.state.auditor = Auditor()
+    app.state.create_attempts = create_attempts()
+    app.state.proxies = parse_proxies(settings.trusted_proxies)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app.  The store is opened here (its schema checked: soulmark.store.schema),
     so errors surface at once."""
@@ -287,13 +298,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan(settings),
     )
-    app.state.settings = settings
-    app.state.store = settings.store or open_store(settings.db_url)
-    app.state.recover_attempts = recover_attempts()
-    app.state.hub = _hub(app.state.store, settings)
-    app.state.auditor = Auditor()
-    app.state.create_attempts = create_attempts()
-    app.state.proxies = parse_proxies(settings.trusted_proxies)
+    _own(app, settings)
     _install_errors(app)
     app.add_middleware(
         LinkSessions,
