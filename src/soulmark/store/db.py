@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,15 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.observe.metrics import count_db_error
 from soulmark.store.outage import connect_args
 from soulmark.store.quick import read_engine
 
-__all__ = ["Store", "default_url", "open_store"]
+__all__ = ["Store", "default_url", "open_store", "schema_heads"]
 
 
 def default_url(configured: str | None = None) -> str:
@@ -61,11 +63,31 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def counted(engine: Engine) -> Engine:
+    """Every database error this engine meets is counted by its cause (/metrics): a
+    constraint that did its job (a name taken twice) is not an error of the database."""
+
+    @event.listens_for(engine, "handle_error")
+    def _count(context: Any) -> None:
+        if not isinstance(context.original_exception, IntegrityError):
+            count_db_error(context.original_exception)
+
+    return engine
+
+
 def _alembic_config(connection: Any) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(files("soulmark.store") / "migrations"))
     cfg.attributes["connection"] = connection
     return cfg
+
+
+@lru_cache(maxsize=1)
+def schema_heads() -> frozenset[str]:
+    """The revisions this code's migrations end at (each feature's branch has its head)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("soulmark.store") / "migrations"))
+    return frozenset(ScriptDirectory.from_config(cfg).get_heads())
 
 
 @dataclass
@@ -98,6 +120,11 @@ class Store:
             conn = conn.execution_options(soulmark_read=True)
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
+
+    def current_heads(self) -> frozenset[str]:
+        """The revisions the database is at (it answers, or this raises)."""
+        with self.engine.connect() as conn:
+            return frozenset(MigrationContext.configure(conn).get_current_heads())
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration, if it is not there already."""
@@ -139,6 +166,7 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
                 pool_pre_ping=True,
                 connect_args=connect_args(make_url(url)),
             )
+        counted(engine)
         store = Store(engine, sessionmaker(engine, expire_on_commit=False))
         if migrate:
             store.migrate()

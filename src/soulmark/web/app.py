@@ -19,9 +19,10 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.observe.causes import cause_of
 from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
-from soulmark.web import notices_link
+from soulmark.web import health, notices_link
 from soulmark.web.audit_runner import MAX_TRANSCRIPT
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
@@ -29,6 +30,7 @@ from soulmark.web.lang import speech_of
 from soulmark.web.limits import StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
 from soulmark.web.means import log_accept_failures, nofile, streams_within
+from soulmark.web.observer import Observer
 from soulmark.web.redact import TokenRedactor, mask
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
@@ -214,8 +216,15 @@ class Guard:
         if why is not None:
             self._outages.say(why)
         else:
-            path = mask(scope["path"])
-            log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
+            path, said = mask(scope["path"]), cause_of(exc)
+            log.error(
+                "%s (%s) while serving %s %s",
+                type(exc).__name__,
+                said.words,
+                scope["method"],
+                path,
+                extra={"error": type(exc).__name__, "cause": said.words},
+            )
         return why
 
 
@@ -306,8 +315,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Transcripts may be large; anything else is a form or a small JSON body.
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})
-    app.add_middleware(Guard)  # outermost: its headers reach the sessions' 303s and 429s too
+    app.add_middleware(Guard)  # its headers reach the sessions' 303s and 429s too
+    app.add_middleware(Observer, proxies=app.state.proxies)  # outermost: sees Guard's answers
+    app.state.scrape_registry = health.scrape_registry(app.state.hub, app.state.store, settings)
     app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
+    app.include_router(health.router)
     for router in ROUTERS + (DEV_ROUTERS if settings.dev else []):
         # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
         # can rely on it.
