@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-import ipaddress
-import logging
 import secrets
 from functools import partial
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from soulmark.cli.common import (
     DbOpt,
@@ -24,8 +22,11 @@ from soulmark.cli.common import (
     opened,
 )
 from soulmark.cli.demo import demo_db
+from soulmark.cli.startup import warnings
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us
+from soulmark.observe.logs import configure as configure_logs
+from soulmark.observe.logs import logging_config
 from soulmark.services.demo import build_demo
 from soulmark.settings import Config, NoticeSettings
 from soulmark.store import open_store
@@ -61,6 +62,10 @@ InviteOpt = Annotated[
     list[str] | None,
     typer.Option(help="Only who gives this code may open worlds at /new (repeatable)."),
 ]
+LogJsonOpt = Annotated[
+    bool,
+    typer.Option("--log-json", help="Log one JSON object per line (default: $SOULMARK_LOG_JSON)."),
+]
 SecureOpt = Annotated[
     bool, typer.Option(help="Secure, __Host- cookies even if --base-url is not https (a proxy).")
 ]
@@ -85,17 +90,19 @@ def run_app(settings: Settings, options: dict[str, Any]) -> None:
 
 
 def uvicorn_options(
-    *, host: str, port: int, workers: int, header_timeout_s: float = HEADER_TIMEOUT_S
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    header_timeout_s: float = HEADER_TIMEOUT_S,
+    log_json: bool = False,
 ) -> dict[str, Any]:
     """How ``serve`` runs uvicorn.  Its own forwarded-header handling is off (by default it
     believes ``X-Forwarded-For`` from 127.0.0.1): the app reads that header itself, and only
     from the proxies named in ``--trusted-proxy`` (soulmark.web.limits).  Requests are read
     by a protocol that drops half-sent ones (soulmark.web.http_guard); soulmark's own log
-    lines go where uvicorn's do."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    log_config = copy.deepcopy(LOGGING_CONFIG)
-    log_config["loggers"]["soulmark"] = {"handlers": ["default"], "level": "INFO"}
+    lines go where uvicorn's do, text or JSON (soulmark.observe.logs); each request's line is
+    the app's own (soulmark.web.observer), so uvicorn's access log is off."""
     return {
         "host": host,
         "port": port,
@@ -103,7 +110,8 @@ def uvicorn_options(
         "proxy_headers": False,
         "forwarded_allow_ips": "",
         "log_level": "info",
-        "log_config": log_config,
+        "log_config": logging_config(as_json=log_json),
+        "access_log": False,
         "http": PROTOCOL,
         # Not uvloop: when accept() fails for want of descriptors (EMFILE), libuv drops the
         # waiting connections (reset) and nothing reaches Python; asyncio's loop reports the
@@ -163,13 +171,6 @@ StreamsOpt = Annotated[
 ]
 
 
-def open_warning(host: str) -> str:
-    return (
-        f"[yellow]warning:[/yellow] anyone who reaches {host} can open a world and send "
-        "invitations from this site; give --invite-code to keep it to people you know"
-    )
-
-
 def _notices(cfg: Config, *, smtp: str | None, base_url: str | None) -> NoticeSettings:
     """The mail part of the settings, ``--smtp`` and ``--base-url`` winning; one line if bad."""
     try:
@@ -178,19 +179,15 @@ def _notices(cfg: Config, *, smtp: str | None, base_url: str | None) -> NoticeSe
         fail(str(exc))
 
 
-def _announce(settings: Settings, db: str, host: str, *, demo: bool) -> None:
-    """The demo's links, or a warning that strangers can open worlds here."""
+def _announce(
+    cfg: Config, settings: Settings, db: str, *, host: str, workers: int, demo: bool
+) -> None:
+    """The demo's links, or what this deployment lacks (soulmark.cli.startup), a line each."""
     if demo:
         _print_demo(db, settings.base_url)
-    elif not settings.invite_codes and not _loopback(host):
-        errors.print(open_warning(host), soft_wrap=True)
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
+        return
+    for line in warnings(cfg, settings, host=host, workers=workers):
+        errors.print(f"[yellow]warning:[/yellow] {escape(line)}", soft_wrap=True)
 
 
 def serve(
@@ -207,6 +204,7 @@ def serve(
     secure_cookies: SecureOpt = False,
     header_timeout: HeaderTimeoutOpt = HEADER_TIMEOUT_S,
     streams_per_client: StreamsOpt = Settings.live_streams_per_client,
+    log_json: LogJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
@@ -230,8 +228,14 @@ def serve(
         invite_codes=tuple(invite_code or ()) or None,
         live_streams_per_client=streams_per_client,
     )
-    opts = uvicorn_options(host=host, port=port, workers=workers, header_timeout_s=header_timeout)
-    _announce(settings, db, host, demo=demo)
+    opts = uvicorn_options(
+        host=host,
+        port=port,
+        workers=workers,
+        header_timeout_s=header_timeout,
+        log_json=log_json or cfg.log_json,
+    )
+    _announce(cfg, settings, db, host=host, workers=workers, demo=demo)
     run_app(settings, opts)
 
 
@@ -239,6 +243,7 @@ def worker(
     smtp: SmtpOpt = None,
     base_url: BaseOpt = None,
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
+    log_json: LogJsonOpt = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -246,13 +251,13 @@ def worker(
 
     Example: soulmark worker --smtp smtp://localhost:2525 --once
     """
-    from rich.logging import RichHandler
-
     from soulmark.notices import deliver_due, run_worker_forever
 
-    # Outbox notices are logged: without a handler a newcomer would see nothing.
-    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[RichHandler()])
-    settings = _notices(config(), smtp=smtp, base_url=base_url)
+    cfg = config()
+    # Outbox notices are logged: without a handler a newcomer would see nothing.  Rich only
+    # at a terminal: a journal or a file gets whole lines, never wrapped at 80 columns.
+    configure_logs(as_json=log_json or cfg.log_json, rich=True)
+    settings = _notices(cfg, smtp=smtp, base_url=base_url)
     with opened(db) as store:
         if once:
             report = deliver_due(store, settings, now_us=now_us())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import traceback
 from contextvars import ContextVar
@@ -43,11 +44,19 @@ FIELDS = ("client", "method", "path", "route", "status", "duration_ms", "cause",
 """What a line may add through ``extra=``: fixed words and numbers only."""
 
 
-def mask(text: str) -> str:
+_ADDRESS = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[^\s@<>\"'(),;:]+")
+DEV_OUTBOX = "soulmark.notices.outbox"
+"""Development's outbox: its text lines show whom a notice was for, which is their point."""
+
+
+def mask(text: str, *, addresses: bool = True) -> str:
+    """``text`` with every token reduced to its kind and, unless told, every address hidden
+    (a mail server's refusal may quote the address it refused)."""
     # Imported late: the web package imports this module while it is being set up.
     from soulmark.web.redact import mask as masked
 
-    return masked(text)
+    text = masked(text)
+    return _ADDRESS.sub("<address>", text) if addresses else text
 
 
 def _frames(tb: TracebackType | None) -> list[str]:
@@ -90,7 +99,7 @@ class TextFormatter(DefaultFormatter):
     def format(self, record: logging.LogRecord) -> str:
         exc_info, record.exc_info, record.exc_text = record.exc_info, None, None
         try:
-            text = mask(super().format(record))
+            text = mask(super().format(record), addresses=record.name != DEV_OUTBOX)
         finally:
             record.exc_info = exc_info
         rid = request_id.get()
