@@ -168,3 +168,41 @@ def test_the_worker_logs_whole_lines_when_not_on_a_terminal(capsys):
     text_line, json_line = capsys.readouterr().err.strip().split("\n")
     assert text_line.endswith("notices: " + "x" * 150)
     assert json.loads(json_line)["message"] == "to <address>: refused"
+
+
+_OUT_OF_DESCRIPTORS = """
+import resource, sys
+from soulmark.observe.causes import cause_of
+from soulmark.store import open_store
+
+store = open_store(sys.argv[1])
+store.engine.dispose()  # the next connection is a new one
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+held = []
+try:
+    while True:
+        held.append(open("/dev/null"))
+except OSError:
+    pass
+try:
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+except Exception as exc:
+    print(cause_of(exc).words)
+"""
+
+
+def test_a_real_lack_of_descriptors_is_named(db_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _OUT_OF_DESCRIPTORS, db_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.stdout.strip() == "too many open files (EMFILE)", done.stderr[-2000:]

@@ -180,3 +180,34 @@ def test_metrics_count_database_errors_by_cause(web, store):
     for cause, grew in (("other", 1), ("disk_full", 1), ("lock_timeout", 0)):
         was = _value(before, "soulmark_db_errors_total", cause=cause)
         assert _value(after, "soulmark_db_errors_total", cause=cause) - was == grew, cause
+
+
+def test_a_separate_worker_serves_its_own_metrics_behind_the_token(web):
+    import httpx
+
+    from soulmark.observe.exposition import serve_metrics
+    from tests.net import free_port
+
+    world = web.world(NAMES[:4])
+    materialise(web.store, now_us=web.clock.now)
+    web.clock.now = max(p.itch_start for p in world.people.values() if p.itch_start)
+    port = free_port()
+    server = serve_metrics(web.store, web.clock, host="127.0.0.1", port=port, token=TOKEN)
+    try:
+        url = f"http://127.0.0.1:{port}/metrics"
+        before = httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"}).text
+        assert _value(before, "soulmark_notice_queue_depth") >= 4
+        report = deliver_due(web.store, NoticeSettings(), now_us=web.clock.now)
+        refused = httpx.get(url)
+        assert refused.status_code == 401 and refused.json()["error"]
+        assert httpx.get(f"http://127.0.0.1:{port}/other").status_code == 404
+        after = httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"}).text
+    finally:
+        server.shutdown()
+        server.server_close()
+    sent = {"channel": "outbox", "outcome": "sent"}
+    grew = _value(after, "soulmark_deliveries_total", **sent)
+    assert grew - _value(before, "soulmark_deliveries_total", **sent) == report.sent
+    assert _value(after, "soulmark_notice_queue_depth") == 0
+    for person in world.people.values():
+        assert person.email not in after and person.name not in after

@@ -25,6 +25,7 @@ from soulmark.cli.demo import demo_db
 from soulmark.cli.startup import warnings
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us
+from soulmark.observe.exposition import serve_metrics
 from soulmark.observe.logs import configure as configure_logs
 from soulmark.observe.logs import logging_config
 from soulmark.services.demo import build_demo
@@ -65,6 +66,14 @@ InviteOpt = Annotated[
 LogJsonOpt = Annotated[
     bool,
     typer.Option("--log-json", help="Log one JSON object per line (default: $SOULMARK_LOG_JSON)."),
+]
+MetricsPortOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=65535,
+        help="Serve this worker's /metrics on this port (behind $SOULMARK_METRICS_TOKEN).",
+    ),
 ]
 SecureOpt = Annotated[
     bool, typer.Option(help="Secure, __Host- cookies even if --base-url is not https (a proxy).")
@@ -244,6 +253,8 @@ def worker(
     base_url: BaseOpt = None,
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
     log_json: LogJsonOpt = False,
+    metrics_port: MetricsPortOpt = None,
+    metrics_host: Annotated[str, typer.Option(help="Interface /metrics listens on.")] = "127.0.0.1",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -263,5 +274,8 @@ def worker(
             report = deliver_due(store, settings, now_us=now_us())
             emit(as_json, report.to_json(), lambda: console.print(report.to_json()))
             return
+        if metrics_port is not None:
+            token = cfg.metrics_bearer
+            serve_metrics(store, now_us, host=metrics_host, port=metrics_port, token=token)
         console.print("Delivering notices as they come due (Ctrl-C stops after the batch in hand).")
         run_worker_forever(store, settings)

@@ -9,6 +9,7 @@ names included.  Each cause has a short kind, the label of ``soulmark_db_errors_
 from __future__ import annotations
 
 import errno
+import os
 from dataclasses import dataclass
 
 __all__ = ["KINDS", "Cause", "cause_of"]
@@ -51,6 +52,20 @@ _SQLITE_CODES = {
 }
 
 
+_DRIVERS = {"sqlite3", "psycopg", "sqlalchemy"}
+
+
+def _descriptors_left() -> Cause | None:
+    """Out of descriptors, SQLite says only "unable to open database file" and libpq
+    "connection is bad: no error details available", the errno lost: when this process
+    cannot open a file either, that was the cause."""
+    try:
+        os.close(os.open(os.devnull, os.O_RDONLY))
+    except OSError as exc:
+        return _BY_ERRNO.get(exc.errno or 0)
+    return None
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     """``exc``, the driver error it wraps, and their causes, each once, outermost first."""
     seen: list[BaseException] = []
@@ -84,6 +99,10 @@ def cause_of(exc: BaseException) -> Cause:
     chain = _chain(exc)
     for item in chain:
         found = _one(item)
+        if found is not None:
+            return found
+    if any(type(i).__module__.split(".")[0] in _DRIVERS for i in chain):
+        found = _descriptors_left()
         if found is not None:
             return found
     return Cause("other", " from ".join(dict.fromkeys(type(i).__name__ for i in chain)))

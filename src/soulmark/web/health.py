@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,8 +26,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from soulmark.notices.heartbeat import last_beat
-from soulmark.notices.queue import queue_depth
 from soulmark.observe.causes import cause_of
+from soulmark.observe.exposition import REFUSED, allowed
+from soulmark.observe.gauges import QueueGauges
 from soulmark.observe.metrics import REGISTRY
 from soulmark.store import Store
 from soulmark.store.db import schema_heads
@@ -91,11 +91,11 @@ def _heartbeat(store: Store, settings: Settings) -> list[str]:
     return []
 
 
-class _Now(Collector):
-    """What is read at scrape time: streams from the hub, the queue from the database."""
+class _Streams(Collector):
+    """The hub's open streams, by kind, read at scrape time."""
 
-    def __init__(self, hub: Hub, store: Store, settings: Settings) -> None:
-        self.hub, self.store, self.settings = hub, store, settings
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
 
     def collect(self) -> Iterator[Any]:
         streams = GaugeMetricFamily(
@@ -104,40 +104,13 @@ class _Now(Collector):
         for kind, n in self.hub.open_streams().items():
             streams.add_metric([kind], n)
         yield streams
-        now = self.settings.clock()
-        try:
-            depth, oldest = queue_depth(self.store, now_us=now)
-            beat = last_beat(self.store)
-        except Exception:  # noqa: BLE001 - counted in soulmark_db_errors_total; no figure
-            return
-        yield GaugeMetricFamily(
-            "soulmark_notice_queue_depth", "Notices due and not sent yet (all workers).", depth
-        )
-        age = max(0.0, (now - oldest) / 1e6) if oldest is not None else 0.0
-        yield GaugeMetricFamily(
-            "soulmark_notice_queue_oldest_age_seconds",
-            "How long the oldest notice due and not sent has waited (0: none waits).",
-            age,
-        )
-        if beat is not None:
-            yield GaugeMetricFamily(
-                "soulmark_worker_heartbeat_age_seconds",
-                "Seconds since any notices worker last wrote its heartbeat.",
-                max(0.0, (now - beat) / 1e6),
-            )
 
 
 def scrape_registry(hub: Hub, store: Store, settings: Settings) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Now(hub, store, settings))
+    registry.register(_Streams(hub))
+    registry.register(QueueGauges(store, settings.clock))
     return registry
-
-
-def _allowed(request: Request, token: str) -> bool:
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    offered = value.strip().encode()
-    return scheme.lower() == "bearer" and hmac.compare_digest(offered, token.encode())
 
 
 @router.get("/metrics")
@@ -145,9 +118,9 @@ async def metrics(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if not settings.metrics:
         raise HTTPException(404, "Not Found")
-    if settings.metrics_token and not _allowed(request, settings.metrics_token):
-        body = {"error": "give the metrics token: Authorization: Bearer <token>"}
-        return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    token = settings.metrics_token
+    if token and not allowed(request.headers.get("authorization", ""), token):
+        return JSONResponse(REFUSED, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     text = await run_in_threadpool(_exposition, request.app)
     return Response(text, media_type=CONTENT_TYPE_LATEST)
 
