@@ -117,7 +117,24 @@ def test_log_json_gives_uvicorn_a_json_log_and_no_access_log_of_its_own(
     assert line["level"] == "warning" and line["request_id"] is None
 
 
-def test_the_worker_takes_log_json(cli):
+def test_the_worker_takes_log_json_and_logs_no_address(cli, db_url):
+    from soulmark import services
+    from soulmark.notices import send_confirmation
+    from soulmark.store import open_store
+
+    store = open_store(db_url)
+    try:
+        made = services.create_world(
+            store,
+            name="Night School",
+            window_start=2_000_000_000 * 10**6,
+            window_end=2_000_100_000 * 10**6,
+            at=1_900_000_000 * 10**6,
+        )
+        link = "https://soulmark.test/confirm/#c_" + "q" * 30
+        send_confirmation(store, to="kat.b@school.example", world=made.world, link=link)
+    finally:
+        store.close()
     root = logging.getLogger()
     kept = root.handlers[:], root.level
     try:
@@ -125,4 +142,8 @@ def test_the_worker_takes_log_json(cli):
     finally:
         root.handlers[:], root.level = kept
     assert r.code == 0, r.err
-    assert json.loads(r.out)["transport"] == "outbox"
+    assert json.loads(r.out)["sent"] == 1
+    lines = [json.loads(line) for line in r.err.strip().splitlines()]
+    outbox = next(line for line in lines if line["logger"] == "soulmark.notices.outbox")
+    assert outbox["message"].startswith("to <address>:")
+    assert "kat.b" not in r.err and "q" * 30 not in r.err
