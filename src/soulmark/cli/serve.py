@@ -148,6 +148,8 @@ def _print_demo(db: str, base: str) -> None:
 
 def _checked_settings(cfg: Config, db: str, proxies: list[str], **overrides: object) -> Settings:
     """The app's settings, read once, with the database migrated; bad values: one line."""
+    # One secret for every worker process (pickled to them), unless one is set for all.
+    overrides.setdefault("secret", cfg.secret_bytes or secrets.token_bytes(32))
     try:
         parse_proxies(proxies)
         settings = Settings.from_config(
@@ -227,7 +229,6 @@ def serve(
         cfg,
         db,
         trusted_proxy or [],
-        secret=cfg.secret_bytes or secrets.token_bytes(32),
         base_url=base,
         notices=_notices(cfg, smtp=smtp, base_url=base),
         # Several processes: a separate `soulmark worker` mails, the database counts attempts.
@@ -237,15 +238,9 @@ def serve(
         invite_codes=tuple(invite_code or ()) or None,
         live_streams_per_client=streams_per_client,
     )
-    opts = uvicorn_options(
-        host=host,
-        port=port,
-        workers=workers,
-        header_timeout_s=header_timeout,
-        log_json=log_json or cfg.log_json,
-    )
+    opts = uvicorn_options(host=host, port=port, workers=workers, header_timeout_s=header_timeout)
     _announce(cfg, settings, db, host=host, workers=workers, demo=demo)
-    run_app(settings, opts)
+    run_app(settings, {**opts, "log_config": logging_config(as_json=log_json or cfg.log_json)})
 
 
 def worker(

@@ -301,7 +301,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = _hub(app.state.store, settings)
     app.state.create_attempts = create_attempts()
     app.state.proxies = parse_proxies(settings.trusted_proxies)
+    app.state.scrape_registry = health.scrape_registry(app.state.hub, app.state.store, settings)
     _install_errors(app)
+    _install_layers(app, settings)
+    app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
+    app.include_router(health.router)
+    for router in ROUTERS + (DEV_ROUTERS if settings.dev else []):
+        # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
+        # can rely on it.
+        app.include_router(router, responses=ERROR_RESPONSES)
+    _redact_server_logs()
+    return app
+
+
+def _install_layers(app: FastAPI, settings: Settings) -> None:
+    """The ASGI layers around the routes, innermost first."""
     app.add_middleware(
         LinkSessions,
         secure=settings.cookies_secure,
@@ -317,15 +331,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})
     app.add_middleware(Guard)  # its headers reach the sessions' 303s and 429s too
     app.add_middleware(Observer, proxies=app.state.proxies)  # outermost: sees Guard's answers
-    app.state.scrape_registry = health.scrape_registry(app.state.hub, app.state.store, settings)
-    app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
-    app.include_router(health.router)
-    for router in ROUTERS + (DEV_ROUTERS if settings.dev else []):
-        # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
-        # can rely on it.
-        app.include_router(router, responses=ERROR_RESPONSES)
-    _redact_server_logs()
-    return app
 
 
 def _redact_server_logs() -> None:
