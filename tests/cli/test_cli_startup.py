@@ -137,6 +137,7 @@ def test_the_worker_takes_log_json_and_logs_no_address(cli, db_url):
         store.close()
     root = logging.getLogger()
     kept = root.handlers[:], root.level
+    root.handlers[:] = []  # as in a worker process: nothing set up before
     try:
         r = cli("worker", "--once", "--json", "--log-json")
     finally:

@@ -104,6 +104,27 @@ def test_a_refused_connection_is_named_from_the_driver_error():
     assert cause_of(ValueError("Zedekiah")).words == "ValueError"
 
 
+class _ServerSaid(Exception):
+    """A driver error as psycopg raises one the server answered with: its SQLSTATE."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(f"ERROR {state}: for Zedekiah Secretname")
+        self.sqlstate = state
+
+
+@pytest.mark.parametrize(
+    ("state", "kind", "words"),
+    [
+        ("53100", "disk_full", "disk full (SQLSTATE 53100)"),
+        ("55P03", "lock_timeout", "lock timeout (SQLSTATE 55P03)"),
+        ("23505", "other", "OperationalError from _ServerSaid"),
+    ],
+)
+def test_a_server_error_is_named_by_its_sqlstate(state, kind, words):
+    said = cause_of(_wrapped(_ServerSaid(state)))
+    assert (said.kind, said.words) == (kind, words)
+
+
 def test_a_logged_exception_keeps_its_frames_and_cause_but_not_its_message():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -158,6 +179,7 @@ def test_access_lines_hold_no_token_name_or_address(web):
 def test_the_worker_logs_whole_lines_when_not_on_a_terminal(capsys):
     root = logging.getLogger()
     kept = root.handlers[:], root.level
+    root.handlers[:] = []  # as in a worker process: nothing set up before
     try:
         configure(as_json=False, rich=True)  # pytest's stderr is no terminal
         logging.getLogger("soulmark.notices").info("notices: %s", "x" * 150)

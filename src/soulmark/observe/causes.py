@@ -90,6 +90,8 @@ def _one(item: BaseException) -> Cause | None:
     code = getattr(item, "sqlite_errorcode", None)
     if isinstance(code, int) and code & 0xFF in _SQLITE_CODES:
         return _SQLITE_CODES[code & 0xFF]
+    if getattr(item, "orig", None) is not None:
+        return None  # SQLAlchemy's wrapper: its words quote the statement's values
     words = str(item).lower()
     return next((cause for needle, cause in _BY_WORDS if needle in words), None)
 

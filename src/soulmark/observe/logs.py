@@ -133,9 +133,25 @@ def logging_config(*, as_json: bool) -> dict[str, Any]:
     }
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stderr`` as it is at each line (a test's capture, a redirect)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure(*, as_json: bool, rich: bool) -> None:
     """``soulmark worker``'s log: rich only at a terminal that asked for text; otherwise one
-    plain line per message, never wrapped."""
+    plain line per message, never wrapped.  Called again, it replaces its own handler; a
+    log another program (a test harness) set up already is left as it is."""
+    root = logging.getLogger()
+    if any(h.get_name() != _OURS for h in root.handlers):
+        return
     handler: logging.Handler
     if rich and not as_json and sys.stderr.isatty():
         from rich.logging import RichHandler
@@ -143,10 +159,17 @@ def configure(*, as_json: bool, rich: bool) -> None:
         handler = RichHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
     else:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _Stderr()
         handler.setFormatter(
             JsonFormatter()
             if as_json
             else TextFormatter("%(asctime)s %(levelprefix)s %(name)s: %(message)s")
         )
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    handler.set_name(_OURS)
+    for old in [h for h in root.handlers if h.get_name() == _OURS]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+_OURS = "soulmark.observe"
