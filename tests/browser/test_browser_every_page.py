@@ -40,6 +40,9 @@ NOT_PAGES = {
     "/w/{slug}/transcript": "a JSON download",
     "/organizer/{token}/transcript": "a JSON download",
     "/organizer/{token}/timeline.csv": "a CSV download",
+    "/healthz": "a JSON health check",
+    "/readyz": "a JSON readiness check",
+    "/metrics": "Prometheus text",
 }
 """GET routes outside the API that answer with something other than a page."""
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-import ipaddress
-import logging
 import secrets
 from functools import partial
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from soulmark.cli.common import (
     DbOpt,
@@ -25,8 +23,12 @@ from soulmark.cli.common import (
 )
 from soulmark.cli.demo import demo_db
 from soulmark.cli.migrate import migrated_line
+from soulmark.cli.startup import warnings
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us
+from soulmark.observe.exposition import serve_metrics
+from soulmark.observe.logs import configure as configure_logs
+from soulmark.observe.logs import logging_config
 from soulmark.services.demo import build_demo
 from soulmark.settings import Config, NoticeSettings
 from soulmark.store import migrate_store, open_store
@@ -71,6 +73,18 @@ MigrateOpt = Annotated[
         "first); without it, such a database is refused.",
     ),
 ]
+LogJsonOpt = Annotated[
+    bool,
+    typer.Option("--log-json", help="Log one JSON object per line (default: $SOULMARK_LOG_JSON)."),
+]
+MetricsPortOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=65535,
+        help="Serve this worker's /metrics on this port (behind $SOULMARK_METRICS_TOKEN).",
+    ),
+]
 SecureOpt = Annotated[
     bool, typer.Option(help="Secure, __Host- cookies even if --base-url is not https (a proxy).")
 ]
@@ -95,17 +109,19 @@ def run_app(settings: Settings, options: dict[str, Any]) -> None:
 
 
 def uvicorn_options(
-    *, host: str, port: int, workers: int, header_timeout_s: float = HEADER_TIMEOUT_S
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    header_timeout_s: float = HEADER_TIMEOUT_S,
+    log_json: bool = False,
 ) -> dict[str, Any]:
     """How ``serve`` runs uvicorn.  Its own forwarded-header handling is off (by default it
     believes ``X-Forwarded-For`` from 127.0.0.1): the app reads that header itself, and only
     from the proxies named in ``--trusted-proxy`` (soulmark.web.limits).  Requests are read
     by a protocol that drops half-sent ones (soulmark.web.http_guard); soulmark's own log
-    lines go where uvicorn's do."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    log_config = copy.deepcopy(LOGGING_CONFIG)
-    log_config["loggers"]["soulmark"] = {"handlers": ["default"], "level": "INFO"}
+    lines go where uvicorn's do, text or JSON (soulmark.observe.logs); each request's line is
+    the app's own (soulmark.web.observer), so uvicorn's access log is off."""
     return {
         "host": host,
         "port": port,
@@ -113,7 +129,8 @@ def uvicorn_options(
         "proxy_headers": False,
         "forwarded_allow_ips": "",
         "log_level": "info",
-        "log_config": log_config,
+        "log_config": logging_config(as_json=log_json),
+        "access_log": False,
         "http": PROTOCOL,
         # Not uvloop: when accept() fails for want of descriptors (EMFILE), libuv drops the
         # waiting connections (reset) and nothing reaches Python; asyncio's loop reports the
@@ -160,6 +177,8 @@ def _checked_settings(
 ) -> Settings:
     """The app's settings, read once, with the database's schema current; bad values: one
     line."""
+    # One secret for every worker process (pickled to them), unless one is set for all.
+    overrides.setdefault("secret", cfg.secret_bytes or secrets.token_bytes(32))
     try:
         parse_proxies(proxies)
         settings = Settings.from_config(
@@ -192,13 +211,6 @@ StreamsOpt = Annotated[
 ]
 
 
-def open_warning(host: str) -> str:
-    return (
-        f"[yellow]warning:[/yellow] anyone who reaches {host} can open a world and send "
-        "invitations from this site; give --invite-code to keep it to people you know"
-    )
-
-
 def _notices(cfg: Config, *, smtp: str | None, base_url: str | None) -> NoticeSettings:
     """The mail part of the settings, ``--smtp`` and ``--base-url`` winning; one line if bad."""
     try:
@@ -207,19 +219,15 @@ def _notices(cfg: Config, *, smtp: str | None, base_url: str | None) -> NoticeSe
         fail(str(exc))
 
 
-def _announce(settings: Settings, db: str, host: str, *, demo: bool) -> None:
-    """The demo's links, or a warning that strangers can open worlds here."""
+def _announce(
+    cfg: Config, settings: Settings, db: str, *, host: str, workers: int, demo: bool
+) -> None:
+    """The demo's links, or what this deployment lacks (soulmark.cli.startup), a line each."""
     if demo:
         _print_demo(db, settings.base_url)
-    elif not settings.invite_codes and not _loopback(host):
-        errors.print(open_warning(host), soft_wrap=True)
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
+        return
+    for line in warnings(cfg, settings, host=host, workers=workers):
+        errors.print(f"[yellow]warning:[/yellow] {escape(line)}", soft_wrap=True)
 
 
 def _serve_db(db: str | None, *, demo: bool) -> str:
@@ -241,6 +249,7 @@ def serve(
     secure_cookies: SecureOpt = False,
     header_timeout: HeaderTimeoutOpt = HEADER_TIMEOUT_S,
     streams_per_client: StreamsOpt = Settings.live_streams_per_client,
+    log_json: LogJsonOpt = False,
     migrate: MigrateOpt = False,
     db: DbOpt = None,
 ) -> None:
@@ -254,7 +263,6 @@ def serve(
         db,
         trusted_proxy or [],
         migrate=migrate,
-        secret=cfg.secret_bytes or secrets.token_bytes(32),
         base_url=base,
         notices=_notices(cfg, smtp=smtp, base_url=base),
         # Several processes: a separate `soulmark worker` mails, the database counts attempts.
@@ -265,14 +273,17 @@ def serve(
         live_streams_per_client=streams_per_client,
     )
     opts = uvicorn_options(host=host, port=port, workers=workers, header_timeout_s=header_timeout)
-    _announce(settings, db, host, demo=demo)
-    run_app(settings, opts)
+    _announce(cfg, settings, db, host=host, workers=workers, demo=demo)
+    run_app(settings, {**opts, "log_config": logging_config(as_json=log_json or cfg.log_json)})
 
 
 def worker(
     smtp: SmtpOpt = None,
     base_url: BaseOpt = None,
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
+    log_json: LogJsonOpt = False,
+    metrics_port: MetricsPortOpt = None,
+    metrics_host: Annotated[str, typer.Option(help="Interface /metrics listens on.")] = "127.0.0.1",
     migrate: MigrateOpt = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -281,18 +292,21 @@ def worker(
 
     Example: soulmark worker --smtp smtp://localhost:2525 --once
     """
-    from rich.logging import RichHandler
-
     from soulmark.notices import deliver_due, run_worker_forever
 
-    # Outbox notices are logged: without a handler a newcomer would see nothing.
-    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[RichHandler()])
-    settings = _notices(config(), smtp=smtp, base_url=base_url)
+    cfg = config()
+    # Outbox notices are logged: without a handler a newcomer would see nothing.  Rich only
+    # at a terminal: a journal or a file gets whole lines, never wrapped at 80 columns.
+    configure_logs(as_json=log_json or cfg.log_json, rich=True)
+    settings = _notices(cfg, smtp=smtp, base_url=base_url)
     _schema_ready(db_url(db), migrate=migrate)
     with opened(db) as store:
         if once:
             report = deliver_due(store, settings, now_us=now_us())
             emit(as_json, report.to_json(), lambda: console.print(report.to_json()))
             return
+        if metrics_port is not None:
+            token = cfg.metrics_bearer
+            serve_metrics(store, now_us, host=metrics_host, port=metrics_port, token=token)
         console.print("Delivering notices as they come due (Ctrl-C stops after the batch in hand).")
         run_worker_forever(store, settings)

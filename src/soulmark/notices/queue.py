@@ -42,6 +42,7 @@ __all__ = [
     "queue_question",
     "queue_many",
     "let_go",
+    "queue_depth",
 ]
 
 STATUSES = ("pending", "sending", "sent", "failed")
@@ -350,3 +351,12 @@ def queue_question(s: Session, world: WorldRow, *, to: str, at: int, base_url: s
             body=base_url,
         )
     )
+
+
+def queue_depth(store: Store, *, now_us: int) -> tuple[int, int | None]:
+    """The notices due by ``now_us`` and not yet sent (waiting or in a worker's hands), and
+    when the oldest of them fell due: for /metrics, counts only."""
+    due = NoticeRow.status.in_(("pending", "sending")) & (NoticeRow.next_attempt_at <= now_us)
+    with store.read() as s:
+        count, oldest = s.execute(select(func.count(), func.min(NoticeRow.due_at)).where(due)).one()
+    return int(count), oldest

@@ -14,10 +14,12 @@ from functools import partial
 from typing import Any
 
 from soulmark.core.times import now_us
+from soulmark.notices.heartbeat import beating
 from soulmark.notices.lease import Leases, take_back
 from soulmark.notices.queue import Claimed, Result, claim_due, materialise, release
 from soulmark.notices.recorder import Recorder
 from soulmark.notices.transports import Transport, open_transport
+from soulmark.observe.metrics import delivered
 from soulmark.services.schedule import seal_due
 from soulmark.services.signin import answer_requests
 from soulmark.settings.mail import NoticeSettings
@@ -64,11 +66,14 @@ def _tally(report: DeliveryReport, claimed: Claimed, results: list[Result], most
     for res in results:
         if res.outcome == "sent":
             report.sent += 1
+            delivered(report.transport, "sent")
         elif res.outcome == "retry" and claimed.attempts[res.notice_id] < most:
             report.retrying += 1
+            delivered(report.transport, "retry")
         else:
             report.failed += 1
             report.uncertain += res.outcome == "uncertain"
+            delivered(report.transport, "failed")
     if len(report.errors) < 20:  # a sample for the log, not a ledger
         report.errors.extend(sorted({r.error for r in results if r.error})[:5])
 
@@ -199,15 +204,27 @@ async def run_worker(
     A failing pass (database or mail server down) is logged and tried again.
     """
     stop = stop_event or asyncio.Event()
-    while not stop.is_set():
-        try:
-            report = await _deliver(store, settings, clock, stop)
-            if report.claimed or report.written or report.sealed or report.asked:
-                log.info("notices: %s", report.to_json())
-        except Exception:
-            log.exception("a notice pass failed; the next one will try again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), settings.poll_s)
+    heart = asyncio.create_task(beating(store, clock, stop))
+    try:
+        while not stop.is_set():
+            await _pass(store, settings, clock, stop)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), settings.poll_s)
+    finally:
+        heart.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heart
+
+
+async def _pass(
+    store: Store, settings: NoticeSettings, clock: Callable[[], int], stop: asyncio.Event
+) -> None:
+    try:
+        report = await _deliver(store, settings, clock, stop)
+        if report.claimed or report.written or report.sealed or report.asked:
+            log.info("notices: %s", report.to_json())
+    except Exception:
+        log.exception("a notice pass failed; the next one will try again")
 
 
 def run_worker_forever(store: Store, settings: NoticeSettings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -17,6 +18,7 @@ from soulmark.core.exclusions import DrawExhausted
 from soulmark.core.later import TooLate
 from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
+from soulmark.observe.metrics import SEAL_SECONDS
 from soulmark.services.exclusions import round_exclusions
 from soulmark.services.fate_log import record as record_fate
 from soulmark.services.receipts import Committed, commit_round, keep_receipts
@@ -168,7 +170,9 @@ def seal(
         row = get_world(s, world, lock=True)
         target = _round(s, row, row.open_round if round is None else round)
         if target.sealed_at is None:
+            began = time.perf_counter()
             _seal_round(s, row, target, at, beacon_signature)
+            SEAL_SECONDS.observe(time.perf_counter() - began)
             record_fate(
                 s,
                 row,

@@ -84,6 +84,8 @@ Hex = Annotated[SecretBytes | None, Kind("hex, secret"), BeforeValidator(_hex)]
 Items = Annotated[tuple[str, ...], Kind("comma-separated list"), NoDecode, BeforeValidator(_items)]
 Count = Annotated[int, Kind("whole number above 0"), Field(gt=0)]
 Seconds = Annotated[float, Kind("seconds above 0"), Field(gt=0)]
+Flag = Annotated[bool, Kind("yes or no (1, true, yes / 0, false, no)")]
+Secret = Annotated[SecretStr | None, Kind("text, secret")]
 
 
 class Config(BaseSettings):
@@ -118,6 +120,19 @@ class Config(BaseSettings):
     notice_lease_s: Seconds = 60.0
     """How long a worker's claim on notices lasts without word from it; a message's SMTP
     timeout is the shorter of 30 s and half of it."""
+    instances: Count = 1
+    """How many `soulmark serve` instances run behind one proxy; more than one without
+    `SOULMARK_SECRET` is warned about at start."""
+    worker_stale_s: Seconds = 30.0
+    """An instance that does not send notices itself (`--no-notices`, `--workers` above 1)
+    answers 503 at /readyz once the notices worker's last heartbeat is older than this."""
+    metrics: Flag = False
+    """Serve Prometheus metrics at /metrics (404 while off)."""
+    metrics_token: Secret = None
+    """The bearer token /metrics asks for (`Authorization: Bearer …`). Unset while metrics
+    are on: anyone who reaches /metrics may read it, and `serve` warns."""
+    log_json: Flag = False
+    """Log one JSON object per line (`serve` and `worker`; `--log-json` too)."""
 
     @validates("*", mode="before")
     @classmethod
@@ -145,6 +160,10 @@ class Config(BaseSettings):
     @property
     def secret_bytes(self) -> bytes | None:
         return self.secret.get_secret_value() if self.secret else None
+
+    @property
+    def metrics_bearer(self) -> str | None:
+        return self.metrics_token.get_secret_value() if self.metrics_token else None
 
     @property
     def smtp_url(self) -> str | None:

@@ -10,10 +10,11 @@ from typing import Any
 
 from platformdirs import user_data_dir
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.observe.metrics import count_db_error
 from soulmark.store import schema
 from soulmark.store.changes import ChangeFeed
 from soulmark.store.outage import connect_args
@@ -55,6 +56,18 @@ def _sqlite_engine(url: str) -> Engine:
         # polled every second) take no write lock: WAL lets them run beside the writer.
         read = conn.get_execution_options().get("soulmark_read", False)
         conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def counted(engine: Engine) -> Engine:
+    """Every database error this engine meets is counted by its cause (/metrics): a
+    constraint that did its job (a name taken twice) is not an error of the database."""
+
+    @event.listens_for(engine, "handle_error")
+    def _count(context: Any) -> None:
+        if not isinstance(context.original_exception, IntegrityError):
+            count_db_error(context.original_exception)
 
     return engine
 
@@ -169,7 +182,7 @@ def migrate_store(url: str) -> SchemaState:
 def _open(url: str, *, migrate: bool) -> tuple[Store, SchemaState | None]:
     store: Store | None = None
     try:
-        store = Store(engine := _engine(url), sessionmaker(engine, expire_on_commit=False))
+        store = Store(engine := counted(_engine(url)), sessionmaker(engine, expire_on_commit=False))
         if not migrate:
             store.check()
             return store, None

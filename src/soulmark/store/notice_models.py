@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from soulmark.store.models import Base
 
-__all__ = ["NoticeRow", "NoticeRoundRow"]
+__all__ = ["NoticeRow", "NoticeRoundRow", "WorkerHeartbeatRow"]
 
 
 class NoticeRow(Base):
@@ -55,3 +55,15 @@ class NoticeRoundRow(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
     notices: Mapped[int] = mapped_column(default=0)
     at: Mapped[int] = mapped_column(BigInteger)
+
+
+class WorkerHeartbeatRow(Base):
+    """A notices worker's word that it is alive, renewed every few seconds
+    (soulmark.notices.heartbeat); /readyz reads the freshest (soulmark.web.health)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The host and process it runs as: never anyone's data."""
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    beat_at: Mapped[int] = mapped_column(BigInteger, index=True)

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from soulmark.observe.causes import cause_of
+
 __all__ = ["CONNECT_TIMEOUT_S", "OutageLog", "cause", "connect_args", "unreachable"]
 
 CONNECT_TIMEOUT_S = 5
@@ -60,13 +62,20 @@ def unreachable(exc: BaseException) -> str | None:
     if said is not None or not (exc.connection_invalidated or isinstance(exc, OperationalError)):
         return said
     if exc.connection_invalidated:
-        return f"the connection was lost ({type(exc.orig).__name__})"
+        return f"the connection was lost ({_underneath(exc)})"
     # A server's driver (psycopg: errors carry a SQLSTATE slot) raising an OperationalError
     # with no state: the client failed to connect at all.  SQLite's (a locked file, a
     # missing table) are not outages.
     if not hasattr(exc.orig, "sqlstate") or exc.orig.sqlstate:
         return None
-    return f"cannot connect ({type(exc.orig).__name__})"
+    return f"cannot connect ({_underneath(exc)})"
+
+
+def _underneath(exc: DBAPIError) -> str:
+    """The cause down the driver error's chain ("too many open files (EMFILE)"), else the
+    driver error's type."""
+    found = cause_of(exc)
+    return found.words if found.kind != "other" else type(exc.orig).__name__
 
 
 def cause(orig: BaseException) -> str:
@@ -102,5 +111,7 @@ class OutageLog:
             self._quiet += 1
             return
         more = f" (and {self._quiet} more)" if self._quiet else ""
-        self.log.warning("database unreachable: %s; %s%s", why, self.what, more)
+        self.log.warning(
+            "database unreachable: %s; %s%s", why, self.what, more, extra={"cause": why}
+        )
         self._last, self._quiet = (why, now), 0

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Dialect, Engine, Select, create_engine
 from sqlalchemy.exc import DBAPIError
 
+from soulmark.observe.metrics import count_db_error
 from soulmark.store.outage import connect_args
 
 __all__ = ["Prepared", "read_engine"]
@@ -82,6 +83,7 @@ def _first(engine: Engine, sql: str, args: Any) -> tuple[Any, ...] | None:
         finally:
             cursor.close()
     except dialect.loaded_dbapi.Error as exc:
+        count_db_error(exc)  # past the engine's own error hook (soulmark.store.db.counted)
         gone = conn is not None and dialect.is_disconnect(exc, conn.dbapi_connection, None)
         if gone and conn is not None:
             conn.invalidate(exc)  # closed, never handed out again

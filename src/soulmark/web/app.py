@@ -19,9 +19,10 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.observe.causes import cause_of
 from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
-from soulmark.web import notices_link
+from soulmark.web import health, notices_link
 from soulmark.web.audit_runner import MAX_TRANSCRIPT, Auditor
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
@@ -29,6 +30,7 @@ from soulmark.web.lang import speech_of
 from soulmark.web.limits import StoreAttempts, parse_proxies
 from soulmark.web.live import Hub
 from soulmark.web.means import log_accept_failures, nofile, streams_within
+from soulmark.web.observer import Observer
 from soulmark.web.redact import TokenRedactor, mask
 from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
@@ -214,8 +216,15 @@ class Guard:
         if why is not None:
             self._outages.say(why)
         else:
-            path = mask(scope["path"])
-            log.error("%s while serving %s %s", type(exc).__name__, scope["method"], path)
+            path, said = mask(scope["path"]), cause_of(exc)
+            log.error(
+                "%s (%s) while serving %s %s",
+                type(exc).__name__,
+                said.words,
+                scope["method"],
+                path,
+                extra={"error": type(exc).__name__, "cause": said.words},
+            )
         return why
 
 
@@ -284,6 +293,7 @@ def _own(app: FastAPI, settings: Settings) -> None:
     app.state.auditor = Auditor()
     app.state.create_attempts = create_attempts()
     app.state.proxies = parse_proxies(settings.trusted_proxies)
+    app.state.scrape_registry = health.scrape_registry(app.state.hub, app.state.store, settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -300,6 +310,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _own(app, settings)
     _install_errors(app)
+    _install_layers(app, settings)
+    app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
+    app.include_router(health.router)
+    for router in ROUTERS + (DEV_ROUTERS if settings.dev else []):
+        # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
+        # can rely on it.
+        app.include_router(router, responses=ERROR_RESPONSES)
+    _redact_server_logs()
+    return app
+
+
+def _install_layers(app: FastAPI, settings: Settings) -> None:
+    """The ASGI layers around the routes, innermost first."""
     app.add_middleware(
         LinkSessions,
         secure=settings.cookies_secure,
@@ -313,14 +336,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Transcripts may be large; anything else is a form or a small JSON body.
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})
-    app.add_middleware(Guard)  # outermost: its headers reach the sessions' 303s and 429s too
-    app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
-    for router in ROUTERS + (DEV_ROUTERS if settings.dev else []):
-        # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)
-        # can rely on it.
-        app.include_router(router, responses=ERROR_RESPONSES)
-    _redact_server_logs()
-    return app
+    app.add_middleware(Guard)  # its headers reach the sessions' 303s and 429s too
+    app.add_middleware(Observer, proxies=app.state.proxies)  # outermost: sees Guard's answers
 
 
 def _redact_server_logs() -> None:

@@ -41,7 +41,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from soulmark.store import Store
 from soulmark.store.web_models import TokenAttemptRow
 
-__all__ = ["Failures", "MemoryAttempts", "StoreAttempts", "client_key", "parse_proxies"]
+__all__ = [
+    "Failures",
+    "MemoryAttempts",
+    "StoreAttempts",
+    "client_address",
+    "client_key",
+    "parse_proxies",
+]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -154,11 +161,22 @@ def _key(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
 
 def client_key(scope: MutableMapping[str, Any], proxies: tuple[Network, ...]) -> str:
     """The address a request counts against (see the module's docstring)."""
+    addr = _client_ip(scope, proxies)
+    return "?" if addr is None else _key(addr)
+
+
+def client_address(scope: MutableMapping[str, Any], proxies: tuple[Network, ...]) -> str:
+    """The client's own address, for the log: behind a trusted proxy, the one it forwarded."""
+    addr = _client_ip(scope, proxies)
+    return "?" if addr is None else str(addr)
+
+
+def _client_ip(
+    scope: MutableMapping[str, Any], proxies: tuple[Network, ...]
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     peer = _ip((scope.get("client") or ("", 0))[0] or "")
-    if peer is None:
-        return "?"
-    if not proxies or not any(peer in net for net in proxies):
-        return _key(peer)
+    if peer is None or not proxies or not any(peer in net for net in proxies):
+        return peer
     hops: list[str] = []
     for key, value in scope.get("headers", []):
         if key == b"x-forwarded-for":
@@ -166,7 +184,7 @@ def client_key(scope: MutableMapping[str, Any], proxies: tuple[Network, ...]) ->
     for hop in reversed(hops):
         addr = _ip(hop)
         if addr is None:
-            return _key(peer)  # a forged or broken entry: count the proxy itself
+            return peer  # a forged or broken entry: count the proxy itself
         if not any(addr in net for net in proxies):
-            return _key(addr)
-    return _key(peer)
+            return addr
+    return peer

@@ -41,7 +41,9 @@ from soulmark.web.audit_runner import Busy
 from soulmark.web.means import Quotas, TooManyStreams
 from soulmark.web.wrist_cache import WristCache
 
-__all__ = ["Feed", "Hub", "Snapshot", "TooManyStreams", "frame"]
+__all__ = ["STREAM_KINDS", "Feed", "Hub", "Snapshot", "TooManyStreams", "frame"]
+
+STREAM_KINDS = ("wrist", "share", "organizer")
 
 log = logging.getLogger("soulmark.live")
 
@@ -98,10 +100,14 @@ class Feed:
         "timed",
         "beat",
         "misses",
+        "kind",
     )
 
-    def __init__(self, key: str, client: str, organizer: bool, slice_no: int = 0) -> None:
+    def __init__(
+        self, key: str, client: str, organizer: bool, slice_no: int = 0, kind: str = "wrist"
+    ) -> None:
         self.key, self.client, self.organizer, self.slice = key, client, organizer, slice_no
+        self.kind = kind
         self.world_id = 0
         self.people: tuple[int, ...] = ()
         self.wake = asyncio.Event()
@@ -186,16 +192,25 @@ class Hub:
 
     # -- streams -----------------------------------------------------------------------
 
-    def open(self, key: str, *, client: str = "?", organizer: bool = False) -> Feed:
-        """A stream for link ``key`` from ``client`` (soulmark.web.limits.client_key), within
-        the quotas (soulmark.web.means)."""
+    def open(
+        self, key: str, *, client: str = "?", organizer: bool = False, kind: str = "wrist"
+    ) -> Feed:
+        """A stream of ``kind`` for link ``key`` from ``client``
+        (soulmark.web.limits.client_key), within the quotas (soulmark.web.means)."""
         if self.closing:
             raise ShuttingDown("the server is shutting down; reconnect in a moment")
         self.quotas.take(key, client)
-        feed = Feed(key, client, organizer, next(self._opened) % _BEAT_SLICES)
+        feed = Feed(key, client, organizer, next(self._opened) % _BEAT_SLICES, kind)
         self._feeds.add(feed)
         self._slices[feed.slice].add(feed)
         return feed
+
+    def open_streams(self) -> dict[str, int]:
+        """Streams open in this process, by kind (/metrics)."""
+        counts = dict.fromkeys(STREAM_KINDS, 0)
+        for feed in list(self._feeds):
+            counts[feed.kind] = counts.get(feed.kind, 0) + 1
+        return counts
 
     def _attach(self, feed: Feed, snap: Snapshot) -> None:
         # Its own wrist only: a partner's action that the wrist shows names it (changes).

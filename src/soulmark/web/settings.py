@@ -65,6 +65,13 @@ class Settings:
     """The longest the hub sleeps before it looks at the clock again (a clock may jump)."""
     live_tail_s: float = 0.25
     """SQLite: how often each process reads the change log (PostgreSQL is told at once)."""
+    worker_stale_s: float = 30.0
+    """Without ``run_worker``: /readyz answers 503 once the notices worker's heartbeat is
+    older than this (soulmark.web.health)."""
+    metrics: bool = False
+    """Serve /metrics (soulmark.web.health); off, it answers 404."""
+    metrics_token: str | None = None
+    """The bearer token /metrics asks for; None: it asks for none."""
 
     @property
     def cookies_secure(self) -> bool:
@@ -83,6 +90,9 @@ class Settings:
             "trusted_proxies": config.trusted_proxies,
             "beacon_relays": config.beacon_relays,
             "invite_quotas": config.quotas,
+            "worker_stale_s": config.worker_stale_s,
+            "metrics": config.metrics,
+            "metrics_token": config.metrics_bearer,
         }
         values = {k: v for k, v in {**values, **overrides}.items() if v is not None}
         values.setdefault("notices", config.notices(base_url=values.get("base_url")))

@@ -64,7 +64,8 @@ async def _open(
     # Reading first: an unknown token gets the twin's 401/404 before anything is counted.
     snap = await run_in_threadpool(load, hub.clock())
     client = client_key(request.scope, request.app.state.proxies)
-    feed = hub.open(token_hash(token), client=client, organizer=organizer)
+    kind = "organizer" if organizer else event
+    feed = hub.open(token_hash(token), client=client, organizer=organizer, kind=kind)
     frames = hub.stream(feed, event, snap, load, _last_id(last))
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(frames, media_type="text/event-stream", headers=headers)
