@@ -170,10 +170,18 @@ def open_warning(host: str) -> str:
     )
 
 
-def _notices(cfg: Config, *, smtp: str | None, base_url: str | None) -> NoticeSettings:
-    """The mail part of the settings, ``--smtp`` and ``--base-url`` winning; one line if bad."""
+def _notices(
+    cfg: Config, *, smtp: str | None, base_url: str | None, sends: bool = True
+) -> NoticeSettings:
+    """The mail part of the settings, ``--smtp`` and ``--base-url`` winning; one line if bad,
+    a DKIM key that cannot sign included when this process sends."""
+    from soulmark.notices.dkim import open_signer
+
     try:
-        return cfg.notices(smtp_url=smtp, base_url=base_url)
+        settings = cfg.notices(smtp_url=smtp, base_url=base_url)
+        if sends and settings.smtp_url:
+            open_signer(settings)
+        return settings
     except SoulmarkError as exc:
         fail(str(exc))
 
@@ -222,7 +230,7 @@ def serve(
         trusted_proxy or [],
         secret=cfg.secret_bytes or secrets.token_bytes(32),
         base_url=base,
-        notices=_notices(cfg, smtp=smtp, base_url=base),
+        notices=_notices(cfg, smtp=smtp, base_url=base, sends=notices and workers == 1),
         # Several processes: a separate `soulmark worker` mails, the database counts attempts.
         run_worker=notices and workers == 1,
         dev=dev or demo,
