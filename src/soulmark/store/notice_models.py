@@ -86,9 +86,7 @@ class UnsubscribeRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     """``notices``: stops one person's notices; ``invite``: stops invitations to an address."""
     world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"))
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id"), default=None, index=True
-    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None, index=True)
     address_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[int] = mapped_column(BigInteger)
     used_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
