@@ -166,14 +166,19 @@ def claim_due(
                 attempts=NoticeRow.attempts + 1,
             )
         )
-        rows = s.execute(
-            select(NoticeRow, WorldRow.name, WorldRow.slug, PersonRow.lang)
-            .join(WorldRow, WorldRow.id == NoticeRow.world_id)
-            .outerjoin(PersonRow, PersonRow.id == NoticeRow.person_id)
-            .where(NoticeRow.claim == token)
-            .order_by(NoticeRow.id)
-        ).all()
-        blocked, links = screen(s, [row for row, *_ in rows], base_url=settings.base_url, at=now_us)
+        return _claimed(s, token, settings, now_us, until)
+
+
+def _claimed(s: Session, token: str, settings: NoticeSettings, now_us: int, until: int) -> Claimed:
+    """The claim's messages, those that must not leave screened out (notices.suppress)."""
+    rows = s.execute(
+        select(NoticeRow, WorldRow.name, WorldRow.slug, PersonRow.lang)
+        .join(WorldRow, WorldRow.id == NoticeRow.world_id)
+        .outerjoin(PersonRow, PersonRow.id == NoticeRow.person_id)
+        .where(NoticeRow.claim == token)
+        .order_by(NoticeRow.id)
+    ).all()
+    blocked, links = screen(s, [row for row, *_ in rows], base_url=settings.base_url, at=now_us)
     out = [
         _outgoing(row, name, slug, lang, settings, links.get(row.id))
         for row, name, slug, lang in rows

@@ -177,15 +177,12 @@ def invite(
     invites everyone on it once.
 
     An address already in, holding an invitation that still works, or listed twice is
-    skipped: a list sent twice is sent once.  A list the world may not send now
-    (services.senders: its organizer's address, the quotas) is refused whole.
+    skipped: a list sent twice is sent once.  A suppressed address (services.unsubscribe) is
+    not mailed.  A list the world may not send now (services.senders: its organizer's
+    address, the quotas) is refused whole.
     """
     with store.read() as s:
-        row = get_world(s, world)
-        unique = _distinct(row, invitees)
-        gone = suppressed_in(s, {key: inv.email for key, inv in unique.items()})
-        unique = {key: inv for key, inv in unique.items() if key not in gone}
-        check_may_invite(s, row, _fresh(s, row, list(unique), at), at=at, quotas=quotas)
+        unique, gone = _checked(s, world, invitees, at, quotas)
     held = f"list:{secrets.token_hex(13)}"  # the key its held mails wait under
     sent, skipped = 0, len(invitees) - len(unique) - len(gone)
     for i, part in enumerate(slices(list(unique.items()), SLICE)):
@@ -198,6 +195,18 @@ def invite(
     let_go(store, held)
     note_suppressed(store, world, list(gone.values()), at)
     return Invited(world=world, sent=sent, skipped=skipped, suppressed=len(gone))
+
+
+def _checked(
+    s: Session, world: str, invitees: Sequence[Invitee], at: int, quotas: Quotas
+) -> tuple[dict[str, Invitee], dict[str, str]]:
+    """The list's addresses to mail, by key, and its suppressed ones; or the refusal."""
+    row = get_world(s, world)
+    unique = _distinct(row, invitees)
+    gone = suppressed_in(s, {key: inv.email for key, inv in unique.items()})
+    unique = {key: inv for key, inv in unique.items() if key not in gone}
+    check_may_invite(s, row, _fresh(s, row, list(unique), at), at=at, quotas=quotas)
+    return unique, gone
 
 
 def _distinct(world: WorldRow, invitees: Sequence[Invitee]) -> dict[str, Invitee]:
