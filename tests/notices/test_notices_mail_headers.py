@@ -211,3 +211,18 @@ def test_dkim_key_and_selector_go_together(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SOULMARK_DKIM_SELECTOR", "s1")
     with pytest.raises(InvalidInput, match="SOULMARK_DKIM_KEY_FILE and SOULMARK_DKIM_SELECTOR"):
         read_config()
+
+
+def test_a_site_on_a_bare_address_takes_its_message_ids_from_the_from_domain(
+    store: Store, world: World, smtp_server: SmtpServer
+) -> None:
+    settings = NoticeSettings(
+        smtp_url=smtp_server.url,
+        base_url="http://127.0.0.1:8000",
+        from_addr="soulmark <notices@school.example>",
+    )
+    deliver_due(store, settings, now_us=world.end + SECOND)
+    for msg in smtp_server.recorder.parsed():
+        assert re.fullmatch(r"<notice-\d+@school\.example>", str(msg["Message-ID"]))
+        _, html = _parts(msg)
+        assert '<a href="http://127.0.0.1:8000/w/yuei">' in html

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import hashlib
+import ipaddress
 import re
 from dataclasses import dataclass
 from email.header import Header
@@ -44,6 +45,8 @@ class Letterhead:
     domain: str
     """The right of each Message-ID: the public site's host, never this machine's name."""
     reply_to: str | None = None
+    site: str = ""
+    """The host of the links soulmark writes: only those become anchors in the HTML part."""
 
     @property
     def fixed(self) -> str:
@@ -53,9 +56,16 @@ class Letterhead:
         return head
 
 
-def public_domain(base_url: str) -> str:
-    """The host of the public site (``SOULMARK_BASE_URL``)."""
-    return (urlsplit(base_url).hostname or "soulmark.localhost").rstrip(".")
+def public_domain(base_url: str, from_addr: str = "") -> str:
+    """The host of the public site (``SOULMARK_BASE_URL``); for a site on a bare address or
+    localhost (nothing public), the From address's domain."""
+    host = (urlsplit(base_url).hostname or "").rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if host and host != "localhost":
+            return host
+    return sender_domain(from_addr)
 
 
 def sender_domain(from_addr: str) -> str:
@@ -153,4 +163,4 @@ def to_bytes(out: Outgoing, head: Letterhead, *, now_us: int) -> bytes:
     if out.unsubscribe:
         lines += f"List-Unsubscribe: <{out.unsubscribe}>\r\nList-Unsubscribe-Post: {ONE_CLICK}\r\n"
     # A non-ASCII address is sent as raw UTF-8 under SMTPUTF8 (RFC 6532).
-    return lines.encode("utf-8") + _content(out.tail, head.domain)
+    return lines.encode("utf-8") + _content(out.tail, head.site)

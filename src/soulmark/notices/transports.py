@@ -20,6 +20,7 @@ import re
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import aiosmtplib
 
@@ -85,7 +86,10 @@ class SmtpTransport:
         self.signer = signer
         self.sender_bytes = b"<%s>" % _address(settings.from_addr).encode()
         self.head = Letterhead(
-            settings.from_addr, public_domain(settings.base_url), settings.reply_to
+            settings.from_addr,
+            public_domain(settings.base_url, settings.from_addr),
+            settings.reply_to,
+            urlsplit(settings.base_url).hostname or "",
         )
         self.clients: list[aiosmtplib.SMTP | None] = [None] * settings.connections
 
