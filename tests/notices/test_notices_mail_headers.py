@@ -178,6 +178,8 @@ def test_dkim_signature_verifies(
         dkim_selector="sm2026",
         reply_to="office@yuei.example",
     )
+    with store.transaction() as s:  # a long non-ASCII subject: folded encoded words
+        s.execute(update(WorldRow).values(name="雄英高校ヒーロー科一年A組の運命の夜" * 2))
     asked: list[bytes] = []
 
     def dns(name: bytes, timeout: int = 5) -> bytes:
@@ -187,7 +189,7 @@ def test_dkim_signature_verifies(
     deliver_due(store, settings, now_us=world.end + SECOND)
     assert smtp_server.recorder.messages
     for _, _, raw in smtp_server.recorder.messages:
-        assert raw.startswith(b"DKIM-Signature:")
+        assert raw.startswith(b"DKIM-Signature:") and b"?=\r\n =?utf-8?" in raw
         assert dkim.verify(raw, dnsfunc=dns), raw[:600]
         signed = re.search(rb"\bh=([^;]+);", raw.replace(b"\r\n ", b"")).group(1)  # type: ignore[union-attr]
         for header in (b"list-unsubscribe", b"list-unsubscribe-post", b"reply-to", b"subject"):

@@ -111,7 +111,7 @@ def html_of(text: str, world: str, host: str, lang: str | None = None) -> str:
 
 def _header(value: str) -> str:
     # Non-ASCII world names (any script is welcome) become RFC 2047 encoded words.
-    return value if value.isascii() else Header(value, "utf-8").encode()
+    return value if value.isascii() else Header(value, "utf-8").encode(linesep="\r\n")
 
 
 def _part(kind: str, text: str) -> bytes:
