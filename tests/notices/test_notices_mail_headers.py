@@ -228,3 +228,11 @@ def test_a_site_on_a_bare_address_takes_its_message_ids_from_the_from_domain(
         assert re.fullmatch(r"<notice-\d+@school\.example>", str(msg["Message-ID"]))
         _, html = _parts(msg)
         assert '<a href="http://127.0.0.1:8000/w/yuei">' in html
+
+
+def test_a_reply_to_that_is_no_address_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOULMARK_MAIL_REPLY_TO", "office")
+    with pytest.raises(InvalidInput, match="SOULMARK_MAIL_REPLY_TO: not a mail address"):
+        read_config()

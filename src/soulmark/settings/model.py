@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Annotated, Any
 
 from pydantic import (
@@ -155,6 +156,16 @@ class Config(BaseSettings):
     @classmethod
     def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
         return _smtp(value)
+
+    @validates("mail_reply_to")
+    @classmethod
+    def _reply_to(cls, value: str | None) -> str | None:
+        # A header's value: a line break in it would write headers of its own.
+        if value is not None and (
+            "@" not in parseaddr(value)[1] or any(c in value for c in "\r\n")
+        ):
+            raise ValueError(f"not a mail address: {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _dkim_whole(self) -> Config:
