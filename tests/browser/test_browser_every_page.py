@@ -18,13 +18,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 
 from soulmark import services
 from soulmark.core.times import SECOND
+from soulmark.notices.suppress import key_hash
 from soulmark.services import invites, signin
 from soulmark.services.shares import create_share
 from soulmark.services.world_opening import WorldAsked, open_world
 from soulmark.store import Store
+from soulmark.store.models import WorldRow
+from soulmark.store.notice_models import UnsubscribeRow
 from soulmark.web import Settings, create_app
 from soulmark.web import render as render_module
 from tests.mailbox import confirmations, invitations, sender_links, signins
@@ -118,6 +122,19 @@ class Scene:
         assert opened.mailed_to
         return self.live.url(_on_this_host(str(sender_links(self.live.store)[-1]["link"])))
 
+    def fresh_unsubscribe(self) -> str:
+        """A notice's one-click unsubscribe link (only its key's hash is kept, so the key is
+        written here the way the worker writes one when it claims a notice)."""
+        self.made += 1
+        key = f"u_every_page_{self.made:012d}"
+        with self.live.store.transaction() as s:
+            world_id = s.scalar(select(WorldRow.id).where(WorldRow.slug == self.world))
+            row = UnsubscribeRow(
+                key_hash=key_hash(key), kind="notices", world_id=world_id, created_at=0
+            )
+            s.add(row)
+        return self.live.url(f"/unsubscribe/{key}")
+
     def fresh_signin(self) -> str:
         signin.request_signin(
             self.live.store,
@@ -183,6 +200,7 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/signin/": _follow("#signin-button", lambda s: s.fresh_signin()),
     "/invite/": _follow("#claim-button", lambda s: s.fresh_invitation()),
     "/sender/": _follow("#sender-button", lambda s: s.fresh_sender()),
+    "/unsubscribe/{key}": _follow("#unsubscribe-button", lambda s: s.fresh_unsubscribe()),
     "/wrist/{token}/name": lambda s, page: page.goto(s.fresh_wrist_url("/name")),
     "/wrists": _chooser,
     "/dev/outbox": _go("/dev/outbox"),
@@ -241,6 +259,12 @@ def _audited(s: Scene, page: Any) -> None:
     page.wait_for_selector("#result")
 
 
+def _unsubscribed(s: Scene, page: Any) -> None:
+    page.goto(s.fresh_unsubscribe())
+    page.click("#unsubscribe-button")
+    page.wait_for_selector("#unsubscribe-done")
+
+
 def _refused(s: Scene, page: Any) -> None:
     page.goto(s.live.url("/wrist/w_" + "x" * 40))
 
@@ -253,6 +277,7 @@ ANSWERS: dict[str, Callable[[Scene, Any], None]] = {
     "left": _left,
     "erasure date set": _retention,
     "audit result": _audited,
+    "unsubscribed": _unsubscribed,
     "error": _refused,
 }
 """Pages that answer a form (or refuse), reached by filling it in."""

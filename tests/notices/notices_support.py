@@ -38,13 +38,15 @@ class Recorder:
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse: set[str] = set()
+        self.refusal = "550 5.1.1 mailbox unavailable"
+        """What a refused recipient is told: permanent unless a test makes it a 4xx."""
         self.lock = threading.Lock()
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:  # noqa: N802,E501
         if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
+            return self.refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

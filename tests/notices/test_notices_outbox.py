@@ -43,6 +43,8 @@ def test_outbox_mode_keeps_every_notice_readable_and_logs_it(
         "sending": 0,
         "sent": 2 * len(world.matched),
         "failed": 0,
+        "refused": 0,
+        "suppressed": 0,
         "retrying": 0,
     }
     assert deliver_due(store, NoticeSettings(), now_us=world.end + 2 * SECOND).claimed == 0
@@ -54,7 +56,15 @@ def test_B2_delivery_counts_are_counts_only_and_include_what_is_still_to_come(
     first_itch = min(p["itch_start"] for p in world.people.values() if p["partner"])
     deliver_due(store, NoticeSettings(), now_us=first_itch)
     counts = delivery_counts(store, "yuei")
-    assert set(counts) == {"pending", "sending", "sent", "failed", "retrying"}
+    assert set(counts) == {
+        "pending",
+        "sending",
+        "sent",
+        "failed",
+        "refused",
+        "suppressed",
+        "retrying",
+    }
     assert all(isinstance(v, int) for v in counts.values())
     assert counts["sent"] >= 1 and counts["sent"] + counts["pending"] == 2 * len(world.matched)
     with pytest.raises(NotFound):
@@ -69,7 +79,7 @@ def test_a_confirmation_is_queued_then_mailed_and_its_link_not_kept(
     report = deliver_due(store, NoticeSettings(smtp_url=smtp_server.url), now_us=0)
     assert report.sent == 1  # due at once, whatever the clock says; marks are not due yet
     [msg] = smtp_server.recorder.parsed()
-    assert str(msg["To"]) == "new@yuei.example" and link in msg.get_content()
+    assert str(msg["To"]) == "new@yuei.example" and link in msg.get_body(("plain",)).get_content()
     with store.transaction() as s:
         row = s.get_one(NoticeRow, nid)
         assert (row.status, row.body, row.subject) == ("sent", None, None)

@@ -1,4 +1,4 @@
-"""The notices migrations (0003, a branch off 0001, then 0022 and 0023) match the models and
+"""The notices migrations (0003, a branch off 0001, then 0022, 0023 and 0024) match the models and
 guard never-twice."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from soulmark.store import Store
 from soulmark.store.models import Base
 from soulmark.store.notice_models import NoticeRow
 
-OURS = {"notices", "notice_rounds", "worker_heartbeats"}
+OURS = {"notices", "notice_rounds", "worker_heartbeats", "mail_suppressions", "unsubscribe_keys"}
 
 
 def _touches_ours(diff: object) -> bool:
@@ -22,7 +22,7 @@ def _touches_ours(diff: object) -> bool:
 
 def test_migration_0003_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
-        assert "0023_worker_heartbeat" in MigrationContext.configure(conn).get_current_heads()
+        assert "0024_mail_suppression" in MigrationContext.configure(conn).get_current_heads()
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diffs if _touches_ours(d)] == []
 

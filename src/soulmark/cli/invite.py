@@ -70,3 +70,7 @@ def _show(done: services.Invited) -> None:
     )
     if done.skipped:
         console.print(f"{done.skipped} skipped: already joined, or already holding invitations.")
+    if done.suppressed:
+        console.print(
+            f"{done.suppressed} not sent: their address refused mail before or unsubscribed."
+        )

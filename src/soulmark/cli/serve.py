@@ -211,10 +211,18 @@ StreamsOpt = Annotated[
 ]
 
 
-def _notices(cfg: Config, *, smtp: str | None, base_url: str | None) -> NoticeSettings:
-    """The mail part of the settings, ``--smtp`` and ``--base-url`` winning; one line if bad."""
+def _notices(
+    cfg: Config, *, smtp: str | None, base_url: str | None, sends: bool = True
+) -> NoticeSettings:
+    """The mail part of the settings, ``--smtp`` and ``--base-url`` winning; one line if bad,
+    a DKIM key that cannot sign included when this process sends."""
+    from soulmark.notices.dkim import open_signer
+
     try:
-        return cfg.notices(smtp_url=smtp, base_url=base_url)
+        settings = cfg.notices(smtp_url=smtp, base_url=base_url)
+        if sends and settings.smtp_url:
+            open_signer(settings)
+        return settings
     except SoulmarkError as exc:
         fail(str(exc))
 
@@ -264,7 +272,7 @@ def serve(
         trusted_proxy or [],
         migrate=migrate,
         base_url=base,
-        notices=_notices(cfg, smtp=smtp, base_url=base),
+        notices=_notices(cfg, smtp=smtp, base_url=base, sends=notices and workers == 1),
         # Several processes: a separate `soulmark worker` mails, the database counts attempts.
         run_worker=notices and workers == 1,
         dev=dev or demo,

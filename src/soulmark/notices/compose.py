@@ -1,4 +1,4 @@
-"""The words of each notice, and the bytes that go over SMTP.
+"""The words of each notice (soulmark.notices.mime makes them the bytes that go over SMTP).
 
 A notice is written from the world and the kind only.  The partner is never read: the
 queries behind a notice join ``marks.person_id`` to its own person and stop there, so no
@@ -12,15 +12,11 @@ forwarded or intercepted notice opens nothing.
 
 from __future__ import annotations
 
-import base64
-import email.utils
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.header import Header
 from functools import lru_cache
 
 from soulmark.core.links import private_link
-from soulmark.core.times import SECOND, from_us
 from soulmark.i18n import DEFAULT, N_, translations
 from soulmark.settings import DEFAULT_BASE_URL
 
@@ -40,8 +36,6 @@ __all__ = [
     "organizer_mail",
     "sender_link",
     "sender_mail",
-    "to_bytes",
-    "sender_domain",
 ]
 
 KINDS = ("tingles", "stopped", "confirm", "signin", "organizer", "invite")
@@ -143,6 +137,17 @@ class Outgoing:
     to: str
     subject: str
     body: str
+    """The text part; the HTML part is made from it (soulmark.notices.mime)."""
+    world_name: str = ""
+    """Kept out of the HTML part's links: the organizer's words stay words."""
+    lang: str | None = None
+    unsubscribe: str | None = None
+    """The one-click link of a notice or an invitation (RFC 8058); None for other kinds."""
+
+    @property
+    def tail(self) -> tuple[str, str, str, str | None]:
+        """What every message of one kind in one world shares (soulmark.notices.mime)."""
+        return self.subject, self.body, self.world_name, self.lang
 
 
 def world_link(base_url: str, slug: str) -> str:
@@ -225,56 +230,3 @@ def sender_link(base_url: str, code: str) -> str:
 
 def sender_mail(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:
     return _kept(_SENDER, lang, world_name, link=link)
-
-
-def _header(value: str) -> str:
-    # Non-ASCII world names (any script is welcome) become RFC 2047 encoded words.
-    return value if value.isascii() else Header(value, "utf-8").encode()
-
-
-@lru_cache(maxsize=256)
-def _content(subject: str, body: str) -> bytes:
-    """The shared tail of a message: every notice of one kind in one world has the same one."""
-    if body.isascii():
-        cte, payload = "7bit", body.replace("\n", "\r\n").encode("ascii")
-    else:
-        cte, payload = (
-            "base64",
-            base64.encodebytes(body.replace("\n", "\r\n").encode("utf-8")).replace(b"\n", b"\r\n"),
-        )
-    head = (
-        f"Subject: {_header(subject)}\r\nMIME-Version: 1.0\r\n"
-        f'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: {cte}\r\n\r\n'
-    )
-    return head.encode("ascii") + payload
-
-
-@lru_cache(maxsize=16)
-def _from_header(from_addr: str) -> str:
-    name, address = email.utils.parseaddr(from_addr)
-    return email.utils.formataddr((name, address), charset="utf-8") if address else from_addr
-
-
-@lru_cache(maxsize=4)
-def _date(seconds: int) -> str:
-    return email.utils.format_datetime(from_us(seconds * SECOND))
-
-
-def to_bytes(out: Outgoing, *, from_addr: str, domain: str, now_us: int) -> bytes:
-    """RFC 5322 bytes.  The Message-ID is fixed per notice so a receiver can drop a repeat.
-
-    Written by hand rather than with :class:`email.message.EmailMessage`, which costs about
-    2 ms a message; here only four short headers change from one notice to the next.
-    """
-    date = _date(now_us // SECOND)
-    head = (
-        f"From: {_from_header(from_addr)}\r\nTo: {out.to}\r\nDate: {date}\r\n"
-        f"Message-ID: <notice-{out.notice_id}@{domain}>\r\n"
-    )
-    # A non-ASCII address is sent as raw UTF-8 under SMTPUTF8 (RFC 6532).
-    return head.encode("utf-8") + _content(out.subject, out.body)
-
-
-def sender_domain(from_addr: str) -> str:
-    address = email.utils.parseaddr(from_addr)[1]
-    return address.rpartition("@")[2] or "soulmark.localhost"

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import NotFound
 from soulmark.core.times import SECOND, iso
 from soulmark.notices.compose import KEPT, Outgoing, confirmation, render
+from soulmark.notices.suppress import SUPPRESSED, screen
 from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
@@ -45,7 +46,9 @@ __all__ = [
     "queue_depth",
 ]
 
-STATUSES = ("pending", "sending", "sent", "failed")
+STATUSES = ("pending", "sending", "sent", "failed", "refused", SUPPRESSED)
+"""``refused``: the server refused it for good (5xx), never retried; ``suppressed``: not sent,
+its address suppressed or its person unsubscribed (soulmark.notices.suppress)."""
 HELD = "held"
 """A message written by a long write that is not finished yet (an invitation list written in
 slices): never claimed until :func:`let_go`, so a list cut short mails nobody."""
@@ -63,15 +66,20 @@ class Claimed:
     outgoing: list[Outgoing]
     attempts: dict[int, int]
     leased_until: int
+    suppressed: int = 0
+    """Claimed and not sent: a suppressed address, or a person who unsubscribed."""
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What became of one claimed notice: ``sent``, ``retry`` (surely not sent) or ``uncertain``."""
+    """What became of one claimed notice: ``sent``, ``retry`` (surely not sent),
+    ``uncertain``, ``failed`` or ``refused`` (a permanent refusal: never retried)."""
 
     notice_id: int
     outcome: str
     error: str | None = None
+    suppress: bool = False
+    """A refusal about the address itself: no invitation goes to it again."""
 
 
 def _insert(session: Session) -> Any:
@@ -159,15 +167,26 @@ def claim_due(
                 attempts=NoticeRow.attempts + 1,
             )
         )
-        rows = s.execute(
-            select(NoticeRow, WorldRow.name, WorldRow.slug, PersonRow.lang)
-            .join(WorldRow, WorldRow.id == NoticeRow.world_id)
-            .outerjoin(PersonRow, PersonRow.id == NoticeRow.person_id)
-            .where(NoticeRow.claim == token)
-            .order_by(NoticeRow.id)
-        ).all()
-    out = [_outgoing(row, name, slug, lang, settings) for row, name, slug, lang in rows]
-    return Claimed(token, out, {row.id: row.attempts for row, *_ in rows}, until)
+        return _claimed(s, token, settings, now_us, until)
+
+
+def _claimed(s: Session, token: str, settings: NoticeSettings, now_us: int, until: int) -> Claimed:
+    """The claim's messages, those that must not leave screened out (notices.suppress)."""
+    rows = s.execute(
+        select(NoticeRow, WorldRow.name, WorldRow.slug, PersonRow.lang)
+        .join(WorldRow, WorldRow.id == NoticeRow.world_id)
+        .outerjoin(PersonRow, PersonRow.id == NoticeRow.person_id)
+        .where(NoticeRow.claim == token)
+        .order_by(NoticeRow.id)
+    ).all()
+    blocked, links = screen(s, [row for row, *_ in rows], base_url=settings.base_url, at=now_us)
+    out = [
+        _outgoing(row, name, slug, lang, settings, links.get(row.id))
+        for row, name, slug, lang in rows
+        if row.id not in blocked
+    ]
+    attempts = {row.id: row.attempts for row, *_ in rows if row.id not in blocked}
+    return Claimed(token, out, attempts, until, len(blocked))
 
 
 def release(store: Store, claimed: Claimed) -> None:
@@ -187,15 +206,21 @@ def release(store: Store, claimed: Claimed) -> None:
 
 
 def _outgoing(
-    row: NoticeRow, world_name: str, slug: str, lang: str | None, settings: NoticeSettings
+    row: NoticeRow,
+    world_name: str,
+    slug: str,
+    lang: str | None,
+    settings: NoticeSettings,
+    unsubscribe: str | None,
 ) -> Outgoing:
     if row.kind in KEPT:
         subject, body = row.subject or "", row.body or ""
+        lang = None  # written in the language of whoever asked: not said in the row
     else:
         subject, body = render(
             row.kind, world_name=world_name, slug=slug, base_url=settings.base_url, lang=lang
         )
-    return Outgoing(row.id, row.to_addr, subject, body)
+    return Outgoing(row.id, row.to_addr, subject, body, world_name, lang, unsubscribe)
 
 
 def outbox_messages(

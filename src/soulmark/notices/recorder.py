@@ -16,11 +16,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, update
 
 from soulmark.notices.queue import Claimed, Result
+from soulmark.notices.suppress import address_hash, suppress
 from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 from soulmark.store.notice_models import NoticeRow
@@ -102,27 +104,43 @@ class Recorder:
 Rows = list[dict[str, Any]]
 
 
-def _sorted_outcomes(
-    settings: NoticeSettings, claimed: Claimed, results: Sequence[Result], keep: bool, now_us: int
-) -> tuple[Rows, Rows, Rows]:
-    """The results as update parameters: sent, to retry later, failed for good."""
-    by_id = {out.notice_id: out for out in claimed.outgoing}
-    sent: Rows = []
-    retry: Rows = []
-    failed: Rows = []
-    for res in results:
-        key = {"nid": res.notice_id, "token": claimed.token}
-        attempts = claimed.attempts[res.notice_id]
-        if res.outcome == "sent":
-            out = by_id[res.notice_id]
-            kept = {"subject": out.subject, "body": out.body} if keep else {}
-            sent.append(key | {"subject": None, "body": None} | kept)
-        elif res.outcome == "retry" and attempts < settings.max_attempts:
-            later = now_us + settings.backoff_us(attempts)
-            retry.append(key | {"at": later, "error": res.error})
-        else:
-            failed.append(key | {"error": res.error})
-    return sent, retry, failed
+@dataclass
+class _Sorted:
+    """Outcomes as update parameters, by what becomes of them."""
+
+    sent: Rows = field(default_factory=list)
+    retry: Rows = field(default_factory=list)
+    failed: Rows = field(default_factory=list)
+    refused: Rows = field(default_factory=list)
+    """Refused for good (a 5xx): never retried."""
+    suppressed: list[str] = field(default_factory=list)
+    """Hashes of the addresses those refusals were about: no invitation goes to them again."""
+
+    def add(
+        self,
+        settings: NoticeSettings,
+        claimed: Claimed,
+        results: Sequence[Result],
+        keep: bool,
+        now_us: int,
+    ) -> None:
+        by_id = {out.notice_id: out for out in claimed.outgoing}
+        for res in results:
+            key = {"nid": res.notice_id, "token": claimed.token}
+            attempts = claimed.attempts[res.notice_id]
+            if res.outcome == "sent":
+                out = by_id[res.notice_id]
+                kept = {"subject": out.subject, "body": out.body} if keep else {}
+                self.sent.append(key | {"subject": None, "body": None} | kept)
+            elif res.outcome == "retry" and attempts < settings.max_attempts:
+                later = now_us + settings.backoff_us(attempts)
+                self.retry.append(key | {"at": later, "error": res.error})
+            elif res.outcome == "refused":
+                self.refused.append(key | {"error": res.error})
+                if res.suppress:
+                    self.suppressed.append(address_hash(by_id[res.notice_id].to))
+            else:
+                self.failed.append(key | {"error": res.error})
 
 
 def record(
@@ -130,13 +148,10 @@ def record(
 ) -> None:
     """Write the outcomes of one or more claims in one short transaction (only rows that
     still hold their claim: a claim taken back from this worker is no longer its to record)."""
-    sent: Rows = []
-    retry: Rows = []
-    failed: Rows = []
+    ends = _Sorted()
     for claimed, results in outcomes:
-        some = _sorted_outcomes(settings, claimed, results, transport == "outbox", now_us)
-        for rows, more in zip((sent, retry, failed), some, strict=True):
-            rows.extend(more)
+        ends.add(settings, claimed, results, transport == "outbox", now_us)
+    sent, retry = ends.sent, ends.retry
     where = (_T.c.id == bindparam("nid")) & (_T.c.claim == bindparam("token"))
     done = {"claim": None, "leased_until": None}
     # A bare connection, not a session: this runs every few milliseconds while mail goes out,
@@ -159,7 +174,9 @@ def record(
                 "last_error": bindparam("error"),
             }
             conn.execute(update(_T).where(where).values(**values, **done), retry)
-        if failed:
-            # A confirmation's body holds its link: do not keep it once it can no longer go.
-            values = {"status": "failed", "last_error": bindparam("error"), "body": None}
-            conn.execute(update(_T).where(where).values(**values, **done), failed)
+        # A confirmation's body holds its link: do not keep it once it can no longer go.
+        for status, rows in (("failed", ends.failed), ("refused", ends.refused)):
+            if rows:
+                values = {"status": status, "last_error": bindparam("error"), "body": None}
+                conn.execute(update(_T).where(where).values(**values, **done), rows)
+        suppress(conn, ends.suppressed, reason="refused", at=now_us)

@@ -1,9 +1,14 @@
 """Where claimed notices go: an SMTP server over a few reused connections, or the outbox.
 
 An SMTP failure is sorted by what the server can have seen.  A reply refusing MAIL, RCPT
-or DATA means nothing was accepted: the notice is retried later.  A connection lost
-before DATA is the same.  A connection lost or timed out *during* DATA is uncertain — the
-server may have taken the message — so it is not retried: never twice beats twice.
+or DATA means nothing was accepted.  A temporary one (4xx) is retried later, and so is any
+refusal of MAIL, which refuses the sender (this site's settings), not the message.  A
+permanent refusal (5xx) of RCPT or DATA is that message's answer for good: it is
+``refused``, never retried, and when it is about the address (at RCPT, or a 5.1.x/5.2.x
+status) the address is suppressed for invitations (soulmark.notices.suppress).  A
+connection lost before DATA is retried.  A connection lost or timed out *during* DATA is
+uncertain — the server may have taken the message — so it is not retried: never twice
+beats twice.
 """
 
 from __future__ import annotations
@@ -11,17 +16,21 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import re
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import aiosmtplib
 
-from soulmark.notices.compose import Outgoing, sender_domain, to_bytes
+from soulmark.notices.compose import Outgoing
+from soulmark.notices.dkim import Signer, open_signer
+from soulmark.notices.mime import Letterhead, public_domain, to_bytes
 from soulmark.notices.queue import Result
 from soulmark.settings.mail import NoticeSettings, SmtpTarget
 
-__all__ = ["Transport", "SmtpTransport", "OutboxTransport", "open_transport"]
+__all__ = ["Transport", "SmtpTransport", "OutboxTransport", "open_transport", "refusal"]
 
 log = logging.getLogger("soulmark.notices")
 outbox_log = logging.getLogger("soulmark.notices.outbox")
@@ -69,11 +78,19 @@ class SmtpTransport:
 
     name = "smtp"
 
-    def __init__(self, settings: NoticeSettings, target: SmtpTarget) -> None:
+    def __init__(
+        self, settings: NoticeSettings, target: SmtpTarget, signer: Signer | None = None
+    ) -> None:
         self.settings = settings
         self.target = target
+        self.signer = signer
         self.sender_bytes = b"<%s>" % _address(settings.from_addr).encode()
-        self.domain = sender_domain(settings.from_addr)
+        self.head = Letterhead(
+            settings.from_addr,
+            public_domain(settings.base_url, settings.from_addr),
+            settings.reply_to,
+            urlsplit(settings.base_url).hostname or "",
+        )
         self.clients: list[aiosmtplib.SMTP | None] = [None] * settings.connections
 
     async def send(
@@ -152,25 +169,26 @@ class SmtpTransport:
         utf8 = not out.to.isascii()
         if utf8 and not client.supports_extension("smtputf8"):
             return Result(out.notice_id, "failed", "the mail server cannot take this address")
-        message = to_bytes(
-            out, from_addr=self.settings.from_addr, domain=self.domain, now_us=now_us
-        )
-        in_data = False
+        message = to_bytes(out, self.head, now_us=now_us)
+        if self.signer is not None:
+            message = self.signer.sign(message)
+        step = b"MAIL"
         try:
             # One deadline for the whole message instead of one per command: aiosmtplib's
             # per-command wait_for costs a task each, a third of the client's time.
             async with asyncio.timeout(self.settings.timeout_s):
-                await _command(client, b"MAIL", b"FROM:" + self.sender_bytes, utf8, (250,))
-                await _command(client, b"RCPT", b"TO:<%s>" % out.to.encode(), utf8, (250, 251))
-                in_data = True
+                await _command(client, step, b"FROM:" + self.sender_bytes, utf8, (250,))
+                step = b"RCPT"
+                await _command(client, step, b"TO:<%s>" % out.to.encode(), utf8, (250, 251))
+                step = b"DATA"
                 await client.data(message, timeout=None)
         except aiosmtplib.SMTPResponseException as exc:
-            # The server said no, so it holds nothing: safe to try again later.
+            # The server said no, so it holds nothing: never "uncertain".
             await self._reset(i, client)
-            return Result(out.notice_id, "retry", f"{exc.code} {exc.message}")
+            return refusal(out.notice_id, step, exc.code, exc.message)
         except _NETWORK as exc:
             self._drop(i, client)
-            if in_data:
+            if step == b"DATA":
                 return Result(out.notice_id, "uncertain", f"lost during DATA: {_text(exc)}")
             return None
         return Result(out.notice_id, "sent")
@@ -195,9 +213,26 @@ class SmtpTransport:
             self.clients[i] = None
 
 
-def open_transport(settings: NoticeSettings) -> Transport:
+def open_transport(settings: NoticeSettings, signer: Signer | None = None) -> Transport:
+    """The outbox, or SMTP (DKIM-signed by ``signer``, else as the settings ask)."""
     target = settings.smtp
-    return OutboxTransport() if target is None else SmtpTransport(settings, target)
+    if target is None:
+        return OutboxTransport()
+    return SmtpTransport(settings, target, signer or open_signer(settings))
+
+
+_ABOUT_ADDRESS = re.compile(r"\s*5\.[12]\.\d{1,3}\b")
+"""Enhanced status codes (RFC 3463) about the address: 5.1.x bad address, 5.2.x mailbox."""
+
+
+def refusal(notice_id: int, step: bytes, code: int, message: str) -> Result:
+    """What a refusing reply means for one message (see the module's docstring)."""
+    why = f"{code} {message}"
+    # 552 to RCPT is "too many recipients" whatever its class (RFC 5321 4.5.3.1.10).
+    if code < 500 or step == b"MAIL" or (step == b"RCPT" and code == 552):
+        return Result(notice_id, "retry", why)
+    about_address = step == b"RCPT" or _ABOUT_ADDRESS.match(message) is not None
+    return Result(notice_id, "refused", why, suppress=about_address)
 
 
 def _address(from_addr: str) -> str:

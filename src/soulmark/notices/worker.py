@@ -49,6 +49,10 @@ class DeliveryReport:
     failed: int = 0
     uncertain: int = 0
     """Lost mid-send: maybe delivered, so not retried (counted in ``failed`` too)."""
+    refused: int = 0
+    """Refused for good by the server (a 5xx): never retried (counted in ``failed`` too)."""
+    suppressed: int = 0
+    """Claimed and not sent: the address is suppressed, or its person unsubscribed."""
     taken_back: int = 0
     """Notices a dead worker had claimed and not recorded, its lease run out: sent again."""
     sealed: int = 0
@@ -62,7 +66,8 @@ class DeliveryReport:
 
 
 def _tally(report: DeliveryReport, claimed: Claimed, results: list[Result], most: int) -> None:
-    report.claimed += len(claimed.outgoing)
+    report.claimed += len(claimed.outgoing) + claimed.suppressed
+    report.suppressed += claimed.suppressed
     for res in results:
         if res.outcome == "sent":
             report.sent += 1
@@ -73,6 +78,7 @@ def _tally(report: DeliveryReport, claimed: Claimed, results: list[Result], most
         else:
             report.failed += 1
             report.uncertain += res.outcome == "uncertain"
+            report.refused += res.outcome == "refused"
             delivered(report.transport, "failed")
     if len(report.errors) < 20:  # a sample for the log, not a ledger
         report.errors.extend(sorted({r.error for r in results if r.error})[:5])

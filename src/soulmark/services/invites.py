@@ -34,6 +34,7 @@ from soulmark.core.times import DAY
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL, invitation, invite_link
 from soulmark.notices.queue import HELD, let_go, queue_many
+from soulmark.notices.suppress import SUPPRESSED
 from soulmark.services.intake import clean_group
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import check_domain, joining_round
@@ -41,6 +42,7 @@ from soulmark.services.results import Result
 from soulmark.services.senders import DEFAULT_QUOTAS, Quotas, check_may_invite
 from soulmark.services.signin import SignedIn, holds_wrist, issue_codes, live_code, spend_code
 from soulmark.services.tokens import new_pid, new_token, token_hash
+from soulmark.services.unsubscribe import note_suppressed, suppressed_in
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.fair import slices, step_aside
@@ -69,6 +71,8 @@ MAX_INVITEES = 5000
 SLICE = 200
 """Addresses written per transaction: about 40 ms of write lock on SQLite (bench/locks.py)."""
 PURPOSE = "invite"
+NOT_MAILED = (HELD, SUPPRESSED)
+"""Invitation rows that never went out: a list still being written, a suppressed address."""
 _SPENT = "this invitation has expired or was already used; ask the organizer for a new one"
 _SPENT_CODE = "invitation-spent"
 
@@ -88,6 +92,8 @@ class Invited(Result):
     """Invitations mailed now."""
     skipped: int
     """Addresses that already joined (or left): nothing sent."""
+    suppressed: int = 0
+    """Addresses this site sends no invitation to (refused for good, or unsubscribed)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,10 @@ class Invitations(Result):
     sent: int
     """People invited (each counted once, however often invited)."""
     claimed: int
+    refused: int = 0
+    """Invitations the addressee's mail server refused for good (a 5xx): never retried."""
+    suppressed: int = 0
+    """Addresses not mailed: refused before, or their owner asked for no invitations."""
 
 
 @dataclass(frozen=True)
@@ -167,15 +177,14 @@ def invite(
     invites everyone on it once.
 
     An address already in, holding an invitation that still works, or listed twice is
-    skipped: a list sent twice is sent once.  A list the world may not send now
-    (services.senders: its organizer's address, the quotas) is refused whole.
+    skipped: a list sent twice is sent once.  A suppressed address (services.unsubscribe) is
+    not mailed.  A list the world may not send now (services.senders: its organizer's
+    address, the quotas) is refused whole.
     """
     with store.read() as s:
-        row = get_world(s, world)
-        unique = _distinct(row, invitees)
-        check_may_invite(s, row, _fresh(s, row, list(unique), at), at=at, quotas=quotas)
+        unique, gone = _checked(s, world, invitees, at, quotas)
     held = f"list:{secrets.token_hex(13)}"  # the key its held mails wait under
-    sent, skipped = 0, len(invitees) - len(unique)
+    sent, skipped = 0, len(invitees) - len(unique) - len(gone)
     for i, part in enumerate(slices(list(unique.items()), SLICE)):
         if i:
             step_aside(store)
@@ -184,7 +193,20 @@ def invite(
     if len(unique) > SLICE:
         step_aside(store)
     let_go(store, held)
-    return Invited(world=world, sent=sent, skipped=skipped)
+    note_suppressed(store, world, list(gone.values()), at)
+    return Invited(world=world, sent=sent, skipped=skipped, suppressed=len(gone))
+
+
+def _checked(
+    s: Session, world: str, invitees: Sequence[Invitee], at: int, quotas: Quotas
+) -> tuple[dict[str, Invitee], dict[str, str]]:
+    """The list's addresses to mail, by key, and its suppressed ones; or the refusal."""
+    row = get_world(s, world)
+    unique = _distinct(row, invitees)
+    gone = suppressed_in(s, {key: inv.email for key, inv in unique.items()})
+    unique = {key: inv for key, inv in unique.items() if key not in gone}
+    check_may_invite(s, row, _fresh(s, row, list(unique), at), at=at, quotas=quotas)
+    return unique, gone
 
 
 def _distinct(world: WorldRow, invitees: Sequence[Invitee]) -> dict[str, Invitee]:
@@ -275,7 +297,7 @@ def _live_codes(ids: Sequence[int], at: int) -> Select[int]:
         NoticeRow.world_id == PersonRow.world_id,
         NoticeRow.kind == "invite",
         NoticeRow.to_addr == PersonRow.email,
-        NoticeRow.status != HELD,
+        NoticeRow.status.not_in(NOT_MAILED),
     )
     return (
         select(SigninCodeRow.person_id)
@@ -347,17 +369,19 @@ def invitations(store: Store, *, world: str) -> Invitations:
     with store.read() as s:
         row = get_world(s, world)
         # Counted by the mails let go: a list cut short (its mails still held) invited nobody.
-        mailed = select(func.count(distinct(NoticeRow.to_addr))).where(
-            NoticeRow.world_id == row.id, NoticeRow.kind == "invite", NoticeRow.status != HELD
+        mails = select(func.count(distinct(NoticeRow.to_addr))).where(
+            NoticeRow.world_id == row.id, NoticeRow.kind == "invite"
         )
-        sent = s.scalar(mailed) or 0
+        sent = s.scalar(mails.where(NoticeRow.status.not_in(NOT_MAILED))) or 0
+        refused = s.scalar(mails.where(NoticeRow.status == "refused")) or 0
+        gone = s.scalar(mails.where(NoticeRow.status == SUPPRESSED)) or 0
         people = (
             select(func.count(distinct(SigninCodeRow.person_id)))
             .join(PersonRow, PersonRow.id == SigninCodeRow.person_id)
             .where(PersonRow.world_id == row.id, SigninCodeRow.purpose == PURPOSE)
         )
         claimed = s.scalar(people.where(SigninCodeRow.used_at.is_not(None))) or 0
-    return Invitations(sent=sent, claimed=claimed)
+    return Invitations(sent=sent, claimed=claimed, refused=refused, suppressed=gone)
 
 
 def _invited(s: Session, code: str, at: int) -> tuple[SigninCodeRow, PersonRow, WorldRow]:

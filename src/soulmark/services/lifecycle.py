@@ -24,7 +24,7 @@ from soulmark.services.worlds import organizer_row
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, ReceiptRow, WorldRow
-from soulmark.store.notice_models import NoticeRow
+from soulmark.store.notice_models import NoticeRow, UnsubscribeRow
 from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
 __all__ = [
@@ -114,6 +114,8 @@ def _forget_links(s: Session, person_ids: list[int]) -> None:
     s.execute(delete(ReceiptRow).where(ReceiptRow.person_id.in_(person_ids)))
     s.execute(delete(ConfirmationRow).where(ConfirmationRow.person_id.in_(person_ids)))
     s.execute(delete(SigninCodeRow).where(SigninCodeRow.person_id.in_(person_ids)))
+    # Their unsubscribe links go too: nobody is left to mail, and the row names the person.
+    s.execute(delete(UnsubscribeRow).where(UnsubscribeRow.person_id.in_(person_ids)))
     s.execute(
         delete(NoticeRow).where(NoticeRow.person_id.in_(person_ids), NoticeRow.status == "pending")
     )

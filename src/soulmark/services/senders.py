@@ -22,6 +22,7 @@ from soulmark.core.times import DAY, HOUR
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, sender_link, sender_mail
 from soulmark.notices.queue import HELD, queue_message
+from soulmark.notices.suppress import SUPPRESSED
 from soulmark.services.tokens import new_token, token_hash
 from soulmark.services.worlds import get_world, organizer_row
 from soulmark.settings import Quotas
@@ -124,8 +125,13 @@ def check_may_invite(s: Session, world: WorldRow, count: int, *, at: int, quotas
 
 def _invitations(s: Session, since: int, world_id: int | None = None) -> int:
     q = select(func.count()).select_from(NoticeRow)
-    # A list cut short leaves its mails held, never sent: they count against nothing.
-    q = q.where(NoticeRow.kind == "invite", NoticeRow.due_at >= since, NoticeRow.status != HELD)
+    # A list cut short leaves its mails held, never sent, and a suppressed address is not
+    # mailed: they count against nothing.
+    q = q.where(
+        NoticeRow.kind == "invite",
+        NoticeRow.due_at >= since,
+        NoticeRow.status.not_in((HELD, SUPPRESSED)),
+    )
     if world_id is not None:
         q = q.where(NoticeRow.world_id == world_id)
     return s.scalar(q) or 0

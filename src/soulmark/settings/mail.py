@@ -92,8 +92,17 @@ class NoticeSettings:
     timeout_s: float = 30.0
     beacon_relays: tuple[str, ...] = ()
     """Where a planned seal fetches the beacon its round waits for (services.relays)."""
+    reply_to: str | None = None
+    """The Reply-To of every message; None: replies go to ``from_addr``."""
+    dkim_key_file: str | None = None
+    """A PEM RSA private key: set, every message is DKIM-signed (soulmark.notices.dkim)."""
+    dkim_selector: str | None = None
+    dkim_domain: str | None = None
+    """The signing domain (``d=``); None: the domain of ``from_addr``."""
 
     def __post_init__(self) -> None:
+        if (self.dkim_key_file is None) != (self.dkim_selector is None):
+            raise InvalidInput("DKIM signing needs both a key file and a selector")
         if self.smtp_url is not None:
             parse_smtp_url(self.smtp_url)
         if self.batch_size < 1 or self.connections < 1 or self.max_attempts < 1:

@@ -12,9 +12,17 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, SecretBytes, SecretStr, ValidationError
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretBytes,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic import field_validator as validates
 from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -106,6 +114,17 @@ class Config(BaseSettings):
     mail_from: Text = None
     """The From address of notices and invitations. Unset: `soulmark
     <notices@soulmark.localhost>`."""
+    mail_reply_to: Text = None
+    """The Reply-To of notices and invitations (a mailbox someone reads). Unset: replies go to
+    the From address."""
+    dkim_key_file: Text = None
+    """Path to a PEM RSA private key: every mail is DKIM-signed with it (docs/mail.md says how
+    to make one). Unset: no signature."""
+    dkim_selector: Text = None
+    """The DKIM selector: its public key is the TXT record `<selector>._domainkey.<domain>`.
+    Needed with a key file."""
+    dkim_domain: Text = None
+    """The DKIM signing domain (`d=`). Unset: the domain of the From address."""
     secret: Hex = None
     """Keys CSRF form tokens. Unset: a fresh one per process; set the same one on every
     instance behind one proxy."""
@@ -153,6 +172,24 @@ class Config(BaseSettings):
     def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
         return _smtp(value)
 
+    @validates("mail_reply_to")
+    @classmethod
+    def _reply_to(cls, value: str | None) -> str | None:
+        # A header's value: a line break in it would write headers of its own.
+        if value is not None and (
+            "@" not in parseaddr(value)[1] or any(c in value for c in "\r\n")
+        ):
+            raise ValueError(f"not a mail address: {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _dkim_whole(self) -> Config:
+        if (self.dkim_key_file is None) != (self.dkim_selector is None):
+            raise ValueError(
+                f"{PREFIX}DKIM_KEY_FILE and {PREFIX}DKIM_SELECTOR go together: set both or neither"
+            )
+        return self
+
     @property
     def quotas(self) -> Quotas:
         return Quotas(world_day=self.invites_per_day, instance_hour=self.invites_per_hour)
@@ -179,6 +216,10 @@ class Config(BaseSettings):
             "from_addr": self.mail_from,
             "beacon_relays": self.beacon_relays,
             "lease_s": self.notice_lease_s,
+            "reply_to": self.mail_reply_to,
+            "dkim_key_file": self.dkim_key_file,
+            "dkim_selector": self.dkim_selector,
+            "dkim_domain": self.dkim_domain,
             "timeout_s": min(NoticeSettings.timeout_s, self.notice_lease_s / 2),
         }
         return NoticeSettings(**{k: v for k, v in values.items() if v is not None})
@@ -195,6 +236,8 @@ def read_config() -> Config:
 
 def _one_line(exc: ValidationError) -> str:
     error = exc.errors(include_url=False)[0]
-    name = PREFIX + str(error["loc"][0]).upper() if error["loc"] else "a SOULMARK_ variable"
     message = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"]:  # a rule between settings: its message names them
+        return message
+    name = PREFIX + str(error["loc"][0]).upper()
     return f"{name}: {message[:1].lower()}{message[1:]}"

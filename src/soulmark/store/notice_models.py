@@ -2,7 +2,9 @@
 
 A notice row is written once per (person, kind) and then only moves forward:
 ``pending`` -> ``sending`` (claimed, leased) -> ``sent`` | ``pending`` (retry, or a lease that
-ran out) | ``failed``.  ``held``: an invitation whose list is still being written.
+ran out) | ``failed`` | ``refused`` (the server refused it for good: a 5xx, never retried) |
+``suppressed`` (not sent: its address is suppressed, or its person unsubscribed).  ``held``: an
+invitation whose list is still being written.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from soulmark.store.models import Base
 
-__all__ = ["NoticeRow", "NoticeRoundRow", "WorkerHeartbeatRow"]
+__all__ = ["NoticeRow", "NoticeRoundRow", "SuppressionRow", "UnsubscribeRow", "WorkerHeartbeatRow"]
 
 
 class NoticeRow(Base):
@@ -67,3 +69,37 @@ class WorkerHeartbeatRow(Base):
     """The host and process it runs as: never anyone's data."""
     started_at: Mapped[int] = mapped_column(BigInteger)
     beat_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class SuppressionRow(Base):
+    """An address this instance sends no invitation to: its server refused it for good, or
+    its owner pressed "unsubscribe" in one.  Kept as a hash, so it outlives the person's
+    erasure without keeping the address readable."""
+
+    __tablename__ = "mail_suppressions"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the address's key (soulmark.core.looks.email_key)."""
+    reason: Mapped[str] = mapped_column(String(16))
+    """``refused`` (a permanent SMTP refusal) or ``unsubscribed``."""
+    at: Mapped[int] = mapped_column(BigInteger)
+
+
+class UnsubscribeRow(Base):
+    """One mailed unsubscribe link (RFC 8058), minted when its message is claimed.
+
+    Only the SHA-256 of the key is stored.  The key is random: it names no person, no
+    address and no wrist, so the link opens nothing but the unsubscribing it offers.
+    """
+
+    __tablename__ = "unsubscribe_keys"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """``notices``: stops one person's notices; ``invite``: stops invitations to an address."""
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None, index=True)
+    address_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """Set by the one-click POST: for ``notices``, that person's notices are off from then."""

@@ -17,10 +17,10 @@ from soulmark.core.links import KINDS
 
 __all__ = ["TokenRedactor", "mask"]
 
-_TOKEN = re.compile(r"\b([wsock])_[A-Za-z0-9_-]{16,}")
+_TOKEN = re.compile(r"\b([wsocku])_[A-Za-z0-9_-]{16,}")
 _SEGMENT = re.compile(
     r"(?<!/api)(/(?:" + "|".join(KINDS) + r")/)"
-    r"(?!me(?:-[0-9a-f]{16})?(?:[/?#\s\"]|$))(?![wsock]_…)([^/?#\s\"]+)",
+    r"(?!me(?:-[0-9a-f]{16})?(?:[/?#\s\"]|$))(?![wsocku]_…)([^/?#\s\"]+)",
     re.IGNORECASE,
 )
 

@@ -255,6 +255,18 @@ class SentOut(Out):
     sent: bool
 
 
+class UnsubscribeOut(Out):
+    """What a mailed unsubscribe link stops: never an address, never a person."""
+
+    kind: str
+    """``notices``: this person's notices in one world; ``invite``: invitations to this
+    address from this site."""
+    world: str
+    world_name: str
+    done: bool
+    """True once unsubscribed (a GET only tells; a POST does it)."""
+
+
 class SenderAskedOut(Out):
     mailed_to: str
     """Where the link that confirms the organizer's address went."""

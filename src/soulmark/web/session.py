@@ -77,7 +77,7 @@ async def _plain_refusal(scope: Scope, receive: Receive, send: Send) -> None:
 
 _PRIVATE = re.compile(
     r"^/(wrist|share|organizer|confirm|signin|invite|open|api/wrist|api/share|api/organizer"
-    r"|api/confirm|api/signin|api/invite)\b"
+    r"|api/confirm|api/signin|api/invite|unsubscribe|api/unsubscribe)\b"
 )
 
 

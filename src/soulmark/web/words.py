@@ -141,6 +141,12 @@ ERROR_WORDS: dict[str, str] = {
         "This site has sent as many invitations as it may this hour. Try again later. "
         "Nothing was sent."
     ),
+    "unsubscribe-unknown": N_(
+        "This unsubscribe link does not work. It may be from a world whose data was erased."
+    ),
+    "unsubscribe-body": N_(
+        "An unsubscribe is sent with its button, which posts List-Unsubscribe=One-Click."
+    ),
     "too-many-worlds": N_("Too many worlds were opened from here. Try again in an hour."),
     "too-many-signins": N_(
         "Too many sign-in links were asked for from here. Try again in ten minutes."

@@ -16,6 +16,7 @@ from soulmark.web.routes import (
     senders,
     shares,
     signin,
+    unsubscribe,
     worlds,
     wrist,
 )
@@ -28,6 +29,7 @@ ROUTERS = [
     signin.router,
     invites.router,
     senders.router,
+    unsubscribe.router,
     events.router,
     shares.router,
     exclusions.router,

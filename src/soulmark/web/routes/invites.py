@@ -84,7 +84,8 @@ async def invite_form(
     found = invites.read_invitees(text)
     # In a thread, as a plain route runs: a long list must not stop this loop serving others.
     done = await run_in_threadpool(_send, request, settings, store, token, now, found)
-    url = f"/organizer/{token}?invited={done.sent}&skipped={done.skipped}#invitations"
+    counts = f"invited={done.sent}&skipped={done.skipped}&suppressed={done.suppressed}"
+    url = f"/organizer/{token}?{counts}#invitations"
     return RedirectResponse(url, status_code=303)
 
 

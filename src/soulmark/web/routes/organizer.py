@@ -71,6 +71,7 @@ def dashboard_html(
     sealed: int | None = None,
     invited: int | None = None,
     skipped: int = 0,
+    suppressed: int = 0,
     asked: int = 0,
 ) -> Response:
     if not opened(request):
@@ -81,7 +82,7 @@ def dashboard_html(
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     join_url = link(request, f"/w/{data['world']['world']}")
     ctx.update(join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped)
-    ctx["asked"] = bool(asked)
+    ctx["asked"], ctx["suppressed"] = bool(asked), suppressed
     return render(request, "organizer.html", ctx)
 
 
