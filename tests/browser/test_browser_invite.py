@@ -47,7 +47,7 @@ def _open_world(live: Live, page: Any, found: list[str], lang: str) -> str:
     page.fill("#world-name", f"Invite Club {lang}")
     page.fill("#new-start", "2030-03-18")
     page.fill("#new-end", "2030-03-31")
-    page.fill("#new-zone", "UTC")
+    page.select_option("#new-zone", "UTC")
     page.fill("#new-seal-at", PLANNED)
     page.fill("#new-organizer-email", "aizawa@club.test")
     assert fits_phone(page)

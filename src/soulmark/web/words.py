@@ -159,6 +159,10 @@ ERROR_WORDS: dict[str, str] = {
     "seal-at-past": N_("The planned draw must be later than now."),
     "seal-at-late": N_("That moment leaves too little time for the marks to appear."),
     "signin-spent": N_("This sign-in link has expired or was already used. Ask for a new one."),
+    "time-zone-unknown": N_(
+        "%(zone)s is not a time zone we know. Choose one from the list, such as Asia/Tokyo."
+    ),
+    "window-date": N_("Write a date such as 2027-04-01, or a date and a time."),
     "window-order": N_("The last day must come after the first."),
     "window-short": N_("The dates must leave at least a minute."),
     "window-long": N_("The dates can be at most 100 years apart."),

@@ -16,6 +16,7 @@ from soulmark.web.routes import (
     senders,
     shares,
     signin,
+    way_in,
     worlds,
     wrist,
 )
@@ -37,6 +38,7 @@ ROUTERS = [
     schedule.router,
     audit.router,
     links.router,
+    way_in.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

@@ -375,7 +375,37 @@
     form.submit();
   }
 
+  // An error page's way back: the browser's own Back keeps what was typed in the form.
+  function goBack(link) {
+    link.addEventListener("click", function (e) {
+      if (window.history.length < 2) return;
+      e.preventDefault();
+      window.history.back();
+    });
+  }
+
+  // /new: the time zone this browser lives in, unless the page already holds a choice.
+  function pickZone(select) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    if (!zone) return;
+    if (!select.dataset.chosen && select.querySelector("option[value='" + zone + "']")) {
+      select.value = zone;
+    }
+    document.querySelectorAll("a[data-preset]").forEach(function (a) {
+      a.href = "/new?preset=" + a.dataset.preset + "&tz=" + encodeURIComponent(select.value);
+    });
+    select.addEventListener("change", function () {
+      document.querySelectorAll("a[data-preset]").forEach(function (a) {
+        a.href = "/new?preset=" + a.dataset.preset + "&tz=" + encodeURIComponent(select.value);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("a[data-back]").forEach(goBack);
+    var zones = document.getElementById("new-zone");
+    if (zones && zones.tagName === "SELECT") pickZone(zones);
     var opener = document.getElementById("open-form");
     if (opener) { openLink(opener); return; }
     learnZone();
