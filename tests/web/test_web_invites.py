@@ -37,7 +37,7 @@ def test_i9_invite_mails_one_time_links_and_gives_the_organizer_no_key(web):
     world = web.world([], seal=False)
     answer = _invite(web, world, csv=CSV)
     assert answer.status_code == 200
-    assert answer.json() == {"world": world.slug, "sent": 2, "skipped": 0}
+    assert answer.json() == {"world": world.slug, "sent": 2, "skipped": 0, "duplicates": 0}
     mails = invitations(web.store)
     assert [m["to"] for m in mails] == ["Tenya@school.test", "ochaco@school.test"]
     assert all(m["link"].startswith("http://soulmark.test/invite/#k_") for m in mails)
@@ -87,7 +87,7 @@ def test_i9_reinviting_an_address_makes_no_second_person(web):
     _invite(web, world, csv="email\nochaco@school.test\n")
     again = _invite(web, world, csv="email\nOchaco@School.test\np0@school.test\n").json()
     # Ochaco holds a live invitation (a list sent twice is sent once); p0 had joined.
-    assert again == {"world": world.slug, "sent": 0, "skipped": 2}
+    assert again == {"world": world.slug, "sent": 0, "skipped": 2, "duplicates": 0}
     assert _people(web) == 2
     assert len(invitations(web.store)) == 1
     board = web.api("GET", "/api/organizer", world.organizer).json()
@@ -216,4 +216,4 @@ def test_i20_a_bad_line_is_named_by_its_number_in_the_readers_language(web):
 def test_i20_a_row_listed_twice_counts_as_skipped(web):
     world = web.world([], seal=False)
     answer = _invite(web, world, csv="email\nx@school.test\nX@school.test\n").json()
-    assert answer == {"world": world.slug, "sent": 1, "skipped": 1}
+    assert answer == {"world": world.slug, "sent": 1, "skipped": 1, "duplicates": 1}

@@ -105,6 +105,18 @@ _INVITE = (
     ),
 )
 
+_INVITE_FROM = (
+    N_("%(inviter)s invites you to %(world)s"),
+    N_(
+        "%(inviter)s invites you to join %(world)s, where fate pairs everyone at random and "
+        "each wrist shows the name of its soulmate in time.\n\n"
+        "To join, open this link within %(days)d days and press the button:\n%(link)s\n\n"
+        "It works once, and opens a wrist that only you can see.\n\n"
+        "If you do not want to join, ignore this message: nothing happens without the link."
+    ),
+)
+_HELLO = N_("Hello %(name)s,")
+
 _ORGANIZER = (
     N_("Your world %(world)s is open"),
     N_(
@@ -181,7 +193,7 @@ def _kept(
     say = translations(lang or DEFAULT).gettext
     subject, text = words
     body = say(text) % {"world": world, **values}
-    return say(subject) % {"world": _quoted(say, world)}, body + _SIGNATURE
+    return say(subject) % {**values, "world": _quoted(say, world)}, body + _SIGNATURE
 
 
 def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:
@@ -204,10 +216,21 @@ def invite_link(base_url: str, code: str) -> str:
 
 
 def invitation(
-    *, world_name: str, link: str, days: int, lang: str | None = None
+    *,
+    world_name: str,
+    link: str,
+    days: int,
+    lang: str | None = None,
+    name: str | None = None,
+    inviter: str | None = None,
 ) -> tuple[str, str]:
-    """An organizer's invitation: a one-time claim code, never a key to a wrist."""
-    return _kept(_INVITE, lang, world_name, link=link, days=days)
+    """An organizer's invitation: a one-time claim code, never a key to a wrist.  It greets
+    the invitee by the name on the organizer's list and says who invites, when given."""
+    words = _INVITE_FROM if inviter else _INVITE
+    subject, body = _kept(words, lang, world_name, link=link, days=days, inviter=inviter or "")
+    if name:
+        body = translations(lang or DEFAULT).gettext(_HELLO) % {"name": name} + "\n\n" + body
+    return subject, body
 
 
 def organizer_mail(

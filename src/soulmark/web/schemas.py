@@ -19,6 +19,7 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from soulmark.services.invite_preview import InvitePreview
 from soulmark.services.invites import Invited
 from soulmark.services.naming import OwnName
 from soulmark.services.people import Joined
@@ -34,6 +35,7 @@ __all__ = [
     "ConfirmedOut",
     "DashboardOut",
     "InvitedOut",
+    "InvitePreviewOut",
     "ExportOut",
     "JoinedOut",
     "LeaveOutcomeOut",
@@ -224,6 +226,13 @@ InvitedOut = mirror(
     Invited,
     "Invitations mailed now, and rows skipped (already joined, holding a live invitation, or "
     "listed twice: a list sent twice is sent once).  Never a key to a wrist.",
+)
+
+InvitePreviewOut = mirror(
+    "InvitePreviewOut",
+    InvitePreview,
+    "What sending a list would do, with nothing sent: counts, the first rows as read, and the "
+    "subject its mails will carry.",
 )
 
 

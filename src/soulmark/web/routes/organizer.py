@@ -71,6 +71,7 @@ def dashboard_html(
     sealed: int | None = None,
     invited: int | None = None,
     skipped: int = 0,
+    twice: int = 0,
     asked: int = 0,
 ) -> Response:
     if not opened(request):
@@ -80,7 +81,9 @@ def dashboard_html(
     chart = histogram_svg(data["timeline"], speech_of(request), data["elapsed"])
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     join_url = link(request, f"/w/{data['world']['world']}")
-    ctx.update(join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped)
+    ctx.update(
+        join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped, twice=twice
+    )
     ctx["asked"] = bool(asked)
     return render(request, "organizer.html", ctx)
 
