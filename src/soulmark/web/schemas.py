@@ -202,6 +202,9 @@ class DashboardOut(Out):
     world: WorldOut  # type: ignore[valid-type]
     at: str
     counts: dict[str, int]
+    """People by what they did: ``invited`` (on a list, not joined yet), ``unconfirmed``
+    (joined, confirmation link not followed), ``waiting`` (for the next draw), then the
+    states of their wrists."""
     timeline: list[dict[str, Any]]
     elapsed: float
     notices: dict[str, int] | None = None
@@ -211,6 +214,9 @@ class DashboardOut(Out):
     """When the open round will be sealed on its own, and why it could not be if so."""
     mail_held: bool = False
     """True while no invitation may leave: the organizer has not confirmed an address."""
+    draw: dict[str, int] | None = None
+    """What a draw now would take: ``round``, ``people``, ``will_wait`` (one for an odd
+    headcount), and how many rounds were ``drawn`` already."""
 
 
 ScheduleOut = mirror(

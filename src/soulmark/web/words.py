@@ -20,6 +20,7 @@ __all__ = [
     "friend_message",
     "joined_note",
     "wrist_message",
+    "LEFT_OUT",
     "PREVIEW",
     "UNCONFIRMED",
 ]
@@ -37,7 +38,7 @@ _WRIST = {
     "revealed": N_("The name on your wrist."),
 }
 _NOT_DRAWN = N_("Fate has not been drawn yet.")
-_LEFT_OUT = N_(
+LEFT_OUT = N_(
     "Last time, fate had no match for you: that happens, and it says nothing about you. "
     "You are in the next draw."
 )
@@ -56,7 +57,7 @@ def wrist_message(view: Any, speech: Speech) -> str:
     """The bearer's sentence for their wrist (the service's English stays in the CLI)."""
     text = speech.gettext(_WRIST.get(view.state, _WRIST["bare"]))
     if not view.sealed:
-        text += " " + speech.gettext(_LEFT_OUT if view.left_out else _NOT_DRAWN)
+        text += " " + speech.gettext(LEFT_OUT if view.left_out else _NOT_DRAWN)
     return text
 
 
@@ -155,6 +156,11 @@ ERROR_WORDS: dict[str, str] = {
     "invitations-header": N_(
         "The list needs a first line that names its columns, one of them email (name and "
         "group are optional). Nothing was sent."
+    ),
+    "invitations-missing": N_("Choose the CSV file to send."),
+    "inviter-invalid": N_(
+        "Your name for the invitations must fit on one line, in at most 60 characters. "
+        "Nothing was sent."
     ),
     "seal-at-past": N_("The planned draw must be later than now."),
     "seal-at-late": N_("That moment leaves too little time for the marks to appear."),

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from soulmark.core.errors import NotFound
 from soulmark.core.links import read_link
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep
-from soulmark.web.routes.links import open_form
+from soulmark.web.opening import open_link
 
 router = APIRouter()
 
@@ -37,4 +37,4 @@ def open_any(
     kind = kind or _PREFIXES.get(token[:2])
     if kind is None:
         raise NotFound("this link does not work", code="link-unknown")
-    return open_form(request, kind, text, store, now)
+    return open_link(request, store, kind, text, now)
