@@ -107,4 +107,4 @@ def test_the_dashboard_is_in_sections_with_headings_and_a_table_of_contents(web)
     for section in SECTIONS:
         assert f'<section id="{section}">' in page and f'href="#{section}"' in page
     body = page[page.index('<section id="rounds">') :]
-    assert body.index('<details id="schedule"') > body.index('id="seal-form"')
+    assert body.index('<details id="schedule-box"') > body.index('id="seal-form"')

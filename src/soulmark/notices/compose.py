@@ -38,14 +38,15 @@ __all__ = [
     "invite_link",
     "invitation",
     "organizer_mail",
+    "removed_mail",
     "sender_link",
     "sender_mail",
     "to_bytes",
     "sender_domain",
 ]
 
-KINDS = ("tingles", "stopped", "confirm", "signin", "organizer", "invite")
-KEPT = ("confirm", "signin", "organizer", "invite")
+KINDS = ("tingles", "stopped", "confirm", "signin", "organizer", "invite", "removed", "message")
+KEPT = ("confirm", "signin", "organizer", "invite", "removed", "message")
 """Kinds queued with their words: their links cannot be rebuilt (only hashes are stored)."""
 
 _FOOTER = N_(
@@ -116,6 +117,15 @@ _INVITE_FROM = (
     ),
 )
 _HELLO = N_("Hello %(name)s,")
+
+_REMOVED = (
+    N_("You were removed from %(world)s"),
+    N_(
+        "The organizer of %(world)s removed your name from the world before fate was drawn. "
+        "You are not in the draw, and nothing about you is kept there."
+    ),
+)
+_REMOVED_WHY = N_("The organizer's reason: %(reason)s")
 
 _ORGANIZER = (
     N_("Your world %(world)s is open"),
@@ -230,6 +240,17 @@ def invitation(
     subject, body = _kept(words, lang, world_name, link=link, days=days, inviter=inviter or "")
     if name:
         body = translations(lang or DEFAULT).gettext(_HELLO) % {"name": name} + "\n\n" + body
+    return subject, body
+
+
+def removed_mail(
+    *, world_name: str, reason: str | None, lang: str | None = None
+) -> tuple[str, str]:
+    """To a person the organizer removed before the draw: that it happened, and why if said."""
+    subject, body = _kept(_REMOVED, lang, world_name)
+    if reason:
+        why = translations(lang or DEFAULT).gettext(_REMOVED_WHY) % {"reason": reason}
+        body = body.removesuffix(_SIGNATURE) + "\n\n" + why + _SIGNATURE
     return subject, body
 
 

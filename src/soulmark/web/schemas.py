@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from soulmark.services.invite_preview import InvitePreview
 from soulmark.services.invites import Invited
+from soulmark.services.moderation import Removed, Roster
 from soulmark.services.naming import OwnName
 from soulmark.services.people import Joined
 from soulmark.services.schedule import Schedule
@@ -36,6 +37,8 @@ __all__ = [
     "DashboardOut",
     "InvitedOut",
     "InvitePreviewOut",
+    "RemovedOut",
+    "RosterOut",
     "ExportOut",
     "JoinedOut",
     "LeaveOutcomeOut",
@@ -233,6 +236,13 @@ InvitedOut = mirror(
     "Invitations mailed now, and rows skipped (already joined, holding a live invitation, or "
     "listed twice: a list sent twice is sent once).  Never a key to a wrist.",
 )
+
+RosterOut = mirror(
+    "RosterOut",
+    Roster,
+    "The people no draw has taken yet: names and roster ids, never a pair (B2).",
+)
+RemovedOut = mirror("RemovedOut", Removed, "A person removed before the draw.")
 
 InvitePreviewOut = mirror(
     "InvitePreviewOut",

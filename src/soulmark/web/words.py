@@ -162,6 +162,11 @@ ERROR_WORDS: dict[str, str] = {
         "Your name for the invitations must fit on one line, in at most 60 characters. "
         "Nothing was sent."
     ),
+    "person-unknown": N_("Nobody on the list has this id. Reload the page and try again."),
+    "roster-frozen": N_(
+        "This draw's public beacon is due: its list of people is fixed, and nobody can be removed."
+    ),
+    "reason-invalid": N_("The reason must fit on one line, in at most 300 characters."),
     "seal-at-past": N_("The planned draw must be later than now."),
     "seal-at-late": N_("That moment leaves too little time for the marks to appear."),
     "signin-spent": N_("This sign-in link has expired or was already used. Ask for a new one."),

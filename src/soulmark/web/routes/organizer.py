@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.services import invites, senders
+from soulmark.services import invites, moderation, senders
 from soulmark.services import organizer as org
 from soulmark.services.draw_outlook import draw_outlook
 from soulmark.services.schedule import schedule_of
@@ -89,6 +89,8 @@ def dashboard_html(
     # After a draw, another is offered only when asked for: most events draw once.
     ctx["offer_draw"] = not data["draw"]["drawn"] or bool(again)
     ctx["left_out_words"] = LEFT_OUT
+    ctx["roster"] = moderation.roster(store, token=token, at=now).to_json()
+    ctx["removed"] = request.query_params.get("removed") == "1"
     join_url = link(request, f"/w/{data['world']['world']}")
     ctx.update(
         join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped, twice=twice
