@@ -39,6 +39,7 @@ NOT_PAGES = {
     "/w/{slug}/transcript": "a JSON download",
     "/organizer/{token}/transcript": "a JSON download",
     "/organizer/{token}/timeline.csv": "a CSV download",
+    "/organizer/{token}/poster.svg": "an SVG download",
 }
 """GET routes outside the API that answer with something other than a page."""
 
@@ -169,6 +170,8 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/wrist/{token}": _go("/wrist/{s.wrist}"),
     "/share/{token}": _go("/share/{s.share}"),
     "/organizer/{token}": _go("/organizer/{s.organizer}"),
+    "/organizer/{token}/poster": _go("/organizer/{s.organizer}/poster"),
+    "/organizer/{token}/screen": _go("/organizer/{s.organizer}/screen"),
     "/wrist/{token}/leave": lambda s, page: page.goto(s.fresh_wrist_url("/leave")),
     "/confirm/{token}": lambda s, page: page.goto(_old_shape(s.fresh_confirmation())),
     "/signin/{code}": lambda s, page: page.goto(_old_shape(s.fresh_signin())),
