@@ -37,6 +37,7 @@ __all__ = [
     "signin",
     "invite_link",
     "invitation",
+    "broadcast_mail",
     "organizer_mail",
     "removed_mail",
     "sender_link",
@@ -126,6 +127,14 @@ _REMOVED = (
     ),
 )
 _REMOVED_WHY = N_("The organizer's reason: %(reason)s")
+
+_BROADCAST = (
+    N_("A message from the organizer of %(world)s"),
+    N_(
+        "The organizer of %(world)s writes to everyone in the world:\n\n%(text)s\n\n"
+        "Everyone received this message alike: it says nothing about anyone's wrist."
+    ),
+)
 
 _ORGANIZER = (
     N_("Your world %(world)s is open"),
@@ -252,6 +261,11 @@ def removed_mail(
         why = translations(lang or DEFAULT).gettext(_REMOVED_WHY) % {"reason": reason}
         body = body.removesuffix(_SIGNATURE) + "\n\n" + why + _SIGNATURE
     return subject, body
+
+
+def broadcast_mail(*, world_name: str, text: str, lang: str | None = None) -> tuple[str, str]:
+    """The organizer's words to everyone, in words of its own in the reader's language."""
+    return _kept(_BROADCAST, lang, world_name, text=text)
 
 
 def organizer_mail(

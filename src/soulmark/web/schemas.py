@@ -19,6 +19,7 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from soulmark.services.broadcast import Broadcast
 from soulmark.services.invite_preview import InvitePreview
 from soulmark.services.invites import Invited
 from soulmark.services.moderation import Removed, Roster
@@ -27,6 +28,7 @@ from soulmark.services.people import Joined
 from soulmark.services.schedule import Schedule
 from soulmark.services.sealing import Sealed
 from soulmark.services.shares import Share, SharedView
+from soulmark.services.world_admin import NewOrganizerLink
 from soulmark.services.worlds import WorldCreated, WorldInfo
 from soulmark.services.wrists import WristView
 
@@ -37,6 +39,8 @@ __all__ = [
     "DashboardOut",
     "InvitedOut",
     "InvitePreviewOut",
+    "BroadcastOut",
+    "NewOrganizerLinkOut",
     "RemovedOut",
     "RosterOut",
     "ExportOut",
@@ -237,6 +241,12 @@ InvitedOut = mirror(
     "listed twice: a list sent twice is sent once).  Never a key to a wrist.",
 )
 
+BroadcastOut = mirror("BroadcastOut", Broadcast, "A message queued to everyone alike.")
+NewOrganizerLinkOut = mirror(
+    "NewOrganizerLinkOut",
+    NewOrganizerLink,
+    "The new organizer link, told once; the old one opens nothing any more.",
+)
 RosterOut = mirror(
     "RosterOut",
     Roster,

@@ -167,6 +167,13 @@ ERROR_WORDS: dict[str, str] = {
         "This draw's public beacon is due: its list of people is fixed, and nobody can be removed."
     ),
     "reason-invalid": N_("The reason must fit on one line, in at most 300 characters."),
+    "message-invalid": N_(
+        "Write a message of 1 to 2,000 characters, without invisible characters."
+    ),
+    "message-quota": N_("A world can send at most %(n)s messages a day. Try again tomorrow."),
+    "beacon-out": N_(
+        "This draw's public beacon is already out, so its fingerprint cannot change now."
+    ),
     "seal-at-past": N_("The planned draw must be later than now."),
     "seal-at-late": N_("That moment leaves too little time for the marks to appear."),
     "signin-spent": N_("This sign-in link has expired or was already used. Ask for a new one."),

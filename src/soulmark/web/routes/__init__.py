@@ -19,6 +19,7 @@ from soulmark.web.routes import (
     shares,
     signin,
     way_in,
+    world_admin,
     worlds,
     wrist,
 )
@@ -39,6 +40,7 @@ ROUTERS = [
     organizer.router,
     people.router,
     night.router,
+    world_admin.router,
     schedule.router,
     audit.router,
     links.router,

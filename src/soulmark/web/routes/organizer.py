@@ -91,6 +91,9 @@ def dashboard_html(
     ctx["left_out_words"] = LEFT_OUT
     ctx["roster"] = moderation.roster(store, token=token, at=now).to_json()
     ctx["removed"] = request.query_params.get("removed") == "1"
+    ctx["renamed"] = request.query_params.get("renamed") == "1"
+    messaged = request.query_params.get("messaged", "")
+    ctx["messaged"] = int(messaged) if messaged.isdigit() else None
     join_url = link(request, f"/w/{data['world']['world']}")
     ctx.update(
         join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped, twice=twice
