@@ -234,6 +234,24 @@ def _retention(s: Scene, page: Any) -> None:
     page.wait_for_selector("main")
 
 
+def _previewed(s: Scene, page: Any) -> None:
+    page.goto(s.live.url(f"/organizer/{s.organizer}"))
+    csv = b"Email;Name\nnew1@ua.test;New One\n"
+    page.set_input_files(
+        "#invite-csv", files=[{"name": "c.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    page.click("#invite-check")
+    page.wait_for_selector("#invite-preview")
+
+
+def _replaced(s: Scene, page: Any) -> None:
+    fresh = s.live.create_world(name="Leaky Academy")
+    page.goto(s.live.url(f"/organizer/{fresh.organizer_token}"))
+    page.click("#replace-box summary")
+    page.click("#replace-link")
+    page.wait_for_selector("#organizer-replaced")
+
+
 def _audited(s: Scene, page: Any) -> None:
     page.goto(s.live.url("/audit"))
     page.locator("#transcript").fill(services.transcript_text(s.live.store, world=s.world))
@@ -253,6 +271,8 @@ ANSWERS: dict[str, Callable[[Scene, Any], None]] = {
     "left": _left,
     "erasure date set": _retention,
     "audit result": _audited,
+    "invitations previewed": _previewed,
+    "organizer link replaced": _replaced,
     "error": _refused,
 }
 """Pages that answer a form (or refuse), reached by filling it in."""

@@ -130,3 +130,53 @@ def test_the_roster_is_the_same_for_two_worlds_that_differ_only_in_their_pairs(w
         )
         views.append([(p["name"], p["status"]) for p in _roster(web, world)["people"]])
     assert views[0] == views[1] == [("Late", "joined")]
+
+
+def _invite_one(web, world, csv="email,name\nx@school.test,X\n"):
+    web.api("POST", "/api/organizer/invitations", world.organizer, json={"csv": csv})
+    return next(p for p in _roster(web, world)["people"] if p["status"] == "invited")
+
+
+def test_resending_one_invitation_mails_a_fresh_link_and_the_old_one_stops(web):
+    from tests.mailbox import invitations
+
+    world = web.world([], seal=False)
+    invitee = _invite_one(web, world)
+    old = invitations(web.store)[0]["link"].rsplit("#", 1)[1]
+    answer = web.api("POST", f"/api/organizer/people/{invitee['person']}/resend", world.organizer)
+    assert answer.status_code == 200 and answer.json()["sent"] == 1
+    links = [m["link"].rsplit("#", 1)[1] for m in invitations(web.store)]
+    assert len(links) == 2 and links[1] != old
+    assert web.api("POST", "/api/invite", json={"code": old}).status_code == 404
+    assert web.api("POST", "/api/invite", json={"code": links[1]}).status_code == 200
+
+
+def test_revoking_an_invitation_is_removing_the_invitee_and_their_link_dies(web):
+    from tests.mailbox import invitations
+
+    world = web.world([], seal=False)
+    invitee = _invite_one(web, world)
+    code = invitations(web.store)[0]["link"].rsplit("#", 1)[1]
+    web.api("DELETE", f"/api/organizer/people/{invitee['person']}", world.organizer)
+    assert web.api("POST", "/api/invite", json={"code": code}).status_code == 404
+
+
+def test_one_who_joined_is_not_sent_an_invitation_again(web):
+    world = web.world(["Tenya"], seal=False)
+    tenya = _roster(web, world)["people"][0]
+    answer = web.api("POST", f"/api/organizer/people/{tenya['person']}/resend", world.organizer)
+    assert answer.status_code == 409 and answer.json()["code"] == "person-joined"
+
+
+def test_the_dashboard_offers_resend_for_an_invitee_and_its_button_resends(web):
+    from tests.mailbox import invitations
+
+    world = web.world([], seal=False)
+    invitee = _invite_one(web, world)
+    page = web.client.get(f"/organizer/{world.organizer}").text
+    assert f"/people/{invitee['person']}/resend" in page
+    done = web.form(
+        f"/organizer/{world.organizer}/people/{invitee['person']}/resend", follow_redirects=False
+    )
+    assert done.status_code == 303 and "invited=1" in done.headers["location"]
+    assert len(invitations(web.store)) == 2

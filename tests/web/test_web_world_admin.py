@@ -125,3 +125,28 @@ def test_the_dashboard_form_sends_a_message(web):
     done = web.form(f"/organizer/{world.organizer}/message", {"text": "See you tonight"})
     assert done.status_code == 200 and 'id="messaged-note"' in done.text
     assert len(_messages(web)) == 2
+
+
+def test_closed_joins_refuse_every_join_alike_until_opened_again(web):
+    world = web.world(["Tenya"], seal=False)
+    closed = web.api("POST", "/api/organizer/joins", world.organizer, json={"closed": True})
+    assert closed.status_code == 200 and closed.json()["joins_closed"] is True
+    body = {"name": "Newcomer", "email": "new@school.test"}
+    for email in ("new@school.test", world.by_name("Tenya").email):  # nobody learns who is in
+        refused = web.api("POST", f"/api/worlds/{world.slug}/join", json={**body, "email": email})
+        assert refused.status_code == 409 and refused.json()["code"] == "joins-closed"
+    page = web.client.get(f"/w/{world.slug}").text
+    assert 'id="joins-closed-note"' in page and 'id="join-form"' not in page
+    web.api("POST", "/api/organizer/joins", world.organizer, json={"closed": False})
+    assert web.api("POST", f"/api/worlds/{world.slug}/join", json=body).status_code == 201
+
+
+def test_an_invitation_sent_before_joins_closed_can_still_be_claimed(web):
+    from tests.mailbox import invitations
+
+    world = web.world([], seal=False)
+    csv = "email,name\nx@school.test,X\n"
+    web.api("POST", "/api/organizer/invitations", world.organizer, json={"csv": csv})
+    web.api("POST", "/api/organizer/joins", world.organizer, json={"closed": True})
+    code = invitations(web.store)[0]["link"].rsplit("#", 1)[1]
+    assert web.api("POST", "/api/invite", json={"code": code}).status_code == 200

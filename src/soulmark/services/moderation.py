@@ -21,15 +21,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound, SoulmarkError
 from soulmark.core.validate import clean_line
-from soulmark.notices.compose import removed_mail
+from soulmark.notices.compose import DEFAULT_BASE_URL, removed_mail
 from soulmark.notices.queue import queue_message
+from soulmark.services.invite_lists import Invitee
+from soulmark.services.invites import PURPOSE, Invited, invite
 from soulmark.services.people import roster_frozen
 from soulmark.services.results import Result
+from soulmark.services.senders import DEFAULT_QUOTAS, Quotas
 from soulmark.services.signin import holds_wrist
 from soulmark.services.worlds import organizer_row
 from soulmark.store import Store
@@ -37,7 +40,7 @@ from soulmark.store.models import ExclusionRow, PersonRow, ReceiptRow, RoundRow,
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
-__all__ = ["Entry", "Removed", "Roster", "remove_person", "roster"]
+__all__ = ["Entry", "Removed", "Roster", "remove_person", "resend_invitation", "roster"]
 
 MAX_REASON = 300
 
@@ -149,3 +152,40 @@ def _delete(s: Session, person: PersonRow) -> None:
         s.execute(delete(table).where(table.person_id.in_(ids)))
     s.execute(delete(ExclusionRow).where(ExclusionRow.person_id.in_(ids)))
     s.delete(person)
+
+
+def resend_invitation(
+    store: Store,
+    *,
+    token: str,
+    person: str,
+    at: int,
+    base_url: str = DEFAULT_BASE_URL,
+    lang: str | None = None,
+    quotas: Quotas = DEFAULT_QUOTAS,
+) -> Invited:
+    """Mail one invitee a fresh link: the one before stops working (a lost or late mail).
+    Revoking an invitation is removing the invitee (:func:`remove_person`)."""
+    with store.transaction() as s:
+        world = organizer_row(s, token)
+        found = next(((p, j) for p, j in _listed(s, world) if roster_id(p) == person), None)
+        if found is None:
+            raise NotFound("nobody on the roster has this id", code="person-unknown")
+        row, joined = found
+        if joined or row.confirmed:
+            raise Conflict("this person has joined already", code="person-joined")
+        again = Invitee(row.email, row.name or None, row.exclusion_group)
+        s.execute(
+            update(SigninCodeRow)
+            .where(
+                SigninCodeRow.person_id == row.id,
+                SigninCodeRow.purpose == PURPOSE,
+                SigninCodeRow.used_at.is_(None),
+                SigninCodeRow.expires_at > at,
+            )
+            .values(expires_at=at)
+        )
+        slug = world.slug
+    return invite(
+        store, world=slug, invitees=[again], at=at, base_url=base_url, lang=lang, quotas=quotas
+    )

@@ -28,7 +28,7 @@ from soulmark.services.worlds import WorldInfo, organizer_row, world_block, worl
 from soulmark.store import Store
 from soulmark.store.models import RoundRow, WorldRow
 
-__all__ = ["NewOrganizerLink", "recommit", "rename_world", "replace_organizer_link"]
+__all__ = ["NewOrganizerLink", "recommit", "rename_world", "replace_organizer_link", "set_joins"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,12 @@ def replace_organizer_link(
         slug = world.slug
     url = private_link(base_url.rstrip("/"), "organizer", fresh)
     return NewOrganizerLink(world=slug, organizer_token=fresh, organizer_url=url)
+
+
+def set_joins(store: Store, *, token: str, closed: bool, at: int) -> WorldInfo:
+    """Close joining (the public form refuses every join alike) or open it again."""
+    with store.transaction() as s:
+        world = organizer_row(s, token, lock=True)
+        world.joins_closed = closed
+        slug = world.slug
+    return world_info(store, slug=slug, at=at)

@@ -162,6 +162,8 @@ ERROR_WORDS: dict[str, str] = {
         "Your name for the invitations must fit on one line, in at most 60 characters. "
         "Nothing was sent."
     ),
+    "joins-closed": N_("The organizer has closed joining for now."),
+    "person-joined": N_("This person has joined already: there is no invitation to send again."),
     "person-unknown": N_("Nobody on the list has this id. Reload the page and try again."),
     "roster-frozen": N_(
         "This draw's public beacon is due: its list of people is fixed, and nobody can be removed."

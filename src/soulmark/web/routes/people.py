@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.services import moderation
-from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
-from soulmark.web.schemas import AS_IS, RemovedOut, RosterOut
+from soulmark.services.invites import Invited
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
+from soulmark.web.lang import speech_of
+from soulmark.web.schemas import AS_IS, InvitedOut, RemovedOut, RosterOut
+from soulmark.web.settings import Settings
 
 router = APIRouter()
 
@@ -41,6 +44,46 @@ def remove_api(
     return moderation.remove_person(
         store, token=token, person=person, at=now, reason=reason
     ).to_json()
+
+
+@router.post(
+    "/api/organizer/people/{person}/resend", tags=["organizer"], response_model=InvitedOut, **AS_IS
+)
+def resend_api(
+    request: Request,
+    person: str,
+    token: TokenDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    """Mail one invitee who has not joined a fresh link; the one before stops working."""
+    return _resend(request, settings, store, token, person, now).to_json()
+
+
+def _resend(
+    request: Request, settings: Settings, store: Any, token: str, person: str, now: int
+) -> Invited:
+    return moderation.resend_invitation(
+        store,
+        token=token,
+        person=person,
+        at=now,
+        base_url=settings.base_url,
+        lang=speech_of(request).code,
+        quotas=settings.invite_quotas,
+    )
+
+
+@router.post(
+    "/organizer/{token}/people/{person}/resend", include_in_schema=False, dependencies=[CsrfDep]
+)
+def resend_form(
+    request: Request, token: str, person: str, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    done = _resend(request, settings, store, token, person, now)
+    url = f"/organizer/{token}?invited={done.sent}&skipped={done.skipped}#invitations"
+    return RedirectResponse(url, status_code=303)
 
 
 @router.post(

@@ -23,6 +23,11 @@ class NameBody(BaseModel):
     name: str
 
 
+class JoinsBody(BaseModel):
+    closed: bool
+    """True closes joining; false opens it again."""
+
+
 class MessageBody(BaseModel):
     text: str
     """Up to 2,000 characters; lines are kept."""
@@ -42,6 +47,21 @@ def name_api(body: NameBody, token: TokenDep, store: StoreDep, now: NowDep) -> d
 def name_form(token: str, store: StoreDep, now: NowDep, name: Annotated[str, Form()]) -> Response:
     world_admin.rename_world(store, token=token, name=name, at=now)
     return RedirectResponse(f"/organizer/{token}?renamed=1", status_code=303)
+
+
+@router.post("/api/organizer/joins", tags=["organizer"], response_model=WorldOut, **AS_IS)
+def joins_api(body: JoinsBody, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Close joining, or open it again: while closed, the public form refuses every join
+    alike (``joins-closed``); invitations already sent can still be claimed."""
+    return world_admin.set_joins(store, token=token, closed=body.closed, at=now).to_json()
+
+
+@router.post("/organizer/{token}/joins", include_in_schema=False, dependencies=[CsrfDep])
+def joins_form(
+    token: str, store: StoreDep, now: NowDep, closed: Annotated[str, Form()] = ""
+) -> Response:
+    world_admin.set_joins(store, token=token, closed=closed == "1", at=now)
+    return RedirectResponse(f"/organizer/{token}#join-link", status_code=303)
 
 
 @router.post(
