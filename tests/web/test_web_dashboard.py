@@ -108,3 +108,11 @@ def test_the_dashboard_is_in_sections_with_headings_and_a_table_of_contents(web)
         assert f'<section id="{section}">' in page and f'href="#{section}"' in page
     body = page[page.index('<section id="rounds">') :]
     assert body.index('<details id="schedule-box"') > body.index('id="seal-form"')
+
+
+def test_a_join_under_an_address_already_in_is_never_counted_as_invited(web):
+    world = web.world(["Tenya"], seal=False)
+    again = {"name": "Someone Else", "email": world.by_name("Tenya").email}
+    assert web.api("POST", f"/api/worlds/{world.slug}/join", json=again).status_code == 201
+    counts = web.api("GET", "/api/organizer", world.organizer).json()["counts"]
+    assert counts["invited"] == 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, SoulmarkError
 from soulmark.core.times import DAY
@@ -23,7 +24,7 @@ from soulmark.services.results import Result
 from soulmark.services.signin import holds_wrist
 from soulmark.services.worlds import organizer_row
 from soulmark.store import Store
-from soulmark.store.models import PersonRow
+from soulmark.store.models import PersonRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
 
 __all__ = ["AUDIENCES", "MAX_TEXT", "PER_DAY", "Broadcast", "send_to_everyone"]
@@ -84,18 +85,22 @@ def send_to_everyone(
             raise Conflict(
                 f"a world sends at most {PER_DAY} messages a day", code="message-quota", n=PER_DAY
             )
-        query = select(PersonRow.email, PersonRow.lang).where(
-            PersonRow.world_id == world.id, PersonRow.left_at.is_(None), PersonRow.email != ""
-        )
-        if audience == "all":
-            query = query.where(PersonRow.confirmed.is_(True))
-        else:
-            query = query.where(PersonRow.confirmed.is_(False), holds_wrist)
-        people = s.execute(query).all()
-        mails = []
-        for to, lang in people:
-            subject, words = broadcast_mail(world_name=world.name, text=body, lang=lang)
-            mails.append((to, subject, words))
+        mails = [
+            (to, *broadcast_mail(world_name=world.name, text=body, lang=lang))
+            for to, lang in _recipients(s, world, audience)
+        ]
         queue_many(s, world, kind="message", mails=mails, at=at)
         slug = world.slug
     return Broadcast(world=slug, sent=len(mails), left_today=PER_DAY - sent_today - 1)
+
+
+def _recipients(s: Session, world: WorldRow, audience: str) -> list[tuple[str, str | None]]:
+    """Address and language of each person the message is for."""
+    query = select(PersonRow.email, PersonRow.lang).where(
+        PersonRow.world_id == world.id, PersonRow.left_at.is_(None), PersonRow.email != ""
+    )
+    if audience == "all":
+        query = query.where(PersonRow.confirmed.is_(True))
+    else:
+        query = query.where(PersonRow.confirmed.is_(False), holds_wrist)
+    return [(to, lang) for to, lang in s.execute(query).all()]

@@ -131,19 +131,31 @@ def invite(
         row = get_world(s, world)
         unique = distinct_invitees(row, invitees)
         check_may_invite(s, row, count_fresh(s, row, list(unique), at), at=at, quotas=quotas)
-    inviter = clean_inviter(inviter)
+    words = (lang, clean_inviter(inviter))
+    sent = _send_slices(store, world, list(unique.items()), at, base_url, words)
+    duplicates = len(invitees) - len(unique)
+    return Invited(world=world, sent=sent, skipped=len(invitees) - sent, duplicates=duplicates)
+
+
+def _send_slices(
+    store: Store,
+    world: str,
+    unique: list[tuple[str, Invitee]],
+    at: int,
+    base_url: str,
+    words: tuple[str | None, str | None],
+) -> int:
+    """Each slice in its own transaction, their mails held until the last is in; how many."""
     held = f"list:{secrets.token_hex(13)}"  # the key its held mails wait under
-    sent, skipped = 0, len(invitees) - len(unique)
-    for i, part in enumerate(slices(list(unique.items()), SLICE)):
+    sent = 0
+    for i, part in enumerate(slices(unique, SLICE)):
         if i:
             step_aside(store)
-        mailed = _invite_slice(store, world, part, at, base_url, (lang, inviter), held)
-        sent, skipped = sent + mailed, skipped + len(part) - mailed
+        sent += _invite_slice(store, world, part, at, base_url, words, held)
     if len(unique) > SLICE:
         step_aside(store)
     let_go(store, held)
-    duplicates = len(invitees) - len(unique)
-    return Invited(world=world, sent=sent, skipped=skipped, duplicates=duplicates)
+    return sent
 
 
 def distinct_invitees(world: WorldRow, invitees: Sequence[Invitee]) -> dict[str, Invitee]:

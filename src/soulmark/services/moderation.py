@@ -30,6 +30,7 @@ from soulmark.notices.compose import DEFAULT_BASE_URL, removed_mail
 from soulmark.notices.queue import queue_message
 from soulmark.services.invite_lists import Invitee
 from soulmark.services.invites import PURPOSE, Invited, invite
+from soulmark.services.organizer import JOINED
 from soulmark.services.people import roster_frozen
 from soulmark.services.results import Result
 from soulmark.services.senders import DEFAULT_QUOTAS, Quotas
@@ -75,27 +76,35 @@ def roster_id(person: PersonRow) -> str:
     return "r_" + hashlib.sha256(b"roster:" + person.token_hash.encode()).hexdigest()[:20]
 
 
-def _listed(s: Session, world: WorldRow) -> list[tuple[PersonRow, bool]]:
-    """The people no draw has taken, each with whether they joined (hold a wrist)."""
+@dataclass(frozen=True)
+class Listed:
+    holds_wrist: bool
+    """They joined with their own address: a mail to it reaches them."""
+    joined: bool
+    """They joined (a stand-in too), rather than being only invited."""
+
+
+def _listed(s: Session, world: WorldRow) -> list[tuple[PersonRow, Listed]]:
+    """The people no draw has taken, each with what they did."""
     last = s.scalar(
         select(func.max(RoundRow.sealed_at)).where(
             RoundRow.world_id == world.id, RoundRow.sealed_at.is_not(None)
         )
     )
-    query = select(PersonRow, holds_wrist).where(
+    query = select(PersonRow, holds_wrist, JOINED).where(
         PersonRow.world_id == world.id,
         PersonRow.round == world.open_round,
         PersonRow.left_at.is_(None),
     )
     if last is not None:
         query = query.where(PersonRow.joined_at > last)
-    return [(p, bool(j)) for p, j in s.execute(query).all()]
+    return [(p, Listed(bool(h), bool(j))) for p, h, j in s.execute(query).all()]
 
 
-def _status(person: PersonRow, joined: bool) -> str:
+def _status(person: PersonRow, did: Listed) -> str:
     if person.confirmed:
         return "joined"
-    return "unconfirmed" if joined else "invited"
+    return "unconfirmed" if did.joined else "invited"
 
 
 def _frozen(s: Session, world: WorldRow, at: int) -> bool:
@@ -108,8 +117,7 @@ def roster(store: Store, *, token: str, at: int) -> Roster:
     with store.read() as s:
         world = organizer_row(s, token)
         rows = [
-            Entry(roster_id(p), p.name, _status(p, joined)).to_json()
-            for p, joined in _listed(s, world)
+            Entry(roster_id(p), p.name, _status(p, did)).to_json() for p, did in _listed(s, world)
         ]
         rows.sort(key=lambda e: (e["name"].casefold(), e["person"]))
         return Roster(world=world.slug, people=rows, removable=not _frozen(s, world, at))
@@ -135,7 +143,8 @@ def remove_person(
         found = next(((p, j) for p, j in _listed(s, world) if roster_id(p) == person), None)
         if found is None:
             raise NotFound("nobody on the roster has this id", code="person-unknown")
-        row, joined = found
+        row, did = found
+        joined = did.holds_wrist
         if _frozen(s, world, at):
             raise Conflict("the draw's beacon is due: its roster is fixed", code="roster-frozen")
         to, lang = row.email, row.lang
@@ -171,8 +180,8 @@ def resend_invitation(
         found = next(((p, j) for p, j in _listed(s, world) if roster_id(p) == person), None)
         if found is None:
             raise NotFound("nobody on the roster has this id", code="person-unknown")
-        row, joined = found
-        if joined or row.confirmed:
+        row, did = found
+        if did.joined or row.confirmed:
             raise Conflict("this person has joined already", code="person-joined")
         again = Invitee(row.email, row.name or None, row.exclusion_group)
         s.execute(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput
@@ -37,6 +37,7 @@ from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
 from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
+    "JOINED",
     "CountsSnapshot",
     "Dashboard",
     "counts_snapshot",
@@ -53,8 +54,12 @@ STATES = ("invited", "unconfirmed", "waiting", "bare", "itching", "inking", "cov
 ``unconfirmed``: joined, waiting for their confirmation link to be followed; ``waiting``:
 confirmed, in a round not sealed yet (the unmatched wait here too, R9)."""
 
-_JOINED = select(ConfirmationRow.id).where(ConfirmationRow.person_id == PersonRow.id).exists()
-"""An unconfirmed person who joined (and awaits their link), not one only invited."""
+JOINED = or_(
+    select(ConfirmationRow.id).where(ConfirmationRow.person_id == PersonRow.id).exists(),
+    PersonRow.email_key.startswith("~"),
+)
+"""An unconfirmed person who joined (and awaits their link, or is the stand-in of a join
+under an address already in, services.people), not one only invited."""
 
 
 def _fixed_state(confirmed: bool, joined: bool) -> str | None:
@@ -93,7 +98,7 @@ def organizer_world(store: Store, *, token: str) -> str:
 def _counts(s: Session, world: WorldRow, at: int) -> tuple[Counter[str], list[Mark]]:
     people = s.execute(
         select(
-            PersonRow.id, PersonRow.round, PersonRow.confirmed, PersonRow.looked_at, _JOINED
+            PersonRow.id, PersonRow.round, PersonRow.confirmed, PersonRow.looked_at, JOINED
         ).where(PersonRow.world_id == world.id)
     ).all()
     marks = {
@@ -192,7 +197,7 @@ def counts_snapshot(store: Store, *, token: str) -> CountsSnapshot:
         rows = s.execute(
             select(
                 PersonRow.confirmed,
-                _JOINED,
+                JOINED,
                 PersonRow.looked_at,
                 MarkRow.itch_start,
                 MarkRow.ink_start,
