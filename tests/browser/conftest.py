@@ -247,9 +247,9 @@ def open_page(chromium_browser: Any) -> Iterator[Callable[..., Any]]:
     """
     opened: list[tuple[Any, Traffic]] = []
 
-    def make(viewport: dict[str, int] | None = None) -> Any:
+    def make(viewport: dict[str, int] | None = None, timezone_id: str = "UTC") -> Any:
         context = chromium_browser.new_context(
-            viewport=viewport or PHONE, locale="en-GB", timezone_id="UTC"
+            viewport=viewport or PHONE, locale="en-GB", timezone_id=timezone_id
         )
         context.set_default_timeout(WAIT_MS)
         traffic = Traffic()

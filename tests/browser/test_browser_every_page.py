@@ -47,6 +47,7 @@ NOT_PAGES = {
     "/healthz": "a JSON health check",
     "/readyz": "a JSON readiness check",
     "/metrics": "Prometheus text",
+    "/organizer/{token}/poster.svg": "an SVG download",
 }
 """GET routes outside the API that answer with something other than a page."""
 
@@ -189,6 +190,8 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/wrist/{token}": _go("/wrist/{s.wrist}"),
     "/share/{token}": _go("/share/{s.share}"),
     "/organizer/{token}": _go("/organizer/{s.organizer}"),
+    "/organizer/{token}/poster": _go("/organizer/{s.organizer}/poster"),
+    "/organizer/{token}/screen": _go("/organizer/{s.organizer}/screen"),
     "/wrist/{token}/leave": lambda s, page: page.goto(s.fresh_wrist_url("/leave")),
     "/confirm/{token}": lambda s, page: page.goto(_old_shape(s.fresh_confirmation())),
     "/signin/{code}": lambda s, page: page.goto(_old_shape(s.fresh_signin())),
@@ -252,6 +255,24 @@ def _retention(s: Scene, page: Any) -> None:
     page.wait_for_selector("main")
 
 
+def _previewed(s: Scene, page: Any) -> None:
+    page.goto(s.live.url(f"/organizer/{s.organizer}"))
+    csv = b"Email;Name\nnew1@ua.test;New One\n"
+    page.set_input_files(
+        "#invite-csv", files=[{"name": "c.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    page.click("#invite-check")
+    page.wait_for_selector("#invite-preview")
+
+
+def _replaced(s: Scene, page: Any) -> None:
+    fresh = s.live.create_world(name="Leaky Academy")
+    page.goto(s.live.url(f"/organizer/{fresh.organizer_token}"))
+    page.click("#replace-box summary")
+    page.click("#replace-link")
+    page.wait_for_selector("#organizer-replaced")
+
+
 def _audited(s: Scene, page: Any) -> None:
     page.goto(s.live.url("/audit"))
     page.locator("#transcript").fill(services.transcript_text(s.live.store, world=s.world))
@@ -278,6 +299,8 @@ ANSWERS: dict[str, Callable[[Scene, Any], None]] = {
     "erasure date set": _retention,
     "audit result": _audited,
     "unsubscribed": _unsubscribed,
+    "invitations previewed": _previewed,
+    "organizer link replaced": _replaced,
     "error": _refused,
 }
 """Pages that answer a form (or refuse), reached by filling it in."""

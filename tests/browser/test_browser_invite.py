@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PLANNED = "2030-03-17T18:00"
 """A few minutes after the fake clock's start (2030-03-17T17:46:40Z)."""
-CSV = b"email,name,group\ntenya@club.test,Tenya Iida,1-A\nochaco@club.test,,\n"
+CSV = b"\xef\xbb\xbfEmail;Name;Group\ntenya@club.test;Tenya Iida;1-A\n\nochaco@club.test;;\n"
+"""As a European spreadsheet exports it: a BOM, capitalised headers, semicolons, a blank row."""
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def _open_world(live: Live, page: Any, found: list[str], lang: str) -> str:
     page.fill("#world-name", f"Invite Club {lang}")
     page.fill("#new-start", "2030-03-18")
     page.fill("#new-end", "2030-03-31")
-    page.fill("#new-zone", "UTC")
+    page.select_option("#new-zone", "UTC")
     page.fill("#new-seal-at", PLANNED)
     page.fill("#new-organizer-email", "aizawa@club.test")
     assert fits_phone(page)
@@ -84,6 +85,13 @@ def _invite(live: Live, page: Any, found: list[str], lang: str) -> None:
     page.set_input_files(
         "#invite-csv", files=[{"name": "club.csv", "mimeType": "text/csv", "buffer": CSV}]
     )
+    page.fill("#invite-inviter", "Aizawa Shota")
+    page.click("#invite-check")
+    page.wait_for_selector("#invite-preview")
+    assert page.inner_text("#preview-to-send") == "2"
+    assert "Aizawa Shota" in page.inner_text("#preview-subject")
+    _axe(page, found, f"{lang} invite preview")
+    assert fits_phone(page)
     page.click("#invite-send")
     page.wait_for_selector("#invited-note")
     assert page.inner_text("#invitations-sent") == "2"

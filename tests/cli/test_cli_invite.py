@@ -29,9 +29,13 @@ def test_i9_cli_invite_queues_invitations_and_prints_no_key(cli, db_url, tmp_pat
     assert "2 invitations queued" in r.out
     assert not re.search(r"\b[wk]_[A-Za-z0-9_-]{16,}", r.out)
     again = cli("invite", world, "--from-csv", str(source), "--json")
-    assert again.json == {"world": world, "sent": 0, "skipped": 2, "suppressed": 0}, (
-        "a list is sent once"
-    )
+    assert again.json == {
+        "world": world,
+        "sent": 0,
+        "skipped": 2,
+        "suppressed": 0,
+        "duplicates": 0,
+    }, "a list is sent once"
     assert _people(db_url) == 2, "inviting again made no second person"
 
 

@@ -37,13 +37,19 @@ def test_i9_invite_mails_one_time_links_and_gives_the_organizer_no_key(web):
     world = web.world([], seal=False)
     answer = _invite(web, world, csv=CSV)
     assert answer.status_code == 200
-    assert answer.json() == {"world": world.slug, "sent": 2, "skipped": 0, "suppressed": 0}
+    assert answer.json() == {
+        "world": world.slug,
+        "sent": 2,
+        "skipped": 0,
+        "suppressed": 0,
+        "duplicates": 0,
+    }
     mails = invitations(web.store)
     assert [m["to"] for m in mails] == ["Tenya@school.test", "ochaco@school.test"]
     assert all(m["link"].startswith("http://soulmark.test/invite/#k_") for m in mails)
     board = web.api("GET", "/api/organizer", world.organizer).json()
     assert board["invitations"] == {"sent": 2, "claimed": 0, "refused": 0, "suppressed": 0}
-    assert board["counts"]["unconfirmed"] == 2
+    assert board["counts"]["invited"] == 2 and board["counts"]["unconfirmed"] == 0
     for body in (answer.text, str(board), web.client.get(f"/organizer/{world.organizer}").text):
         assert not KEY.search(body)
 
@@ -87,7 +93,7 @@ def test_i9_reinviting_an_address_makes_no_second_person(web):
     _invite(web, world, csv="email\nochaco@school.test\n")
     again = _invite(web, world, csv="email\nOchaco@School.test\np0@school.test\n").json()
     # Ochaco holds a live invitation (a list sent twice is sent once); p0 had joined.
-    assert again == {"world": world.slug, "sent": 0, "skipped": 2, "suppressed": 0}
+    assert again == {"world": world.slug, "sent": 0, "skipped": 2, "suppressed": 0, "duplicates": 0}
     assert _people(web) == 2
     assert len(invitations(web.store)) == 1
     board = web.api("GET", "/api/organizer", world.organizer).json()
@@ -216,4 +222,10 @@ def test_i20_a_bad_line_is_named_by_its_number_in_the_readers_language(web):
 def test_i20_a_row_listed_twice_counts_as_skipped(web):
     world = web.world([], seal=False)
     answer = _invite(web, world, csv="email\nx@school.test\nX@school.test\n").json()
-    assert answer == {"world": world.slug, "sent": 1, "skipped": 1, "suppressed": 0}
+    assert answer == {
+        "world": world.slug,
+        "sent": 1,
+        "skipped": 1,
+        "suppressed": 0,
+        "duplicates": 1,
+    }

@@ -17,6 +17,7 @@ from soulmark.cli.demo import demo
 from soulmark.cli.exclude import exclude
 from soulmark.cli.invite import invite
 from soulmark.cli.migrate import migrate
+from soulmark.cli.organize import organizer_app
 from soulmark.cli.serve import serve, worker
 from soulmark.cli.show_config import show_config
 from soulmark.planet.cli import planet_command
@@ -49,6 +50,7 @@ def _root(
 
 
 app.add_typer(commands.world_app, name="world")
+app.add_typer(organizer_app, name="organizer")
 app.command("join")(commands.join)
 app.command("seal")(commands.seal)
 app.command("invite")(invite)

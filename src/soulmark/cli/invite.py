@@ -37,6 +37,9 @@ def invite(
         ),
     ],
     lang: Annotated[str | None, typer.Option(help="The invitations' language (en, ja).")] = None,
+    inviter: Annotated[
+        str | None, typer.Option(help='Your name, as the mails say who invites ("Ms Sato").')
+    ] = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -58,6 +61,7 @@ def invite(
             base_url=base_url(),
             lang=pick(lang),
             quotas=config().quotas,
+            inviter=inviter,
         )
 
     emit(as_json, done.to_json(), lambda: _show(done))

@@ -163,6 +163,12 @@ def clean_name(raw: str) -> str:
     return _clean_text(raw, "name", MAX_NAME)
 
 
+def clean_line(raw: str, what: str, limit: int) -> str:
+    """One line of free text (an organizer's reason, a message's subject): a name's rules
+    against invisible and control characters, up to ``limit`` characters."""
+    return _clean_text(raw, what, limit)
+
+
 def clean_contact(raw: str) -> str:
     """What a person chooses to pass to their soulmate (R10): one line of a few words (a line
     break is a control character, refused as in a name)."""

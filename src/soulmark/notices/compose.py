@@ -33,13 +33,15 @@ __all__ = [
     "signin",
     "invite_link",
     "invitation",
+    "broadcast_mail",
     "organizer_mail",
+    "removed_mail",
     "sender_link",
     "sender_mail",
 ]
 
-KINDS = ("tingles", "stopped", "confirm", "signin", "organizer", "invite")
-KEPT = ("confirm", "signin", "organizer", "invite")
+KINDS = ("tingles", "stopped", "confirm", "signin", "organizer", "invite", "removed", "message")
+KEPT = ("confirm", "signin", "organizer", "invite", "removed", "message")
 """Kinds queued with their words: their links cannot be rebuilt (only hashes are stored)."""
 
 _FOOTER = N_(
@@ -96,6 +98,35 @@ _INVITE = (
         "To join, open this link within %(days)d days and press the button:\n%(link)s\n\n"
         "It works once, and opens a wrist that only you can see.\n\n"
         "If you do not want to join, ignore this message: nothing happens without the link."
+    ),
+)
+
+_INVITE_FROM = (
+    N_("%(inviter)s invites you to %(world)s"),
+    N_(
+        "%(inviter)s invites you to join %(world)s, where fate pairs everyone at random and "
+        "each wrist shows the name of its soulmate in time.\n\n"
+        "To join, open this link within %(days)d days and press the button:\n%(link)s\n\n"
+        "It works once, and opens a wrist that only you can see.\n\n"
+        "If you do not want to join, ignore this message: nothing happens without the link."
+    ),
+)
+_HELLO = N_("Hello %(name)s,")
+
+_REMOVED = (
+    N_("You were removed from %(world)s"),
+    N_(
+        "The organizer of %(world)s removed your name from the world before fate was drawn. "
+        "You are not in the draw, and nothing about you is kept there."
+    ),
+)
+_REMOVED_WHY = N_("The organizer's reason: %(reason)s")
+
+_BROADCAST = (
+    N_("A message from the organizer of %(world)s"),
+    N_(
+        "The organizer of %(world)s writes to everyone in the world:\n\n%(text)s\n\n"
+        "Everyone received this message alike: it says nothing about anyone's wrist."
     ),
 )
 
@@ -186,7 +217,7 @@ def _kept(
     say = translations(lang or DEFAULT).gettext
     subject, text = words
     body = say(text) % {"world": world, **values}
-    return say(subject) % {"world": _quoted(say, world)}, body + _SIGNATURE
+    return say(subject) % {**values, "world": _quoted(say, world)}, body + _SIGNATURE
 
 
 def confirmation(*, world_name: str, link: str, lang: str | None = None) -> tuple[str, str]:
@@ -209,10 +240,37 @@ def invite_link(base_url: str, code: str) -> str:
 
 
 def invitation(
-    *, world_name: str, link: str, days: int, lang: str | None = None
+    *,
+    world_name: str,
+    link: str,
+    days: int,
+    lang: str | None = None,
+    name: str | None = None,
+    inviter: str | None = None,
 ) -> tuple[str, str]:
-    """An organizer's invitation: a one-time claim code, never a key to a wrist."""
-    return _kept(_INVITE, lang, world_name, link=link, days=days)
+    """An organizer's invitation: a one-time claim code, never a key to a wrist.  It greets
+    the invitee by the name on the organizer's list and says who invites, when given."""
+    words = _INVITE_FROM if inviter else _INVITE
+    subject, body = _kept(words, lang, world_name, link=link, days=days, inviter=inviter or "")
+    if name:
+        body = translations(lang or DEFAULT).gettext(_HELLO) % {"name": name} + "\n\n" + body
+    return subject, body
+
+
+def removed_mail(
+    *, world_name: str, reason: str | None, lang: str | None = None
+) -> tuple[str, str]:
+    """To a person the organizer removed before the draw: that it happened, and why if said."""
+    subject, body = _kept(_REMOVED, lang, world_name)
+    if reason:
+        why = translations(lang or DEFAULT).gettext(_REMOVED_WHY) % {"reason": reason}
+        body = body.removesuffix(_SIGNATURE) + "\n\n" + why + _SIGNATURE
+    return subject, body
+
+
+def broadcast_mail(*, world_name: str, text: str, lang: str | None = None) -> tuple[str, str]:
+    """The organizer's words to everyone, in words of its own in the reader's language."""
+    return _kept(_BROADCAST, lang, world_name, text=text)
 
 
 def organizer_mail(

@@ -18,9 +18,8 @@ is written in short slices, its mails held until the last one is in (:func:`invi
 
 from __future__ import annotations
 
-import csv
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, distinct, exists, func, select, update
@@ -29,13 +28,18 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound, SoulmarkError
 from soulmark.core.looks import email_key
-from soulmark.core.tables import read_rows
 from soulmark.core.times import DAY
-from soulmark.core.validate import clean_email, clean_name
+from soulmark.core.validate import clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL, invitation, invite_link
 from soulmark.notices.queue import HELD, let_go, queue_many
 from soulmark.notices.suppress import SUPPRESSED
-from soulmark.services.intake import clean_group
+from soulmark.services.invite_lists import (
+    MAX_INVITEES,
+    Invitee,
+    clean_inviter,
+    invitees_from,
+    read_invitees,
+)
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.people import check_domain, joining_round
 from soulmark.services.results import Result
@@ -66,8 +70,6 @@ __all__ = [
 ]
 
 INVITE_TTL = 7 * DAY
-MAX_INVITEES = 5000
-"""Rows in one list: a bigger community is invited in several lists."""
 SLICE = 200
 """Addresses written per transaction: about 40 ms of write lock on SQLite (bench/locks.py)."""
 PURPOSE = "invite"
@@ -77,23 +79,18 @@ _SPENT = "this invitation has expired or was already used; ask the organizer for
 _SPENT_CODE = "invitation-spent"
 
 
-@dataclass(frozen=True, slots=True)
-class Invitee:
-    email: str
-    name: str | None = None
-    """The name as it will be written on a wrist; the invitee may change it when claiming."""
-    group: str | None = None
-
-
 @dataclass(frozen=True)
 class Invited(Result):
     world: str
     sent: int
     """Invitations mailed now."""
     skipped: int
-    """Addresses that already joined (or left): nothing sent."""
+    """Rows with nothing sent: already joined (or left), holding a live invitation, or
+    listed twice."""
     suppressed: int = 0
     """Addresses this site sends no invitation to (refused for good, or unsubscribed)."""
+    duplicates: int = 0
+    """Of the skipped, the rows naming an address listed earlier in the same list."""
 
 
 @dataclass(frozen=True)
@@ -115,48 +112,6 @@ class Claim(Result):
     """The name the organizer gave ("" when none), offered to the invitee to keep or change."""
 
 
-def _invitee(record: Mapping[str, object], where: str, n: int) -> Invitee:
-    try:
-        email = clean_email(str(record.get("email") or ""))
-        raw_name = str(record.get("name") or "").strip()
-        group = clean_group(str(record.get("group") or ""))
-        return Invitee(email, clean_name(raw_name) if raw_name else None, group)
-    except SoulmarkError as exc:
-        raise InvalidInput(f"{where}: {exc}", code="invitations-invalid", n=n) from None
-
-
-def _bounded(found: Sequence[Invitee]) -> list[Invitee]:
-    if not found:
-        raise InvalidInput("the list has no one to invite")
-    if len(found) > MAX_INVITEES:
-        raise InvalidInput(f"at most {MAX_INVITEES} people per list; split it")
-    return list(found)
-
-
-def read_invitees(text: str) -> list[Invitee]:
-    """A CSV with a header naming ``email`` (``name`` and ``group`` optional), as
-    spreadsheets write it (core.tables); InvalidInput names the first bad line."""
-    line = 1
-    try:
-        header, rows = read_rows(text)
-        if "email" not in header:
-            raise InvalidInput(
-                "the CSV needs a header with an email column (name, group optional)",
-                code="invitations-header",
-            )
-        found = []
-        for line, record in rows:
-            found.append(_invitee(record, f"line {line}", line))
-        return _bounded(found)
-    except csv.Error as exc:
-        raise InvalidInput(f"line {line + 1}: the CSV cannot be read ({exc})") from None
-
-
-def invitees_from(records: Iterable[Mapping[str, object]]) -> list[Invitee]:
-    """The JSON list's entries (``email``, optional ``name`` and ``group``), checked alike."""
-    return _bounded([_invitee(r, f"entry {i}", i) for i, r in enumerate(records, 1)])
-
-
 def invite(
     store: Store,
     *,
@@ -166,8 +121,10 @@ def invite(
     base_url: str = DEFAULT_BASE_URL,
     lang: str | None = None,
     quotas: Quotas = DEFAULT_QUOTAS,
+    inviter: str | None = None,
 ) -> Invited:
-    """Mail each invitee a one-time claim link (in ``lang``).
+    """Mail each invitee a one-time claim link (in ``lang``), greeting them by the list's
+    name and saying who invites (``inviter``, the organizer's name) when given.
 
     The list is checked whole first (each address in the world's domain): a refusal writes
     nothing.  It is then written in slices of :data:`SLICE` addresses, each a transaction
@@ -183,18 +140,33 @@ def invite(
     """
     with store.read() as s:
         unique, gone = _checked(s, world, invitees, at, quotas)
+    words = (lang, clean_inviter(inviter))
+    sent = _send_slices(store, world, list(unique.items()), at, base_url, words)
+    note_suppressed(store, world, list(gone.values()), at)
+    duplicates = len(invitees) - len(unique) - len(gone)
+    skipped = len(invitees) - sent - len(gone)
+    return Invited(world, sent, skipped, suppressed=len(gone), duplicates=duplicates)
+
+
+def _send_slices(
+    store: Store,
+    world: str,
+    unique: list[tuple[str, Invitee]],
+    at: int,
+    base_url: str,
+    words: tuple[str | None, str | None],
+) -> int:
+    """Each slice in its own transaction, their mails held until the last is in; how many."""
     held = f"list:{secrets.token_hex(13)}"  # the key its held mails wait under
-    sent, skipped = 0, len(invitees) - len(unique) - len(gone)
-    for i, part in enumerate(slices(list(unique.items()), SLICE)):
+    sent = 0
+    for i, part in enumerate(slices(unique, SLICE)):
         if i:
             step_aside(store)
-        mailed = _invite_slice(store, world, part, at, base_url, lang, held)
-        sent, skipped = sent + mailed, skipped + len(part) - mailed
+        sent += _invite_slice(store, world, part, at, base_url, words, held)
     if len(unique) > SLICE:
         step_aside(store)
     let_go(store, held)
-    note_suppressed(store, world, list(gone.values()), at)
-    return Invited(world=world, sent=sent, skipped=skipped, suppressed=len(gone))
+    return sent
 
 
 def _checked(
@@ -202,14 +174,14 @@ def _checked(
 ) -> tuple[dict[str, Invitee], dict[str, str]]:
     """The list's addresses to mail, by key, and its suppressed ones; or the refusal."""
     row = get_world(s, world)
-    unique = _distinct(row, invitees)
+    unique = distinct_invitees(row, invitees)
     gone = suppressed_in(s, {key: inv.email for key, inv in unique.items()})
     unique = {key: inv for key, inv in unique.items() if key not in gone}
-    check_may_invite(s, row, _fresh(s, row, list(unique), at), at=at, quotas=quotas)
+    check_may_invite(s, row, count_fresh(s, row, list(unique), at), at=at, quotas=quotas)
     return unique, gone
 
 
-def _distinct(world: WorldRow, invitees: Sequence[Invitee]) -> dict[str, Invitee]:
+def distinct_invitees(world: WorldRow, invitees: Sequence[Invitee]) -> dict[str, Invitee]:
     """The list by address key, the first entry of each; refused whole for any outsider."""
     for inv in invitees:
         try:
@@ -230,12 +202,13 @@ def _invite_slice(
     part: Sequence[tuple[str, Invitee]],
     at: int,
     base_url: str,
-    lang: str | None,
+    words: tuple[str | None, str | None],
     held: str,
 ) -> int:
     """One slice in one transaction, a few statements whatever its size: its people made or
     found, their codes renewed, their mails queued held."""
-    days = INVITE_TTL // DAY
+    days, (lang, inviter) = INVITE_TTL // DAY, words
+    names = {key: inv.name for key, inv in part}
     with store.transaction() as s:
         row = get_world(s, world, share=True)
         found = [p for p in _people(s, row, part, at) if p is not None]
@@ -246,7 +219,10 @@ def _invite_slice(
         for person in people:
             if person.id in codes:
                 link = invite_link(base_url, codes[person.id])
-                subject, body = invitation(world_name=row.name, link=link, days=days, lang=lang)
+                name = names.get(person.email_key) or person.name or None
+                subject, body = invitation(
+                    world_name=row.name, link=link, days=days, lang=lang, name=name, inviter=inviter
+                )
                 mails.append((person.email, subject, body))
         queue_many(s, row, kind="invite", mails=mails, at=at, held=held)
     return len(mails)
@@ -317,7 +293,7 @@ def _live(s: Session, ids: Sequence[int], at: int) -> set[int]:
     return set(s.scalars(_live_codes(ids, at))) if ids else set()
 
 
-def _fresh(s: Session, world: WorldRow, keys: list[str], at: int) -> int:
+def count_fresh(s: Session, world: WorldRow, keys: list[str], at: int) -> int:
     """How many of ``keys`` a list would mail: none already in, left, or invited."""
     rows = s.execute(
         select(PersonRow.id, PersonRow.left_at).where(

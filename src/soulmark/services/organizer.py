@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput
@@ -34,8 +34,10 @@ from soulmark.services.worlds import (
 )
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
+from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
+    "JOINED",
     "CountsSnapshot",
     "Dashboard",
     "counts_snapshot",
@@ -47,8 +49,24 @@ __all__ = [
     "organizer_window",
 ]
 
-STATES = ("unconfirmed", "waiting", "bare", "itching", "inking", "covered", "revealed")
-"""``waiting``: confirmed, in a round not sealed yet (the unmatched wait here too, R9)."""
+STATES = ("invited", "unconfirmed", "waiting", "bare", "itching", "inking", "covered", "revealed")
+"""``invited``: on an organizer's list, invitation not claimed (no wrist yet);
+``unconfirmed``: joined, waiting for their confirmation link to be followed; ``waiting``:
+confirmed, in a round not sealed yet (the unmatched wait here too, R9)."""
+
+JOINED = or_(
+    select(ConfirmationRow.id).where(ConfirmationRow.person_id == PersonRow.id).exists(),
+    PersonRow.email_key.startswith("~"),
+)
+"""An unconfirmed person who joined (and awaits their link, or is the stand-in of a join
+under an address already in, services.people), not one only invited."""
+
+
+def _fixed_state(confirmed: bool, joined: bool) -> str | None:
+    """The state of someone without a mark to follow, or None when their mark decides."""
+    if confirmed:
+        return None
+    return "unconfirmed" if joined else "invited"
 
 
 @dataclass(frozen=True)
@@ -79,19 +97,19 @@ def organizer_world(store: Store, *, token: str) -> str:
 
 def _counts(s: Session, world: WorldRow, at: int) -> tuple[Counter[str], list[Mark]]:
     people = s.execute(
-        select(PersonRow.id, PersonRow.round, PersonRow.confirmed, PersonRow.looked_at).where(
-            PersonRow.world_id == world.id
-        )
+        select(
+            PersonRow.id, PersonRow.round, PersonRow.confirmed, PersonRow.looked_at, JOINED
+        ).where(PersonRow.world_id == world.id)
     ).all()
     marks = {
         (m.person_id, m.round): Mark(m.itch_start, m.ink_start, m.legible_at)
         for m in s.scalars(select(MarkRow).where(MarkRow.world_id == world.id))
     }
     counts: Counter[str] = Counter({k: 0 for k in STATES})
-    for pid, number, confirmed, looked in people:
+    for pid, number, confirmed, looked, joined in people:
         mark = marks.get((pid, number))
-        if not confirmed:
-            counts["unconfirmed"] += 1
+        if (fixed := _fixed_state(confirmed, joined)) is not None:
+            counts[fixed] += 1
         elif mark is None:
             counts["waiting"] += 1
         else:
@@ -142,7 +160,7 @@ class CountsSnapshot:
     world_id: int
     world: str
     fixed: dict[str, int]
-    """unconfirmed and waiting: they change only when someone acts."""
+    """invited, unconfirmed and waiting: they change only when someone acts."""
     itch: list[int]
     ink: list[int]
     legible: list[int]
@@ -179,6 +197,7 @@ def counts_snapshot(store: Store, *, token: str) -> CountsSnapshot:
         rows = s.execute(
             select(
                 PersonRow.confirmed,
+                JOINED,
                 PersonRow.looked_at,
                 MarkRow.itch_start,
                 MarkRow.ink_start,
@@ -196,9 +215,9 @@ def counts_snapshot(store: Store, *, token: str) -> CountsSnapshot:
     ink: list[int] = []
     legible: list[int] = []
     revealed: list[int] = []
-    for confirmed, looked, i, k, g in rows:
-        if not confirmed:
-            fixed["unconfirmed"] += 1
+    for confirmed, joined, looked, i, k, g in rows:
+        if (state := _fixed_state(confirmed, joined)) is not None:
+            fixed[state] += 1
         elif i is None:
             fixed["waiting"] += 1
         else:

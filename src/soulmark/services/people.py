@@ -21,7 +21,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import InvalidInput
+from soulmark.core.errors import Conflict, InvalidInput
 from soulmark.core.looks import email_key, look_key
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import confirm_link, confirmation
@@ -127,6 +127,8 @@ def join(
 def _join(store: Store, world: str, joiner: Joiner, *, at: int, base_url: str) -> Joined:
     with store.transaction() as s:
         row = get_world(s, world, share=True)
+        if row.joins_closed:  # the same answer for everyone: nobody learns who is in
+            raise Conflict("the organizer has closed joining for now", code="joins-closed")
         check_domain(row, joiner.email)
         # The look before the address: a refusal for the name then never depends on
         # whether the address is in (issue 22, membership is never told).

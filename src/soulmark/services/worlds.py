@@ -65,6 +65,8 @@ class WorldInfo(Result):
     rounds: list[dict[str, Any]] = field(default_factory=list)
     joins_open: bool = True
     """False once too little of the window is left for any further round (R4)."""
+    joins_closed: bool = False
+    """True while the organizer has closed joining (the public form takes no joins)."""
     time_zone: str = "UTC"
     """The world's IANA zone: its pages speak it until the viewer's own zone is known."""
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -274,6 +276,7 @@ def world_info(store: Store, *, slug: str, at: int | None = None) -> WorldInfo:
             email_domain=world.email_domain,
             time_zone=world.time_zone or "UTC",
             joins_open=at is None or round_possible(world.window_start, world.window_end, at),
+            joins_closed=bool(world.joins_closed),
             history=fate_history(s, world.id),
             rounds=[
                 {

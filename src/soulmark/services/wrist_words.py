@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from soulmark.i18n import N_
 
-__all__ = ["Say", "bearer_sentence", "friend_sentence"]
+__all__ = ["LEFT_OUT", "Say", "bearer_sentence", "friend_sentence"]
 
 Say = Callable[[str], str]
 """A ``gettext``: a sentence as written here, in its reader's language."""
@@ -24,7 +24,7 @@ _BEARER = {
     "revealed": N_("The name on your wrist."),
 }
 _NOT_DRAWN = N_("Fate has not been drawn yet.")
-_LEFT_OUT = N_(
+LEFT_OUT = N_(
     "Last time, fate had no match for you: that happens, and it says nothing about you. "
     "You are in the next draw."
 )
@@ -48,7 +48,7 @@ def bearer_sentence(state: str, *, sealed: bool, left_out: bool, say: Say = _as_
     wait, kindly when fate left them unmatched (R9)."""
     text = say(_BEARER.get(state, _BEARER["bare"]))
     if not sealed:
-        text += " " + say(_LEFT_OUT if left_out else _NOT_DRAWN)
+        text += " " + say(LEFT_OUT if left_out else _NOT_DRAWN)
     return text
 
 

@@ -53,6 +53,9 @@ class WorldRow(Base):
     no invitation leaves before (issue 17: not a spam relay)."""
     sender_code_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     """The hash of the one-time code mailed to the organizer's address to confirm it."""
+    joins_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The organizer closed joining (issue 20): the public form takes no new joins until
+    they open it again; invitations already sent can still be claimed."""
 
 
 class RoundRow(Base):

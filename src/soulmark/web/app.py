@@ -24,6 +24,7 @@ from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
 from soulmark.web import health, notices_link
 from soulmark.web.audit_runner import MAX_TRANSCRIPT, Auditor
+from soulmark.web.back import back_of
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
 from soulmark.web.lang import speech_of
@@ -101,7 +102,8 @@ def _error(
         )
     else:
         text = error_text(message, status, speech, code, params)
-        response = render(request, "error.html", {"status": status, "message": text}, status=status)
+        ctx = {"status": status, "message": text, "back": back_of(request)}
+        response = render(request, "error.html", ctx, status=status)
     if status == 503 and retry_after_s is None:
         retry_after_s = RETRY_AFTER_S
     if retry_after_s is not None:

@@ -91,6 +91,14 @@ class MemoryAttempts:
 
     fail = take
 
+    def give_back(self, client: str, now: float) -> None:
+        """Uncount one attempt of this window: it was refused for its content, not done."""
+        window = int(now // self.window)
+        with self._lock:
+            seen, count = self._counts.get(client, (window, 0))
+            if seen == window and count > 0:
+                self._counts[client] = (window, count - 1)
+
 
 _ATTEMPTS = cast(Table, TokenAttemptRow.__table__)
 _PRUNE_EVERY = 1000

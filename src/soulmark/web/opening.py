@@ -8,11 +8,14 @@ browser it was sent to stays as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from soulmark.core.links import private_link
+from soulmark.core.errors import NotFound
+from soulmark.core.links import SESSION_KINDS, private_link, read_link
 from soulmark.services import confirm as confirming
 from soulmark.services import invites, senders
 from soulmark.services import signin as signing
@@ -22,7 +25,15 @@ from soulmark.web.deps import get_settings
 from soulmark.web.render import origin, render
 from soulmark.web.session import ME, handle_of, in_session, session_cookie
 
-__all__ = ["ask_claim", "ask_confirm", "ask_signin", "open_session", "opened", "private"]
+__all__ = [
+    "ask_claim",
+    "ask_confirm",
+    "ask_signin",
+    "open_link",
+    "open_session",
+    "opened",
+    "private",
+]
 
 
 def open_session(request: Request, store: Store, kind: str, token: str) -> Response:
@@ -66,3 +77,24 @@ def ask_sender(request: Request, store: Store, code: str, _now: int) -> Response
 def ask_claim(request: Request, store: Store, code: str, now: int) -> Response:
     found = invites.claim_page(store, code=code, at=now)
     return render(request, "invite.html", {"claim": found.to_json(), "code": code})
+
+
+_ASKS: dict[str, Callable[[Request, Store, str, int], Response]] = {
+    "confirm": lambda request, store, token, _now: ask_confirm(request, store, token),
+    "signin": ask_signin,
+    "invite": ask_claim,
+    "sender": ask_sender,
+}
+
+
+def open_link(request: Request, store: Store, kind: str, link: str, now: int) -> Response:
+    """A pasted link (or bare token) as its page opens it: a session link becomes a cookie,
+    one that uses something up shows its page, whose button does it."""
+    # A pasted link says its own kind: the one of the page it was pasted into may differ.
+    pasted, token = read_link(link)
+    kind = pasted or kind
+    if kind in SESSION_KINDS:
+        return open_session(request, store, kind, token)
+    if kind not in _ASKS:
+        raise NotFound("this link does not work", code="link-unknown")
+    return _ASKS[kind](request, store, token, now)

@@ -19,12 +19,16 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from soulmark.services.broadcast import Broadcast
+from soulmark.services.invite_preview import InvitePreview
 from soulmark.services.invites import Invited
+from soulmark.services.moderation import Removed, Roster
 from soulmark.services.naming import OwnName
 from soulmark.services.people import Joined
 from soulmark.services.schedule import Schedule
 from soulmark.services.sealing import Sealed
 from soulmark.services.shares import Share
+from soulmark.services.world_admin import NewOrganizerLink
 from soulmark.services.worlds import WorldCreated, WorldInfo
 from soulmark.services.wrist_view import SharedView, WristView
 
@@ -34,6 +38,11 @@ __all__ = [
     "ConfirmedOut",
     "DashboardOut",
     "InvitedOut",
+    "InvitePreviewOut",
+    "BroadcastOut",
+    "NewOrganizerLinkOut",
+    "RemovedOut",
+    "RosterOut",
     "ExportOut",
     "JoinedOut",
     "LeaveOutcomeOut",
@@ -200,6 +209,9 @@ class DashboardOut(Out):
     world: WorldOut  # type: ignore[valid-type]
     at: str
     counts: dict[str, int]
+    """People by what they did: ``invited`` (on a list, not joined yet), ``unconfirmed``
+    (joined, confirmation link not followed), ``waiting`` (for the next draw), then the
+    states of their wrists."""
     timeline: list[dict[str, Any]]
     elapsed: float
     notices: dict[str, int] | None = None
@@ -209,6 +221,9 @@ class DashboardOut(Out):
     """When the open round will be sealed on its own, and why it could not be if so."""
     mail_held: bool = False
     """True while no invitation may leave: the organizer has not confirmed an address."""
+    draw: dict[str, int] | None = None
+    """What a draw now would take: ``round``, ``people``, ``will_wait`` (one for an odd
+    headcount), and how many rounds were ``drawn`` already."""
 
 
 ScheduleOut = mirror(
@@ -224,6 +239,26 @@ InvitedOut = mirror(
     Invited,
     "Invitations mailed now, and rows skipped (already joined, holding a live invitation, or "
     "listed twice: a list sent twice is sent once).  Never a key to a wrist.",
+)
+
+BroadcastOut = mirror("BroadcastOut", Broadcast, "A message queued to everyone alike.")
+NewOrganizerLinkOut = mirror(
+    "NewOrganizerLinkOut",
+    NewOrganizerLink,
+    "The new organizer link, told once; the old one opens nothing any more.",
+)
+RosterOut = mirror(
+    "RosterOut",
+    Roster,
+    "The people no draw has taken yet: names and roster ids, never a pair (B2).",
+)
+RemovedOut = mirror("RemovedOut", Removed, "A person removed before the draw.")
+
+InvitePreviewOut = mirror(
+    "InvitePreviewOut",
+    InvitePreview,
+    "What sending a list would do, with nothing sent: counts, the first rows as read, and the "
+    "subject its mails will carry.",
 )
 
 

@@ -118,9 +118,32 @@ ERROR_WORDS: dict[str, str] = {
         "The list needs a first line that names its columns, one of them email (name and "
         "group are optional). Nothing was sent."
     ),
+    "invitations-missing": N_("Choose the CSV file to send."),
+    "inviter-invalid": N_(
+        "Your name for the invitations must fit on one line, in at most 60 characters. "
+        "Nothing was sent."
+    ),
+    "joins-closed": N_("The organizer has closed joining for now."),
+    "person-joined": N_("This person has joined already: there is no invitation to send again."),
+    "person-unknown": N_("Nobody on the list has this id. Reload the page and try again."),
+    "roster-frozen": N_(
+        "This draw's public beacon is due: its list of people is fixed, and nobody can be removed."
+    ),
+    "reason-invalid": N_("The reason must fit on one line, in at most 300 characters."),
+    "message-invalid": N_(
+        "Write a message of 1 to 2,000 characters, without invisible characters."
+    ),
+    "message-quota": N_("A world can send at most %(n)s messages a day. Try again tomorrow."),
+    "beacon-out": N_(
+        "This draw's public beacon is already out, so its fingerprint cannot change now."
+    ),
     "seal-at-past": N_("The planned draw must be later than now."),
     "seal-at-late": N_("That moment leaves too little time for the marks to appear."),
     "signin-spent": N_("This sign-in link has expired or was already used. Ask for a new one."),
+    "time-zone-unknown": N_(
+        "%(zone)s is not a time zone we know. Choose one from the list, such as Asia/Tokyo."
+    ),
+    "window-date": N_("Write a date such as 2027-04-01, or a date and a time."),
     "window-order": N_("The last day must come after the first."),
     "window-short": N_("The dates must leave at least a minute."),
     "window-long": N_("The dates can be at most 100 years apart."),

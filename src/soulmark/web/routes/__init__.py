@@ -9,14 +9,18 @@ from soulmark.web.routes import (
     invites,
     lifecycle,
     links,
+    night,
     organizer,
     pages,
+    people,
     receipts,
     schedule,
     senders,
     shares,
     signin,
     unsubscribe,
+    way_in,
+    world_admin,
     worlds,
     wrist,
 )
@@ -36,9 +40,13 @@ ROUTERS = [
     receipts.router,
     lifecycle.router,
     organizer.router,
+    people.router,
+    night.router,
+    world_admin.router,
     schedule.router,
     audit.router,
     links.router,
+    way_in.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

@@ -12,13 +12,18 @@ from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.errors import SoulmarkError
 from soulmark.services.world_opening import WorldAsked, WorldOpened, open_world
+from soulmark.web import new_form as nf
 from soulmark.web.deps import CsrfDep, Forbidden, NowDep, SettingsDep, StoreDep, TooMany
+from soulmark.web.errors import status_of
+from soulmark.web.lang import speech_of
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
 from soulmark.web.qr import qr_svg
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, OpenedOut
 from soulmark.web.settings import Settings
+from soulmark.web.words import error_text
 
 router = APIRouter()
 
@@ -51,7 +56,8 @@ class NewWorldBody(BaseModel):
     change or clear it until then."""
 
 
-def _allowed(request: Request, settings: Settings, now: int, code: str | None) -> None:
+def _allowed(request: Request, settings: Settings, now: int, code: str | None) -> str:
+    """The client's key, once it may open one more world (counted now, given back below)."""
     if settings.invite_codes and (code or "").strip() not in settings.invite_codes:
         raise Forbidden(
             "opening a world here needs an invite code from this instance", code="invite-code"
@@ -61,26 +67,77 @@ def _allowed(request: Request, settings: Settings, now: int, code: str | None) -
         raise TooMany(
             "too many worlds opened from here; try again in an hour", code="too-many-worlds"
         )
+    return client
 
 
 def _open(
     request: Request, settings: Settings, store: Any, now: int, body: NewWorldBody
 ) -> WorldOpened:
-    _allowed(request, settings, now, body.invite_code)
-    asked = WorldAsked(**body.model_dump(exclude={"invite_code"}))
-    return open_world(
-        store,
-        asked,
-        at=now,
-        base_url=settings.base_url,
-        relays=settings.beacon_relays,
-        held=True,
-    )
+    client = _allowed(request, settings, now, body.invite_code)
+    # Only a world actually opened counts: a refused form (a typo) gives its count back.
+    try:
+        zone_name = nf.check_zone(body.time_zone)
+        nf.check_window(body.window_start, body.window_end, zone_name)
+        fields = body.model_dump(exclude={"invite_code"}) | {"time_zone": zone_name}
+        return open_world(
+            store,
+            WorldAsked(**fields),
+            at=now,
+            base_url=settings.base_url,
+            relays=settings.beacon_relays,
+            held=True,
+        )
+    except SoulmarkError:
+        request.app.state.create_attempts.give_back(client, now / 1e6)
+        raise
+
+
+def _form_page(
+    request: Request,
+    settings: Settings,
+    now: int,
+    form: dict[str, str],
+    error: SoulmarkError | None = None,
+) -> Response:
+    """The form, as typed, with the server's reason next to the field it is about."""
+    speech = speech_of(request)
+    zone_name = form.get("time_zone") or speech.tz.key
+    ctx: dict[str, Any] = {
+        "needs_code": bool(settings.invite_codes),
+        "form": {**form, "time_zone": zone_name},
+        "zone_chosen": bool(form.get("time_zone")),
+        "zones": nf.zones(),
+        "error": None,
+    }
+    ctx["times"] = any("T" in form.get(k, "") for k in ("window_start", "window_end"))
+    status = 200
+    if error is not None:
+        status = status_of(error)
+        words = error_text(str(error), status, speech, error.code, error.params)
+        reason = str(error)
+        same = words.rstrip(".").casefold() == reason.rstrip(".").casefold()
+        field = nf.field_of(error, form)
+        ctx["error"] = {"field": field, "words": words, "reason": None if same else reason}
+    return render(request, "new.html", ctx, status=status)
+
+
+FIELDS_OPTIONAL = ("email_domain", "beacon", "organizer_email", "invite_code", "seal_at")
 
 
 @router.get("/new", include_in_schema=False)
-def new_page(request: Request, settings: SettingsDep) -> Response:
-    return render(request, "new.html", {"needs_code": bool(settings.invite_codes)})
+def new_page(
+    request: Request,
+    settings: SettingsDep,
+    now: NowDep,
+    preset: str = "",
+    tz: str = "",
+) -> Response:
+    form: dict[str, str] = {}
+    if tz and tz in nf.zones():
+        form["time_zone"] = tz
+    if preset:
+        form.update(nf.preset(preset, form.get("time_zone") or speech_of(request).tz.key, now))
+    return _form_page(request, settings, now, form)
 
 
 @router.post("/new", include_in_schema=False, dependencies=[CsrfDep])
@@ -89,9 +146,9 @@ def new_form(
     store: StoreDep,
     settings: SettingsDep,
     now: NowDep,
-    name: Annotated[str, Form()],
-    window_start: Annotated[str, Form()],
-    window_end: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+    window_start: Annotated[str, Form()] = "",
+    window_end: Annotated[str, Form()] = "",
     time_zone: Annotated[str, Form()] = "UTC",
     email_domain: Annotated[str, Form()] = "",
     beacon: Annotated[str, Form()] = "",
@@ -99,18 +156,29 @@ def new_form(
     invite_code: Annotated[str, Form()] = "",
     seal_at: Annotated[str, Form()] = "",
 ) -> Response:
+    typed = {
+        "name": name,
+        "window_start": window_start,
+        "window_end": window_end,
+        "time_zone": time_zone or "UTC",
+        "email_domain": email_domain,
+        "beacon": beacon,
+        "organizer_email": organizer_email,
+        "invite_code": invite_code,
+        "seal_at": seal_at,
+    }
+    optional = {k: typed[k] or None for k in FIELDS_OPTIONAL}
     body = NewWorldBody(
         name=name,
         window_start=window_start,
         window_end=window_end,
-        time_zone=time_zone or "UTC",
-        email_domain=email_domain or None,
-        beacon=beacon or None,
-        organizer_email=organizer_email or None,
-        invite_code=invite_code or None,
-        seal_at=seal_at or None,
+        time_zone=typed["time_zone"],
+        **optional,
     )
-    opened = _open(request, settings, store, now, body)
+    try:
+        opened = _open(request, settings, store, now, body)
+    except SoulmarkError as exc:
+        return _form_page(request, settings, now, typed, exc)
     ctx = {"opened": opened.to_json(), "qr": qr_svg(opened.join_url)}
     return render(request, "created.html", ctx, status=201)
 

@@ -16,12 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.services import invites
+from soulmark.services import invite_preview, invites
 from soulmark.services import organizer as org
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.lang import speech_of
 from soulmark.web.opening import ask_claim, open_session
-from soulmark.web.schemas import AS_IS, InvitedOut, SignedInOut
+from soulmark.web.render import render
+from soulmark.web.schemas import AS_IS, InvitedOut, InvitePreviewOut, SignedInOut
 from soulmark.web.settings import Settings
 
 router = APIRouter()
@@ -40,7 +41,10 @@ class InviteeIn(BaseModel):
 class InviteBody(BaseModel):
     invitations: list[InviteeIn] | None = None
     csv: str | None = None
-    """A CSV file's text instead: a header naming ``email`` (``name``, ``group`` optional)."""
+    """A CSV file's text instead: a header naming ``email`` (``name``, ``group`` optional),
+    in any case, separated by commas, semicolons or tabs."""
+    inviter: str | None = None
+    """The organizer's name as the mails say it ("Ms Sato invites you to ...")."""
 
 
 class ClaimBody(BaseModel):
@@ -50,7 +54,13 @@ class ClaimBody(BaseModel):
 
 
 def _send(
-    request: Request, settings: Settings, store: Any, token: str, now: int, found: list[Any]
+    request: Request,
+    settings: Settings,
+    store: Any,
+    token: str,
+    now: int,
+    found: list[Any],
+    inviter: str | None = None,
 ) -> invites.Invited:
     world = org.organizer_world(store, token=token)
     lang = speech_of(request).code
@@ -62,7 +72,24 @@ def _send(
         base_url=settings.base_url,
         lang=lang,
         quotas=settings.invite_quotas,
+        inviter=inviter,
     )
+
+
+async def _csv_text(csv: UploadFile | None, csv_text: str) -> str:
+    """The list's text: the file chosen, or the text a preview page carries on."""
+    if csv is None or not csv.filename:
+        if not csv_text.strip():
+            raise InvalidInput("choose a CSV file", code="invitations-missing")
+        raw = csv_text.encode("utf-8")
+    else:
+        raw = await csv.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        raise InvalidInput("the CSV is larger than 1 MB; split it")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the CSV must be UTF-8 text") from None
 
 
 @router.post("/organizer/{token}/invitations", include_in_schema=False, dependencies=[CsrfDep])
@@ -72,21 +99,68 @@ async def invite_form(
     store: StoreDep,
     settings: SettingsDep,
     now: NowDep,
-    csv: UploadFile,
+    csv: UploadFile | None = None,
+    csv_text: Annotated[str, Form()] = "",
+    inviter: Annotated[str, Form()] = "",
 ) -> Response:
-    raw = await csv.read(MAX_CSV_BYTES + 1)
-    if len(raw) > MAX_CSV_BYTES:
-        raise InvalidInput("the CSV is larger than 1 MB; split it")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput("the CSV must be UTF-8 text") from None
-    found = invites.read_invitees(text)
+    found = invites.read_invitees(await _csv_text(csv, csv_text))
     # In a thread, as a plain route runs: a long list must not stop this loop serving others.
-    done = await run_in_threadpool(_send, request, settings, store, token, now, found)
+    done = await run_in_threadpool(_send, request, settings, store, token, now, found, inviter)
     counts = f"invited={done.sent}&skipped={done.skipped}&suppressed={done.suppressed}"
+    counts += f"&twice={done.duplicates}"
     url = f"/organizer/{token}?{counts}#invitations"
     return RedirectResponse(url, status_code=303)
+
+
+def _preview(
+    request: Request, store: Any, token: str, now: int, found: list[Any], inviter: str | None
+) -> invite_preview.InvitePreview:
+    world = org.organizer_world(store, token=token)
+    lang = speech_of(request).code
+    return invite_preview.preview_invitations(
+        store, world=world, invitees=found, at=now, lang=lang, inviter=inviter
+    )
+
+
+@router.post(
+    "/organizer/{token}/invitations/preview", include_in_schema=False, dependencies=[CsrfDep]
+)
+async def preview_form(
+    request: Request,
+    token: str,
+    store: StoreDep,
+    now: NowDep,
+    csv: UploadFile | None = None,
+    csv_text: Annotated[str, Form()] = "",
+    inviter: Annotated[str, Form()] = "",
+) -> Response:
+    text = await _csv_text(csv, csv_text)
+    found = invites.read_invitees(text)
+    seen = await run_in_threadpool(_preview, request, store, token, now, found, inviter)
+    ctx = {"token": token, "preview": seen.to_json(), "csv_text": text, "inviter": inviter}
+    return render(request, "invite_preview.html", ctx)
+
+
+@router.post(
+    "/api/organizer/invitations/preview",
+    tags=["organizer"],
+    response_model=InvitePreviewOut,
+    **AS_IS,
+)
+def preview_api(
+    request: Request, body: InviteBody, token: TokenDep, store: StoreDep, now: NowDep
+) -> dict[str, Any]:
+    """What sending this list would do, with nothing sent: counts (rows, distinct addresses,
+    rows listed twice, skipped, mails to leave), the first rows as read, the mails' subject."""
+    return _preview(request, store, token, now, _found(body), body.inviter).to_json()
+
+
+def _found(body: InviteBody) -> list[Any]:
+    if (body.csv is None) == (body.invitations is None):
+        raise InvalidInput("send either csv (a CSV file's text) or invitations (a list)")
+    if body.csv is not None:
+        return invites.read_invitees(body.csv)
+    return invites.invitees_from(i.model_dump() for i in body.invitations or [])
 
 
 @router.post("/api/organizer/invitations", tags=["organizer"], response_model=InvitedOut, **AS_IS)
@@ -98,15 +172,11 @@ def invite_api(
     settings: SettingsDep,
     now: NowDep,
 ) -> dict[str, Any]:
-    """Mail each address a one-time link to join (valid 7 days, used once).  Counts only:
-    no key to any wrist is ever returned.  A bad row refuses the whole list."""
-    if (body.csv is None) == (body.invitations is None):
-        raise InvalidInput("send either csv (a CSV file's text) or invitations (a list)")
-    if body.csv is not None:
-        found = invites.read_invitees(body.csv)
-    else:
-        found = invites.invitees_from(i.model_dump() for i in body.invitations or [])
-    return _send(request, settings, store, token, now, found).to_json()
+    """Mail each address a one-time link to join (valid 7 days, used once), greeting each by
+    the list's name and saying who invites (``inviter``).  Counts only: no key to any wrist
+    is ever returned.  A bad row refuses the whole list."""
+    found = _found(body)
+    return _send(request, settings, store, token, now, found, body.inviter).to_json()
 
 
 @router.get("/invite/{code}", include_in_schema=False)

@@ -15,21 +15,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from soulmark.core.errors import NotFound
-from soulmark.core.links import KINDS, SESSION_KINDS, read_link
-from soulmark.store import Store
+from soulmark.core.links import KINDS
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep
-from soulmark.web.opening import ask_claim, ask_confirm, ask_sender, ask_signin, open_session
+from soulmark.web.opening import open_link
 from soulmark.web.render import render
 
 router = APIRouter()
-
-_ASKS: dict[str, Callable[[Request, Store, str, int], Response]] = {
-    "confirm": lambda request, store, token, _now: ask_confirm(request, store, token),
-    "signin": ask_signin,
-    "invite": ask_claim,
-    "sender": ask_sender,
-}
 
 
 def _landing(kind: str) -> Callable[[Request], Response]:
@@ -47,11 +38,4 @@ for _kind in KINDS:
 def open_form(
     request: Request, kind: str, link: Annotated[str, Form()], store: StoreDep, now: NowDep
 ) -> Response:
-    # A pasted link says its own kind: the one of the page it was pasted into may differ.
-    pasted, token = read_link(link)
-    kind = pasted or kind
-    if kind in SESSION_KINDS:
-        return open_session(request, store, kind, token)
-    if kind not in _ASKS:
-        raise NotFound("this link does not work", code="link-unknown")
-    return _ASKS[kind](request, store, token, now)
+    return open_link(request, store, kind, link, now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse
@@ -15,9 +16,11 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.services import invites, senders
+from soulmark.services import invites, moderation, senders
 from soulmark.services import organizer as org
+from soulmark.services.draw_outlook import draw_outlook
 from soulmark.services.schedule import schedule_of
+from soulmark.services.wrist_words import LEFT_OUT
 from soulmark.store import Store
 from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
@@ -50,6 +53,7 @@ def dashboard_json(store: Store, token: str, now: int) -> dict[str, Any]:
     out["invitations"] = invites.invitations(store, world=board.world.world).to_json()
     out["schedule"] = schedule_of(store, world=board.world.world).to_json()
     out["mail_held"] = senders.held(store, world=board.world.world)
+    out["draw"] = draw_outlook(store, token=token).to_json()
     return out
 
 
@@ -72,16 +76,29 @@ def dashboard_html(
     invited: int | None = None,
     skipped: int = 0,
     suppressed: int = 0,
+    twice: int = 0,
     asked: int = 0,
+    again: int = 0,
 ) -> Response:
     if not opened(request):
         return open_session(request, store, "organizer", token)
     data = dashboard_json(store, token, now)
     assume_zone(request, data["world"].get("time_zone"))
-    chart = histogram_svg(data["timeline"], speech_of(request), data["elapsed"])
+    zone = ZoneInfo(data["world"].get("time_zone") or "UTC")
+    chart = histogram_svg(data["timeline"], speech_of(request), data["elapsed"], zone)
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
+    # After a draw, another is offered only when asked for: most events draw once.
+    ctx["offer_draw"] = not data["draw"]["drawn"] or bool(again)
+    ctx["left_out_words"] = LEFT_OUT
+    ctx["roster"] = moderation.roster(store, token=token, at=now).to_json()
+    ctx["removed"] = request.query_params.get("removed") == "1"
+    ctx["renamed"] = request.query_params.get("renamed") == "1"
+    messaged = request.query_params.get("messaged", "")
+    ctx["messaged"] = int(messaged) if messaged.isdigit() else None
     join_url = link(request, f"/w/{data['world']['world']}")
-    ctx.update(join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped)
+    ctx.update(
+        join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped, twice=twice
+    )
     ctx["asked"], ctx["suppressed"] = bool(asked), suppressed
     return render(request, "organizer.html", ctx)
 

@@ -375,7 +375,63 @@
     form.submit();
   }
 
+  // An error page's way back: the browser's own Back keeps what was typed in the form.
+  function goBack(link) {
+    link.addEventListener("click", function (e) {
+      if (window.history.length < 2) return;
+      e.preventDefault();
+      window.history.back();
+    });
+  }
+
+  // /new: the time zone this browser lives in, unless the page already holds a choice.
+  function pickZone(select) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    if (!zone) return;
+    if (!select.dataset.chosen && select.querySelector("option[value='" + zone + "']")) {
+      select.value = zone;
+    }
+    document.querySelectorAll("a[data-preset]").forEach(function (a) {
+      a.href = "/new?preset=" + a.dataset.preset + "&tz=" + encodeURIComponent(select.value);
+    });
+    select.addEventListener("change", function () {
+      document.querySelectorAll("a[data-preset]").forEach(function (a) {
+        a.href = "/new?preset=" + a.dataset.preset + "&tz=" + encodeURIComponent(select.value);
+      });
+    });
+  }
+
+  // The poster and the big screen: print, full screen, and a countdown to the draw.
+  function night() {
+    document.querySelectorAll("button[data-print]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { window.print(); });
+    });
+    document.querySelectorAll("button[data-fullscreen]").forEach(function (b) {
+      var target = document.getElementById(b.dataset.fullscreen);
+      if (!target || !target.requestFullscreen) return;
+      b.hidden = false;
+      b.addEventListener("click", function () { target.requestFullscreen().catch(function () {}); });
+    });
+    document.querySelectorAll("time[data-countdown]").forEach(function (t) {
+      var end = Date.parse(t.getAttribute("datetime"));
+      if (isNaN(end)) return;
+      function pad(n) { return (n < 10 ? "0" : "") + n; }
+      function tick() {
+        var s = Math.max(0, Math.round((end - Date.now()) / 1000));
+        t.textContent = Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+      }
+      tick();
+      setInterval(tick, 1000);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("a[data-back]").forEach(goBack);
+    night();
+    var zones = document.getElementById("new-zone");
+    if (zones && zones.tagName === "SELECT") pickZone(zones);
     var opener = document.getElementById("open-form");
     if (opener) { openLink(opener); return; }
     learnZone();

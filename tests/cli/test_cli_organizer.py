@@ -1,0 +1,44 @@
+"""``soulmark organizer …`` (issue 20): the dashboard's actions from a terminal, through the
+same services; one-line errors, and no pair printed (B2)."""
+
+from __future__ import annotations
+
+W = ["--window-start", "2031-01-01", "--window-end", "2031-06-01"]
+
+
+def _world(cli) -> tuple[str, str]:
+    made = cli("world", "create", "Terminal Club", *W, "--json").json
+    for i, name in enumerate(("Tenya Iida", "Fake Name", "Ochaco")):
+        assert cli("join", made["world"], "--name", name, "--email", f"p{i}@x.test").code == 0
+    return made["world"], made["organizer_token"]
+
+
+def test_organizer_people_lists_names_with_roster_ids_and_remove_takes_one_out(cli):
+    _, token = _world(cli)
+    roster = cli("organizer", "people", token, "--json")
+    assert roster.code == 0, roster.err
+    fake = next(p for p in roster.json["people"] if p["name"] == "Fake Name")
+    assert fake["person"].startswith("r_")
+    done = cli("organizer", "remove", token, fake["person"], "--reason", "Real names only")
+    assert done.code == 0 and "removed" in done.out
+    names = [p["name"] for p in cli("organizer", "people", token, "--json").json["people"]]
+    assert names == ["Ochaco", "Tenya Iida"]
+
+
+def test_organizer_rename_joins_and_replace_link(cli):
+    world, token = _world(cli)
+    assert cli("organizer", "rename", token, "Class 2-B", "--json").json["name"] == "Class 2-B"
+    assert cli("organizer", "joins", token, "--close", "--json").json["joins_closed"] is True
+    refused = cli("join", world, "--name", "Late", "--email", "late@x.test")
+    assert refused.code == 1 and "closed" in refused.err and "Traceback" not in refused.err
+    fresh = cli("organizer", "replace-link", token, "--json").json["organizer_token"]
+    assert cli("organizer", "people", token).code == 1
+    assert cli("organizer", "people", fresh).code == 0
+
+
+def test_organizer_message_and_a_bad_id_fail_in_one_line(cli):
+    _, token = _world(cli)
+    sent = cli("organizer", "message", token, "Doors open at seven", "--json")
+    assert sent.code == 0 and sent.json["sent"] == 3
+    bad = cli("organizer", "remove", token, "r_nobody")
+    assert bad.code == 1 and len(bad.err.strip().splitlines()) == 1
