@@ -70,7 +70,7 @@ def test_rows_listed_twice_are_counted_and_said_on_the_dashboard(web):
         files={"csv": ("twice.csv", TWICE.encode(), "text/csv")},
         follow_redirects=False,
     )
-    assert "invited=2&skipped=1&twice=1" in sent.headers["location"]
+    assert "invited=2&skipped=1&suppressed=0&twice=1" in sent.headers["location"]
     page = web.client.get(sent.headers["location"]).text
     assert 'id="invited-twice"' in page and "1 rows" not in page
 

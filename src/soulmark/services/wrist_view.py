@@ -16,9 +16,10 @@ from typing import Any
 from soulmark.core.marks import Mark
 from soulmark.core.times import iso
 from soulmark.core.wrist import STROKES, next_change, wrist_at
-from soulmark.services.wrist_words import Say, bearer_sentence, friend_sentence
+from soulmark.services.wrist_words import LEFT_OUT, Say, bearer_sentence, friend_sentence
 
 __all__ = [
+    "LEFT_OUT",
     "MarkView",
     "SharedView",
     "WristSnapshot",

@@ -20,7 +20,7 @@ from soulmark.services import invites, moderation, senders
 from soulmark.services import organizer as org
 from soulmark.services.draw_outlook import draw_outlook
 from soulmark.services.schedule import schedule_of
-from soulmark.services.wrist_words import LEFT_OUT
+from soulmark.services.wrist_view import LEFT_OUT  # what a wrist left out reads
 from soulmark.store import Store
 from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
