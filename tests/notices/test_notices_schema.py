@@ -1,5 +1,5 @@
-"""The notices migrations (0003, a branch off 0001, then 0022) match the models and guard
-never-twice."""
+"""The notices migrations (0003, a branch off 0001, then 0022 and 0025) match the models and
+guard never-twice."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from soulmark.store import Store
 from soulmark.store.models import Base
 from soulmark.store.notice_models import NoticeRow
 
-OURS = {"notices", "notice_rounds"}
+OURS = {"notices", "notice_rounds", "push_subscriptions"}
 
 
 def _touches_ours(diff: object) -> bool:
@@ -22,7 +22,7 @@ def _touches_ours(diff: object) -> bool:
 
 def test_migration_0003_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
-        assert "0022_notice_lease" in MigrationContext.configure(conn).get_current_heads()
+        assert "0025_push_subscriptions" in MigrationContext.configure(conn).get_current_heads()
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diffs if _touches_ours(d)] == []
 

@@ -16,6 +16,7 @@ from soulmark.cli.backup import backup, restore
 from soulmark.cli.demo import demo
 from soulmark.cli.exclude import exclude
 from soulmark.cli.invite import invite
+from soulmark.cli.push import push_app
 from soulmark.cli.serve import serve, worker
 from soulmark.cli.show_config import show_config
 from soulmark.planet.cli import planet_command
@@ -68,6 +69,7 @@ app.command("backup")(backup)
 app.command("restore")(restore)
 app.command("worker")(worker)
 app.command("config")(show_config)
+app.add_typer(push_app, name="push")
 app.command("planet")(planet_command)
 
 

@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import secrets
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -26,6 +27,7 @@ from soulmark.cli.common import (
 from soulmark.cli.demo import demo_db
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us
+from soulmark.push.keys import ensure_keys
 from soulmark.services.demo import build_demo
 from soulmark.settings import Config, NoticeSettings
 from soulmark.store import open_store
@@ -253,6 +255,11 @@ def worker(
     # Outbox notices are logged: without a handler a newcomer would see nothing.
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[RichHandler()])
     settings = _notices(config(), smtp=smtp, base_url=base_url)
+    if settings.push_key:  # the first start makes the instance's push key
+        try:
+            ensure_keys(Path(settings.push_key))
+        except SoulmarkError as exc:
+            fail(str(exc))
     with opened(db) as store:
         if once:
             report = deliver_due(store, settings, now_us=now_us())

@@ -18,6 +18,7 @@ from soulmark.notices.lease import Leases, take_back
 from soulmark.notices.queue import Claimed, Result, claim_due, materialise, release
 from soulmark.notices.recorder import Recorder
 from soulmark.notices.transports import Transport, open_transport
+from soulmark.push.transport import with_push
 from soulmark.services.schedule import seal_due
 from soulmark.services.signin import answer_requests
 from soulmark.settings.mail import NoticeSettings
@@ -81,7 +82,7 @@ async def _deliver(
     lease_clock: Callable[[], int] | None = None,
 ) -> DeliveryReport:
     """One pass; ``lease_clock`` (default ``clock``) times the leases, in time that moves."""
-    transport = open_transport(settings)
+    transport = with_push(open_transport(settings), store, settings)
     report = DeliveryReport(transport=transport.name)
     leases = Leases(store, settings, lease_clock or clock)
     report.taken_back = await asyncio.to_thread(take_back, store, settings, now_us=leases.clock())

@@ -24,6 +24,7 @@ from soulmark.services.worlds import organizer_row
 from soulmark.services.wrists import view_of
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, ReceiptRow, WorldRow
+from soulmark.push.rows import forget_devices
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
@@ -110,6 +111,7 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
 
 
 def _forget_links(s: Session, person_ids: list[int]) -> None:
+    forget_devices(s, person_ids)
     s.execute(delete(ShareRow).where(ShareRow.person_id.in_(person_ids)))
     s.execute(delete(ReceiptRow).where(ReceiptRow.person_id.in_(person_ids)))
     s.execute(delete(ConfirmationRow).where(ConfirmationRow.person_id.in_(person_ids)))

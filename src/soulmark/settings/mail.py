@@ -92,6 +92,11 @@ class NoticeSettings:
     timeout_s: float = 30.0
     beacon_relays: tuple[str, ...] = ()
     """Where a planned seal fetches the beacon its round waits for (services.relays)."""
+    push_key: str | None = None
+    """The VAPID private key file pushes are signed with (soulmark.push.keys); None: pushes
+    wait, retried, until one is set."""
+    push_contact: str = "mailto:notices@soulmark.localhost"
+    """The ``sub`` of every VAPID token: how a push service reaches the operator."""
 
     def __post_init__(self) -> None:
         if self.smtp_url is not None:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.push.keys import ensure_keys
 from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
 from soulmark.web import notices_link
@@ -275,6 +277,12 @@ def _hub(store: Store, settings: Settings) -> Hub:
     )
 
 
+def _push_key(settings: Settings) -> str | None:
+    """The VAPID public key pages subscribe with, the key pair made on the first start."""
+    path = settings.notices.push_key
+    return ensure_keys(Path(path)).public_key if path else None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app.  The store is opened (and migrated) here, so errors surface at once."""
     settings = settings or Settings()
@@ -292,6 +300,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = _hub(app.state.store, settings)
     app.state.create_attempts = create_attempts()
     app.state.proxies = parse_proxies(settings.trusted_proxies)
+    app.state.push_key = _push_key(settings)
     _install_errors(app)
     app.add_middleware(
         LinkSessions,

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.core.times import parse_iso
-from soulmark.services import exclusions, lifecycle
+from soulmark.services import exclusions, lifecycle, push
 from soulmark.services import shares as sharing
 from soulmark.services.worlds import zone_of
 from soulmark.services.wrists import WristView
@@ -74,6 +74,10 @@ def wrist_page(
         # Whether the name form is offered; the name itself is on its own page, so a wrist
         # page only ever holds the partner's name (R6).
         "own_editable": not view.sealed,
+        # Web Push: the key to subscribe with (None: this site pushes nothing) and the
+        # devices already subscribed (docs/push.md).
+        "push_key": getattr(request.app.state, "push_key", None),
+        "devices": push.devices(store, token=token),
         **drawing(view),
         **extra,
     }

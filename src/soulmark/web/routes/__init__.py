@@ -11,6 +11,7 @@ from soulmark.web.routes import (
     links,
     organizer,
     pages,
+    push,
     receipts,
     schedule,
     senders,
@@ -37,6 +38,7 @@ ROUTERS = [
     schedule.router,
     audit.router,
     links.router,
+    push.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""
