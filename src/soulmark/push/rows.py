@@ -80,11 +80,15 @@ def _rows(kind: str, moment: Any) -> Any:
 
 
 def round_pushes(s: Session, rnd: RoundRow) -> int:
-    """The pushes of a round just sealed, for every device subscribed to its wrists."""
+    """The pushes of a round just sealed, for every device subscribed to its wrists before
+    each moment."""
     written = 0
     for kind, moment in _MOMENTS:
         rows = _rows(kind, moment).where(
-            MarkRow.world_id == rnd.world_id, MarkRow.round == rnd.number
+            MarkRow.world_id == rnd.world_id,
+            MarkRow.round == rnd.number,
+            # A device hears of what happens after it subscribed, never of the past.
+            moment > PushSubscriptionRow.created_at,
         )
         written += _write(s, rows)
     return written
@@ -96,7 +100,10 @@ def subscription_pushes(s: Session, sub: PushSubscriptionRow, *, after: int) -> 
     for kind, moment in _MOMENTS:
         rows = (
             _rows(kind, moment)
-            .join(RoundRow, (RoundRow.world_id == MarkRow.world_id) & (RoundRow.number == MarkRow.round))
+            .join(
+                RoundRow,
+                (RoundRow.world_id == MarkRow.world_id) & (RoundRow.number == MarkRow.round),
+            )
             .where(
                 PushSubscriptionRow.id == sub.id,
                 RoundRow.sealed_at.is_not(None),

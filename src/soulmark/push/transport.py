@@ -159,7 +159,9 @@ class PushTransport:
             return Result(out.notice_id, "sent")
         if status in _GONE:
             await asyncio.to_thread(self._forget, device.id)
-            return Result(out.notice_id, "failed", f"the push service forgot this device ({status})")
+            return Result(
+                out.notice_id, "failed", f"the push service forgot this device ({status})"
+            )
         if status in _RETRY or status >= 500:
             return Result(out.notice_id, "retry", f"the push service answered {status}")
         return Result(out.notice_id, "failed", f"the push service refused it ({status})")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import iso
+from soulmark.push.rows import forget_devices
 from soulmark.services.exclusions import lock_lists
 from soulmark.services.exclusions import view as never_with
 from soulmark.services.people import person_by_token, roster_frozen
@@ -24,7 +25,6 @@ from soulmark.services.worlds import organizer_row
 from soulmark.services.wrists import view_of
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, ReceiptRow, WorldRow
-from soulmark.push.rows import forget_devices
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 

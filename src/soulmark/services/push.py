@@ -39,7 +39,9 @@ class Device(Result):
 
 
 def _device(row: PushSubscriptionRow) -> Device:
-    return Device(id=row.id, service=urlsplit(row.endpoint).hostname or "", created_at=row.created_at)
+    return Device(
+        id=row.id, service=urlsplit(row.endpoint).hostname or "", created_at=row.created_at
+    )
 
 
 def _key(text: str, size: int, what: str) -> str:

@@ -197,4 +197,3 @@ def unsubscribe_api(
 def unsubscribe_form(token: str, device_id: int, store: StoreDep) -> Response:
     push.unsubscribe(store, token=token, device_id=device_id)
     return RedirectResponse(f"/wrist/{token}#push", status_code=303)
-
