@@ -54,11 +54,21 @@ def _key(text: str, size: int, what: str) -> str:
     return text.rstrip("=")
 
 
+def _not_a_service() -> InvalidInput:
+    return InvalidInput("the subscription's endpoint is not a push service", code="push-invalid")
+
+
 def _endpoint(url: str, allow_loopback: bool) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if len(url) > MAX_ENDPOINT or not host:
-        raise InvalidInput("the subscription's endpoint is not a push service", code="push-invalid")
+    if len(url) > MAX_ENDPOINT or not url.isprintable() or not url.isascii():
+        raise _not_a_service()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - a port that is no number raises here, not at send time
+    except ValueError:
+        raise _not_a_service() from None
+    if not host:
+        raise _not_a_service()
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -68,7 +78,7 @@ def _endpoint(url: str, allow_loopback: bool) -> str:
         return url
     # A push service is a public https host: never an address inside this network.
     if parts.scheme != "https" or local or (address is not None and not address.is_global):
-        raise InvalidInput("the subscription's endpoint is not a push service", code="push-invalid")
+        raise _not_a_service()
     return url
 
 
