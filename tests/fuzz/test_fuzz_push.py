@@ -27,15 +27,25 @@ def _b64(n: int) -> st.SearchStrategy[str]:
 
 ENDPOINTS = st.one_of(
     st.text(max_size=60),
-    st.builds(lambda host, path: f"https://{host}/{path}", st.text(max_size=20), st.text(max_size=20)),
+    st.builds(
+        lambda host, path: f"https://{host}/{path}", st.text(max_size=20), st.text(max_size=20)
+    ),
     st.sampled_from(
-        ["https://push.example.net/a", "http://push.example.net/a", "https://10.0.0.1/a", "ftp://x/y"]
+        [
+            "https://push.example.net/a",
+            "http://push.example.net/a",
+            "https://10.0.0.1/a",
+            "ftp://x/y",
+        ]
     ),
 )
 KEYS = st.one_of(_b64(65), _b64(16), st.text(max_size=90))
 BODIES = st.fixed_dictionaries(
     {"endpoint": ENDPOINTS, "keys": st.fixed_dictionaries({"p256dh": KEYS, "auth": KEYS})},
-    optional={"lang": st.text(max_size=20), "expirationTime": st.none() | st.floats(allow_nan=False, allow_infinity=False)},
+    optional={
+        "lang": st.text(max_size=20),
+        "expirationTime": st.none() | st.floats(allow_nan=False, allow_infinity=False),
+    },
 )
 
 

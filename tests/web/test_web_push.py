@@ -111,6 +111,8 @@ def test_a_wrist_adds_lists_and_removes_its_devices(pweb) -> None:
     assert again.json()["id"] == device["id"]
     listed = pweb.api("GET", "/api/wrist/devices", a.token).json()
     assert listed["public_key"] == key and len(listed["devices"]) == 2
+    export = pweb.api("GET", "/api/wrist/export", a.token).json()
+    assert [d["endpoint"] for d in export["devices"]] == [ENDPOINT, ENDPOINT + "-tablet"]
 
     page = pweb.client.get(f"/wrist/{a.token}")
     assert f'data-key="{key}"' in page.text and page.text.count('class="push-device"') == 2

@@ -22,6 +22,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from soulmark.core.times import iso
 from soulmark.notices.compose import Outgoing
 from soulmark.push.words import PREFIX, push_kind
 from soulmark.store.models import MarkRow, PersonRow, RoundRow
@@ -30,6 +31,7 @@ from soulmark.store.push_models import PushSubscriptionRow
 
 __all__ = [
     "ADDRESS",
+    "devices_held",
     "forget_device",
     "forget_devices",
     "is_push",
@@ -142,6 +144,16 @@ def forget_devices(s: Session, person_ids: list[int]) -> None:
             )
         )
     s.execute(delete(PushSubscriptionRow).where(PushSubscriptionRow.person_id.in_(person_ids)))
+
+
+def devices_held(s: Session, person_id: int) -> list[dict[str, Any]]:
+    """A person's devices as their data export lists them: the endpoint is theirs to see."""
+    rows = s.scalars(
+        select(PushSubscriptionRow)
+        .where(PushSubscriptionRow.person_id == person_id)
+        .order_by(PushSubscriptionRow.id)
+    )
+    return [{"endpoint": r.endpoint, "lang": r.lang, "created_at": iso(r.created_at)} for r in rows]
 
 
 def forget_device(s: Session, sub_id: int) -> bool:

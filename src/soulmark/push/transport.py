@@ -136,22 +136,21 @@ class PushTransport:
         info = {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}}
         if self._session is None:
             self._session = aiohttp.ClientSession()
-        pusher = WebPusher(info, aiohttp_session=self._session)
         timeout = aiohttp.ClientTimeout(total=self.settings.timeout_s)
-        sent = False
         try:
+            pusher = WebPusher(info, aiohttp_session=self._session)
             headers = {**self._vapid(device.endpoint), "Urgency": "normal"}
-            sent = True
+        except Exception as exc:  # keys the browser gave that no cipher takes: never reachable
+            return Result(out.notice_id, "failed", f"cannot push to this device: {exc}")
+        try:
             response = await pusher.send_async(
                 data, headers=headers, ttl=TTL_S, content_encoding="aes128gcm", timeout=timeout
             )
-        except aiohttp.ClientConnectorError as exc:
+        except aiohttp.ClientConnectorError as exc:  # no connection: nothing went out
             return Result(out.notice_id, "retry", f"cannot reach the push service: {exc}")
         except (aiohttp.ClientError, TimeoutError) as exc:
-            why = f"lost while pushing: {type(exc).__name__}"
-            return Result(out.notice_id, "uncertain" if sent else "retry", why)
-        except Exception as exc:  # a malformed stored key: this device can never be reached
-            return Result(out.notice_id, "failed", f"cannot push to this device: {exc}")
+            # The request may have reached the service: maybe delivered, not sent again.
+            return Result(out.notice_id, "uncertain", f"lost while pushing: {type(exc).__name__}")
         return await self._answered(out, device, int(response.status))
 
     async def _answered(self, out: Outgoing, device: _Device, status: int) -> Result:
