@@ -44,7 +44,7 @@ __all__ = ["PushTransport", "Dispatch", "with_push"]
 
 log = logging.getLogger("soulmark.push")
 
-LANES = 16
+LANES = 64
 """Requests in flight at once: push services answer in milliseconds, one connection each."""
 TTL_S = 12 * 3600
 """How long a push service keeps a push for a device that is away (RFC 8030 TTL)."""
