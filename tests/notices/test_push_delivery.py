@@ -213,3 +213,15 @@ def test_a_push_service_checks_the_vapid_signature(keys, tmp_path: Path, store: 
         }
     finally:
         running.close()
+
+
+def test_a_missing_push_key_holds_the_pushes_back_but_never_the_mail(
+    store: Store, service: PushService, tmp_path: Path
+) -> None:
+    world = make_world(store)
+    a, _ = _pair(world)
+    _subscribe(store, world, a, service.browser("x"), "en", world.people[a]["itch_start"] - 1)
+    nowhere = NoticeSettings(push_key=str(tmp_path / "missing.pem"))
+    report = deliver_due(store, nowhere, now_us=world.people[a]["itch_start"])
+    assert report.sent >= 1  # the mails due went out
+    assert _pushes(store, "push-tingles") == [("pending", 1)] and service.pushes == []

@@ -30,6 +30,7 @@ import aiohttp
 from pywebpush import WebPusher
 from sqlalchemy import select
 
+from soulmark.core.errors import SoulmarkError
 from soulmark.notices.compose import Outgoing
 from soulmark.notices.queue import Result
 from soulmark.notices.transports import Done, Going, Transport
@@ -91,12 +92,11 @@ class PushTransport:
     async def send(
         self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
     ) -> list[Result]:
-        if self.settings.push_key is None:
-            left = [Result(o.notice_id, "retry", "no push key is set") for o in batch]
+        why = await self._load_keys()
+        if why is not None:  # the pushes wait for a key; the mail beside them goes on
+            left = [Result(o.notice_id, "retry", why) for o in batch]
             await done(left)
             return left
-        if self._keys is None:
-            self._keys = await asyncio.to_thread(load_keys, Path(self.settings.push_key))
         devices = await asyncio.to_thread(self._devices, batch)
         queue = deque(batch)
         results: list[Result] = []
@@ -105,6 +105,19 @@ class PushTransport:
         left = [Result(o.notice_id, "retry", "the claim's lease could run out") for o in queue]
         await done(left)
         return results + left
+
+    async def _load_keys(self) -> str | None:
+        """Why no push can be signed now, or None once the key is loaded."""
+        if self._keys is not None:
+            return None
+        if self.settings.push_key is None:
+            return "no push key is set"
+        try:
+            self._keys = await asyncio.to_thread(load_keys, Path(self.settings.push_key))
+        except SoulmarkError as exc:
+            log.warning("pushes wait: %s", exc)
+            return str(exc)
+        return None
 
     def _devices(self, batch: Sequence[Outgoing]) -> dict[int, _Device]:
         ids = [int(o.to.removeprefix(ADDRESS)) for o in batch]
