@@ -39,6 +39,8 @@ NOT_PAGES = {
     "/w/{slug}/transcript": "a JSON download",
     "/organizer/{token}/transcript": "a JSON download",
     "/organizer/{token}/timeline.csv": "a CSV download",
+    "/manifest.webmanifest": "the web app manifest (JSON)",
+    "/sw.js": "the service worker (a script)",
 }
 """GET routes outside the API that answer with something other than a page."""
 
@@ -183,6 +185,7 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/wrist/{token}/name": lambda s, page: page.goto(s.fresh_wrist_url("/name")),
     "/wrists": _chooser,
     "/dev/outbox": _go("/dev/outbox"),
+    "/offline/{lang}": _go("/offline/en"),
 }
 """Every page route, and how a person reaches it."""
 

@@ -69,10 +69,8 @@ def _when(us: int | None) -> str | None:
 
 
 def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
-    """Everything soulmark holds about the bearer of ``token``, as their wrist allows at ``at``.
-
-    Mark moments still ahead are not included: the itch stays the only warning (R5).
-    """
+    """Everything soulmark holds about the bearer of ``token``, as their wrist allows at ``at``
+    (mark moments still ahead are not included: the itch stays the only warning, R5)."""
     with store.transaction() as s:
         person = person_by_token(s, token)
         world = s.get_one(WorldRow, person.world_id)
