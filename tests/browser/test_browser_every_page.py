@@ -185,7 +185,10 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/wrist/{token}/name": lambda s, page: page.goto(s.fresh_wrist_url("/name")),
     "/wrists": _chooser,
     "/dev/outbox": _go("/dev/outbox"),
-    "/offline/{lang}": _go("/offline/en"),
+    # The service worker's offline page, in the language this person chose.
+    "/offline/{lang}": lambda s, page: page.goto(
+        s.live.url("/offline/" + page.evaluate("document.documentElement.lang"))
+    ),
 }
 """Every page route, and how a person reaches it."""
 

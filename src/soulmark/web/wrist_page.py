@@ -56,6 +56,13 @@ def _offer(store: Store, token: str, view: WristView) -> str:
     return services.contact_offer(store, token=token)
 
 
+def _push(request: Request, store: Store, token: str) -> dict[str, Any]:
+    """Web Push: the key to subscribe with and the devices subscribed (docs/push.md); a site
+    that pushes nothing reads nothing more for its wrist pages."""
+    key = getattr(request.app.state, "push_key", None)
+    return {"push_key": key, "devices": push.devices(store, token=token) if key else []}
+
+
 def wrist_page(
     request: Request, store: Store, token: str, now: int, status: int = 200, **extra: Any
 ) -> Response:
@@ -74,10 +81,7 @@ def wrist_page(
         # Whether the name form is offered; the name itself is on its own page, so a wrist
         # page only ever holds the partner's name (R6).
         "own_editable": not view.sealed,
-        # Web Push: the key to subscribe with (None: this site pushes nothing) and the
-        # devices already subscribed (docs/push.md).
-        "push_key": getattr(request.app.state, "push_key", None),
-        "devices": push.devices(store, token=token),
+        **_push(request, store, token),
         **drawing(view),
         **extra,
     }
