@@ -36,6 +36,7 @@ ORDER = [
     "push",
     "locks",
     "faults",
+    "faults_night",
     "fuzz",
 ]
 ARGS: dict[str, list[str]] = {
@@ -44,6 +45,7 @@ ARGS: dict[str, list[str]] = {
     "reveal": ["--people", "1e5", "--clients", "200", "--profile", "--what-if", "2"],
     "audit": ["--roster", "1048576", "--clients", "8"],
     "locks": ["--slice", "200,5000", "--backend", "sqlite,postgresql"],
+    "faults_night": ["--people", "2000", "--restarts", "3", "--kills", "5", "--lease", "20"],
 }
 OUT = Path(__file__).parent / "RESULTS.md"
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.harness.kills import KillReport, kill_campaign
+from tests.harness.seal_race import RaceReport, races_with_server
+
 from bench.common import fresh_db, header, table, write
-from bench.faults import KillReport, kill_campaign, new_world
-from bench.faults_seal import RaceReport, race_seals
-from bench.faults_server import Server, free_port
 
-__all__ = ["run_all", "races_with_server"]
-
-
-def races_with_server(url: str, races: int, seed: int, workdir: Path) -> RaceReport:
-    """Seal races against a fresh ``soulmark serve`` over ``url``."""
-    slug, _organizer = new_world(url, name="Race probe")
-    server = Server(url, free_port(), workdir / "serve-races.log")
-    server.start()
-    try:
-        server.wait_ready(f"/api/worlds/{slug}")
-        return race_seals(server.base, url, races, seed)
-    finally:
-        server.kill()
+__all__ = ["run_all"]
 
 
 def _kill_row(r: KillReport) -> list[object]:

@@ -51,10 +51,10 @@ LAYERS = [
 ]
 KEY_FUNCTIONS = [
     "wrist_api",
-    "wrist (soulmark/services/wrists.py",
+    "snapshot_by_hash (soulmark/services/wrist_read.py",
+    "view (soulmark/services/wrist_view.py",
     "wrist_confirmed",
     "person_by_token",
-    "view_of",
     "Session.get",
     "Store.transaction",
     "SessionTransaction.commit",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from soulmark.store import Store, open_store
 
@@ -49,22 +50,57 @@ def pg_template() -> Iterator[str | None]:
         admin.dispose()
 
 
-@pytest.fixture
-def db_url(tmp_path, pg_template) -> Iterator[str]:
-    """A fresh database for one test (SQLite: empty; PostgreSQL: migrated, empty)."""
-    if pg_template is None:
-        yield f"sqlite:///{tmp_path / 'soulmark.db'}"
-        return
+@contextmanager
+def _pg_database(template: str) -> Iterator[str]:
+    """A new PostgreSQL database for one test, a copy of ``template``, dropped after it."""
     name = f"sm_{secrets.token_hex(6)}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     try:
         yield _pg_url(name)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path, pg_template) -> Iterator[str]:
+    """A fresh database for one test (SQLite: empty; PostgreSQL: migrated, empty)."""
+    if pg_template is None:
+        yield f"sqlite:///{tmp_path / 'soulmark.db'}"
+        return
+    with _pg_database(pg_template) as url:
+        yield url
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A URL whose tables all go to a new, empty PostgreSQL schema (its search path), dropped
+    after: much cheaper than a database of its own."""
+    name = f"sm_{secrets.token_hex(6)}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    url = make_url(PG_ADMIN).update_query_dict({"options": f"-csearch_path={name}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_db_url(tmp_path) -> Iterator[str]:
+    """A database with nothing in it, not even soulmark's tables, on the backend under test
+    (PostgreSQL: a schema of its own)."""
+    if _backend() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

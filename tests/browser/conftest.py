@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from soulmark import services
-from soulmark.core.marks import MarkParams
 from soulmark.core.times import SECOND, parse_iso
+from soulmark.services.demo import DEMO_PARAMS
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 from tests.net import free_port
@@ -46,13 +46,7 @@ POLL_MS = 150
 T0 = 1_900_000_000 * SECOND
 """The fake clock's start: these tests never read the real clock."""
 WINDOW = 240 * SECOND
-PARAMS = MarkParams(
-    itch_min=20 * SECOND,
-    itch_lead_max=100 * SECOND,
-    ink_min=30 * SECOND,
-    ink_max=60 * SECOND,
-    same_day=20 * SECOND,
-)
+PARAMS = DEMO_PARAMS  # the one demo parameter set (soulmark.services.demo)
 """The demo's marks (itch 20-100 s before the ink, ink for 30-60 s) in a 4-minute window."""
 
 STATES = ("bare", "itching", "inking", "covered", "revealed")

@@ -21,8 +21,9 @@ from fastapi.routing import APIRoute
 
 from soulmark import services
 from soulmark.core.times import SECOND
-from soulmark.services import console, invites, signin
+from soulmark.services import invites, signin
 from soulmark.services.shares import create_share
+from soulmark.services.world_opening import WorldAsked, open_world
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 from soulmark.web import render as render_module
@@ -106,14 +107,13 @@ class Scene:
 
     def fresh_sender(self) -> str:
         """The link that confirms an organizer's address, for a world opened from the web."""
-        opened = console.open_world(
-            self.live.store,
+        asked = WorldAsked(
             name=f"Held Academy {self.made}",
             window_start="2031-01-01",
             window_end="2031-01-08",
-            at=self.live.clock.now,
             organizer_email=self.fresh_address(),
         )
+        opened = open_world(self.live.store, asked, at=self.live.clock.now, held=True)
         assert opened.mailed_to
         return self.live.url(_on_this_host(str(sender_links(self.live.store)[-1]["link"])))
 

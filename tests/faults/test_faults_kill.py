@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
-from bench.faults import kill_campaign, new_world
-from bench.faults_check import check_joins, store_opens
-from bench.faults_server import Ack
+
+from tests.harness.joins import check_joins, store_opens
+from tests.harness.kills import kill_campaign, new_world
+from tests.harness.server import Ack
 
 KILLS = 10
 BUDGET_S = 30.0

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bench.faults import new_world
-from bench.faults_server import Server
 
 from soulmark import services
 from soulmark.core.times import now_us
 from soulmark.store import open_store
+from tests.harness.kills import new_world
+from tests.harness.server import Server
 from tests.net import free_port
 
 NOFILE = 256

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from bench.faults import new_world
-from bench.faults_check import check_joins
-from bench.faults_server import Load, Server
 
 from soulmark import services
 from soulmark.core.times import SECOND, now_us
 from soulmark.store import open_store
+from tests.harness.joins import check_joins
+from tests.harness.kills import new_world
+from tests.harness.server import Load, Server
 from tests.net import free_port
 from tests.pg_cluster import Cluster
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from bench.faults_report import races_with_server
-from bench.faults_seal import RaceReport, judge
+
+from tests.harness.seal_race import RaceReport, judge, races_with_server
 
 RACES = 6
 

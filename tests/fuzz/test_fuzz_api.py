@@ -9,12 +9,12 @@ import json
 import os
 
 import pytest
-from bench.fuzz import CHECKS, NAMES, fuzz, needles, seed
 from fastapi.testclient import TestClient
 
 from soulmark import services
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
+from tests.harness.fuzz import CHECKS, NAMES, fuzz, needles, seed
 
 CALLS = 500
 KNOWN_GAPS = (

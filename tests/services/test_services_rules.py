@@ -32,6 +32,7 @@ from soulmark.services import (
     transcript_text,
     world_info,
     wrist,
+    wrist_read,
 )
 from soulmark.store import Store, open_store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow
@@ -362,22 +363,33 @@ def test_r6_no_byte_of_the_partner_name_before_covered_and_none_until_looked(
         assert len(messages[state]) == 1, (state, messages[state])
 
 
-def test_r6_partner_row_is_not_even_loaded_before_the_bearer_looks(store: Store) -> None:
+def test_r6_partner_row_is_not_even_loaded_before_the_bearer_looks(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     created, (a, b) = open_world(store, ["Tenya Iida", "Bakugou Katsuki"])
     seal(store, world=created.world, at=BEFORE + HOUR)
     _, lines = lines_of(store, created.world)
     mark = mark_of(lines[a.person])
-    loaded: list[str] = []
+    loaded: list[Any] = []
 
     def on_load(target: PersonRow, _context: Any) -> None:
         loaded.append(target.pid)
 
+    # Every wrist is read through one SELECT (services.wrist_read): the spy sees each of its
+    # rows as it comes from the database, before anything is made of it.
+    snapshot_of_row = wrist_read._snapshot
+
+    def on_row(row: Any) -> Any:
+        loaded.extend(tuple(row))
+        return snapshot_of_row(row)
+
+    monkeypatch.setattr(wrist_read, "_snapshot", on_row)
     event.listen(PersonRow, "load", on_load)
     try:
         for times in moments(mark).values():
             for t in times:
                 wrist(store, token=a.token, at=t)
-        assert b.person not in loaded
+        assert loaded and b.person not in loaded and b.name not in loaded
         look(store, token=a.token, at=END)
         assert b.person in loaded, "the spy sees the partner once the bearer looks"
     finally:
@@ -504,7 +516,9 @@ def test_r9_odd_roster_leaves_one_bare_who_waits_for_the_next_round(store: Store
     for t in (T0, T0 + YEAR // 2, END, END + YEAR):
         v = view_json(store, alone.token, t)
         assert v["state"] == "bare" and v["round"] == 2 and not v["sealed"]
-        assert "round 2" in v["message"] and "unmatched" in v["message"] and v["left_out"]
+        # said kindly (R9), in the words the page and the CLI share (services.wrist_words)
+        assert "no match for you" in v["message"] and "next draw" in v["message"]
+        assert v["left_out"]
         with pytest.raises(Conflict):
             look(store, token=alone.token, at=t)
     # a late joiner waits for the next round too, and is told so
@@ -513,7 +527,7 @@ def test_r9_odd_roster_leaves_one_bare_who_waits_for_the_next_round(store: Store
     assert view_json(store, late.token, T0)["left_out"] is False  # joined after: not left out
     assert "round 2" in late.note and "sealed" in late.note
     lv = view_json(store, late.token, END)
-    assert lv["state"] == "bare" and "not been sealed" in lv["message"]
+    assert lv["state"] == "bare" and "Fate has not been drawn yet." in lv["message"]
     # the next round pairs the two who waited
     second = seal(store, world=created.world, at=T0 + HOUR)
     assert (second.round, second.pairs, second.unmatched) == (2, 1, 0)

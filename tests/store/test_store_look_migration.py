@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, select, text
 
 from soulmark.core.looks import email_key, look_key
 from soulmark.store import open_store
-from soulmark.store.db import _alembic_config
 from soulmark.store.models import PersonRow
+from soulmark.store.schema import alembic_config
 
 PEOPLE = [
     # name, email as an older version stored it, its old key (a plain case fold)
@@ -24,7 +24,7 @@ PEOPLE = [
 def _old_database(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "0014_seal_at")
+        command.upgrade(alembic_config(conn), "0014_seal_at")
         conn.execute(
             text(
                 "INSERT INTO worlds (id, slug, name, window_start, window_end, params,"
@@ -47,7 +47,7 @@ def _old_database(url: str) -> None:
 def test_issue22_migration_gives_the_people_already_in_their_look_and_key(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _old_database(url)
-    store = open_store(url)
+    store = open_store(url, migrate=True)
     try:
         with store.transaction() as s:
             rows = s.execute(

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from soulmark import services
-from soulmark.core.marks import MarkParams
 from soulmark.core.times import SECOND, parse_iso
+from soulmark.services.demo import DEMO_PARAMS
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 from soulmark.web.deps import CSRF_COOKIE, form_token
@@ -21,13 +21,7 @@ from tests.mailbox import confirmations
 T0 = 1_900_000_000 * SECOND
 """A fixed start: tests never read the real clock."""
 WINDOW = 240 * SECOND
-PARAMS = MarkParams(
-    itch_min=20 * SECOND,
-    itch_lead_max=100 * SECOND,
-    ink_min=30 * SECOND,
-    ink_max=60 * SECOND,
-    same_day=20 * SECOND,
-)
+PARAMS = DEMO_PARAMS  # the one demo parameter set (soulmark.services.demo)
 
 
 @dataclass

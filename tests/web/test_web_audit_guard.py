@@ -17,7 +17,7 @@ from soulmark import services
 from soulmark.cli import app
 from soulmark.core.times import DAY
 from soulmark.core.transcript import seal_transcript
-from soulmark.web.audit_runner import MAX_TRANSCRIPT, run_audit
+from soulmark.web.audit_runner import MAX_TRANSCRIPT, Auditor
 from tests.services.test_services_beacon_roster import DUE, OPENED, SPEC, T0, VECTOR
 
 
@@ -157,7 +157,7 @@ def test_an_audit_past_its_time_cap_is_stopped(web):
         roster=[f"{i:016x}" for i in range(50_000)],
     )
     with pytest.raises(Exception, match="longer than"):
-        asyncio.run(run_audit(json.dumps(big), seconds=0.05))
+        asyncio.run(Auditor().run(json.dumps(big), seconds=0.05))
 
 
 def test_b1_join_answers_wrist_pages_and_the_world_page_carry_the_commitment(web):

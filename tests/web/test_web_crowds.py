@@ -50,9 +50,14 @@ def served(web) -> Iterator[str]:
         thread.join(10)
 
 
+# A phone waiting its turn at the gate must not reuse a connection the server has already
+# closed as idle (uvicorn's keep-alive is 5 s): a browser would retry, httpx does not.
+_PHONE = httpx.Limits(keepalive_expiry=1.0)
+
+
 async def _phone(base: str, token: str, gate: asyncio.Semaphore) -> list[int]:
     """One phone opening its private link again and again (the link, then its page)."""
-    async with httpx.AsyncClient(base_url=base, timeout=60.0) as phone:
+    async with httpx.AsyncClient(base_url=base, timeout=60.0, limits=_PHONE) as phone:
         out = []
         for _ in range(OPENS):
             async with gate:
@@ -62,7 +67,7 @@ async def _phone(base: str, token: str, gate: asyncio.Semaphore) -> list[int]:
 
 
 async def _guesser(bases: list[str], gate: asyncio.Semaphore, count: int) -> list[int]:
-    async with httpx.AsyncClient(timeout=60.0) as client:
+    async with httpx.AsyncClient(timeout=60.0, limits=_PHONE) as client:
 
         async def guess(i: int) -> int:
             async with gate:
@@ -128,7 +133,7 @@ def _room_in_this_minute() -> None:
 async def _everywhere(bases: list[str], tokens: list[str]) -> tuple[list[int], list[int]]:
     gate = asyncio.Semaphore(20)
     guesses = await _guesser(bases, gate, GUESSES)
-    async with httpx.AsyncClient(timeout=60.0) as client:
+    async with httpx.AsyncClient(timeout=60.0, limits=_PHONE) as client:
         opened = await asyncio.gather(
             *(
                 client.get(f"{base}/api/wrist", headers={"Authorization": f"Bearer {t}"})

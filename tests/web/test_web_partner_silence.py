@@ -17,7 +17,6 @@ from soulmark.services.lifecycle import leave
 from soulmark.services.shares import create_share
 from soulmark.services.signin import replace_link
 from soulmark.services.tokens import token_hash
-from soulmark.store import changes
 from soulmark.store.changes import Change
 from soulmark.web import Settings, create_app
 
@@ -133,7 +132,7 @@ def test_issue22_a_partner_action_wakes_no_stream_of_the_bearers(web):
     hub._attach(mine, snapshot(web.store, token=a.token, at=web.clock.now))
     hub._attach(theirs, snapshot(web.store, token=b.token, at=web.clock.now))
     heard: list[set[Change]] = []
-    changes.subscribe(heard.append)
+    web.store.feed.subscribe(heard.append)
     try:
         for act, _ in _partner_acts(web, b.token):
             for change in heard.pop():
@@ -141,7 +140,7 @@ def test_issue22_a_partner_action_wakes_no_stream_of_the_bearers(web):
             assert theirs.reload and not mine.reload, act
             theirs.reload = False
     finally:
-        changes.unsubscribe(heard.append)
+        web.store.feed.unsubscribe(heard.append)
 
 
 def test_issue22_r10_both_reaching_out_and_a_leave_after_it_reach_the_looked_partner(web, served):

@@ -44,9 +44,9 @@ def test_i10_response_models_carry_every_field_of_their_service_result():
 
     from soulmark.services.people import Joined
     from soulmark.services.sealing import Sealed
-    from soulmark.services.shares import Share, SharedView
+    from soulmark.services.shares import Share
     from soulmark.services.worlds import WorldCreated, WorldInfo
-    from soulmark.services.wrists import WristView
+    from soulmark.services.wrist_view import SharedView, WristView
     from soulmark.web import schemas
 
     pairs = [

@@ -16,6 +16,7 @@ from soulmark.cli.backup import backup, restore
 from soulmark.cli.demo import demo
 from soulmark.cli.exclude import exclude
 from soulmark.cli.invite import invite
+from soulmark.cli.migrate import migrate
 from soulmark.cli.push import push_app
 from soulmark.cli.serve import serve, worker
 from soulmark.cli.show_config import show_config
@@ -67,6 +68,7 @@ commands.world_app.command("retain")(lifecycle.retain)
 app.command("serve")(serve)
 app.command("backup")(backup)
 app.command("restore")(restore)
+app.command("migrate")(migrate)
 app.command("worker")(worker)
 app.command("config")(show_config)
 app.add_typer(push_app, name="push")

@@ -29,13 +29,12 @@ from soulmark.cli.common import (
     now_or,
     opened,
 )
-from soulmark.core.beacon import BeaconSpec, parse_spec
+from soulmark.core.beacon import parse_spec
 from soulmark.core.errors import SoulmarkError
-from soulmark.core.times import in_zone, parse_iso, parse_local
+from soulmark.core.times import in_zone, parse_iso
 from soulmark.services import organizer
 from soulmark.services.audit import AuditReport, audit_report
-from soulmark.services.console import world_links
-from soulmark.services.relays import default_beacon
+from soulmark.services.world_opening import WorldAsked, WorldOpened, open_world
 
 ZoneOpt = Annotated[
     str | None,
@@ -50,6 +49,20 @@ ZoneOpt = Annotated[
 world_app = typer.Typer(help="Open and inspect worlds.", no_args_is_help=True)
 
 
+SealAtOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ISO",
+        help="Draw fate on its own at this moment (in the world's zone); the organizer "
+        "page can change or clear it until then.",
+    ),
+]
+OrganizerEmailOpt = Annotated[
+    str | None,
+    typer.Option(metavar="EMAIL", help="Mail the organizer's links to this address."),
+]
+
+
 @world_app.command("create")
 def world_create(
     name: Annotated[str, typer.Argument(help="The world's name, e.g. 'Class of 2027'.")],
@@ -61,6 +74,8 @@ def world_create(
     joins_close: JoinsCloseOpt = None,
     relay: RelayOpt = None,
     time_zone: ZoneOpt = None,
+    seal_at: SealAtOpt = None,
+    organizer_email: OrganizerEmailOpt = None,
     at: AtOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -69,52 +84,30 @@ def world_create(
 
     Example: soulmark world create "Class of 2027" --window-start 2026-09-01 --window-end 2027-06-30
     """
-    start, end, spec = _world_inputs(
-        (window_start, window_end, time_zone), beacon, joins_close, relay, at
+    asked = WorldAsked(
+        name=name,
+        window_start=window_start,
+        window_end=window_end,
+        time_zone=time_zone,
+        email_domain=email_domain,
+        beacon=beacon,
+        joins_close=joins_close,
+        slug=slug,
+        organizer_email=organizer_email,
+        seal_at=seal_at,
     )
+    relays = relay or config().beacon_relays
     with opened(db) as store:
-        made = services.create_world(
-            store,
-            name=name,
-            window_start=start,
-            window_end=end,
-            at=now_or(at),
-            slug=slug,
-            email_domain=email_domain,
-            beacon=spec,
-            time_zone=time_zone,
-        )
-
-    join_url, organizer_url = world_links(base_url(), made.world, made.organizer_token)
-    out = {**made.to_json(), "join_url": join_url, "organizer_url": organizer_url}
-    emit(as_json, out, lambda: _show_created(made, join_url, organizer_url))
-
-
-def _world_inputs(
-    window: tuple[str, str, str | None],
-    beacon: str | None,
-    joins_close: str | None,
-    relay: list[str] | None,
-    at: str | None,
-) -> tuple[int, int, BeaconSpec | None]:
-    """The window and the beacon a new world waits for, or a one-line error."""
-    try:
-        start, end = parse_local(window[0], window[2]), parse_local(window[1], window[2], end=True)
-        spec = parse_spec(beacon, parse_moment=parse_iso) if beacon else None
-        close = parse_iso(joins_close) if joins_close else start
-    except (ValueError, SoulmarkError) as exc:
-        fail(str(exc))
-    if spec is None and (relay or config().beacon_relays):
-        # Relays fetch the beacon at seal: new worlds get one unless told otherwise.
-        spec = default_beacon(joins_close=close, at=now_or(at))
-    return start, end, spec
+        made = open_world(store, asked, at=now_or(at), base_url=base_url(), relays=relays)
+    emit(as_json, made.to_json(), lambda: _show_created(made))
 
 
 def window_line(start: str, end: str, tz: str | None) -> str:
     return f"Window: {in_zone(start, tz)} → {in_zone(end, tz)}"
 
 
-def _show_created(made: services.WorldCreated, join_url: str, organizer_url: str) -> None:
+def _show_created(opened: WorldOpened) -> None:
+    made = opened.created
     console.print(f"World [bold]{made.name}[/bold] is open as [cyan]{made.world}[/cyan].")
     console.print(window_line(made.window_start, made.window_end, made.time_zone))
     console.print(f"Fate commitment (round 1): {made.commitment}")
@@ -124,8 +117,14 @@ def _show_created(made: services.WorldCreated, join_url: str, organizer_url: str
             f"Fate waits for drand {b['chain']} round {b['round']} ({b['published_at']}): "
             "joins after that moment wait for the next round."
         )
-    console.print(f"Share this join link: {join_url}")
-    console.print(f"Your organizer link (keep it secret): {organizer_url}")
+    if opened.seal_at:
+        console.print(
+            f"Fate will be drawn on its own at {in_zone(opened.seal_at, made.time_zone)}."
+        )
+    console.print(f"Share this join link: {opened.join_url}")
+    console.print(f"Your organizer link (keep it secret): {opened.organizer_url}")
+    if opened.mailed_to:
+        console.print(f"Your links were mailed to {opened.mailed_to}.")
 
 
 @world_app.command("show")

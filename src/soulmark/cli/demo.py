@@ -19,7 +19,7 @@ from soulmark.cli.common import DbOpt, console, opened
 from soulmark.core.times import SECOND, iso, now_us
 from soulmark.services.audit import audit_report
 from soulmark.services.demo import DemoWrist, build_demo
-from soulmark.services.wrists import WristView
+from soulmark.services.wrist_view import WristView
 from soulmark.store import Store
 
 __all__ = ["demo", "demo_db"]

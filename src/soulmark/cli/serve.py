@@ -25,12 +25,14 @@ from soulmark.cli.common import (
     opened,
 )
 from soulmark.cli.demo import demo_db
+from soulmark.cli.migrate import migrated_line
 from soulmark.core.errors import SoulmarkError
 from soulmark.core.times import now_us
 from soulmark.push.keys import ensure_keys
 from soulmark.services.demo import build_demo
 from soulmark.settings import Config, NoticeSettings
-from soulmark.store import open_store
+from soulmark.store import migrate_store, open_store
+from soulmark.store.schema import SchemaBehind
 from soulmark.web import Settings, create_app
 from soulmark.web.http_guard import HEADER_TIMEOUT_S, PROTOCOL
 from soulmark.web.limits import parse_proxies
@@ -62,6 +64,14 @@ ProxyOpt = Annotated[
 InviteOpt = Annotated[
     list[str] | None,
     typer.Option(help="Only who gives this code may open worlds at /new (repeatable)."),
+]
+MigrateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--migrate",
+        help="Migrate a database that is behind this version before starting (back it up "
+        "first); without it, such a database is refused.",
+    ),
 ]
 SecureOpt = Annotated[
     bool, typer.Option(help="Secure, __Host- cookies even if --base-url is not https (a proxy).")
@@ -131,18 +141,37 @@ def _print_demo(db: str, base: str) -> None:
     console.print("Open a wrist link: it tingles within a minute and is ready in about three.")
 
 
-def _checked_settings(cfg: Config, db: str, proxies: list[str], **overrides: object) -> Settings:
-    """The app's settings, read once, with the database migrated; bad values: one line."""
+def _schema_ready(db: str, *, migrate: bool) -> None:
+    """Before a long-running process starts: its database migrated (``--migrate``), or
+    refused in one line if it is behind.  Once, before any worker process starts."""
+    try:
+        if not migrate:
+            open_store(db).close()
+            return
+        found = migrate_store(db)
+        if found.kind != "current":
+            errors.print(migrated_line(found), soft_wrap=True, markup=False)
+    except SchemaBehind as exc:
+        fail(f"{exc}, or pass --migrate to migrate at start")
+    except SoulmarkError as exc:
+        fail(str(exc))
+
+
+def _checked_settings(
+    cfg: Config, db: str, proxies: list[str], *, migrate: bool, **overrides: object
+) -> Settings:
+    """The app's settings, read once, with the database's schema current; bad values: one
+    line."""
     try:
         parse_proxies(proxies)
         settings = Settings.from_config(
             cfg, db_url=db, trusted_proxies=tuple(proxies) or None, **overrides
         )
-        open_store(db).close()  # migrate once, before any worker process starts
     except ValueError as exc:
         fail(f"--trusted-proxy: {exc}")
     except SoulmarkError as exc:
         fail(str(exc))
+    _schema_ready(db, migrate=migrate)
     return settings
 
 
@@ -195,6 +224,11 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def _serve_db(db: str | None, *, demo: bool) -> str:
+    """A demo writes a world of made-up people: into its own file unless told where."""
+    return demo_db() if demo and db is None else db_url(db)
+
+
 def serve(
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
@@ -209,19 +243,19 @@ def serve(
     secure_cookies: SecureOpt = False,
     header_timeout: HeaderTimeoutOpt = HEADER_TIMEOUT_S,
     streams_per_client: StreamsOpt = Settings.live_streams_per_client,
+    migrate: MigrateOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: world pages, wrists, the organizer dashboard, audit, the JSON API.
-    Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1
-    """
+    Example: soulmark serve --port 8000 --smtp smtp://mail.example.org:587?starttls=1"""
     cfg = config()
-    # A demo writes a world of made-up people: into its own file unless told where.
-    db = demo_db() if demo and db is None else db_url(db)
+    db = _serve_db(db, demo=demo)
     base = base_url or cfg.base_url or f"http://{host}:{port}"
     settings = _checked_settings(
         cfg,
         db,
         trusted_proxy or [],
+        migrate=migrate,
         secret=cfg.secret_bytes or secrets.token_bytes(32),
         base_url=base,
         notices=_notices(cfg, smtp=smtp, base_url=base),
@@ -237,10 +271,20 @@ def serve(
     run_app(settings, opts)
 
 
+def _push_keys(settings: NoticeSettings) -> None:
+    """The first start of a worker makes the instance's push key (docs/push.md)."""
+    if settings.push_key:
+        try:
+            ensure_keys(Path(settings.push_key))
+        except SoulmarkError as exc:
+            fail(str(exc))
+
+
 def worker(
     smtp: SmtpOpt = None,
     base_url: BaseOpt = None,
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
+    migrate: MigrateOpt = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -255,11 +299,8 @@ def worker(
     # Outbox notices are logged: without a handler a newcomer would see nothing.
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[RichHandler()])
     settings = _notices(config(), smtp=smtp, base_url=base_url)
-    if settings.push_key:  # the first start makes the instance's push key
-        try:
-            ensure_keys(Path(settings.push_key))
-        except SoulmarkError as exc:
-            fail(str(exc))
+    _schema_ready(db_url(db), migrate=migrate)
+    _push_keys(settings)
     with opened(db) as store:
         if once:
             report = deliver_due(store, settings, now_us=now_us())

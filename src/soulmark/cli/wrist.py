@@ -12,7 +12,8 @@ from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, console, emit, fail, now_
 from soulmark.core.times import in_zone
 from soulmark.services import naming
 from soulmark.services.worlds import zone_of
-from soulmark.services.wrists import WristView
+from soulmark.services.wrist_read import snapshot
+from soulmark.services.wrist_view import WristView
 
 __all__ = ["look", "reach_out", "rename", "show_wrist", "wrist"]
 
@@ -49,10 +50,11 @@ def wrist(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt 
 
     Example: soulmark wrist w_Abc... --at 2027-03-01T12:00Z
     """
+    moment = now_or(at)
     with opened(db) as store:
-        view = services.wrist(store, token=token, at=now_or(at))
-        tz = zone_of(store, slug=view.world)
-    emit(as_json, view.to_json(), lambda: show_wrist(view, tz))
+        snap = snapshot(store, token=token, at=moment)
+    view = snap.view(moment)
+    emit(as_json, view.to_json(), lambda: show_wrist(view, snap.zone))
 
 
 def look(token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:

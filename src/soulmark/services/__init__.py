@@ -5,7 +5,9 @@ from soulmark.services.invites import Invited, invite
 from soulmark.services.people import Joined, join
 from soulmark.services.sealing import Sealed, seal, transcript_text
 from soulmark.services.worlds import WorldCreated, WorldInfo, create_world, world_info
-from soulmark.services.wrists import WristView, contact_offer, look, reach_out, withdraw, wrist
+from soulmark.services.wrist_read import wrist
+from soulmark.services.wrist_view import WristView
+from soulmark.services.wrists import look, reach_out, withdraw
 
 __all__ = [
     "AuditReport",
@@ -20,7 +22,6 @@ __all__ = [
     "create_world",
     "join",
     "look",
-    "contact_offer",
     "reach_out",
     "withdraw",
     "seal",

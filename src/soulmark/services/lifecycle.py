@@ -22,7 +22,7 @@ from soulmark.services.exclusions import view as never_with
 from soulmark.services.people import person_by_token, roster_frozen
 from soulmark.services.tokens import token_hash
 from soulmark.services.worlds import organizer_row
-from soulmark.services.wrists import view_of
+from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, ReceiptRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
@@ -89,7 +89,7 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
                 "reached_out_at": _when(person.reached_out_at),
                 "contact": person.contact,
             },
-            "wrist": view_of(s, person, at).to_json(),
+            "wrist": snapshot_of_person(s, person_id=person.id, at=at).view(at).to_json(),
             # Your own never-with list, as you may see it: until your round is sealed.
             "never_with": never_with(s, person, at).to_json(),
             "shares": [

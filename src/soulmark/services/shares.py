@@ -12,15 +12,14 @@ from soulmark.core.errors import Conflict, NotFound
 from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token, new_token, token_hash
-from soulmark.services.wrist_read import WristSnapshot, snapshot_of_person
-from soulmark.services.wrists import MarkView, WristView
+from soulmark.services.wrist_read import snapshot_of_person
+from soulmark.services.wrist_view import SharedView, WristSnapshot, friend_view
 from soulmark.store import Store
 from soulmark.store.models import PersonRow
 from soulmark.store.web_models import ShareRow
 
 __all__ = [
     "Share",
-    "SharedView",
     "create_share",
     "list_shares",
     "live_share",
@@ -31,14 +30,6 @@ __all__ = [
     "shared_snapshot",
 ]
 
-FRIEND_MESSAGES = {
-    "bare": "Their wrist is bare for now.",
-    "itching": "Their wrist tingles.",
-    "inking": "Ink is rising on their wrist. Nobody can read it yet.",
-    "covered": "It stopped. A name waits under the bandage until they choose to look.",
-    "revealed": "They have looked. The name is theirs to tell.",
-}
-
 
 @dataclass(frozen=True)
 class Share(Result):
@@ -46,11 +37,6 @@ class Share(Result):
     created_at: int
     revoked: bool
     show_name: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class SharedView(MarkView):
-    """What a friend sees.  Deliberately no ids: neither the bearer's nor the partner's."""
 
 
 def _share(row: ShareRow) -> Share:
@@ -117,20 +103,6 @@ def show_name(store: Store, *, token: str, share_id: int, show: bool, at: int) -
         return _share(row)
 
 
-def _friend_view(view: WristView, show: bool) -> SharedView:
-    return SharedView(
-        world=view.world,
-        world_name=view.world_name,
-        state=view.state,
-        message=FRIEND_MESSAGES[view.state],
-        progress=view.progress,
-        strokes=view.strokes,
-        legible_at=view.legible_at,
-        looked_at=view.looked_at,
-        name=view.name if show and view.state == "revealed" else None,
-    )
-
-
 def live_share(s: Session, token: str) -> ShareRow:
     missing = "no wrist is shared with that link"
     row: ShareRow = by_token(s, ShareRow.token_hash, token, missing=missing, code="share-unknown")
@@ -153,7 +125,7 @@ class SharedSnapshot:
 
     def view(self, at: int) -> SharedView:
         """Exactly what ``GET /api/share`` shows at ``at``."""
-        return _friend_view(self.wrist.view(at), self.show_name)
+        return friend_view(self.wrist.view(at), self.show_name)
 
     def next_change(self, at: int) -> int | None:
         return self.wrist.next_change(at)

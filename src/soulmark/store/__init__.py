@@ -1,5 +1,5 @@
 """The store: the core mapped to tables with SQLAlchemy 2, migrated with Alembic."""
 
-from soulmark.store.db import Store, default_url, open_store
+from soulmark.store.db import Store, default_url, migrate_store, open_store
 
-__all__ = ["Store", "default_url", "open_store"]
+__all__ = ["Store", "default_url", "migrate_store", "open_store"]

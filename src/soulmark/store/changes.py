@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, delete, event, func, insert, inspect, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from soulmark.core.reaching import both_reached_out, passed
 from soulmark.core.times import now_us
 from soulmark.store.models import Base, MarkRow, PersonRow, RoundRow, WorldRow
 from soulmark.store.web_models import ShareRow
@@ -38,12 +39,10 @@ __all__ = [
     "announce",
     "Change",
     "ChangeRow",
+    "ChangeFeed",
     "changes_after",
-    "install",
     "last_change",
     "parse",
-    "subscribe",
-    "unsubscribe",
 ]
 
 CHANNEL = "soulmark_changes"
@@ -99,7 +98,7 @@ def _touched(obj: Any) -> Change | None:
 
 
 _SEEN_BY_PARTNER = ("name", "pid", "email", "contact", "reached_out_at", "left_at")
-"""What of a person their partner's wrist can show (soulmark.services.wrist_read)."""
+"""What of a person their partner's wrist can show (soulmark.services.wrist_view)."""
 _UNKNOWN = object()
 
 
@@ -111,12 +110,13 @@ def _was(person: PersonRow, attr: str) -> Any:
     return history.deleted[0] if history.deleted else _UNKNOWN
 
 
-def _face(values: dict[str, Any], partner_reached: bool) -> tuple[Any, ...]:
-    """What a looked partner's wrist shows of a person: the name, the opaque id, and the
-    contact only while both have reached out and neither left (R10)."""
-    both = partner_reached and values["reached_out_at"] is not None
-    passed = values["contact"] if values["contact"] is not None else values["email"]
-    shown = passed if both and values["left_at"] is None else None
+def _face(values: dict[str, Any], partner_reached: int | None) -> tuple[Any, ...]:
+    """What a looked partner (who has not left) sees of a person: the name, the opaque id,
+    and the contact only once both have reached out (R10)."""
+    mine = values["reached_out_at"]
+    left = values["left_at"] is not None
+    both = both_reached_out(mine, partner_reached, someone_left=left)
+    shown = passed(values["contact"], values["email"], mine) if both else None
     return values["name"], values["pid"], shown
 
 
@@ -134,7 +134,7 @@ def _partner_change(session: Session, person: PersonRow) -> Change | None:
     if partner is None or partner.partner_id is None or partner.looked_at is None:
         return None  # nothing of a person is loaded for a partner before their look (R6)
     after = {a: getattr(person, a) for a in _SEEN_BY_PARTNER}
-    reached = partner.reached_out_at is not None
+    reached = partner.reached_out_at
     if _UNKNOWN not in before.values() and _face(before, reached) == _face(after, reached):
         return None
     return Change(person.world_id, partner.partner_id)
@@ -166,30 +166,38 @@ def _changes(session: Session) -> set[Change]:
 
 
 Listener = Callable[[set[Change]], None]
-_listeners: list[Listener] = []
-_listeners_lock = threading.Lock()
 _PENDING = "soulmark_changes"
 """Where a session keeps what it announced until it commits (``Session.info``)."""
 
 
-def subscribe(listener: Listener) -> None:
-    """Hear this process's own changes once they are committed, in the committing thread:
-    sooner than the notification or the change log, which other processes rely on."""
-    with _listeners_lock:
-        _listeners.append(listener)
+class ChangeFeed:
+    """One store's own committed changes, heard in the committing thread: sooner than the
+    notification or the change log, which other processes rely on.  The store owns it and
+    hooks only its own sessions, so two stores in one process (tests, the bench) hear apart."""
 
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
 
-def unsubscribe(listener: Listener) -> None:
-    with _listeners_lock:
-        if listener in _listeners:
-            _listeners.remove(listener)
+    def hook(self, sessions: sessionmaker[Session]) -> None:
+        event.listen(sessions, "after_flush", _after_flush)
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", _after_rollback)
 
+    def subscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners.append(listener)
 
-def _after_commit(session: Session) -> None:
-    changes: set[Change] | None = session.info.pop(_PENDING, None)
-    if changes:
-        for listener in list(_listeners):
-            listener(changes)
+    def unsubscribe(self, listener: Listener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        changes: set[Change] | None = session.info.pop(_PENDING, None)
+        if changes:
+            for listener in list(self._listeners):
+                listener(changes)
 
 
 def _after_rollback(session: Session) -> None:
@@ -230,16 +238,3 @@ def changes_after(session: Session, last: int) -> list[tuple[int, Change]]:
 
 def last_change(session: Session) -> int:
     return int(session.scalar(select(func.max(ChangeRow.id))) or 0)
-
-
-_installed = False
-
-
-def install() -> None:
-    """Hook every ORM session of this process (idempotent)."""
-    global _installed
-    if not _installed:
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
-        _installed = True

@@ -5,24 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.store import schema
+from soulmark.store.changes import ChangeFeed
 from soulmark.store.outage import connect_args
 from soulmark.store.quick import read_engine
+from soulmark.store.schema import SchemaState
 
-__all__ = ["Store", "default_url", "open_store"]
+__all__ = ["Store", "default_url", "migrate_store", "open_store"]
 
 
 def default_url(configured: str | None = None) -> str:
@@ -61,18 +59,16 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def _alembic_config(connection: Any) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(files("soulmark.store") / "migrations"))
-    cfg.attributes["connection"] = connection
-    return cfg
-
-
 @dataclass
 class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     _reads: Engine | None = field(default=None, init=False, repr=False)
+    feed: ChangeFeed = field(default_factory=ChangeFeed, init=False, repr=False)
+    """What this store's sessions commit, told to its listeners (the live hub)."""
+
+    def __post_init__(self) -> None:
+        self.feed.hook(self.sessions)
 
     @property
     def reads(self) -> Engine:
@@ -99,19 +95,39 @@ class Store:
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest migration, if it is not there already."""
+    def schema_state(self) -> SchemaState:
+        """Where the database's schema is against this soulmark's migrations."""
         with self.engine.connect() as conn:
-            cfg = _alembic_config(conn)
-            # Features add their migrations as branches off a common base; all heads apply.
-            heads = set(ScriptDirectory.from_config(cfg).get_heads())
-            if set(MigrationContext.configure(conn).get_current_heads()) == heads:
-                return
+            return schema.state_of(conn.execution_options(soulmark_read=True))
+
+    def check(self) -> None:
+        """Refuse a database that is behind, newer or not soulmark's, in one line; create
+        the schema in an empty one (there is nothing in it to back up or to break)."""
+        found = self.schema_state()
+        if found.kind == "empty":
+            with self._locked() as conn:
+                if schema.state_of(conn).kind == "empty":  # not created meanwhile
+                    schema.upgrade(conn)
+            found = self.schema_state()
+        schema.check(found)
+
+    def migrate(self) -> SchemaState:
+        """Bring the schema to this soulmark's newest migration; returns where it was."""
+        try:
+            with self._locked() as conn:
+                return schema.upgrade(conn)
+        except DBAPIError as exc:
+            raise SoulmarkError(f"migrating the database failed: {exc.orig}") from None
+
+    @contextmanager
+    def _locked(self) -> Iterator[Connection]:
+        """A transaction that holds the migration lock: SQLite's write lock (BEGIN
+        IMMEDIATE), or on PostgreSQL an advisory lock, so that two processes opening one
+        database never both migrate it."""
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                # Two processes opening a fresh database must not both create the tables.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7355608)"))
-            command.upgrade(_alembic_config(conn), "heads")
+            yield conn
 
     def close(self) -> None:
         if self._reads is not None and self._reads is not self.engine:
@@ -119,31 +135,55 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
-    from soulmark.store import changes  # the tables' hook; imports the models
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    # A pool as wide as the web server's thread pool: reveal day is many short reads.
+    # Pinged at checkout: after a server restart no session starts on a dead
+    # connection (the fast reads handle it themselves, soulmark.store.quick).
+    return create_engine(
+        url,
+        pool_size=20,
+        max_overflow=20,
+        pool_recycle=1800,
+        pool_pre_ping=True,
+        connect_args=connect_args(make_url(url)),
+    )
 
-    changes.install()
-    url = url or default_url()
+
+def open_store(url: str | None = None, *, migrate: bool = False) -> Store:
+    """The store at ``url``.  Its schema is checked, not migrated: a database behind this
+    soulmark raises SchemaBehind (``soulmark migrate`` or ``migrate=True`` brings it up),
+    and an empty one is created at the head (soulmark.store.schema)."""
+    return _open(url or default_url(), migrate=migrate)[0]
+
+
+def migrate_store(url: str) -> SchemaState:
+    """Bring the database at ``url`` to this soulmark's head; returns where it was."""
+    store, before = _open(url, migrate=True)
+    store.close()
+    assert before is not None
+    return before
+
+
+def _open(url: str, *, migrate: bool) -> tuple[Store, SchemaState | None]:
+    store: Store | None = None
     try:
-        if url.startswith("sqlite"):
-            engine = _sqlite_engine(url)
-        else:
-            # A pool as wide as the web server's thread pool: reveal day is many short reads.
-            # Pinged at checkout: after a server restart no session starts on a dead
-            # connection (the fast reads handle it themselves, soulmark.store.quick).
-            engine = create_engine(
-                url,
-                pool_size=20,
-                max_overflow=20,
-                pool_recycle=1800,
-                pool_pre_ping=True,
-                connect_args=connect_args(make_url(url)),
-            )
-        store = Store(engine, sessionmaker(engine, expire_on_commit=False))
-        if migrate:
-            store.migrate()
+        store = Store(engine := _engine(url), sessionmaker(engine, expire_on_commit=False))
+        if not migrate:
+            store.check()
+            return store, None
+        return store, store.migrate()
     except OperationalError as exc:
+        _close(store)
         raise SoulmarkError(f"cannot open the database {url}: {exc.orig}") from None
     except ModuleNotFoundError as exc:
         raise SoulmarkError(f"no driver for {url}: {exc}") from None
-    return store
+    except SoulmarkError:
+        _close(store)
+        raise
+
+
+def _close(store: Store | None) -> None:
+    if store is not None:
+        store.close()

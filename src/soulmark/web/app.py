@@ -24,7 +24,7 @@ from soulmark.push.keys import ensure_keys
 from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
 from soulmark.web import notices_link
-from soulmark.web.audit_runner import MAX_TRANSCRIPT
+from soulmark.web.audit_runner import MAX_TRANSCRIPT, Auditor
 from soulmark.web.bodies import BodyCap
 from soulmark.web.errors import status_of
 from soulmark.web.lang import speech_of
@@ -283,8 +283,21 @@ def _push_key(settings: Settings) -> str | None:
     return ensure_keys(Path(path)).public_key if path else None
 
 
+def _own(app: FastAPI, settings: Settings) -> None:
+    """What the app owns for its life: no module keeps any of it."""
+    app.state.settings = settings
+    app.state.store = settings.store or open_store(settings.db_url)
+    app.state.recover_attempts = recover_attempts()
+    app.state.hub = _hub(app.state.store, settings)
+    app.state.auditor = Auditor()
+    app.state.create_attempts = create_attempts()
+    app.state.proxies = parse_proxies(settings.trusted_proxies)
+    app.state.push_key = _push_key(settings)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app.  The store is opened (and migrated) here, so errors surface at once."""
+    """Build the app.  The store is opened here (its schema checked: soulmark.store.schema),
+    so errors surface at once."""
     settings = settings or Settings()
     app = FastAPI(
         title="soulmark",
@@ -294,13 +307,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan(settings),
     )
-    app.state.settings = settings
-    app.state.store = settings.store or open_store(settings.db_url)
-    app.state.recover_attempts = recover_attempts()
-    app.state.hub = _hub(app.state.store, settings)
-    app.state.create_attempts = create_attempts()
-    app.state.proxies = parse_proxies(settings.trusted_proxies)
-    app.state.push_key = _push_key(settings)
+    _own(app, settings)
     _install_errors(app)
     app.add_middleware(
         LinkSessions,

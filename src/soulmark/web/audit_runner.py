@@ -20,14 +20,11 @@ from anyio import to_thread
 from soulmark.core import errors
 from soulmark.core.errors import SoulmarkError
 
-__all__ = ["MAX_TRANSCRIPT", "Busy", "run_audit"]
+__all__ = ["MAX_TRANSCRIPT", "Auditor", "Busy"]
 
 MAX_TRANSCRIPT = 64 * 1024 * 1024
 AUDIT_SECONDS = 60.0
 MAX_AUDITS = 2
-_slots = threading.BoundedSemaphore(MAX_AUDITS)
-_context: Any = None
-_context_lock = threading.Lock()
 
 
 class Busy(SoulmarkError):
@@ -49,51 +46,64 @@ def _child(conn: Connection, text: str | bytes, commitment: str | None) -> None:
         conn.close()
 
 
-def _ctx() -> Any:
-    global _context
-    with _context_lock:
-        if _context is None:
-            ctx = multiprocessing.get_context("forkserver")
-            # The child unpickles _child from this module: preloading it (and the package it
-            # sits in) spares every audit the import of the whole web app.
-            ctx.set_forkserver_preload(["soulmark.web.audit_runner", "soulmark.services.audit"])
-            _context = ctx
-        return _context
+def _fork_server() -> Any:
+    ctx = multiprocessing.get_context("forkserver")
+    # The child unpickles _child from this module: preloading it (and the package it sits
+    # in) spares every audit the import of the whole web app.
+    ctx.set_forkserver_preload(["soulmark.web.audit_runner", "soulmark.services.audit"])
+    return ctx
 
 
-def _run(text: str | bytes, commitment: str | None, seconds: float) -> dict[str, Any]:
-    if not _slots.acquire(blocking=False):
-        raise Busy("the auditor is busy with other transcripts; try again in a minute")
-    try:
-        ctx = _ctx()
-        ours, theirs = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child, args=(theirs, text, commitment), daemon=True)
-        child.start()
-        theirs.close()
+class Auditor:
+    """The app's audits: at most ``most`` at a time, each in a child process of its own fork
+    server, made on first use (the app owns one; nothing is kept in the module)."""
+
+    def __init__(self, most: int = MAX_AUDITS) -> None:
+        self._slots = threading.BoundedSemaphore(most)
+        self._context: Any = None
+        self._context_lock = threading.Lock()
+
+    def _ctx(self) -> Any:
+        with self._context_lock:
+            if self._context is None:
+                self._context = _fork_server()
+            return self._context
+
+    async def run(
+        self, text: str | bytes, *, commitment: str | None = None, seconds: float = AUDIT_SECONDS
+    ) -> dict[str, Any]:
+        """``audit_report(text).to_json()``, computed in a child process within ``seconds``."""
+        return await to_thread.run_sync(self._run, text, commitment, seconds)
+
+    def _run(self, text: str | bytes, commitment: str | None, seconds: float) -> dict[str, Any]:
+        if not self._slots.acquire(blocking=False):
+            raise Busy("the auditor is busy with other transcripts; try again in a minute")
         try:
-            if not ours.poll(seconds):
-                raise Busy(f"the audit took longer than {seconds:.0f} s and was stopped")
-            kind, value = ours.recv()
-        except EOFError:
-            raise Busy("the audit stopped before it finished") from None
+            kind, value = _in_child(self._ctx(), text, commitment, seconds)
         finally:
-            ours.close()
-            if child.is_alive():
-                child.kill()
-            child.join()
+            self._slots.release()
+        if kind == "error":
+            name, message = value
+            cls = getattr(errors, name, SoulmarkError)
+            known = isinstance(cls, type) and issubclass(cls, SoulmarkError)
+            raise (cls if known else SoulmarkError)(message)
+        result: dict[str, Any] = value
+        return result
+
+
+def _in_child(ctx: Any, text: str | bytes, commitment: str | None, seconds: float) -> Any:
+    ours, theirs = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(theirs, text, commitment), daemon=True)
+    child.start()
+    theirs.close()
+    try:
+        if not ours.poll(seconds):
+            raise Busy(f"the audit took longer than {seconds:.0f} s and was stopped")
+        return ours.recv()
+    except EOFError:
+        raise Busy("the audit stopped before it finished") from None
     finally:
-        _slots.release()
-    if kind == "error":
-        name, message = value
-        cls = getattr(errors, name, SoulmarkError)
-        known = isinstance(cls, type) and issubclass(cls, SoulmarkError)
-        raise (cls if known else SoulmarkError)(message)
-    result: dict[str, Any] = value
-    return result
-
-
-async def run_audit(
-    text: str | bytes, *, commitment: str | None = None, seconds: float = AUDIT_SECONDS
-) -> dict[str, Any]:
-    """``audit_report(text).to_json()``, computed in a child process within ``seconds``."""
-    return await to_thread.run_sync(_run, text, commitment, seconds)
+        ours.close()
+        if child.is_alive():
+            child.kill()
+        child.join()

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.store import Store
+from soulmark.web.audit_runner import Auditor
 from soulmark.web.settings import Settings
 
 __all__ = [
@@ -59,6 +60,11 @@ async def _store(request: Request) -> Store:
     return store
 
 
+async def _auditor(request: Request) -> Auditor:
+    auditor: Auditor = request.app.state.auditor
+    return auditor
+
+
 async def _now(request: Request) -> int:
     now: int = get_settings(request).clock()
     return now
@@ -67,6 +73,7 @@ async def _now(request: Request) -> int:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[Store, Depends(_store)]
 NowDep = Annotated[int, Depends(_now)]
+AuditorDep = Annotated[Auditor, Depends(_auditor)]
 
 _bearer = HTTPBearer(
     auto_error=False, description="a wrist (w_…), share (s_…) or organizer (o_…) token"

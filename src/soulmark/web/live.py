@@ -35,7 +35,6 @@ from starlette.concurrency import run_in_threadpool
 
 from soulmark.core.errors import NotFound
 from soulmark.store import Store
-from soulmark.store import changes as announced
 from soulmark.store.changes import CHANNEL, Change, changes_after, last_change, parse
 from soulmark.store.outage import OutageLog, cause, unreachable
 from soulmark.web.audit_runner import Busy
@@ -152,7 +151,7 @@ class Hub:
 
     async def start(self) -> None:
         self._timer_wake = asyncio.Event()
-        announced.subscribe(self._committed)
+        self.store.feed.subscribe(self._committed)
         if self.store.dialect == "postgresql":
             changes = self._listen()
         else:
@@ -177,7 +176,7 @@ class Hub:
     async def close(self) -> None:
         self.stop()
         self.wrists.stop()
-        announced.unsubscribe(self._committed)
+        self.store.feed.unsubscribe(self._committed)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

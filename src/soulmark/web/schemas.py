@@ -24,9 +24,9 @@ from soulmark.services.naming import OwnName
 from soulmark.services.people import Joined
 from soulmark.services.schedule import Schedule
 from soulmark.services.sealing import Sealed
-from soulmark.services.shares import Share, SharedView
+from soulmark.services.shares import Share
 from soulmark.services.worlds import WorldCreated, WorldInfo
-from soulmark.services.wrists import WristView
+from soulmark.services.wrist_view import SharedView, WristView
 
 __all__ = [
     "AS_IS",

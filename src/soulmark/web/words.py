@@ -2,8 +2,8 @@
 
 The services speak in states and in one-line English errors, each with a stable code (the
 CLI keeps the English).  People read sentences from the catalogs instead: this module turns
-a state into a sentence and an error's code into plain words.  SPEC state names never
-reach a page.
+a note or an error's code into plain words (a wrist's own sentences are
+soulmark.services.wrist_words).  SPEC state names never reach a page.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ __all__ = [
     "ERROR_WORDS",
     "api_error",
     "error_text",
-    "friend_message",
     "joined_note",
-    "wrist_message",
     "PREVIEW",
     "UNCONFIRMED",
 ]
@@ -28,42 +26,6 @@ PREVIEW = N_("This is how your name will be written on your soulmate's wrist.")
 UNCONFIRMED = N_(
     "Your join is waiting for the confirmation link we mailed you. It counts once you open it."
 )
-
-_WRIST = {
-    "bare": N_("Nothing on your wrist yet."),
-    "itching": N_("Your wrist tingles."),
-    "inking": N_("Ink is rising on your wrist. It cannot be read yet."),
-    "covered": N_("It stopped. A name is ready under the bandage; look whenever you want."),
-    "revealed": N_("The name on your wrist."),
-}
-_NOT_DRAWN = N_("Fate has not been drawn yet.")
-_LEFT_OUT = N_(
-    "Last time, fate had no match for you: that happens, and it says nothing about you. "
-    "You are in the next draw."
-)
-
-_FRIEND = {
-    "bare": N_("Nothing on their wrist yet."),
-    "itching": N_("Their wrist tingles."),
-    "inking": N_("Ink is rising on their wrist. Nobody can read it yet."),
-    "covered": N_("It stopped. A name waits under the bandage until they choose to look."),
-    "revealed": N_("They have looked. The name is theirs to tell."),
-}
-_FRIEND_SHOWN = N_("They have looked, and they chose to show you the name.")
-
-
-def wrist_message(view: Any, speech: Speech) -> str:
-    """The bearer's sentence for their wrist (the service's English stays in the CLI)."""
-    text = speech.gettext(_WRIST.get(view.state, _WRIST["bare"]))
-    if not view.sealed:
-        text += " " + speech.gettext(_LEFT_OUT if view.left_out else _NOT_DRAWN)
-    return text
-
-
-def friend_message(view: Any, speech: Speech) -> str:
-    if view.state == "revealed" and getattr(view, "name", None):
-        return speech.gettext(_FRIEND_SHOWN)
-    return speech.gettext(_FRIEND.get(view.state, _FRIEND["bare"]))
 
 
 def joined_note(joined: dict[str, Any], speech: Speech) -> str:

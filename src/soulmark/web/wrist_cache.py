@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from soulmark.services import wrist_read
 from soulmark.services.tokens import token_hash
-from soulmark.services.wrist_read import WristSnapshot
+from soulmark.services.wrist_view import WristSnapshot
 from soulmark.store import Store
 from soulmark.store.changes import Change
 

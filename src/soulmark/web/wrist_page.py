@@ -7,19 +7,18 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from soulmark import services
 from soulmark.core.times import parse_iso
 from soulmark.services import exclusions, lifecycle, push
 from soulmark.services import shares as sharing
-from soulmark.services.worlds import zone_of
-from soulmark.services.wrists import WristView
+from soulmark.services.wrist_read import snapshot
+from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
 from soulmark.store import Store
 from soulmark.web.drawing import STROKE_PATHS, name_size, stroke_fill
 from soulmark.web.lang import Speech, assume_zone, current, speech_of
 from soulmark.web.render import render
-from soulmark.web.words import UNCONFIRMED, wrist_message
+from soulmark.web.words import UNCONFIRMED
 
-__all__ = ["UNCONFIRMED", "drawing", "spoken", "wrist_json", "wrist_page"]
+__all__ = ["UNCONFIRMED", "drawing", "friend_json", "spoken", "wrist_json", "wrist_page"]
 
 
 def drawing(view: Any) -> dict[str, Any]:
@@ -41,19 +40,23 @@ def spoken(out: dict[str, Any], speech: Speech) -> dict[str, Any]:
 
 
 def wrist_json(view: WristView, speech: Speech | None = None) -> dict[str, Any]:
+    """A bearer's view as the JSON twin answers it: their words, their times."""
     speech = speech or current()
     out = spoken({**view.to_json(), "confirmed": view.confirmed}, speech)
-    out["message"] = wrist_message(view, speech)
+    out["message"] = view.said(speech.gettext)
     if view.sealed or view.round > 1:
         out["transcript"] = f"/w/{view.world}/transcript"
     return out
 
 
-def _offer(store: Store, token: str, view: WristView) -> str:
-    """The reach-out form's default: only read when the form is shown."""
-    if view.state != "revealed" or view.reached_out:
-        return ""
-    return services.contact_offer(store, token=token)
+def friend_json(view: SharedView, speech: Speech) -> dict[str, Any]:
+    """A friend's view as the share link's JSON twin answers it: their words, their times."""
+    return {**spoken(view.to_json(), speech), "message": view.said(speech.gettext)}
+
+
+def _offer(snap: WristSnapshot, view: WristView) -> str:
+    """The reach-out form's default, shown only while the form is."""
+    return snap.offer if view.state == "revealed" and not view.reached_out else ""
 
 
 def _push(request: Request, store: Store, token: str) -> dict[str, Any]:
@@ -66,18 +69,19 @@ def _push(request: Request, store: Store, token: str) -> dict[str, Any]:
 def wrist_page(
     request: Request, store: Store, token: str, now: int, status: int = 200, **extra: Any
 ) -> Response:
-    view = services.wrist(store, token=token, at=now)
-    assume_zone(request, zone_of(store, slug=view.world))
+    snap = snapshot(store, token=token, at=now)
+    view = snap.view(now)
+    assume_zone(request, snap.zone)
     ctx = {
         "view": view,
         "token": token,
         "confirmed": view.confirmed,
         "unconfirmed_note": UNCONFIRMED,
-        "message": wrist_message(view, speech_of(request)),
+        "message": view.said(speech_of(request).gettext),
         "shares": sharing.list_shares(store, token=token),
         "never_with": exclusions.list_exclusions(store, token=token, at=now),
         "outcome": lifecycle.leave_outcome(store, token=token, at=now),
-        "contact_offer": _offer(store, token, view),
+        "contact_offer": _offer(snap, view),
         # Whether the name form is offered; the name itself is on its own page, so a wrist
         # page only ever holds the partner's name (R6).
         "own_editable": not view.sealed,

@@ -8,8 +8,8 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.web.audit_runner import MAX_TRANSCRIPT, run_audit
-from soulmark.web.deps import CsrfDep
+from soulmark.web.audit_runner import MAX_TRANSCRIPT
+from soulmark.web.deps import AuditorDep, CsrfDep
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, AuditOut
 
@@ -33,6 +33,7 @@ def audit_page(request: Request) -> Response:
 @router.post("/audit", include_in_schema=False, dependencies=[CsrfDep])
 async def audit_form(
     request: Request,
+    auditor: AuditorDep,
     transcript: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
     commitment: Annotated[str, Form(max_length=200)] = "",
@@ -44,16 +45,18 @@ async def audit_form(
         raise InvalidInput("paste a transcript or choose its file", code="transcript-missing")
     if len(data) > MAX_TRANSCRIPT:
         raise InvalidInput("that transcript is too large", code="transcript-too-large")
-    result = await run_audit(data, commitment=commitment.strip() or None)
+    result = await auditor.run(data, commitment=commitment.strip() or None)
     return render(request, "audit.html", {"result": result, "commitment": commitment.strip()})
 
 
 @router.post("/api/audit", tags=["audit"], response_model=AuditOut, **AS_IS)
-async def audit_api(request: Request, commitment: CommitmentQuery = None) -> dict[str, Any]:
+async def audit_api(
+    request: Request, auditor: AuditorDep, commitment: CommitmentQuery = None
+) -> dict[str, Any]:
     """Send a transcript (a round's or a planet's) as the request body; get ``ok`` or each
     mismatch: the same report as ``soulmark audit --json``.  ``commitment_checked`` says
     whether the published commitment was compared."""
     body = await request.body()  # capped while it streams in (soulmark.web.bodies)
     if len(body) > MAX_TRANSCRIPT:
         raise InvalidInput("that transcript is too large", code="transcript-too-large")
-    return await run_audit(body, commitment=commitment or None)
+    return await auditor.run(body, commitment=commitment or None)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from soulmark.services import console
+from soulmark.services.world_opening import WorldAsked, WorldOpened, open_world
 from soulmark.web.deps import CsrfDep, Forbidden, NowDep, SettingsDep, StoreDep, TooMany
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
 from soulmark.web.qr import qr_svg
@@ -40,7 +40,8 @@ class NewWorldBody(BaseModel):
     """The world's IANA time zone, e.g. ``Asia/Tokyo``."""
     email_domain: str | None = None
     beacon: str | None = None
-    """``quicknet:ROUND`` or ``quicknet@ISO``: a public beacon that will seed fate."""
+    """``quicknet:ROUND`` or ``quicknet@ISO``: a public beacon that will seed fate.  None:
+    where this site fetches beacons from relays, the first round after the window starts."""
     organizer_email: str | None = None
     """The organizer link is mailed here."""
     invite_code: str | None = None
@@ -64,20 +65,16 @@ def _allowed(request: Request, settings: Settings, now: int, code: str | None) -
 
 def _open(
     request: Request, settings: Settings, store: Any, now: int, body: NewWorldBody
-) -> console.Opened:
+) -> WorldOpened:
     _allowed(request, settings, now, body.invite_code)
-    return console.open_world(
+    asked = WorldAsked(**body.model_dump(exclude={"invite_code"}))
+    return open_world(
         store,
-        name=body.name,
-        window_start=body.window_start,
-        window_end=body.window_end,
+        asked,
         at=now,
-        time_zone=body.time_zone,
-        email_domain=body.email_domain,
-        beacon=body.beacon,
-        organizer_email=body.organizer_email,
         base_url=settings.base_url,
-        seal_at=body.seal_at,
+        relays=settings.beacon_relays,
+        held=True,
     )
 
 

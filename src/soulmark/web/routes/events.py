@@ -26,8 +26,7 @@ from soulmark.web.deps import StoreDep, TokenDep
 from soulmark.web.lang import Speech, speech_of
 from soulmark.web.limits import client_key
 from soulmark.web.live import Hub, Snapshot
-from soulmark.web.words import friend_message
-from soulmark.web.wrist_page import spoken, wrist_json
+from soulmark.web.wrist_page import friend_json, spoken, wrist_json
 
 router = APIRouter()
 
@@ -47,11 +46,6 @@ class EventStream(Response):
 
 
 LastId = Annotated[str | None, Header(alias="Last-Event-ID", include_in_schema=False)]
-
-
-def _friend_json(view: Any, speech: Speech) -> dict[str, Any]:
-    """A friend's view as the share page's own poll gives it: their words, their times."""
-    return {**spoken(view.to_json(), speech), "message": friend_message(view, speech)}
 
 
 def _last_id(value: str | None) -> int:
@@ -151,7 +145,7 @@ async def share_events(
     """A friend's live view (share token): ``event: share`` with what ``GET /api/share``
     answers.  The stream ends when the link is revoked."""
     snapshot = sharing.shared_snapshot
-    return await _view_stream(request, token, "share", store, snapshot, _friend_json, last)
+    return await _view_stream(request, token, "share", store, snapshot, friend_json, last)
 
 
 async def _view_stream(

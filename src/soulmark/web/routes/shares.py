@@ -10,14 +10,12 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.services import shares as sharing
-from soulmark.services.worlds import zone_of
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import assume_zone, speech_of
 from soulmark.web.opening import open_session, opened, private
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut, SharesOut
-from soulmark.web.words import friend_message
-from soulmark.web.wrist_page import drawing, spoken, wrist_page
+from soulmark.web.wrist_page import drawing, friend_json, wrist_page
 
 router = APIRouter()
 
@@ -60,9 +58,10 @@ def share_show_form(
 def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     if not opened(request):
         return open_session(request, store, "share", token)
-    view = sharing.shared_view(store, token=token, at=now)
-    assume_zone(request, zone_of(store, slug=view.world))
-    message = friend_message(view, speech_of(request))
+    shared = sharing.shared_snapshot(store, token=token, at=now)
+    view = shared.view(now)
+    assume_zone(request, shared.wrist.zone)
+    message = view.said(speech_of(request).gettext)
     ctx = {"view": view, "token": token, "message": message, **drawing(view)}
     return render(request, "share.html", ctx)
 
@@ -105,6 +104,4 @@ def share_show_api(
 @router.get("/api/share", tags=["friends"], response_model=SharedViewOut, **AS_IS)
 def shared_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """A friend's live view of a wrist (share token): never the name unless shown."""
-    view = sharing.shared_view(store, token=token, at=now)
-    speech = speech_of(request)
-    return {**spoken(view.to_json(), speech), "message": friend_message(view, speech)}
+    return friend_json(sharing.shared_view(store, token=token, at=now), speech_of(request))

@@ -1,6 +1,6 @@
 """worlds rounds people marks
 
-Revision ID: 0001
+Revision ID: 0001_worlds_rounds_people_marks
 Revises:
 Create Date: 2026-11-22 05:42:29.612449
 """
@@ -8,7 +8,7 @@ Create Date: 2026-11-22 05:42:29.612449
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0001"
+revision = "0001_worlds_rounds_people_marks"
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,14 +1,14 @@
 """web: share links and email confirmations
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0002_web
+Revises: 0001_worlds_rounds_people_marks
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0002_web"
+down_revision = "0001_worlds_rounds_people_marks"
 branch_labels = None
 depends_on = None
 

@@ -1,17 +1,18 @@
 """notices
 
-Revision ID: 0003
-Revises: 0001
+Revision ID: 0003_notices
+Revises: 0002_web
 Create Date: 2026-11-22 05:50:00
 
-A branch off 0001 (the web app's 0002 branches there too); ``Store.migrate`` applies all heads.
+Before 0.2.0 this was a branch off 0001, id ``0003``; the chain is one line now
+(soulmark.store.schema maps a database's old ids onto it).
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0001"
+revision = "0003_notices"
+down_revision = "0002_web"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """rounds wait for a public beacon
 
-Revision ID: 0004
-Revises: 0001
+Revision ID: 0004_beacon
+Revises: 0003_notices
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0001"
+revision = "0004_beacon"
+down_revision = "0003_notices"
 branch_labels = None
 depends_on = None
 

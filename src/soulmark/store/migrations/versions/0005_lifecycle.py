@@ -1,14 +1,14 @@
 """data lifecycle: leaving a world, retention and erasure
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0005_lifecycle
+Revises: 0004_beacon
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0005_lifecycle"
+down_revision = "0004_beacon"
 branch_labels = None
 depends_on = None
 

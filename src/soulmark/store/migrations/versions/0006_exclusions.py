@@ -1,14 +1,14 @@
 """private exclusions ("never with") and organizer exclusion groups
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0006_exclusions
+Revises: 0005_lifecycle
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0006_exclusions"
+down_revision = "0005_lifecycle"
 branch_labels = None
 depends_on = None
 

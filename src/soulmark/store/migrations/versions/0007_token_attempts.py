@@ -1,14 +1,14 @@
 """token attempts shared by every web process (issue 13)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0007_token_attempts
+Revises: 0006_exclusions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0007_token_attempts"
+down_revision = "0006_exclusions"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """a participant's language, recorded at join so their notices are written in it
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0008_language
+Revises: 0007_token_attempts
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0008_language"
+down_revision = "0007_token_attempts"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """one-time sign-in codes: a lost link recovered by mail, invitations claimed (issue 9)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0009_signin_codes
+Revises: 0008_language
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0009_signin_codes"
+down_revision = "0008_language"
 branch_labels = None
 depends_on = None
 

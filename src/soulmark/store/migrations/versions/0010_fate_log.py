@@ -1,7 +1,7 @@
 """a public, append-only history of each world's commitments and seals (issue 13)
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0010_fate_log
+Revises: 0009_signin_codes
 """
 
 import hashlib
@@ -9,8 +9,8 @@ import hashlib
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0010_fate_log"
+down_revision = "0009_signin_codes"
 branch_labels = None
 depends_on = None
 

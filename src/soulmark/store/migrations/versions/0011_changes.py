@@ -1,14 +1,14 @@
 """changes: SQLite's log of which wrists a transaction touched (live streams, issue 8)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0011_changes
+Revises: 0010_fate_log
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0011_changes"
+down_revision = "0010_fate_log"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """a world's IANA time zone: windows typed as local dates, mails and the CLI in it (issue 9)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0012_world_time_zone
+Revises: 0011_changes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0012_world_time_zone"
+down_revision = "0011_changes"
 branch_labels = None
 depends_on = None
 

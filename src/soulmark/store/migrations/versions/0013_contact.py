@@ -1,14 +1,14 @@
 """the contact a person chooses to pass when reaching out (issue 9)
 
 Revision ID: 0013_contact
-Revises: 0012
+Revises: 0012_world_time_zone
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_contact"
-down_revision = "0012"
+down_revision = "0012_world_time_zone"
 branch_labels = None
 depends_on = None
 

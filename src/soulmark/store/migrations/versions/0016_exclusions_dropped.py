@@ -1,7 +1,7 @@
 """never-with entries a seal could not honour: the round that dropped them (issue 22)
 
 Revision ID: 0016_exclusions_dropped
-Revises: 0014_seal_at
+Revises: 0015_exclusion_receipts
 """
 
 import sqlalchemy as sa

@@ -6,7 +6,7 @@ name with no key (it joined before the rule), and an address whose new key anoth
 the world already holds keeps its old one.
 
 Revision ID: 0020_look_key
-Revises: 0014_seal_at
+Revises: 0016_exclusions_dropped
 """
 
 import sqlalchemy as sa

@@ -4,14 +4,14 @@ Claims already in (taken by a worker from before leases) keep the hour the old r
 them, counted from their claim, so a worker still running its batch is not doubled.
 
 Revision ID: 0022_notice_lease
-Revises: 0003
+Revises: 0021_sender
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_notice_lease"
-down_revision = "0003"  # the notices branch
+down_revision = "0021_sender"
 branch_labels = None
 depends_on = None
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from bench.faults_server import Ack
 from soulmark.services.tokens import token_hash
 from soulmark.store import open_store
 from soulmark.store.models import PersonRow, WorldRow
+from tests.harness.server import Ack
 
 __all__ = ["JoinCheck", "check_joins", "store_opens"]
 

@@ -1,7 +1,7 @@
 """A second sealing process for the seal races: reads a world slug per line on stdin, seals
 its round 1 with ``services.seal`` and answers one JSON line per slug on stdout.
 
-Usage: ``python -m bench.faults_sealer DB_URL``; a line ``ready`` says the store is open.
+Usage: ``python -m tests.harness.sealer DB_URL``; a line ``ready`` says the store is open.
 """
 
 from __future__ import annotations

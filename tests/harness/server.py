@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import free_port
+from tests.net import free_port
 
 __all__ = ["Ack", "Load", "Server", "free_port"]
 

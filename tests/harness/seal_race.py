@@ -29,23 +29,25 @@ from soulmark.core.audit import audit, load_transcript
 from soulmark.core.times import DAY, SECOND, iso, now_us
 from soulmark.store import Store, open_store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
+from tests.harness.kills import new_world
+from tests.harness.server import Server, free_port
 
-__all__ = ["RaceReport", "Sealer", "judge", "race_seals"]
+__all__ = ["RaceReport", "Sealer", "judge", "race_seals", "races_with_server"]
 
 Outcome = tuple[str, bool | None, str]
 """(who, already, seed); ``already`` is None when the call failed (the seed holds why)."""
 
 
 class Sealer:
-    """``bench.faults_sealer`` in a child process: a second process sealing the same round."""
+    """``tests.harness.sealer`` in a child process: a second process sealing the same round."""
 
     def __init__(self, url: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.faults_sealer", url],
+            [sys.executable, "-m", "tests.harness.sealer", url],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            cwd=Path(__file__).parent.parent,
+            cwd=Path(__file__).parents[2],  # the repository, where ``tests`` is a package
         )
         assert self.proc.stdout is not None and self.proc.stdout.readline() == "ready\n"
 
@@ -185,3 +187,15 @@ def race_seals(base: str, url: str, races: int, seed: int) -> RaceReport:
         sealer.close()
         store.close()
     return report
+
+
+def races_with_server(url: str, races: int, seed: int, workdir: Path) -> RaceReport:
+    """Seal races against a fresh ``soulmark serve`` over ``url``."""
+    slug, _organizer = new_world(url, name="Race probe")
+    server = Server(url, free_port(), workdir / "serve-races.log")
+    server.start()
+    try:
+        server.wait_ready(f"/api/worlds/{slug}")
+        return race_seals(server.base, url, races, seed)
+    finally:
+        server.kill()
