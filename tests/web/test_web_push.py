@@ -202,3 +202,10 @@ def test_a_notifications_click_finds_this_browsers_wrist_in_that_world(web) -> N
     assert page.status_code == 200 and other.slug in page.text
     chooser = web.client.get("/wrist/me?world=nowhere")
     assert chooser.status_code == 200 and 'id="wrist-choices"' in chooser.text
+
+
+@pytest.mark.parametrize("device_id", [0, -1, 2**31, 2**63, 10**30])
+def test_a_device_id_no_column_holds_is_no_device(pweb, device_id: int) -> None:
+    world = pweb.world(NAMES)
+    got = pweb.api("DELETE", f"/api/wrist/devices/{device_id}", world.by_name(NAMES[0]).token)
+    assert got.status_code == 404 and got.json()["code"] == "push-unknown"

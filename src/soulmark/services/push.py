@@ -136,7 +136,8 @@ def unsubscribe(store: Store, *, token: str, device_id: int) -> list[Device]:
     """Stop pushing to one device (its pushes not yet sent go with it); the devices left."""
     with store.transaction() as s:
         person = person_by_token(s, token)
-        row = s.get(PushSubscriptionRow, device_id)
+        # An id no column can hold is no device (the database would refuse to compare it).
+        row = s.get(PushSubscriptionRow, device_id) if 0 < device_id < 2**31 else None
         if row is None or row.person_id != person.id:
             raise NotFound("this wrist has no such device", code="push-unknown")
         forget_device(s, row.id)
