@@ -33,6 +33,7 @@ ORDER = [
     "limits",
     "audit",
     "notices",
+    "push",
     "locks",
     "faults",
     "faults_night",

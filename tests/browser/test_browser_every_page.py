@@ -48,6 +48,8 @@ NOT_PAGES = {
     "/readyz": "a JSON readiness check",
     "/metrics": "Prometheus text",
     "/organizer/{token}/poster.svg": "an SVG download",
+    "/manifest.webmanifest": "the web app manifest (JSON)",
+    "/sw.js": "the service worker (a script)",
 }
 """GET routes outside the API that answer with something other than a page."""
 
@@ -207,6 +209,10 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/wrist/{token}/name": lambda s, page: page.goto(s.fresh_wrist_url("/name")),
     "/wrists": _chooser,
     "/dev/outbox": _go("/dev/outbox"),
+    # The service worker's offline page, in the language this person chose.
+    "/offline/{lang}": lambda s, page: page.goto(
+        s.live.url("/offline/" + page.evaluate("document.documentElement.lang"))
+    ),
 }
 """Every page route, and how a person reaches it."""
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import html
 import json
 import random
+import tempfile
 import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,6 +32,7 @@ from soulmark import services
 from soulmark.core.times import SECOND, parse_iso
 from soulmark.services import shares as sharing
 from soulmark.services.demo import DEMO_PARAMS
+from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 
@@ -350,7 +353,10 @@ def _strategies(schema: Any) -> list[tuple[str, Any]]:
 
 
 def _settings(store: Store, clock: Clock) -> Settings:
-    settings = Settings(store=store, clock=clock, secret=b"f" * 32, dev=True)
+    # Push on, so the devices routes are fuzzed past "this site sends no pushes".
+    key = Path(tempfile.mkdtemp(prefix="soulmark-fuzz-")) / "vapid.pem"
+    notices = NoticeSettings(push_key=str(key))
+    settings = Settings(store=store, clock=clock, secret=b"f" * 32, dev=True, notices=notices)
     # One in-process client makes every call: without this its failed guesses would soon
     # turn every token call into a 429 and no call would reach a real wrist.  Throttling has
     # its own tests; here it is the responses behind it that are fuzzed.

@@ -1,5 +1,5 @@
-"""The notices migrations (0003, a branch off 0001, then 0022, 0023 and 0024) match the models and
-guard never-twice."""
+"""The notices migrations (0003, then 0022, 0023, 0024 and 0026) match the models and guard
+never-twice."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from soulmark.store import Store
 from soulmark.store.models import Base
 from soulmark.store.notice_models import NoticeRow
 
-OURS = {"notices", "notice_rounds", "worker_heartbeats", "mail_suppressions", "unsubscribe_keys"}
+OURS = {
+    "notices",
+    "notice_rounds",
+    "worker_heartbeats",
+    "mail_suppressions",
+    "unsubscribe_keys",
+    "push_subscriptions",
+}
 
 
 def _touches_ours(diff: object) -> bool:
@@ -22,7 +29,7 @@ def _touches_ours(diff: object) -> bool:
 
 def test_migration_0003_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
-        assert "0025_joins_closed" in MigrationContext.configure(conn).get_current_heads()
+        assert "0026_push_subscriptions" in MigrationContext.configure(conn).get_current_heads()
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diffs if _touches_ours(d)] == []
 

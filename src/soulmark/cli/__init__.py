@@ -18,6 +18,7 @@ from soulmark.cli.exclude import exclude
 from soulmark.cli.invite import invite
 from soulmark.cli.migrate import migrate
 from soulmark.cli.organize import organizer_app
+from soulmark.cli.push import push_app
 from soulmark.cli.serve import serve, worker
 from soulmark.cli.show_config import show_config
 from soulmark.planet.cli import planet_command
@@ -72,6 +73,7 @@ app.command("restore")(restore)
 app.command("migrate")(migrate)
 app.command("worker")(worker)
 app.command("config")(show_config)
+app.add_typer(push_app, name="push")
 app.command("planet")(planet_command)
 
 

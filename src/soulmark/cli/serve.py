@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -29,6 +30,7 @@ from soulmark.core.times import now_us
 from soulmark.observe.exposition import serve_metrics
 from soulmark.observe.logs import configure as configure_logs
 from soulmark.observe.logs import logging_config
+from soulmark.push.keys import ensure_keys
 from soulmark.services.demo import build_demo
 from soulmark.settings import Config, NoticeSettings
 from soulmark.store import migrate_store, open_store
@@ -285,6 +287,15 @@ def serve(
     run_app(settings, {**opts, "log_config": logging_config(as_json=log_json or cfg.log_json)})
 
 
+def _push_keys(settings: NoticeSettings) -> None:
+    """The first start of a worker makes the instance's push key (docs/push.md)."""
+    if settings.push_key:
+        try:
+            ensure_keys(Path(settings.push_key))
+        except SoulmarkError as exc:
+            fail(str(exc))
+
+
 def worker(
     smtp: SmtpOpt = None,
     base_url: BaseOpt = None,
@@ -308,6 +319,7 @@ def worker(
     configure_logs(as_json=log_json or cfg.log_json, rich=True)
     settings = _notices(cfg, smtp=smtp, base_url=base_url)
     _schema_ready(db_url(db), migrate=migrate)
+    _push_keys(settings)
     with opened(db) as store:
         if once:
             report = deliver_due(store, settings, now_us=now_us())

@@ -23,6 +23,7 @@ from soulmark.core.errors import NotFound
 from soulmark.core.times import SECOND, iso
 from soulmark.notices.compose import KEPT, Outgoing, confirmation, render
 from soulmark.notices.suppress import SUPPRESSED, screen
+from soulmark.push.rows import is_push, push_outgoing, round_pushes
 from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
@@ -132,6 +133,7 @@ def materialise(store: Store, *, now_us: int) -> int:
             count = 0
             for kind, moment in (("tingles", MarkRow.itch_start), ("stopped", MarkRow.legible_at)):
                 count += len(s.execute(_round_notices(s, rnd, kind, moment)).all())
+            count += round_pushes(s, rnd)  # the same moments, to the devices subscribed
             done = _insert(s)(NoticeRoundRow).values(round_id=rnd.id, notices=count, at=now_us)
             s.execute(done.on_conflict_do_nothing())
             written += count
@@ -213,6 +215,8 @@ def _outgoing(
     settings: NoticeSettings,
     unsubscribe: str | None,
 ) -> Outgoing:
+    if is_push(row.kind):
+        return push_outgoing(row, world_name, slug)
     if row.kind in KEPT:
         subject, body = row.subject or "", row.body or ""
         lang = None  # written in the language of whoever asked: not said in the row
@@ -231,6 +235,7 @@ def outbox_messages(
         select(NoticeRow, WorldRow.slug)
         .join(WorldRow, WorldRow.id == NoticeRow.world_id)
         .where(NoticeRow.transport == "outbox", NoticeRow.status == "sent")
+        .where(NoticeRow.kind.not_like("push-%"))  # a push is no mail: it went to a device
         .order_by(NoticeRow.sent_at.desc(), NoticeRow.id.desc())
         .limit(limit)
     )

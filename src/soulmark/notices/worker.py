@@ -20,6 +20,7 @@ from soulmark.notices.queue import Claimed, Result, claim_due, materialise, rele
 from soulmark.notices.recorder import Recorder
 from soulmark.notices.transports import Transport, open_transport
 from soulmark.observe.metrics import delivered
+from soulmark.push.transport import with_push
 from soulmark.services.schedule import seal_due
 from soulmark.services.signin import answer_requests
 from soulmark.settings.mail import NoticeSettings
@@ -92,7 +93,7 @@ async def _deliver(
     lease_clock: Callable[[], int] | None = None,
 ) -> DeliveryReport:
     """One pass; ``lease_clock`` (default ``clock``) times the leases, in time that moves."""
-    transport = open_transport(settings)
+    transport = with_push(open_transport(settings), store, settings)
     report = DeliveryReport(transport=transport.name)
     leases = Leases(store, settings, lease_clock or clock)
     report.taken_back = await asyncio.to_thread(take_back, store, settings, now_us=leases.clock())

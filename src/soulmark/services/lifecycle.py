@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import iso
+from soulmark.push.rows import devices_held, forget_devices
 from soulmark.services.exclusions import lock_lists
 from soulmark.services.exclusions import view as never_with
 from soulmark.services.people import person_by_token, roster_frozen
@@ -68,10 +69,8 @@ def _when(us: int | None) -> str | None:
 
 
 def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
-    """Everything soulmark holds about the bearer of ``token``, as their wrist allows at ``at``.
-
-    Mark moments still ahead are not included: the itch stays the only warning (R5).
-    """
+    """Everything soulmark holds about the bearer of ``token``, as their wrist allows at ``at``
+    (mark moments still ahead are not included: the itch stays the only warning, R5)."""
     with store.transaction() as s:
         person = person_by_token(s, token)
         world = s.get_one(WorldRow, person.world_id)
@@ -106,10 +105,12 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
                 for n in notices
                 if n.due_at <= at
             ],
+            "devices": devices_held(s, person.id),
         }
 
 
 def _forget_links(s: Session, person_ids: list[int]) -> None:
+    forget_devices(s, person_ids)
     s.execute(delete(ShareRow).where(ShareRow.person_id.in_(person_ids)))
     s.execute(delete(ReceiptRow).where(ReceiptRow.person_id.in_(person_ids)))
     s.execute(delete(ConfirmationRow).where(ConfirmationRow.person_id.in_(person_ids)))

@@ -99,6 +99,11 @@ class NoticeSettings:
     dkim_selector: str | None = None
     dkim_domain: str | None = None
     """The signing domain (``d=``); None: the domain of ``from_addr``."""
+    push_key: str | None = None
+    """The VAPID private key file pushes are signed with (soulmark.push.keys); None: pushes
+    wait, retried, until one is set."""
+    push_contact: str = "mailto:notices@soulmark.localhost"
+    """The ``sub`` of every VAPID token: how a push service reaches the operator."""
 
     def __post_init__(self) -> None:
         if (self.dkim_key_file is None) != (self.dkim_selector is None):

@@ -10,6 +10,7 @@ generated from this class (soulmark.settings.reference): adding a setting is add
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -28,6 +29,7 @@ from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from soulmark.core.errors import InvalidInput
+from soulmark.push.keys import default_key_path
 from soulmark.settings.mail import NoticeSettings, mask_smtp_url, parse_smtp_url
 
 __all__ = ["PREFIX", "Config", "Kind", "Quotas", "read_config"]
@@ -94,6 +96,8 @@ Count = Annotated[int, Kind("whole number above 0"), Field(gt=0)]
 Seconds = Annotated[float, Kind("seconds above 0"), Field(gt=0)]
 Flag = Annotated[bool, Kind("yes or no (1, true, yes / 0, false, no)")]
 Secret = Annotated[SecretStr | None, Kind("text, secret")]
+File = Annotated[str | None, Kind("file path")]
+Contact = Annotated[str | None, Kind("`mailto:` or `https:` URL")]
 
 
 class Config(BaseSettings):
@@ -153,6 +157,15 @@ class Config(BaseSettings):
     log_json: Flag = False
     """Log one JSON object per line (`serve` and `worker`; `--log-json` too)."""
 
+    push_key: File = None
+    """The VAPID private key (PEM) that signs every Web Push; made on the first start of
+    `serve` or `worker`, or by `soulmark push keys`, and never replaced (docs/push.md).
+    Unset: `vapid-private.pem` in the user's data folder. Every instance of one site needs
+    the same file."""
+    push_contact: Contact = None
+    """How push services reach the operator (the VAPID `sub`). Unset: `mailto:` the
+    address of `SOULMARK_MAIL_FROM`."""
+
     @validates("*", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
@@ -190,6 +203,13 @@ class Config(BaseSettings):
             )
         return self
 
+    @validates("push_contact")
+    @classmethod
+    def _contact(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("mailto:", "https://")):
+            raise ValueError("must start with mailto: or https://")
+        return value
+
     @property
     def quotas(self) -> Quotas:
         return Quotas(world_day=self.invites_per_day, instance_hour=self.invites_per_hour)
@@ -221,8 +241,15 @@ class Config(BaseSettings):
             "dkim_selector": self.dkim_selector,
             "dkim_domain": self.dkim_domain,
             "timeout_s": min(NoticeSettings.timeout_s, self.notice_lease_s / 2),
+            "push_key": self.push_key or str(default_key_path()),
+            "push_contact": self.push_contact or _mailto(self.mail_from),
         }
         return NoticeSettings(**{k: v for k, v in values.items() if v is not None})
+
+
+def _mailto(from_addr: str | None) -> str | None:
+    address = email.utils.parseaddr(from_addr)[1] if from_addr else ""
+    return f"mailto:{address}" if "@" in address else None
 
 
 def read_config() -> Config:

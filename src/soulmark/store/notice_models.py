@@ -9,7 +9,7 @@ invitation whose list is still being written.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from soulmark.store.models import Base
@@ -23,6 +23,15 @@ class NoticeRow(Base):
         # The guard behind "never twice": one tingles and one stopped per person, ever.
         UniqueConstraint("person_id", "kind"),
         Index("ix_notices_due", "status", "next_attempt_at"),
+        # A push's "never twice": one per device and kind (soulmark.push.rows).
+        Index(
+            "ux_notices_push",
+            "to_addr",
+            "kind",
+            unique=True,
+            sqlite_where=text("kind LIKE 'push-%'"),
+            postgresql_where=text("kind LIKE 'push-%'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

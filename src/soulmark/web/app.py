@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.observe.causes import cause_of
+from soulmark.push.keys import ensure_keys
 from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
 from soulmark.web import health, notices_link
@@ -286,6 +288,12 @@ def _hub(store: Store, settings: Settings) -> Hub:
     )
 
 
+def _push_key(settings: Settings) -> str | None:
+    """The VAPID public key pages subscribe with, the key pair made on the first start."""
+    path = settings.notices.push_key
+    return ensure_keys(Path(path)).public_key if path else None
+
+
 def _own(app: FastAPI, settings: Settings) -> None:
     """What the app owns for its life: no module keeps any of it."""
     app.state.settings = settings
@@ -296,6 +304,7 @@ def _own(app: FastAPI, settings: Settings) -> None:
     app.state.create_attempts = create_attempts()
     app.state.proxies = parse_proxies(settings.trusted_proxies)
     app.state.scrape_registry = health.scrape_registry(app.state.hub, app.state.store, settings)
+    app.state.push_key = _push_key(settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

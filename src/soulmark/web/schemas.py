@@ -182,6 +182,8 @@ class ExportOut(Out):
     wrist: dict[str, Any]
     shares: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
+    devices: list[dict[str, Any]] = []
+    """The devices its notices are pushed to (docs/push.md)."""
 
 
 class LeftOut(Out):

@@ -59,6 +59,9 @@ class Settings:
     live_streams_total: int | None = None
     """Open event streams in one process; more get 503 with Retry-After.  None: as many as
     the descriptor limit allows with room kept for plain requests (means.streams_within)."""
+    push_loopback: bool = False
+    """Accept push endpoints on this machine (http://127.0.0.1...): tests' push service
+    only; a real one is a public https host (soulmark.services.push)."""
     live_heartbeat_s: float = 15.0
     """Every open stream gets a comment this often, whatever its schedule."""
     live_tick_s: float = 1.0

@@ -45,6 +45,10 @@ def joined_note(joined: dict[str, Any], speech: Speech) -> str:
 
 
 ERROR_WORDS: dict[str, str] = {
+    "push-invalid": N_("This device's browser gave a subscription that cannot be used."),
+    "push-too-many": N_("A wrist can send notices to at most %(n)s devices. Remove one first."),
+    "push-unknown": N_("This wrist has no such device."),
+    "push-off": N_("This site does not send notices to devices."),
     "wrist-unknown": N_("This wrist link does not work. Check that you copied all of it."),
     "share-unknown": N_("This share link does not work."),
     "link-unknown": N_("This link does not work. Check that you copied all of it."),

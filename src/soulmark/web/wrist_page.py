@@ -8,7 +8,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from soulmark.core.times import parse_iso
-from soulmark.services import exclusions, lifecycle
+from soulmark.services import exclusions, lifecycle, push
 from soulmark.services import shares as sharing
 from soulmark.services.wrist_read import snapshot
 from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
@@ -59,6 +59,13 @@ def _offer(snap: WristSnapshot, view: WristView) -> str:
     return snap.offer if view.state == "revealed" and not view.reached_out else ""
 
 
+def _push(request: Request, store: Store, token: str) -> dict[str, Any]:
+    """Web Push: the key to subscribe with and the devices subscribed (docs/push.md); a site
+    that pushes nothing reads nothing more for its wrist pages."""
+    key = getattr(request.app.state, "push_key", None)
+    return {"push_key": key, "devices": push.devices(store, token=token) if key else []}
+
+
 def wrist_page(
     request: Request, store: Store, token: str, now: int, status: int = 200, **extra: Any
 ) -> Response:
@@ -78,6 +85,7 @@ def wrist_page(
         # Whether the name form is offered; the name itself is on its own page, so a wrist
         # page only ever holds the partner's name (R6).
         "own_editable": not view.sealed,
+        **_push(request, store, token),
         **drawing(view),
         **extra,
     }

@@ -13,6 +13,7 @@ from soulmark.web.routes import (
     organizer,
     pages,
     people,
+    push,
     receipts,
     schedule,
     senders,
@@ -47,6 +48,7 @@ ROUTERS = [
     audit.router,
     links.router,
     way_in.router,
+    push.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

@@ -118,8 +118,16 @@ def rename_api(body: NameBody, token: TokenDep, store: StoreDep) -> dict[str, An
 
 
 @router.get(CHOOSER, include_in_schema=False)
-def chooser(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """The wrists this browser holds, by world: what ``/wrist/me`` shows when there are several."""
+def chooser(
+    request: Request, store: StoreDep, settings: SettingsDep, world: str | None = None
+) -> Response:
+    """The wrists this browser holds, by world: what ``/wrist/me`` shows when there are several.
+
+    ``?world=<slug>`` (a push notification's click) goes straight on to this browser's wrist
+    in that world."""
     held = sessions_of(request.cookies, "wrist", settings.cookies_secure)
     worlds = naming.worlds_of(store, held)
+    chosen = [w for w in worlds if world is not None and w.slug == world]
+    if len(chosen) == 1:
+        return RedirectResponse(f"/wrist/{ME}-{chosen[0].handle}", status_code=303)
     return render(request, "wrists.html", {"worlds": worlds, "me": ME})
