@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from soulmark.core.errors import SoulmarkError
 from soulmark.store import Store
 from soulmark.web.audit_runner import Auditor
+from soulmark.web.lang import Speech, speech_of
 from soulmark.web.settings import Settings
 
 __all__ = [
@@ -65,6 +66,10 @@ async def _auditor(request: Request) -> Auditor:
     return auditor
 
 
+async def _speech(request: Request) -> Speech:
+    return speech_of(request)
+
+
 async def _now(request: Request) -> int:
     now: int = get_settings(request).clock()
     return now
@@ -74,6 +79,8 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[Store, Depends(_store)]
 NowDep = Annotated[int, Depends(_now)]
 AuditorDep = Annotated[Auditor, Depends(_auditor)]
+SpeechDep = Annotated[Speech, Depends(_speech)]
+"""The reader's language and time zone, handed to what answers (never a hidden global)."""
 
 _bearer = HTTPBearer(
     auto_error=False, description="a wrist (w_…), share (s_…) or organizer (o_…) token"

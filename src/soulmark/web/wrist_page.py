@@ -14,7 +14,7 @@ from soulmark.services.wrist_read import snapshot
 from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
 from soulmark.store import Store
 from soulmark.web.drawing import STROKE_PATHS, name_size, stroke_fill
-from soulmark.web.lang import Speech, assume_zone, current, speech_of
+from soulmark.web.lang import Speech, assume_zone, speech_of
 from soulmark.web.render import render
 from soulmark.web.words import UNCONFIRMED
 
@@ -39,9 +39,8 @@ def spoken(out: dict[str, Any], speech: Speech) -> dict[str, Any]:
     return out
 
 
-def wrist_json(view: WristView, speech: Speech | None = None) -> dict[str, Any]:
+def wrist_json(view: WristView, speech: Speech) -> dict[str, Any]:
     """A bearer's view as the JSON twin answers it: their words, their times."""
-    speech = speech or current()
     out = spoken({**view.to_json(), "confirmed": view.confirmed}, speech)
     out["message"] = view.said(speech.gettext)
     if view.sealed or view.round > 1:

@@ -12,8 +12,7 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.services import naming
-from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
-from soulmark.web.lang import speech_of
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, SpeechDep, StoreDep, TokenDep
 from soulmark.web.opening import open_session, opened
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, NameOut, WristOut
@@ -52,18 +51,20 @@ def withdraw_form(token: str, store: StoreDep, now: NowDep) -> Response:
 
 
 @router.get("/api/wrist", tags=["wrist"], response_model=WristOut, **AS_IS)
-async def wrist_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> Response:
+async def wrist_api(
+    request: Request, token: TokenDep, store: StoreDep, now: NowDep, speech: SpeechDep
+) -> Response:
     """Your wrist now (wrist token).  ``name`` and ``partner`` appear only once you looked."""
     snap = await read_wrist(request.app.state.hub.wrists, store, token=token, at=now)
     # The hottest route there is: the body goes out as it is (it is what WristOut
     # describes, as the tests check), without a second pass through the model.
-    return JSONBody(wrist_json(snap.view(now), speech_of(request)))
+    return JSONBody(wrist_json(snap.view(now), speech))
 
 
 @router.post("/api/wrist/look", tags=["wrist"], response_model=WristOut, **AS_IS)
-def look_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+def look_api(token: TokenDep, store: StoreDep, now: NowDep, speech: SpeechDep) -> dict[str, Any]:
     """Lift the bandage (R8): once the name is legible; recorded once, never undone."""
-    return wrist_json(services.look(store, token=token, at=now))
+    return wrist_json(services.look(store, token=token, at=now), speech)
 
 
 class ReachOutBody(BaseModel):
@@ -73,19 +74,25 @@ class ReachOutBody(BaseModel):
 
 @router.post("/api/wrist/reach-out", tags=["wrist"], response_model=WristOut, **AS_IS)
 def reach_out_api(
-    token: TokenDep, store: StoreDep, now: NowDep, body: ReachOutBody | None = None
+    token: TokenDep,
+    store: StoreDep,
+    now: NowDep,
+    speech: SpeechDep,
+    body: ReachOutBody | None = None,
 ) -> dict[str, Any]:
     """Say you would like to meet (R10), passing ``contact``; theirs appears as ``contact``
     when both have said so.  Until then you may send another, or take it back."""
     contact = body.contact if body else None
-    return wrist_json(services.reach_out(store, token=token, at=now, contact=contact))
+    return wrist_json(services.reach_out(store, token=token, at=now, contact=contact), speech)
 
 
 @router.post("/api/wrist/reach-out/withdraw", tags=["wrist"], response_model=WristOut, **AS_IS)
 @router.delete("/api/wrist/reach-out", tags=["wrist"], response_model=WristOut, **AS_IS)
-def withdraw_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
+def withdraw_api(
+    token: TokenDep, store: StoreDep, now: NowDep, speech: SpeechDep
+) -> dict[str, Any]:
     """Take your reach-out back: only until they have reached out too."""
-    return wrist_json(services.withdraw(store, token=token, at=now))
+    return wrist_json(services.withdraw(store, token=token, at=now), speech)
 
 
 class NameBody(BaseModel):
