@@ -37,6 +37,7 @@ ORDER = [
     "locks",
     "faults",
     "faults_night",
+    "night_tls",
     "fuzz",
 ]
 ARGS: dict[str, list[str]] = {
@@ -46,6 +47,7 @@ ARGS: dict[str, list[str]] = {
     "audit": ["--roster", "1048576", "--clients", "8"],
     "locks": ["--slice", "200,5000", "--backend", "sqlite,postgresql"],
     "faults_night": ["--people", "2000", "--restarts", "3", "--kills", "5", "--lease", "20"],
+    "night_tls": ["--people", "2000"],
 }
 OUT = Path(__file__).parent / "RESULTS.md"
 ROOT = Path(__file__).resolve().parent.parent
