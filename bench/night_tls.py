@@ -37,7 +37,7 @@ from bench.night_tls_report import report
 from bench.night_tls_site import TlsSite
 from bench.reveal_night import build, expected
 
-LEAD_S = 30.0
+LEAD_S = 45.0
 """Seconds from the world's making to its window, beside one per 100 people for the streams."""
 
 
