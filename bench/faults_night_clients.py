@@ -64,8 +64,16 @@ class Follower:
                 self.reconnects += 1
                 await asyncio.sleep(RECONNECT_S)
 
+    async def _connect(
+        self, host: str, port: int
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection(host, port, limit=2**20)
+
+    def _close(self, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
     async def _once(self, host: str, port: int, answers: Answers, stop: asyncio.Event) -> None:
-        reader, writer = await asyncio.open_connection(host, port, limit=2**20)
+        reader, writer = await self._connect(host, port)
         try:
             # HTTP/1.0: the proxy streams the body as it comes and closes at its end.
             writer.write(
@@ -76,24 +84,26 @@ class Follower:
             await writer.drain()
             status = int((await reader.readline()).split()[1])
             answers.add(status, "stream")
-            if status != 200:
-                return
-            while (await reader.readline()) not in (b"\r\n", b""):
-                pass
-            first = True
-            while not stop.is_set():
-                line = await reader.readline()
-                if not line:
-                    return
-                if line.startswith(b"data: "):
-                    data = json.loads(line[6:])
-                    self.arrivals.append((_now_us(), data))
-                    self.pid = self.pid or str(data.get("person", ""))
-                    if first:
-                        self.up.append([_now_us(), 0])
-                        first = False
+            if status == 200:
+                await self._events(reader, stop)
         finally:
-            writer.close()
+            self._close(writer)
+
+    async def _events(self, reader: asyncio.StreamReader, stop: asyncio.Event) -> None:
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        first = True
+        while not stop.is_set():
+            line = await reader.readline()
+            if not line:
+                return
+            if line.startswith(b"data: "):
+                data = json.loads(line[6:])
+                self.arrivals.append((_now_us(), data))
+                self.pid = self.pid or str(data.get("person", ""))
+                if first:
+                    self.up.append([_now_us(), 0])
+                    first = False
 
 
 @dataclass

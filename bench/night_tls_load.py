@@ -7,7 +7,6 @@ instances' ``/metrics`` can be held against the bench's own counts.
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 import time
 from collections import Counter
@@ -16,7 +15,7 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.faults_night_clients import Answers, Follower
+from bench.faults_night_clients import Follower
 
 __all__ = ["TlsFollower", "phase", "scrape"]
 
@@ -38,42 +37,17 @@ class TlsFollower(Follower):
 
     context: ssl.SSLContext = insecure()
 
-    async def _once(self, host: str, port: int, answers: Answers, stop: asyncio.Event) -> None:
-        reader, writer = await asyncio.open_connection(
+    async def _connect(
+        self, host: str, port: int
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection(
             host, port, ssl=self.context, server_hostname=host, limit=2**20
         )
-        try:
-            # HTTP/1.0: nginx streams the body as it comes and closes at its end.
-            writer.write(
-                f"GET /api/wrist/events HTTP/1.0\r\nHost: {host}:{port}\r\n"
-                f"Authorization: Bearer {self.token}\r\nX-Forwarded-For: {self.address}\r\n"
-                "Accept: text/event-stream\r\n\r\n".encode()
-            )
-            await writer.drain()
-            status = int((await reader.readline()).split()[1])
-            answers.add(status, "stream")
-            if status == 200:
-                await self._events(reader, stop)
-        finally:
-            # Dropped as a phone drops off: a TLS close would wait for nginx's close_notify,
-            # which nginx, busy sending, never reads, and the stream would stay open.
-            writer.transport.abort()
 
-    async def _events(self, reader: asyncio.StreamReader, stop: asyncio.Event) -> None:
-        while (await reader.readline()) not in (b"\r\n", b""):
-            pass
-        first = True
-        while not stop.is_set():
-            line = await reader.readline()
-            if not line:
-                return
-            if line.startswith(b"data: "):
-                data = json.loads(line[6:])
-                self.arrivals.append((_now_us(), data))
-                self.pid = self.pid or str(data.get("person", ""))
-                if first:
-                    self.up.append([_now_us(), 0])
-                    first = False
+    def _close(self, writer: asyncio.StreamWriter) -> None:
+        # Dropped as a phone drops off: a TLS close would wait for nginx's close_notify,
+        # which nginx, busy sending, never reads, and the stream would stay open.
+        writer.transport.abort()
 
 
 async def phase(
