@@ -285,8 +285,10 @@ def test_b1_an_open_wrist_page_links_the_transcript_once_sealed(live: Live, open
     wait_state(tenya, "bare")
     assert not tenya.locator("#transcript-link").is_visible()  # nothing sealed, nothing to link
     live.seal(made.world)
+    # The page hears of the seal by its stream or its next poll: give a loaded machine time.
     tenya.wait_for_function(
-        "() => document.getElementById('message').textContent === 'Nothing on your wrist yet.'"
+        "() => document.getElementById('message').textContent === 'Nothing on your wrist yet.'",
+        timeout=30_000,
     )
     tenya.wait_for_selector("#transcript-link", state="visible", timeout=3_000)
     assert tenya.locator("#transcript-link").get_attribute("href") == f"/w/{made.world}/transcript"
