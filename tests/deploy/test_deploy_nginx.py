@@ -336,3 +336,15 @@ def _until(done: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"{what} never came")
         time.sleep(0.1)
+
+
+def test_17_one_request_bears_one_id_in_nginx_log_the_app_log_and_the_answer(front):
+    with front.client() as client:
+        answer = client.get("/healthz")
+    rid = answer.headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", rid), rid
+    time.sleep(0.5)
+    nginx, apps = front.logs()
+    assert '"GET /healthz HTTP/1.1" 200 ' in nginx, nginx[-500:]
+    assert f"rid={rid}" in nginx
+    assert rid in apps
