@@ -28,8 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 
+from bench.common import fresh_db
 from soulmark.core.times import DAY, SECOND, parse_iso
 from soulmark.notices import NoticeSettings, deliver_due, delivery_counts
 from soulmark.services import create_world, seal
@@ -39,7 +40,6 @@ from soulmark.store.models import PersonRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
 
 RESULTS = Path(__file__).parent / "results"
-PG_ADMIN = os.environ.get("SOULMARK_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_S = 120.0
 START = parse_iso("2030-09-01T00:00:00Z")
 _MESSAGE_ID = re.compile(rb"Message-ID: <notice-(\d+)@")
@@ -162,21 +162,6 @@ def run(url: str, pairs: int, settings_kw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fresh_url(backend: str, folder: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'notices-bench.db'}", None
-    name = f"smbench_{secrets.token_hex(4)}"
-    with create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", name
-
-
-def _drop(name: str | None) -> None:
-    if name:
-        with create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -244,11 +229,8 @@ def main() -> None:
     kw = {"connections": args.connections, "batch_size": args.batch}
     rows = []
     for backend in args.backends.split(","):
-        url, name = _fresh_url(backend, folder)
-        try:
+        with fresh_db(backend, folder) as url:
             rows.append(_row(backend, run(url, args.pairs, kw), args.connections, args.batch))
-        finally:
-            _drop(name)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cmd = shlex.join(["python", "-m", "bench.notices", *sys.argv[1:]])
     body = (

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from soulmark.store import Store, open_store
-
-PG_ADMIN = os.environ.get("SOULMARK_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from tests.harness.pg import PG_ADMIN, pg_database
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -26,10 +25,6 @@ def _backend() -> str:
     return os.environ.get("SOULMARK_TEST_DB", "sqlite")
 
 
-def _pg_url(name: str) -> str:
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str | None]:
     """A migrated PostgreSQL database that each test's database is copied from: copying is
@@ -37,32 +32,9 @@ def pg_template() -> Iterator[str | None]:
     if _backend() != "postgresql":
         yield None
         return
-    name = f"sm_tmpl_{secrets.token_hex(6)}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    open_store(_pg_url(name)).close()
-    try:
-        yield name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
-def _pg_database(template: str) -> Iterator[str]:
-    """A new PostgreSQL database for one test, a copy of ``template``, dropped after it."""
-    name = f"sm_{secrets.token_hex(6)}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield _pg_url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_database(prefix="sm_tmpl") as url:
+        open_store(url).close()
+        yield make_url(url).database
 
 
 @pytest.fixture
@@ -71,7 +43,7 @@ def db_url(tmp_path, pg_template) -> Iterator[str]:
     if pg_template is None:
         yield f"sqlite:///{tmp_path / 'soulmark.db'}"
         return
-    with _pg_database(pg_template) as url:
+    with pg_database(pg_template) as url:
         yield url
 
 

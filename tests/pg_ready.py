@@ -4,7 +4,7 @@ import sys
 
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_ADMIN
+from tests.harness.pg import PG_ADMIN
 
 try:
     engine = create_engine(PG_ADMIN, connect_args={"connect_timeout": 3})

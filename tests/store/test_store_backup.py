@@ -3,13 +3,12 @@ backup began, and a restored database audits; bad input is one line."""
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from soulmark import services
 from soulmark.core.times import DAY, now_us
@@ -17,7 +16,7 @@ from soulmark.services.audit import audit_report
 from soulmark.store import open_store
 from soulmark.store.backup import backup, restore
 from soulmark.store.models import PersonRow
-from tests.conftest import PG_ADMIN, _pg_url
+from tests.harness.pg import pg_database
 
 
 @pytest.fixture
@@ -26,16 +25,8 @@ def spare_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    name = f"sm_restore_{secrets.token_hex(6)}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _pg_url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_database(prefix="sm_restore") as url:
+        yield url
 
 
 def _world(store, name: str) -> str:

@@ -16,7 +16,7 @@ from soulmark.core.times import now_us
 from soulmark.services import wrist_read
 from soulmark.store import Store
 from soulmark.store.outage import cause, unreachable
-from tests.conftest import PG_ADMIN
+from tests.harness.pg import PG_ADMIN
 
 
 def _kill_other_sessions(store: Store) -> int:
