@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from soulmark.core.errors import InvalidInput
-from soulmark.core.looks import clean_domain
+from soulmark.core.looks import DEFAULT_IGNORABLE, clean_domain
 from soulmark.core.marks import Window
 from soulmark.core.times import DAY, MINUTE
 
@@ -41,23 +41,7 @@ BLANK_RANGES: tuple[tuple[int, int], ...] = (
     (0x205F, 0x205F),
     (0x3000, 0x3000),
     # Unicode Default_Ignorable_Code_Point: drawn as nothing (U+200B, U+3164, U+FEFF, ...).
-    (0x00AD, 0x00AD),
-    (0x034F, 0x034F),
-    (0x061C, 0x061C),
-    (0x115F, 0x1160),
-    (0x17B4, 0x17B5),
-    (0x180B, 0x180F),
-    (0x200B, 0x200F),
-    (0x202A, 0x202E),
-    (0x2060, 0x206F),
-    (0x3164, 0x3164),
-    (0xFE00, 0xFE0F),
-    (0xFEFF, 0xFEFF),
-    (0xFFA0, 0xFFA0),
-    (0xFFF0, 0xFFF8),
-    (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A),
-    (0xE0000, 0xE0FFF),
+    *DEFAULT_IGNORABLE,
     # Braille pattern blank: a letter-like symbol that shows no dot.
     (0x2800, 0x2800),
 )
