@@ -20,11 +20,11 @@ from importlib.resources import files
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from soulmark.core.times import from_us
+from soulmark.core.times import from_us, now_us
 
 __all__ = [
     "DEFAULT",
@@ -131,10 +131,35 @@ def zone(name: str | None) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-# A moment's wording never changes, and a wrist shows the same few again and again (every
-# poll and every frame of a stream): Babel's formatting is the costliest part of a poll.
+# How a moment is said next to today (issue 18 item 6): a friendly day, the time without
+# seconds, and no zone name (the page is already in the reader's zone).  soulmark.js says
+# the same words with Intl once the browser's own zone is known.
+DAY_WORDS = {
+    -1: N_("yesterday at %(time)s"),
+    0: N_("today at %(time)s"),
+    1: N_("tomorrow at %(time)s"),
+}
+DATE_WORDS = N_("%(date)s at %(time)s")
+
+
+def format_moment(us: int, *, code: str, tz: ZoneInfo, now: int | None = None) -> str:
+    """A moment (microseconds, UTC) as a person of ``code`` reads it in their zone, next to
+    ``now`` (the clock's moment; the wall clock when not given)."""
+    today = from_us(now_us() if now is None else now).astimezone(tz).date()
+    return _moment(us, pick(code) or DEFAULT, tz, today.toordinal())
+
+
+# A moment's wording changes only with the day it is read on, and a wrist shows the same few
+# again and again (every poll and every frame of a stream): Babel's formatting is the
+# costliest part of a poll.
 @lru_cache(maxsize=65_536)
-def format_moment(us: int, *, code: str, tz: ZoneInfo) -> str:
-    """A moment (microseconds, UTC) as a person of ``code`` reads it, in their time zone."""
+def _moment(us: int, locale: str, tz: ZoneInfo, today: int) -> str:
     moment: datetime = from_us(us).astimezone(tz)
-    return str(format_datetime(moment, format="long", tzinfo=tz, locale=pick(code) or DEFAULT))
+    words = translations(locale).gettext
+    clock = str(format_time(moment, "HH:mm", tzinfo=tz, locale=locale))
+    days = moment.date().toordinal() - today
+    if days in DAY_WORDS:
+        return words(DAY_WORDS[days]) % {"time": clock}
+    same_year = moment.year == datetime.fromordinal(today).year
+    date = str(format_skeleton("MMMMd" if same_year else "yMMMMd", moment, locale=locale))
+    return words(DATE_WORDS) % {"date": date, "time": clock}

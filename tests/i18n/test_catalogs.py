@@ -72,10 +72,28 @@ def test_i18n_accept_language_picks_the_best_available() -> None:
 
 def test_i18n_moments_in_the_viewers_language_and_zone() -> None:
     us = 1_900_000_000 * 1_000_000  # 2030-03-17 17:46:40 UTC
-    tokyo = i18n.format_moment(us, code="ja", tz=i18n.zone("Asia/Tokyo"))
-    assert "2030年3月18日" in tokyo and "2:46:40" in tokyo
-    london = i18n.format_moment(us, code="en", tz=i18n.zone("Nope/Nowhere"))
-    assert "March 17, 2030" in london and "UTC" in london
+    tokyo = i18n.format_moment(us, code="ja", tz=i18n.zone("Asia/Tokyo"), now=0)
+    assert tokyo == "2030年3月18日 02:46"
+    london = i18n.format_moment(us, code="en", tz=i18n.zone("Nope/Nowhere"), now=0)
+    assert london == "March 17, 2030 at 17:46"
+
+
+def test_i18_6_moments_are_friendly_no_seconds_no_zone_name() -> None:
+    us = 1_900_000_000 * 1_000_000  # 2030-03-17 17:46:40 UTC
+    hour = 3_600 * 1_000_000
+    utc, tokyo = i18n.zone("UTC"), i18n.zone("Asia/Tokyo")
+    assert i18n.format_moment(us, code="en", tz=utc, now=us - hour) == "today at 17:46"
+    assert i18n.format_moment(us, code="en", tz=utc, now=us - 24 * hour) == "tomorrow at 17:46"
+    assert i18n.format_moment(us, code="en", tz=utc, now=us + 24 * hour) == "yesterday at 17:46"
+    # The same year says no year; the day is the reader's (Tokyo is already on the 18th).
+    assert i18n.format_moment(us, code="en", tz=utc, now=us - 30 * 24 * hour) == (
+        "March 17 at 17:46"
+    )
+    assert i18n.format_moment(us, code="ja", tz=tokyo, now=us) == "今日 02:46"
+    assert i18n.format_moment(us, code="ja", tz=tokyo, now=us + 24 * hour) == "昨日 02:46"
+    for code in ("en", "ja"):
+        text = i18n.format_moment(us + 7 * 1_000_000, code=code, tz=utc, now=0)
+        assert ":40" not in text and ":47" not in text and "UTC" not in text
 
 
 def test_i18n_english_left_finds_a_sentence_and_spares_names() -> None:

@@ -20,7 +20,7 @@ _BEARER = {
     "bare": N_("Nothing on your wrist yet."),
     "itching": N_("Your wrist tingles."),
     "inking": N_("Ink is rising on your wrist. It cannot be read yet."),
-    "covered": N_("It stopped. A name is ready under the bandage; look whenever you want."),
+    "covered": N_("It stopped. A name is ready under the bandage."),
     "revealed": N_("The name on your wrist."),
 }
 _NOT_DRAWN = N_("Fate has not been drawn yet.")

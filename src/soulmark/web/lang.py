@@ -47,6 +47,8 @@ class Speech:
     tz: ZoneInfo
     chosen: bool = False
     """True when the language came from ``?lang=`` (the switch): the cookie is then set."""
+    now: int | None = None
+    """The site clock's moment, so "today" is the day the site lives in (tests fix it)."""
 
     @property
     def catalog(self) -> NullTranslations:
@@ -60,7 +62,9 @@ class Speech:
         return text % {"num": n, **values}
 
     def moment(self, us: int | None) -> str:
-        return i18n.format_moment(us, code=self.code, tz=self.tz) if us is not None else ""
+        if us is None:
+            return ""
+        return i18n.format_moment(us, code=self.code, tz=self.tz, now=self.now)
 
 
 def speech_of(request: Request) -> Speech:
@@ -77,7 +81,9 @@ def speech_of(request: Request) -> Speech:
     # soulmark.js writes the zone URL-encoded ("Asia%2FTokyo"); cookies arrive as written.
     known = unquote(request.cookies.get(TZ_COOKIE) or "")
     fallback = getattr(request.state, "world_zone", None)
-    speech = Speech(code, i18n.zone(known or fallback), chosen=asked is not None)
+    settings = getattr(request.app.state, "settings", None)
+    now = settings.clock() if settings is not None else None
+    speech = Speech(code, i18n.zone(known or fallback), chosen=asked is not None, now=now)
     request.state.speech = speech
     return speech
 

@@ -19,9 +19,19 @@ __all__ = [
     "error_text",
     "joined_note",
     "PREVIEW",
+    "SHARE_CARD",
+    "SHARE_TITLE",
+    "WORLD_CARD",
     "UNCONFIRMED",
 ]
 
+WORLD_CARD = N_(
+    "Join %(world)s on soulmark: a name appears on your wrist, once, and you choose when to look."
+)
+SHARE_CARD = N_(
+    "A friend is showing you their wrist on soulmark as it changes. The name stays theirs to tell."
+)
+SHARE_TITLE = N_("A friend's wrist")
 PREVIEW = N_("This is how your name will be written on your soulmate's wrist.")
 UNCONFIRMED = N_(
     "Your join is waiting for the confirmation link we mailed you. It counts once you open it."

@@ -2,6 +2,7 @@
 
 from soulmark.web.routes import (
     audit,
+    cards,
     console,
     dev,
     events,
@@ -48,6 +49,7 @@ ROUTERS = [
     audit.router,
     links.router,
     way_in.router,
+    cards.router,
     push.router,
 ]
 DEV_ROUTERS = [dev.router]

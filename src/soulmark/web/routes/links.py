@@ -19,13 +19,16 @@ from soulmark.core.links import KINDS
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep
 from soulmark.web.opening import open_link
 from soulmark.web.render import render
+from soulmark.web.routes.cards import share_card
 
 router = APIRouter()
 
 
 def _landing(kind: str) -> Callable[[Request], Response]:
     def landing(request: Request) -> Response:
-        return render(request, "open.html", {"kind": kind})
+        # A share link's token stays after "#": a chat app's crawler sees this page (item 8).
+        shown = share_card(request) if kind == "share" else None
+        return render(request, "open.html", {"kind": kind, "card": shown})
 
     return landing
 

@@ -14,6 +14,7 @@ from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import assume_zone, speech_of
 from soulmark.web.opening import open_session, opened, private
 from soulmark.web.render import render
+from soulmark.web.routes.cards import share_card
 from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut, SharesOut
 from soulmark.web.wrist_page import drawing, friend_json, wrist_page
 
@@ -63,7 +64,7 @@ def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> R
     assume_zone(request, shared.wrist.zone)
     message = view.said(speech_of(request).gettext)
     ctx = {"view": view, "token": token, "message": message, **drawing(view)}
-    return render(request, "share.html", ctx)
+    return render(request, "share.html", {**ctx, "card": share_card(request)})
 
 
 @router.get("/api/wrist/shares", tags=["friends"], response_model=SharesOut, **AS_IS)

@@ -13,13 +13,15 @@ from soulmark import services
 from soulmark.core.validate import clean_name
 from soulmark.i18n import pick
 from soulmark.services import confirm as confirming
+from soulmark.web.cards import card
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.drawing import name_size
 from soulmark.web.lang import assume_zone, speech_of
 from soulmark.web.opening import ask_confirm, private
 from soulmark.web.render import render
+from soulmark.web.routes.cards import world_card
 from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
-from soulmark.web.words import PREVIEW, joined_note
+from soulmark.web.words import PREVIEW, WORLD_CARD, joined_note
 
 router = APIRouter()
 
@@ -43,7 +45,9 @@ class ConfirmBody(BaseModel):
 def world_page(request: Request, slug: str, store: StoreDep, now: NowDep) -> Response:
     info = services.world_info(store, slug=slug, at=now)
     assume_zone(request, info.time_zone)
-    return render(request, "world.html", {"info": info, "preview": PREVIEW})
+    about = speech_of(request).gettext(WORLD_CARD, world=info.name)
+    shown = card(request, info.name, about, world_card(slug), f"/w/{slug}")
+    return render(request, "world.html", {"info": info, "preview": PREVIEW, "card": shown})
 
 
 @router.post("/w/{slug}/join", include_in_schema=False, dependencies=[CsrfDep])

@@ -12,22 +12,48 @@
   })();
   function word(key, fallback) { return WORDS[key] || fallback; }
 
-  // Times are spelled by the server (Babel) in the viewer's zone; ISO only as a last resort.
-  function when(iso) { return iso ? iso.slice(0, 10) + " " + iso.slice(11, 19) + " UTC" : ""; }
+  // Times are spelled by the server (Babel) in the world's zone until the browser's own is
+  // known; here each <time datetime> is said again in the reader's zone and the page's
+  // language, with the server's words for "today at" (issue 18 item 6).
+  function friendly(iso) {
+    var at = new Date(iso);
+    if (!iso || isNaN(at.getTime())) return "";
+    var lang = document.documentElement.lang || "en";
+    try {
+      var now = new Date();
+      var days = Math.round((Date.UTC(at.getFullYear(), at.getMonth(), at.getDate()) -
+        Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())) / 86400000);
+      var time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+      var day = { "-1": "yesterday_at", "0": "today_at", "1": "tomorrow_at" }[String(days)];
+      if (day && WORDS[day]) return WORDS[day].replace("%(time)s", time);
+      var opts = { month: "long", day: "numeric" };
+      if (at.getFullYear() !== now.getFullYear()) opts.year = "numeric";
+      var date = new Intl.DateTimeFormat(lang, opts).format(at);
+      return (WORDS.date_at || "%(date)s %(time)s").replace("%(date)s", date).replace("%(time)s", time);
+    } catch (e) { return ""; }
+  }
+  function when(iso) { return friendly(iso) || (iso ? iso.slice(0, 10) + " " + iso.slice(11, 16) : ""); }
 
-  // The server learns the browser's time zone once; a page rendered in another zone is
-  // fetched again (GET pages only: a form's answer must never be re-sent).
+  function sayTimes() {
+    document.querySelectorAll("time[datetime]:not([data-countdown])").forEach(function (t) {
+      var text = friendly(t.getAttribute("datetime"));
+      if (text && t.textContent !== text) t.textContent = text;
+    });
+  }
+
+  // The server learns the browser's time zone once, for the pages and notes still to come;
+  // this page's times are said again here, so it is not fetched twice.
   function learnZone() {
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone) return;
+    sayTimes();
     var had = document.cookie.indexOf("sm_tz=") >= 0;
     var same = zone === document.documentElement.dataset.tz;
+    document.documentElement.dataset.tz = zone;
     // A page already in the right zone (a world's, guessed) still remembers it for the rest.
-    if (!zone || (had && same)) return;
+    if (had && same) return;
     document.cookie = "sm_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
-    if (!had && !same && document.documentElement.dataset.get === "true" && document.querySelector("time")) {
-      window.location.replace(window.location.href);
-    }
   }
 
   function setText(id, text) {
@@ -69,7 +95,7 @@
     var transcript = document.getElementById("transcript-wrap");
     if (transcript && view.transcript) transcript.hidden = false;
     setText("message", view.message);
-    setText("legible-at", view.legible_at_text || when(view.legible_at));
+    setText("legible-at", friendly(view.legible_at) || view.legible_at_text || when(view.legible_at));
     var bar = document.getElementById("progress");
     if (bar) bar.value = view.progress || 0;
     drawStrokes(view);
@@ -186,7 +212,7 @@
         var cell = document.getElementById("count-" + state);
         if (cell) { cell.textContent = data.counts[state]; cell.dataset.count = data.counts[state]; }
       });
-      setText("now", data.at_text || when(data.at));
+      setText("now", friendly(data.at) || data.at_text || when(data.at));
     }, function () { /* a dead organizer link: the counts stay as they were */ }, ms);
   }
 

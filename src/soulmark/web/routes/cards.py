@@ -1,0 +1,39 @@
+"""The images of link previews (issue 18 item 8): a world's, and the site's own."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from soulmark import services
+from soulmark.web.cards import card, card_png
+from soulmark.web.deps import NowDep, StoreDep
+from soulmark.web.lang import speech_of
+from soulmark.web.words import SHARE_CARD, SHARE_TITLE
+
+router = APIRouter()
+
+SITE_CARD = "/card.png"
+_CACHE = {"Cache-Control": "public, max-age=3600"}
+
+
+def world_card(slug: str) -> str:
+    return f"/w/{slug}/card.png"
+
+
+def share_card(request: Request) -> dict[str, str]:
+    """A share's card is the site's: the server never sees which share a link is for."""
+    say = speech_of(request).gettext
+    return card(request, say(SHARE_TITLE), say(SHARE_CARD), SITE_CARD, "/share/")
+
+
+@router.get(SITE_CARD, include_in_schema=False)
+def site_card() -> Response:
+    return Response(card_png("soulmark"), media_type="image/png", headers=_CACHE)
+
+
+@router.get("/w/{slug}/card.png", include_in_schema=False)
+def world_card_png(slug: str, store: StoreDep, now: NowDep) -> Response:
+    # The world's name only: the same for everyone, whatever any wrist shows (R6).
+    info = services.world_info(store, slug=slug, at=now)
+    return Response(card_png(info.name), media_type="image/png", headers=_CACHE)
