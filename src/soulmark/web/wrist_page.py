@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from fastapi import Request
@@ -84,6 +85,10 @@ def wrist_page(
         # Whether the name form is offered; the name itself is on its own page, so a wrist
         # page only ever holds the partner's name (R6).
         "own_editable": not view.sealed,
+        # One per render: a second press of the same form makes nothing twice (item 4).
+        "share_once": secrets.token_urlsafe(16),
+        "replace_once": secrets.token_urlsafe(16),
+        "share_label_max": sharing.LABEL_MAX,
         **_push(request, store, token),
         **drawing(view),
         **extra,
