@@ -142,3 +142,19 @@ def test_item6_a_share_link_opened_without_cookies_never_404s(web):
             assert seen.status_code == 200, path
             assert b.name not in seen.text and token not in seen.text
             assert 'property="og:title"' in seen.text
+
+
+def test_item6_a_cookieless_browser_opening_a_share_link_sees_the_friends_page(web):
+    world = web.world(NAMES)
+    a, b = world.by_name(NAMES[0]), world.by_name(NAMES[1])
+    token = web.api("POST", "/api/wrist/shares", a.token, json={"label": "for Mum"}).json()["token"]
+    with TestClient(web.app, base_url="http://soulmark.test") as bare:
+        # What the /share/#<token> page's script posts, from a browser that keeps no cookie.
+        seen = bare.post("/open/share", data={"link": f"#{token}"}, follow_redirects=False)
+        assert seen.status_code == 200 and 'id="shared"' in seen.text and "for Mum" in seen.text
+        assert "sm_share" not in seen.headers.get("set-cookie", ""), "only shown: no session"
+        assert b.name not in seen.text
+        # With cookies (a normal browser), the CSRF check still holds.
+        bare.cookies.set("sm_csrf", "x" * 40)
+        refused = bare.post("/open/share", data={"link": f"#{token}"}, follow_redirects=False)
+        assert refused.status_code == 403

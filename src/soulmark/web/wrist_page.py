@@ -19,7 +19,15 @@ from soulmark.web.lang import Speech, assume_zone, speech_of
 from soulmark.web.render import render
 from soulmark.web.words import UNCONFIRMED
 
-__all__ = ["UNCONFIRMED", "drawing", "friend_json", "spoken", "wrist_json", "wrist_page"]
+__all__ = [
+    "UNCONFIRMED",
+    "drawing",
+    "friend_json",
+    "friend_page",
+    "spoken",
+    "wrist_json",
+    "wrist_page",
+]
 
 
 def drawing(view: Any) -> dict[str, Any]:
@@ -94,3 +102,13 @@ def wrist_page(
         **extra,
     }
     return render(request, "wrist.html", ctx, status=status)
+
+
+def friend_page(request: Request, store: Store, token: str, now: int) -> Response:
+    """The friend's page of the share link ``token``: the live wrist and the bearer's label."""
+    shared = sharing.shared_snapshot(store, token=token, at=now)
+    view = shared.view(now)
+    assume_zone(request, shared.wrist.zone)
+    message = view.said(speech_of(request).gettext)
+    ctx = {"view": view, "token": token, "message": message, "label": shared.label}
+    return render(request, "share.html", ctx | drawing(view))

@@ -12,12 +12,12 @@ from starlette.responses import Response
 from soulmark.services import shares as sharing
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.flash import set_flash
-from soulmark.web.lang import assume_zone, speech_of
+from soulmark.web.lang import speech_of
 from soulmark.web.opening import open_session, opened, private
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut, SharesOut
 from soulmark.web.session import NO_SESSION, handle_of
-from soulmark.web.wrist_page import drawing, friend_json
+from soulmark.web.wrist_page import friend_json, friend_page
 
 router = APIRouter()
 
@@ -81,12 +81,7 @@ def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> R
         # A link preview (a chat app's robot) follows the redirect without the cookie it was
         # just given: it gets the link's card, never a dead end (issue 19 item 6).
         return render(request, "share_card.html", {})
-    shared = sharing.shared_snapshot(store, token=token, at=now)
-    view = shared.view(now)
-    assume_zone(request, shared.wrist.zone)
-    message = view.said(speech_of(request).gettext)
-    ctx = {"view": view, "token": token, "message": message, "label": shared.label}
-    return render(request, "share.html", ctx | drawing(view))
+    return friend_page(request, store, token, now)
 
 
 @router.get("/api/wrist/shares", tags=["friends"], response_model=SharesOut, **AS_IS)
