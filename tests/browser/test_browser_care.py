@@ -44,6 +44,9 @@ def test_i9_contact_choice_and_leave_confirmation_at_phone_width(
         assert page.evaluate("document.documentElement.lang") == lang and fits_phone(page)
         found.extend(f"{lang} {label}: {v}" for v in axe_violations(page))
 
+    # Issue 19 item 5: the box starts empty; the join address is one choice that fills it.
+    assert page.input_value("#reach-contact") == ""
+    page.click("#reach-use-address")
     assert page.input_value("#reach-contact") == "iida@ua.test"  # offered, and editable
     assert page.is_visible("#safety")
     check("reach-out form")
@@ -57,7 +60,8 @@ def test_i9_contact_choice_and_leave_confirmation_at_phone_width(
     check("reached out")
     page.click("#withdraw")
     page.wait_for_selector("#reach-out-form")
-    assert page.input_value("#reach-contact") == "iida@ua.test"  # taken back: not kept
+    assert page.input_value("#reach-contact") == ""  # taken back: not kept, nothing filled in
+    assert page.is_visible("#reach-use-address")
 
     page.click("#leave")
     page.wait_for_selector("#leave-confirm")

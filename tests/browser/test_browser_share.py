@@ -67,7 +67,7 @@ def test_b5_share_link_follows_the_wrist_never_the_name_until_shown_and_revoked(
     assert share.get_attribute("data-show-name") == "false"
     assert share.locator(".show-name").count() == 0  # nothing to show before looking
     shot(bearer, "20-share-created")
-    # The link is shown once, on the answer to the form; the bearer copies it and goes back
+    # The link is shown once, on the page the form lands on; the bearer copies it and goes back
     # to their own wrist link (see the reload test below for why a test must not stay there).
     bearer.goto(live.url(f"/wrist/{me.token}"))
     wait_state(bearer, "bare")

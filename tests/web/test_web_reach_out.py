@@ -3,6 +3,8 @@ safety note, and the live streams that carry both (R10 still decides when it sho
 
 from __future__ import annotations
 
+import re
+
 from soulmark.core.times import SECOND
 from soulmark.web.session import handle_of
 
@@ -26,7 +28,9 @@ def test_i9_the_reach_out_form_offers_the_join_address_to_edit_and_a_safety_note
     web.client.get(f"/wrist/{a.token}")
     here = f"/wrist/me-{handle_of(a.token)}"
     page = web.client.get(here).text
-    assert 'name="contact"' in page and f'value="{a.email}"' in page
+    # Issue 19 item 5: the box starts empty; the join address is one choice that fills it.
+    assert re.search(r'id="reach-contact"[^>]*value=""', page)
+    assert re.search(rf'id="reach-use-address"[^>]*data-value="{re.escape(a.email)}"', page)
     assert 'id="safety"' in page and "public place" in page and "under 18" in page
     web.form(f"{here}/reach-out", {"contact": "@ana on the school chat"})
     page = web.client.get(here).text

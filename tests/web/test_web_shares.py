@@ -71,7 +71,8 @@ def test_share_links_through_the_wrist_page_forms(web, clock):
     world = web.world(NAMES)
     a, b = world.by_name(NAMES[0]), world.by_name(NAMES[1])
     made = web.form(f"/wrist/{a.token}/shares")
-    assert made.status_code == 201 and 'id="new-share"' in made.text
+    # Post/redirect/get (issue 19 item 4): the link is shown on the wrist page it lands on.
+    assert made.status_code == 200 and 'id="new-share"' in made.text
     link = re.search(r'id="new-share"[^>]*value="([^"]+)"', made.text).group(1)
     share = link.rsplit("#", 1)[1]
     share_id = int(re.search(r'data-share="(\d+)"', made.text).group(1))

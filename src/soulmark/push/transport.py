@@ -27,13 +27,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from pywebpush import WebPusher
 from sqlalchemy import select
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.notices.compose import Outgoing
 from soulmark.notices.queue import Result
 from soulmark.notices.transports import Done, Going, Transport
+from soulmark.push.cipher import encrypt, receiver
 from soulmark.push.keys import VapidKeys, load_keys
 from soulmark.push.rows import ADDRESS, forget_device, is_push
 from soulmark.push.words import base_kind, payload
@@ -51,6 +51,12 @@ TTL_S = 12 * 3600
 """How long a push service keeps a push for a device that is away (RFC 8030 TTL)."""
 _VAPID_S = 12 * 3600
 """A VAPID token's life; RFC 8292 allows at most 24 hours."""
+_HEADERS = {
+    "TTL": str(TTL_S),
+    "Content-Encoding": "aes128gcm",
+    "Content-Type": "application/octet-stream",
+    "Urgency": "normal",
+}
 _RETRY = {408, 429}
 _GONE = {404, 410}
 
@@ -74,6 +80,7 @@ class PushTransport:
         self._keys: VapidKeys | None = None
         self._session: aiohttp.ClientSession | None = None
         self._tokens: dict[str, tuple[float, dict[str, str]]] = {}
+        self._timeout = aiohttp.ClientTimeout(total=settings.timeout_s)
 
     def _vapid(self, endpoint: str) -> dict[str, str]:
         """The Authorization header for ``endpoint``'s push service, made once per origin
@@ -146,25 +153,25 @@ class PushTransport:
     async def _push(self, out: Outgoing, device: _Device) -> Result:
         world = json.loads(out.body)
         data = payload(base_kind(out.subject), lang=device.lang, **world)
-        info = {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}}
         if self._session is None:
-            self._session = aiohttp.ClientSession()
-        timeout = aiohttp.ClientTimeout(total=self.settings.timeout_s)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=LANES), timeout=self._timeout
+            )
         try:
-            pusher = WebPusher(info, aiohttp_session=self._session)
-            headers = {**self._vapid(device.endpoint), "Urgency": "normal"}
+            body = encrypt(data, receiver(device.p256dh, device.auth))
+            headers = {**self._vapid(device.endpoint), **_HEADERS}
         except Exception as exc:  # keys the browser gave that no cipher takes: never reachable
             return Result(out.notice_id, "failed", f"cannot push to this device: {exc}")
         try:
-            response = await pusher.send_async(
-                data, headers=headers, ttl=TTL_S, content_encoding="aes128gcm", timeout=timeout
-            )
+            async with self._session.post(device.endpoint, data=body, headers=headers) as answer:
+                await answer.read()
+                status = answer.status
         except aiohttp.ClientConnectorError as exc:  # no connection: nothing went out
             return Result(out.notice_id, "retry", f"cannot reach the push service: {exc}")
         except (aiohttp.ClientError, TimeoutError) as exc:
             # The request may have reached the service: maybe delivered, not sent again.
             return Result(out.notice_id, "uncertain", f"lost while pushing: {type(exc).__name__}")
-        return await self._answered(out, device, int(response.status))
+        return await self._answered(out, device, status)
 
     async def _answered(self, out: Outgoing, device: _Device, status: int) -> Result:
         if 200 <= status < 300:

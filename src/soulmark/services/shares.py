@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict, NotFound
+from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import by_token, new_token, token_hash
+from soulmark.services.tokens import by_token, once_token, token_hash
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.services.wrist_view import SharedView, WristSnapshot, friend_view
 from soulmark.store import Store
@@ -19,6 +20,7 @@ from soulmark.store.models import PersonRow
 from soulmark.store.web_models import ShareRow
 
 __all__ = [
+    "LABEL_MAX",
     "Share",
     "create_share",
     "list_shares",
@@ -37,6 +39,11 @@ class Share(Result):
     created_at: int
     revoked: bool
     show_name: bool
+    label: str | None = None
+    """The bearer's words for whom it is for ("for Mum"); the friend's page shows them."""
+
+
+LABEL_MAX = 60
 
 
 def _share(row: ShareRow) -> Share:
@@ -45,16 +52,45 @@ def _share(row: ShareRow) -> Share:
         created_at=row.created_at,
         revoked=row.revoked_at is not None,
         show_name=row.show_name,
+        label=row.label,
     )
 
 
-def create_share(store: Store, *, token: str, at: int) -> tuple[Share, str]:
-    """A new share link for the wrist behind ``token``; the share token is returned once."""
-    share_token = new_token("s")
+def _label(label: str | None) -> str | None:
+    text = " ".join((label or "").split())
+    if len(text) > LABEL_MAX:
+        raise InvalidInput(
+            f"a label has at most {LABEL_MAX} characters", code="label-too-long", n=LABEL_MAX
+        )
+    return text or None
+
+
+def create_share(
+    store: Store, *, token: str, at: int, label: str | None = None, once: str | None = None
+) -> tuple[Share, str]:
+    """A new share link for the wrist behind ``token``; the share token is returned once.
+    The same ``once`` makes one link, however often it is sent (the form's double press)."""
+    label, share_token = _label(label), once_token("s", key=token, purpose="share", once=once)
+    try:
+        return _insert_share(store, token, share_token, at, label)
+    except IntegrityError:
+        # Two presses at the same instant: the other one made it.
+        return _insert_share(store, token, share_token, at, label)
+
+
+def _insert_share(
+    store: Store, token: str, share_token: str, at: int, label: str | None
+) -> tuple[Share, str]:
     with store.transaction() as s:
         person = person_by_token(s, token)
+        hashed = token_hash(share_token)
+        made = s.scalars(select(ShareRow).where(ShareRow.token_hash == hashed)).first()
+        if made is not None:
+            if made.person_id != person.id:  # a collision of 192 bits: never in practice
+                raise Conflict("try again", code="share-retry")
+            return _share(made), share_token
         row = ShareRow(
-            person_id=person.id, token_hash=token_hash(share_token), created_at=at, show_name=False
+            person_id=person.id, token_hash=hashed, created_at=at, show_name=False, label=label
         )
         s.add(row)
         s.flush()
@@ -122,6 +158,7 @@ class SharedSnapshot:
 
     wrist: WristSnapshot
     show_name: bool
+    label: str | None = None
 
     def view(self, at: int) -> SharedView:
         """Exactly what ``GET /api/share`` shows at ``at``."""
@@ -143,4 +180,4 @@ def shared_snapshot(store: Store, *, token: str, at: int) -> SharedSnapshot:
     with store.read() as s:
         row = live_share(s, token)
         wrist = snapshot_of_person(s, person_id=row.person_id, at=at)
-        return SharedSnapshot(wrist=wrist, show_name=row.show_name)
+        return SharedSnapshot(wrist=wrist, show_name=row.show_name, label=row.label)

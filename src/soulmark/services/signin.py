@@ -30,7 +30,7 @@ from soulmark.notices.compose import DEFAULT_BASE_URL, signin, signin_link
 from soulmark.notices.queue import ASKED, queue_question
 from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import new_token, token_hash
+from soulmark.services.tokens import new_token, once_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, WorldRow
@@ -50,6 +50,7 @@ __all__ = [
     "signin_world",
     "sign_in",
     "replace_link",
+    "world_of",
 ]
 
 CODE_TTL = 30 * MINUTE
@@ -260,12 +261,25 @@ def sign_in(store: Store, *, code: str, at: int) -> SignedIn:
         return SignedIn(world=s.get_one(WorldRow, person.world_id).slug, token=token)
 
 
-def replace_link(store: Store, *, token: str) -> SignedIn:
-    """A new private link for the bearer of ``token``; ``token`` stops opening anything."""
+def replace_link(store: Store, *, token: str, once: str | None = None) -> SignedIn:
+    """A new private link for the bearer of ``token``; ``token`` stops opening anything.
+    The same ``once`` again (a double press) answers the link it made, and replaces nothing."""
+    fresh = once_token("w", key=token, purpose="replace", once=once)
     with store.transaction() as s:
-        person = person_by_token(s, token, lock=True)
+        try:
+            person = person_by_token(s, token, lock=True)
+        except NotFound:
+            if not once:
+                raise
+            person = person_by_token(s, fresh)
+            return SignedIn(world=s.get_one(WorldRow, person.world_id).slug, token=fresh)
         if person.left_at is not None:
             raise NotFound("no wrist has that token", code="wrist-unknown")
-        fresh = new_token("w")
         person.token_hash = token_hash(fresh)
         return SignedIn(world=s.get_one(WorldRow, person.world_id).slug, token=fresh)
+
+
+def world_of(store: Store, *, token: str) -> str:
+    """The slug of the world of the wrist behind ``token`` (what a replaced link's page names)."""
+    with store.read() as s:
+        return s.get_one(WorldRow, person_by_token(s, token).world_id).slug

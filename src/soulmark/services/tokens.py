@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from soulmark.core.errors import NotFound
+from soulmark.core.errors import InvalidInput, NotFound
 
-__all__ = ["by_token", "new_token", "token_hash", "new_pid", "new_secret"]
+__all__ = ["ONCE_MAX", "by_token", "new_token", "once_token", "token_hash", "new_pid", "new_secret"]
+
+ONCE_MAX = 100
+"""The longest ``once`` a form or a client may send (see :func:`once_token`)."""
 
 
 def new_token(kind: str) -> str:
     """A token such as ``w_…`` (wrist) or ``o_…`` (organizer); the prefix only helps people."""
     return f"{kind}_{secrets.token_urlsafe(24)}"
+
+
+def once_token(kind: str, *, key: str, purpose: str, once: str | None) -> str:
+    """A new token; or, for a form's one-time ``once``, the one token that form makes, keyed
+    by the acting link's own token (only its bearer holds it): a second press of the same
+    form (or a replayed POST) finds what the first press made (issue 19 item 4)."""
+    if not once:
+        return new_token(kind)
+    if len(once) > ONCE_MAX:
+        raise InvalidInput(f"once has at most {ONCE_MAX} characters", code="once-too-long")
+    raw = f"{purpose}:{once}".encode("utf-8", "surrogatepass")
+    mac = hmac.new(key.encode("utf-8", "surrogatepass"), raw, hashlib.sha256).digest()
+    return f"{kind}_{base64.urlsafe_b64encode(mac[:24]).decode()}"
 
 
 def token_hash(token: str) -> str:

@@ -124,7 +124,7 @@ def _snapshot(row: Row[Any] | tuple[Any, ...]) -> WristSnapshot:
         looked_at=looked,
         reached_out_at=reached,
         my_contact=passed(my_contact, my_email, reached),
-        offer=my_contact or my_email,
+        offer=my_email,
         unmatched_before=number > 1 and joined < (sealed_before or 0),
         partner_name=q_name,
         partner_pid=q_pid,

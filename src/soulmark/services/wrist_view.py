@@ -109,7 +109,7 @@ class WristSnapshot:
     my_contact: str | None
     """What the bearer passes, once they reached out."""
     offer: str
-    """What the reach-out form offers to pass: the last choice, else the join address."""
+    """The join address: one choice the reach-out form offers, never filled in (issue 19)."""
     unmatched_before: bool
     """Joined before the previous round was sealed: fate left them unmatched (R9)."""
     partner_name: str | None = None

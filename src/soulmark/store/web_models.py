@@ -22,6 +22,8 @@ class ShareRow(Base):
     revoked_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     show_name: Mapped[bool] = mapped_column(Boolean, default=False)
     """Set only by the bearer, only after looking: the friend may then read the name."""
+    label: Mapped[str | None] = mapped_column(String(60), default=None)
+    """The bearer's own words for whom the link is for ("for Mum"); the friend reads it."""
 
 
 class ConfirmationRow(Base):

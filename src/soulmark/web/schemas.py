@@ -160,6 +160,7 @@ SharedViewOut = mirror(
     "SharedViewOut",
     SharedView,
     "What a friend sees: no ids, and the name only if the bearer chose to show it.",
+    label=(str | None, None),
 )
 ShareOut = mirror("ShareOut", Share, "A link that shows a friend your wrist.")
 # mypy sees a model made by mirror() as a value, not a class: the two places that use one

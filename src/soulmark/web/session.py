@@ -41,6 +41,7 @@ __all__ = [
     "LinkSessions",
     "COOKIES",
     "ME",
+    "NO_SESSION",
     "SESSION_HEADER",
     "handle_of",
     "handles_of",
@@ -60,6 +61,8 @@ ME = "me"
 COOKIES = {"wrist": "sm_wrist", "share": "sm_share", "organizer": "sm_org"}
 """Cookie name stems by kind; each link's cookie adds its handle (see :func:`cookie_name`)."""
 SESSION_HEADER = b"x-soulmark-session"
+NO_SESSION = "-"
+"""What a ``me-<handle>`` path names when the browser sent no cookie for it."""
 CHOOSER = "/wrists"
 """The page listing the worlds of this browser's wrists (what ``/wrist/me`` shows for several)."""
 _SAFE = ("GET", "HEAD", "OPTIONS")
@@ -253,7 +256,7 @@ class LinkSessions:
         if link and link.group(2).startswith(f"{ME}-"):
             kind, handle = link.group(1), link.group(2)[len(ME) + 1 :]
             token = _cookies(scope).get(cookie_name(kind, handle, self.secure), "")
-            scope["path"] = f"/{kind}/{token or '-'}{link.group(3) or ''}"
+            scope["path"] = f"/{kind}/{token or NO_SESSION}{link.group(3) or ''}"
             scope["raw_path"] = scope["path"].encode()
             state = scope.setdefault("state", {})
             state["link_token"], state["link_handle"] = token, link.group(2)

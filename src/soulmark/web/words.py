@@ -109,6 +109,7 @@ ERROR_WORDS: dict[str, str] = {
     "method-not-allowed": N_("This page cannot be opened like that. Go back and try again."),
     "seal-unconfirmed": N_("Tick the box to confirm: drawing fate cannot be undone."),
     "retention-past": N_("The date must be in the future."),
+    "label-too-long": N_("A share link's label can be at most %(n)s characters long."),
     "contact-empty": N_("Please write what to pass them."),
     "contact-too-long": N_("What you pass can be at most %(n)s characters long."),
     "contact-too-many-words": N_(

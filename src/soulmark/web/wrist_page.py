@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from fastapi import Request
@@ -18,7 +19,15 @@ from soulmark.web.lang import Speech, assume_zone, speech_of
 from soulmark.web.render import render
 from soulmark.web.words import UNCONFIRMED
 
-__all__ = ["UNCONFIRMED", "drawing", "friend_json", "spoken", "wrist_json", "wrist_page"]
+__all__ = [
+    "UNCONFIRMED",
+    "drawing",
+    "friend_json",
+    "friend_page",
+    "spoken",
+    "wrist_json",
+    "wrist_page",
+]
 
 
 def drawing(view: Any) -> dict[str, Any]:
@@ -84,8 +93,24 @@ def wrist_page(
         # Whether the name form is offered; the name itself is on its own page, so a wrist
         # page only ever holds the partner's name (R6).
         "own_editable": not view.sealed,
+        # One per render: a second press of the same form makes nothing twice (item 4).
+        "share_once": secrets.token_urlsafe(16),
+        "replace_once": secrets.token_urlsafe(16),
+        "share_label_max": sharing.LABEL_MAX,
         **_push(request, store, token),
         **drawing(view),
         **extra,
     }
     return render(request, "wrist.html", ctx, status=status)
+
+
+def friend_page(
+    request: Request, store: Store, token: str, now: int, card: dict[str, str] | None = None
+) -> Response:
+    """The friend's page of the share link ``token``: the live wrist and the bearer's label."""
+    shared = sharing.shared_snapshot(store, token=token, at=now)
+    view = shared.view(now)
+    assume_zone(request, shared.wrist.zone)
+    message = view.said(speech_of(request).gettext)
+    ctx = {"view": view, "token": token, "message": message, "label": shared.label, "card": card}
+    return render(request, "share.html", ctx | drawing(view))

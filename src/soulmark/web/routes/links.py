@@ -15,11 +15,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from soulmark.core.links import KINDS
-from soulmark.web.deps import CsrfDep, NowDep, StoreDep
+from soulmark.core.links import KINDS, read_link
+from soulmark.web.deps import NowDep, SettingsDep, StoreDep, check_csrf
 from soulmark.web.opening import open_link
 from soulmark.web.render import render
 from soulmark.web.routes.cards import share_card
+from soulmark.web.wrist_page import friend_page
 
 router = APIRouter()
 
@@ -37,8 +38,21 @@ for _kind in KINDS:
     router.add_api_route(f"/{_kind}/", _landing(_kind), methods=["GET"], include_in_schema=False)
 
 
-@router.post("/open/{kind}", include_in_schema=False, dependencies=[CsrfDep])
+@router.post("/open/{kind}", include_in_schema=False)
 def open_form(
-    request: Request, kind: str, link: Annotated[str, Form()], store: StoreDep, now: NowDep
+    request: Request,
+    kind: str,
+    link: Annotated[str, Form()],
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
+    pasted, token = read_link(link)
+    if (pasted or kind) == "share" and not request.cookies:
+        # A browser that keeps no cookies (nor a CSRF one) still sees the friend's page: it is
+        # only shown, with no session made, so a POST from another site changes nothing
+        # (issue 19 item 6).
+        return friend_page(request, store, token, now, card=share_card(request))
+    check_csrf(request, settings, csrf)
     return open_link(request, store, kind, link, now)

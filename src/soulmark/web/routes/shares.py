@@ -11,12 +11,14 @@ from starlette.responses import Response
 
 from soulmark.services import shares as sharing
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
-from soulmark.web.lang import assume_zone, speech_of
+from soulmark.web.flash import set_flash
+from soulmark.web.lang import speech_of
 from soulmark.web.opening import open_session, opened, private
 from soulmark.web.render import render
 from soulmark.web.routes.cards import share_card
 from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut, SharesOut
-from soulmark.web.wrist_page import drawing, friend_json, wrist_page
+from soulmark.web.session import NO_SESSION, handle_of
+from soulmark.web.wrist_page import friend_json, friend_page
 
 router = APIRouter()
 
@@ -25,12 +27,29 @@ class ShowBody(BaseModel):
     show: bool
 
 
+class ShareBody(BaseModel):
+    label: str | None = None
+    """Whom the link is for, in your words ("for Mum"); the friend's page shows it."""
+    once: str | None = None
+    """Any string of your choosing: sending the same one again makes no second link."""
+
+
 @router.post("/wrist/{token}/shares", include_in_schema=False, dependencies=[CsrfDep])
-def share_create_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
-    share, share_token = sharing.create_share(store, token=token, at=now)
-    # The share token is shown this once (only its hash is kept), so no redirect here.
-    new_link = private(request, "share", share_token)
-    return wrist_page(request, store, token, now, status=201, new_share=new_link)
+def share_create_form(
+    request: Request,
+    token: str,
+    store: StoreDep,
+    now: NowDep,
+    label: Annotated[str | None, Form()] = None,
+    once: Annotated[str | None, Form()] = None,
+) -> Response:
+    # The form's ``once`` makes a second press find the first press's link (issue 19 item 4).
+    _, share_token = sharing.create_share(store, token=token, at=now, label=label, once=once)
+    # Only its hash is kept: the new link rides to the wrist page in a one-time flash.
+    response = RedirectResponse(f"/wrist/{token}#friends", status_code=303)
+    link = private(request, "share", share_token)
+    set_flash(request, response, where=handle_of(token), kind="share", value=link)
+    return response
 
 
 @router.post(
@@ -59,12 +78,11 @@ def share_show_form(
 def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     if not opened(request):
         return open_session(request, store, "share", token)
-    shared = sharing.shared_snapshot(store, token=token, at=now)
-    view = shared.view(now)
-    assume_zone(request, shared.wrist.zone)
-    message = view.said(speech_of(request).gettext)
-    ctx = {"view": view, "token": token, "message": message, **drawing(view)}
-    return render(request, "share.html", {**ctx, "card": share_card(request)})
+    if token == NO_SESSION:
+        # A link preview (a chat app's robot) follows the redirect without the cookie it was
+        # just given: it gets the link's card, never a dead end (issue 19 item 6).
+        return render(request, "share_card.html", {"card": share_card(request)})
+    return friend_page(request, store, token, now, card=share_card(request))
 
 
 @router.get("/api/wrist/shares", tags=["friends"], response_model=SharesOut, **AS_IS)
@@ -77,10 +95,14 @@ def shares_api(token: TokenDep, store: StoreDep) -> list[dict[str, Any]]:
     "/api/wrist/shares", tags=["friends"], status_code=201, response_model=ShareCreatedOut, **AS_IS
 )
 def share_create_api(
-    request: Request, token: TokenDep, store: StoreDep, now: NowDep
+    request: Request, token: TokenDep, store: StoreDep, now: NowDep, body: ShareBody | None = None
 ) -> dict[str, Any]:
-    """A new share link for a friend; its token is returned this once."""
-    share, share_token = sharing.create_share(store, token=token, at=now)
+    """A new share link for a friend, with an optional ``label``; its token is returned
+    this once (or again for the same ``once``)."""
+    body = body or ShareBody()
+    share, share_token = sharing.create_share(
+        store, token=token, at=now, label=body.label, once=body.once
+    )
     return {**share.to_json(), "token": share_token, "url": private(request, "share", share_token)}
 
 
@@ -105,4 +127,5 @@ def share_show_api(
 @router.get("/api/share", tags=["friends"], response_model=SharedViewOut, **AS_IS)
 def shared_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """A friend's live view of a wrist (share token): never the name unless shown."""
-    return friend_json(sharing.shared_view(store, token=token, at=now), speech_of(request))
+    shared = sharing.shared_snapshot(store, token=token, at=now)
+    return {**friend_json(shared.view(now), speech_of(request)), "label": shared.label}

@@ -11,15 +11,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.services import signin as signing
-from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep, TooMany
+from soulmark.web.deps import (
+    CsrfDep,
+    NowDep,
+    SettingsDep,
+    StoreDep,
+    TokenDep,
+    TooMany,
+    get_settings,
+)
+from soulmark.web.flash import clear_flash, read_flash, set_flash
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
-from soulmark.web.opening import ask_signin, open_session, private
+from soulmark.web.opening import ask_signin, open_session, opened, private
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, SentOut, SignedInOut
+from soulmark.web.session import ME, cookie_name, handle_of, session_cookie
 
 router = APIRouter()
 
@@ -118,13 +129,45 @@ def signin_api(body: CodeBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
 
 
 @router.post("/wrist/{token}/replace", include_in_schema=False, dependencies=[CsrfDep])
-def replace_form(request: Request, token: str, store: StoreDep) -> Response:
-    done = signing.replace_link(store, token=token)
-    ctx = {"world": done.world, "replaced": private(request, "wrist", done.token)}
-    return render(request, "signin.html", ctx)
+def replace_form(
+    request: Request, token: str, store: StoreDep, once: Annotated[str | None, Form()] = None
+) -> Response:
+    done = signing.replace_link(store, token=token, once=once)
+    # Post/redirect/get (issue 19 item 4): this browser's session moves to the new link, and
+    # the link itself reaches the page once, in a flash; a reload repeats nothing.
+    handle = handle_of(done.token)
+    response = RedirectResponse(f"/wrist/{ME}-{handle}/replaced", status_code=303)
+    secure = get_settings(request).cookies_secure
+    response.raw_headers.append(session_cookie("wrist", done.token, secure))
+    if handle_of(token) != handle:
+        response.delete_cookie(cookie_name("wrist", handle_of(token), secure), path="/")
+    link = private(request, "wrist", done.token)
+    set_flash(request, response, where=handle, kind="replaced", value=link)
+    return response
+
+
+@router.get("/wrist/{token}/replaced", include_in_schema=False)
+def replaced_page(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    if not opened(request):
+        return open_session(request, store, "wrist", token)
+    world = signing.world_of(store, token=token)
+    link = read_flash(request, where=handle_of(token), kind="replaced")
+    response = render(request, "replaced.html", {"world": world, "replaced": link, "token": token})
+    if link:
+        clear_flash(request, response)
+    return response
+
+
+class ReplaceBody(BaseModel):
+    once: str | None = None
+    """Any string of your choosing: sending the same one again (even with the old token)
+    answers the same new token and replaces nothing more."""
 
 
 @router.post("/api/wrist/replace", tags=["wrist"], response_model=SignedInOut, **AS_IS)
-def replace_api(token: TokenDep, store: StoreDep) -> dict[str, Any]:
+def replace_api(
+    token: TokenDep, store: StoreDep, body: ReplaceBody | None = None
+) -> dict[str, Any]:
     """Replace your private link: the answer holds the new token; the old one is revoked."""
-    return signing.replace_link(store, token=token).to_json()
+    once = body.once if body else None
+    return signing.replace_link(store, token=token, once=once).to_json()

@@ -13,10 +13,11 @@ from starlette.responses import Response
 from soulmark import services
 from soulmark.services import naming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, SpeechDep, StoreDep, TokenDep
+from soulmark.web.flash import clear_flash, read_flash
 from soulmark.web.opening import open_session, opened
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, NameOut, WristOut
-from soulmark.web.session import CHOOSER, ME, sessions_of
+from soulmark.web.session import CHOOSER, ME, handle_of, sessions_of
 from soulmark.web.wrist_cache import read_wrist
 from soulmark.web.wrist_page import wrist_json, wrist_page
 
@@ -27,7 +28,12 @@ router = APIRouter()
 def wrist_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     if not opened(request):
         return open_session(request, store, "wrist", token)
-    return wrist_page(request, store, token, now)
+    # A share link just made arrives once, in a flash (post/redirect/get: issue 19 item 4).
+    new_share = read_flash(request, where=handle_of(token), kind="share")
+    response = wrist_page(request, store, token, now, new_share=new_share)
+    if new_share:
+        clear_flash(request, response)
+    return response
 
 
 @router.post("/wrist/{token}/look", include_in_schema=False, dependencies=[CsrfDep])

@@ -428,6 +428,16 @@
     });
   }
 
+  // A choice that fills a box (the reach-out's join address): offered, never pre-filled.
+  function fillers() {
+    document.querySelectorAll("button[data-fill]").forEach(function (b) {
+      var box = document.getElementById(b.dataset.fill);
+      if (!box) return;
+      b.hidden = false;
+      b.addEventListener("click", function () { box.value = b.dataset.value; box.focus(); });
+    });
+  }
+
   // The poster and the big screen: print, full screen, and a countdown to the draw.
   function night() {
     document.querySelectorAll("button[data-print]").forEach(function (b) {
@@ -456,6 +466,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("a[data-back]").forEach(goBack);
     night();
+    fillers();
     var zones = document.getElementById("new-zone");
     if (zones && zones.tagName === "SELECT") pickZone(zones);
     var opener = document.getElementById("open-form");
