@@ -28,6 +28,7 @@ from soulmark.core.errors import Conflict, InvalidInput, NotFound, SoulmarkError
 from soulmark.core.validate import clean_line
 from soulmark.notices.compose import DEFAULT_BASE_URL, removed_mail
 from soulmark.notices.queue import queue_message
+from soulmark.services.co_organizers import note
 from soulmark.services.invite_lists import Invitee
 from soulmark.services.invites import PURPOSE, Invited, invite
 from soulmark.services.organizer import JOINED
@@ -149,6 +150,7 @@ def remove_person(
             raise Conflict("the draw's beacon is due: its roster is fixed", code="roster-frozen")
         to, lang = row.email, row.lang
         _delete(s, row)
+        note(s, world, token, "removed-person", at)
         if joined and to:
             subject, body = removed_mail(world_name=world.name, reason=why, lang=lang)
             queue_message(s, world, kind="removed", to=to, subject=subject, body=body, at=at)
@@ -194,6 +196,7 @@ def resend_invitation(
             )
             .values(expires_at=at)
         )
+        note(s, world, token, "resent-invitation", at)
         slug = world.slug
     return invite(
         store, world=slug, invitees=[again], at=at, base_url=base_url, lang=lang, quotas=quotas

@@ -8,7 +8,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from soulmark.core.times import parse_iso
-from soulmark.services import exclusions, lifecycle, push
+from soulmark.services import exclusions, lifecycle, push, reports
 from soulmark.services import shares as sharing
 from soulmark.services.wrist_read import snapshot
 from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
@@ -84,6 +84,7 @@ def wrist_page(
         # Whether the name form is offered; the name itself is on its own page, so a wrist
         # page only ever holds the partner's name (R6).
         "own_editable": not view.sealed,
+        "report": reports.wrist_report(store, token=token) if view.state == "revealed" else None,
         **_push(request, store, token),
         **drawing(view),
         **extra,

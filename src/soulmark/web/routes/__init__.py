@@ -2,6 +2,7 @@
 
 from soulmark.web.routes import (
     audit,
+    co_organizers,
     console,
     dev,
     events,
@@ -15,6 +16,7 @@ from soulmark.web.routes import (
     people,
     push,
     receipts,
+    reports,
     schedule,
     senders,
     shares,
@@ -49,6 +51,8 @@ ROUTERS = [
     links.router,
     way_in.router,
     push.router,
+    co_organizers.router,
+    reports.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""
