@@ -22,6 +22,7 @@ OURS = {
     "organizer_links",
     "organizer_actions",
     "name_reports",
+    "join_slips",
 }
 
 

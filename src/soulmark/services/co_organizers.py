@@ -60,6 +60,7 @@ ACTIONS = (
     "removed-person",
     "resent-invitation",
     "removed-reported",
+    "slips-made",
 )
 """What the log may say an organizer did: kinds only, never to whom."""
 

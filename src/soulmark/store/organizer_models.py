@@ -1,4 +1,5 @@
-"""Co-organizer links, the log of organizer actions, and reports of a name (issue 20).
+"""Co-organizer links, the log of organizer actions, reports of a name, and the join slips
+of a class sheet (issue 20).
 
 None of these rows pairs two people: the log names an organizer link and an action, a
 report names only the person whose name was reported (its reporter is kept so their own
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from soulmark.store.models import Base
 
-__all__ = ["NameReportRow", "OrganizerActionRow", "OrganizerLinkRow"]
+__all__ = ["JoinSlipRow", "NameReportRow", "OrganizerActionRow", "OrganizerLinkRow"]
 
 
 class OrganizerLinkRow(Base):
@@ -65,3 +66,24 @@ class NameReportRow(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     removed_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
     """When the organizer removed the reported person (their contact is never passed)."""
+
+
+class JoinSlipRow(Base):
+    """One join slip of a class sheet (school mode): a one-time code that claims the place
+    of an unclaimed person, as an invitation does, with no email address.
+
+    The code is kept readable, for the organizer alone, so the sheet can be printed again;
+    once used it opens nothing.  It is never a wrist key.  ``person_id`` carries no foreign
+    key: a place removed before the draw leaves its slip spent, not dangling."""
+
+    __tablename__ = "join_slips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    person_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    batch: Mapped[str] = mapped_column(String(64), index=True)
+    """The form press that made it: a second press of the same form makes no more slips."""
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, default=None)

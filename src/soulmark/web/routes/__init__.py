@@ -21,6 +21,7 @@ from soulmark.web.routes import (
     senders,
     shares,
     signin,
+    slips,
     unsubscribe,
     way_in,
     world_admin,
@@ -53,6 +54,7 @@ ROUTERS = [
     push.router,
     co_organizers.router,
     reports.router,
+    slips.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

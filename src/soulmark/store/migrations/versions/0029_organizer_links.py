@@ -1,4 +1,5 @@
-"""co-organizer links, the organizer action log, name reports (issue 20 items 4 and 5)
+"""co-organizer links, the organizer action log, name reports, join slips (issue 20 items 4,
+5 and 9)
 
 Revision ID: 0029_organizer_links
 Revises: 0026_push_subscriptions
@@ -51,9 +52,25 @@ def upgrade() -> None:
     )
     op.create_index("ix_name_reports_world_id", "name_reports", ["world_id"])
     op.create_index("ix_name_reports_reported_id", "name_reports", ["reported_id"])
+    op.create_table(
+        "join_slips",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("world_id", sa.Integer(), sa.ForeignKey("worlds.id"), nullable=False),
+        sa.Column("person_id", sa.BigInteger(), nullable=False),
+        sa.Column("code", sa.String(32), nullable=False),
+        sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("batch", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("used_at", sa.BigInteger(), nullable=True),
+    )
+    for column in ("world_id", "person_id", "batch"):
+        op.create_index(f"ix_join_slips_{column}", "join_slips", [column])
 
 
 def downgrade() -> None:
+    for column in ("world_id", "person_id", "batch"):
+        op.drop_index(f"ix_join_slips_{column}", table_name="join_slips")
+    op.drop_table("join_slips")
     op.drop_index("ix_name_reports_reported_id", table_name="name_reports")
     op.drop_index("ix_name_reports_world_id", table_name="name_reports")
     op.drop_table("name_reports")
