@@ -11,6 +11,7 @@ Each calls the service the web calls; none shows a pair (B2).
     soulmark organizer link o_… "Mr Tanaka"         # a co-organizer link; links, revoke-link
     soulmark organizer log o_…                     # which link did what, and when
     soulmark organizer reports o_…                 # reported names; remove-reported o_… n_…
+    soulmark organizer slips o_… --make 30         # join slips for a class without email
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Annotated
 import typer
 
 from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, base_url, console, emit, now_or, opened
-from soulmark.services import broadcast, co_organizers, moderation, reports, world_admin
+from soulmark.services import broadcast, co_organizers, moderation, reports, slips, world_admin
 
 __all__ = ["organizer_app"]
 
@@ -244,3 +245,29 @@ def remove_reported(
     with opened(db) as store:
         done = reports.remove_reported(store, token=token, report=report, at=now_or(at))
     emit(as_json, done.to_json(), lambda: console.print(f"removed ({done.report})"))
+
+
+@organizer_app.command("slips")
+def list_slips(
+    token: TokenArg,
+    make: Annotated[int, typer.Option(help="Make this many new join slips first.")] = 0,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The unused join slips of a class sheet (school mode, no email), one code a line.
+
+    Example: soulmark organizer slips o_… --make 30
+    """
+    with opened(db) as store:
+        if make:
+            found = slips.make_slips(store, token=token, count=make, at=now_or(at))
+        else:
+            found = slips.slips(store, token=token)
+
+    def show() -> None:
+        for entry in found.slips:
+            console.print(entry["code"], markup=False)
+        console.print(f"({found.used} used)")
+
+    emit(as_json, found.to_json(), show)
