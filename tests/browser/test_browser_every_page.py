@@ -23,7 +23,7 @@ from sqlalchemy import select
 from soulmark import services
 from soulmark.core.times import SECOND
 from soulmark.notices.suppress import key_hash
-from soulmark.services import invites, signin
+from soulmark.services import invites, signin, slips
 from soulmark.services.shares import create_share
 from soulmark.services.world_opening import WorldAsked, open_world
 from soulmark.store import Store
@@ -183,6 +183,18 @@ def _chooser(s: Scene, page: Any) -> None:
     page.wait_for_selector("main")
 
 
+def _slip_code(s: Scene) -> str:
+    made = slips.make_slips(s.live.store, token=s.organizer, count=2, at=s.live.clock.now)
+    return made.slips[-1]["code"]
+
+
+def _link_made(s: Scene, page: Any) -> None:
+    page.goto(s.live.url(f"/organizer/{s.organizer}"))
+    page.fill("#link-name", f"Mr Aizawa {s.made}")
+    page.click("#link-make")
+    page.wait_for_selector("#co-organizer-url")
+
+
 VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/": _go("/"),
     "/docs": _go("/docs"),
@@ -209,6 +221,14 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/wrist/{token}/name": lambda s, page: page.goto(s.fresh_wrist_url("/name")),
     "/wrists": _chooser,
     "/dev/outbox": _go("/dev/outbox"),
+    # Issue 20: the class sheet, joining by slip, a co-organizer link shown once.
+    "/organizer/{token}/slips": lambda s, page: (
+        _slip_code(s),
+        page.goto(s.live.url(f"/organizer/{s.organizer}/slips")),
+    ),
+    "/slip": _go("/slip"),
+    "/j/{code}": lambda s, page: page.goto(s.live.url(f"/j/{_slip_code(s)}")),
+    "/organizer/{token}/links/made": _link_made,
     # The service worker's offline page, in the language this person chose.
     "/offline/{lang}": lambda s, page: page.goto(
         s.live.url("/offline/" + page.evaluate("document.documentElement.lang"))

@@ -42,3 +42,31 @@ def test_organizer_message_and_a_bad_id_fail_in_one_line(cli):
     assert sent.code == 0 and sent.json["sent"] == 3
     bad = cli("organizer", "remove", token, "r_nobody")
     assert bad.code == 1 and len(bad.err.strip().splitlines()) == 1
+
+
+def test_i20_5_organizer_link_links_log_and_revoke_link(cli):
+    _, token = _world(cli)
+    made = cli("organizer", "link", token, "Mr Tanaka", "--json")
+    assert made.code == 0, made.err
+    co = made.json["organizer_token"]
+    assert cli("organizer", "rename", co, "Class 2-B").code == 0
+    log = cli("organizer", "log", token)
+    assert log.code == 0 and "Mr Tanaka  renamed" in log.out and "main  link-made" in log.out
+    listed = cli("organizer", "links", token, "--json").json["links"]
+    assert [entry["name"] for entry in listed] == ["Mr Tanaka"]
+    refused = cli("organizer", "link", co, "Someone")
+    assert refused.code == 1 and len(refused.err.strip().splitlines()) == 1
+    assert cli("organizer", "revoke-link", token, listed[0]["link"]).code == 0
+    assert cli("organizer", "people", co).code == 1
+
+
+def test_i20_4_9_organizer_reports_and_slips(cli):
+    _, token = _world(cli)
+    assert cli("organizer", "reports", token, "--json").json["reports"] == []
+    bad = cli("organizer", "remove-reported", token, "n_nobody")
+    assert bad.code == 1 and "Traceback" not in bad.err
+    made = cli("organizer", "slips", token, "--make", "3", "--json").json
+    assert len(made["slips"]) == 3 and made["used"] == 0
+    assert cli("organizer", "slips", token).out.count("-") >= 6
+    too_many = cli("organizer", "slips", token, "--make", "999")
+    assert too_many.code == 1 and len(too_many.err.strip().splitlines()) == 1

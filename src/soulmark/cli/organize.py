@@ -8,6 +8,10 @@ Each calls the service the web calls; none shows a pair (B2).
     soulmark organizer rename o_… "Class 2-B"
     soulmark organizer joins o_… --close | --open
     soulmark organizer replace-link o_…
+    soulmark organizer link o_… "Mr Tanaka"         # a co-organizer link; links, revoke-link
+    soulmark organizer log o_…                     # which link did what, and when
+    soulmark organizer reports o_…                 # reported names; remove-reported o_… n_…
+    soulmark organizer slips o_… --make 30         # join slips for a class without email
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Annotated
 import typer
 
 from soulmark.cli.common import AtOpt, DbOpt, JsonOpt, base_url, console, emit, now_or, opened
-from soulmark.services import broadcast, moderation, world_admin
+from soulmark.services import broadcast, co_organizers, moderation, reports, slips, world_admin
 
 __all__ = ["organizer_app"]
 
@@ -126,11 +130,144 @@ def joins(
 
 
 @organizer_app.command("replace-link")
-def replace_link(token: TokenArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+def replace_link(
+    token: TokenArg, at: AtOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
     """A new organizer link; the one given stops working now.
 
     Example: soulmark organizer replace-link o_…
     """
     with opened(db) as store:
-        done = world_admin.replace_organizer_link(store, token=token, base_url=base_url())
+        done = world_admin.replace_organizer_link(
+            store, token=token, base_url=base_url(), at=now_or(at)
+        )
     emit(as_json, done.to_json(), lambda: console.print(done.organizer_url, markup=False))
+
+
+@organizer_app.command("link")
+def make_link(
+    token: TokenArg,
+    name: Annotated[str, typer.Argument(help="Who the link is for, as the log names it.")],
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a named co-organizer link (with the world's own organizer token only).
+
+    Example: soulmark organizer link o_… "Mr Tanaka"
+    """
+    with opened(db) as store:
+        done = co_organizers.make_link(
+            store, token=token, name=name, at=now_or(at), base_url=base_url()
+        )
+    emit(as_json, done.to_json(), lambda: console.print(done.organizer_url, markup=False))
+
+
+@organizer_app.command("revoke-link")
+def revoke_link(
+    token: TokenArg,
+    link: Annotated[str, typer.Argument(help="The link id (l_…) from `organizer links`.")],
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a co-organizer link: it opens nothing from now on.
+
+    Example: soulmark organizer revoke-link o_… l_…
+    """
+    with opened(db) as store:
+        done = co_organizers.revoke_link(store, token=token, link=link, at=now_or(at))
+    emit(as_json, done.to_json(), lambda: console.print(f"revoked {link}", markup=False))
+
+
+@organizer_app.command("links")
+def links(token: TokenArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """The world's co-organizer links, working and revoked.
+
+    Example: soulmark organizer links o_…
+    """
+    with opened(db) as store:
+        found = co_organizers.organizer_links(store, token=token)
+
+    def show() -> None:
+        for entry in found.links:
+            state = f"revoked {entry['revoked']}" if entry["revoked"] else "working"
+            console.print(f"{entry['link']}  {entry['name']}  ({state})", markup=False)
+
+    emit(as_json, found.to_json(), show)
+
+
+@organizer_app.command("log")
+def log(token: TokenArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """What organizers did, newest first: which link, what, and when (never whom).
+
+    Example: soulmark organizer log o_…
+    """
+    with opened(db) as store:
+        found = co_organizers.action_log(store, token=token)
+
+    def show() -> None:
+        for a in found.actions:
+            console.print(f"{a['at']}  {a['actor']}  {a['action']}", markup=False)
+
+    emit(as_json, found.to_json(), show)
+
+
+@organizer_app.command("reports")
+def list_reports(token: TokenArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Names bearers reported after the draw, with report ids (never who reported).
+
+    Example: soulmark organizer reports o_…
+    """
+    with opened(db) as store:
+        found = reports.reports(store, token=token)
+
+    def show() -> None:
+        for r in found.reports:
+            gone = " (removed)" if r["removed"] else ""
+            console.print(f"{r['report']}  {r['name']}{gone}", markup=False)
+
+    emit(as_json, found.to_json(), show)
+
+
+@organizer_app.command("remove-reported")
+def remove_reported(
+    token: TokenArg,
+    report: Annotated[str, typer.Argument(help="The report id (n_…) from `organizer reports`.")],
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove the person a report names: their contact is never passed; marks stay.
+
+    Example: soulmark organizer remove-reported o_… n_…
+    """
+    with opened(db) as store:
+        done = reports.remove_reported(store, token=token, report=report, at=now_or(at))
+    emit(as_json, done.to_json(), lambda: console.print(f"removed ({done.report})"))
+
+
+@organizer_app.command("slips")
+def list_slips(
+    token: TokenArg,
+    make: Annotated[int, typer.Option(help="Make this many new join slips first.")] = 0,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The unused join slips of a class sheet (school mode, no email), one code a line.
+
+    Example: soulmark organizer slips o_… --make 30
+    """
+    with opened(db) as store:
+        if make:
+            found = slips.make_slips(store, token=token, count=make, at=now_or(at))
+        else:
+            found = slips.slips(store, token=token)
+
+    def show() -> None:
+        for entry in found.slips:
+            console.print(entry["code"], markup=False)
+        console.print(f"({found.used} used)")
+
+    emit(as_json, found.to_json(), show)

@@ -20,6 +20,7 @@ from soulmark.core.times import DAY
 from soulmark.core.validate import clean_line
 from soulmark.notices.compose import broadcast_mail
 from soulmark.notices.queue import queue_many
+from soulmark.services.co_organizers import note
 from soulmark.services.results import Result
 from soulmark.services.signin import holds_wrist
 from soulmark.services.worlds import organizer_row
@@ -90,6 +91,7 @@ def send_to_everyone(
             for to, lang in _recipients(s, world, audience)
         ]
         queue_many(s, world, kind="message", mails=mails, at=at)
+        note(s, world, token, "message", at)
         slug = world.slug
     return Broadcast(world=slug, sent=len(mails), left_today=PER_DAY - sent_today - 1)
 

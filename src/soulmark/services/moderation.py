@@ -28,6 +28,7 @@ from soulmark.core.errors import Conflict, InvalidInput, NotFound, SoulmarkError
 from soulmark.core.validate import clean_line
 from soulmark.notices.compose import DEFAULT_BASE_URL, removed_mail
 from soulmark.notices.queue import queue_message
+from soulmark.services.co_organizers import note
 from soulmark.services.invite_lists import Invitee
 from soulmark.services.invites import PURPOSE, Invited, invite
 from soulmark.services.organizer import JOINED
@@ -39,6 +40,7 @@ from soulmark.services.worlds import organizer_row
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, PersonRow, ReceiptRow, RoundRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
+from soulmark.store.organizer_models import JoinSlipRow
 from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
 __all__ = ["Entry", "Removed", "Roster", "remove_person", "resend_invitation", "roster"]
@@ -52,7 +54,8 @@ class Entry(Result):
     """The roster id (``r_…``): never a transcript's opaque id."""
     name: str
     status: str
-    """``invited`` (not joined yet), ``unconfirmed`` (joined, link not followed), ``joined``."""
+    """``invited`` (not joined yet), ``unconfirmed`` (joined, link not followed), ``joined``,
+    ``slip`` (a class sheet's slip, not used yet)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,9 @@ def _listed(s: Session, world: WorldRow) -> list[tuple[PersonRow, Listed]]:
 def _status(person: PersonRow, did: Listed) -> str:
     if person.confirmed:
         return "joined"
-    return "unconfirmed" if did.joined else "invited"
+    if did.joined:
+        return "unconfirmed"
+    return "slip" if person.email_key.startswith("slip:") else "invited"
 
 
 def _frozen(s: Session, world: WorldRow, at: int) -> bool:
@@ -149,6 +154,7 @@ def remove_person(
             raise Conflict("the draw's beacon is due: its roster is fixed", code="roster-frozen")
         to, lang = row.email, row.lang
         _delete(s, row)
+        note(s, world, token, "removed-person", at)
         if joined and to:
             subject, body = removed_mail(world_name=world.name, reason=why, lang=lang)
             queue_message(s, world, kind="removed", to=to, subject=subject, body=body, at=at)
@@ -157,7 +163,7 @@ def remove_person(
 
 def _delete(s: Session, person: PersonRow) -> None:
     ids = [person.id]
-    for table in (ShareRow, ReceiptRow, ConfirmationRow, SigninCodeRow, NoticeRow):
+    for table in (ShareRow, ReceiptRow, ConfirmationRow, SigninCodeRow, NoticeRow, JoinSlipRow):
         s.execute(delete(table).where(table.person_id.in_(ids)))
     s.execute(delete(ExclusionRow).where(ExclusionRow.person_id.in_(ids)))
     s.delete(person)
@@ -183,6 +189,8 @@ def resend_invitation(
         row, did = found
         if did.joined or row.confirmed:
             raise Conflict("this person has joined already", code="person-joined")
+        if not row.email:
+            raise Conflict("a join slip has no address to mail", code="person-slip")
         again = Invitee(row.email, row.name or None, row.exclusion_group)
         s.execute(
             update(SigninCodeRow)
@@ -194,6 +202,7 @@ def resend_invitation(
             )
             .values(expires_at=at)
         )
+        note(s, world, token, "resent-invitation", at)
         slug = world.slug
     return invite(
         store, world=slug, invitees=[again], at=at, base_url=base_url, lang=lang, quotas=quotas

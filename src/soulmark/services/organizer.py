@@ -21,6 +21,7 @@ from soulmark.core.times import iso
 from soulmark.core.transcript import commitment
 from soulmark.core.validate import check_window
 from soulmark.core.wrist import wrist_at
+from soulmark.services.co_organizers import note
 from soulmark.services.fate_log import record as record_fate
 from soulmark.services.sealing import Sealed, seal, transcript_text
 from soulmark.services.tokens import new_secret
@@ -237,7 +238,11 @@ def organizer_seal(
     """Seal ``round``: naming the round makes a repeated submit a harmless no-op (B6).
     A round waiting for a beacon fetches it from ``relays``."""
     world = organizer_world(store, token=token)
-    return seal(store, world=world, at=at, round=round, relays=relays)
+    done = seal(store, world=world, at=at, round=round, relays=relays)
+    if not done.already:
+        with store.transaction() as s:
+            note(s, organizer_row(s, token), token, "sealed", at)
+    return done
 
 
 def organizer_window(
@@ -267,6 +272,7 @@ def organizer_window(
         if spec is not None and at >= spec.published_at:
             raise Conflict(f"round {target.number} waits for a beacon that is already out")
         world.window_start, world.window_end = start, end
+        note(s, world, token, "window", at)
         secret = new_secret()
         target.secret = secret.hex()
         target.commitment = commitment(secret, world_block(world), target.number, spec)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict
@@ -21,12 +21,14 @@ from soulmark.core.links import private_link
 from soulmark.core.transcript import commitment
 from soulmark.core.validate import clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL
+from soulmark.services.co_organizers import note
 from soulmark.services.fate_log import record as record_fate
 from soulmark.services.results import Result
 from soulmark.services.tokens import new_secret, new_token, token_hash
 from soulmark.services.worlds import WorldInfo, organizer_row, world_block, world_info
 from soulmark.store import Store
 from soulmark.store.models import RoundRow, WorldRow
+from soulmark.store.organizer_models import OrganizerLinkRow
 
 __all__ = ["NewOrganizerLink", "recommit", "rename_world", "replace_organizer_link", "set_joins"]
 
@@ -67,18 +69,28 @@ def rename_world(store: Store, *, token: str, name: str, at: int) -> WorldInfo:
         if new != world.name:
             world.name = new
             recommit(s, world, at)
+            note(s, world, token, "renamed", at)
         slug = world.slug
     return world_info(store, slug=slug, at=at)
 
 
 def replace_organizer_link(
-    store: Store, *, token: str, base_url: str = DEFAULT_BASE_URL
+    store: Store, *, token: str, base_url: str = DEFAULT_BASE_URL, at: int = 0
 ) -> NewOrganizerLink:
-    """A new organizer token for this world; the one given stops working now."""
+    """A new token for this organizer link (the world's own, or a co-organizer's); the one
+    given stops working now."""
     fresh = new_token("o")
     with store.transaction() as s:
         world = organizer_row(s, token, lock=True)
-        world.organizer_token_hash = token_hash(fresh)
+        note(s, world, token, "link-replaced", at)
+        if token_hash(token) == world.organizer_token_hash:
+            world.organizer_token_hash = token_hash(fresh)
+        else:  # a co-organizer replaces their own link, keeping its name
+            s.execute(
+                update(OrganizerLinkRow)
+                .where(OrganizerLinkRow.token_hash == token_hash(token))
+                .values(token_hash=token_hash(fresh))
+            )
         slug = world.slug
     url = private_link(base_url.rstrip("/"), "organizer", fresh)
     return NewOrganizerLink(world=slug, organizer_token=fresh, organizer_url=url)
@@ -88,6 +100,8 @@ def set_joins(store: Store, *, token: str, closed: bool, at: int) -> WorldInfo:
     """Close joining (the public form refuses every join alike) or open it again."""
     with store.transaction() as s:
         world = organizer_row(s, token, lock=True)
+        if world.joins_closed != closed:
+            note(s, world, token, "joins-closed" if closed else "joins-opened", at)
         world.joins_closed = closed
         slug = world.slug
     return world_info(store, slug=slug, at=at)

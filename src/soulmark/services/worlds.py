@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from soulmark.core.beacon import BeaconSpec
@@ -22,9 +22,10 @@ from soulmark.core.validate import check_window, clean_name
 from soulmark.services.fate_log import history as fate_history
 from soulmark.services.fate_log import record as record_fate
 from soulmark.services.results import Result
-from soulmark.services.tokens import by_token, new_secret, new_token, token_hash
+from soulmark.services.tokens import new_secret, new_token, token_hash
 from soulmark.store import Store
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
+from soulmark.store.organizer_models import OrganizerLinkRow
 
 __all__ = [
     "WorldCreated",
@@ -111,15 +112,21 @@ def _free_slug(s: Session, name: str, wanted: str | None) -> str:
 
 
 def organizer_row(s: Session, token: str, *, lock: bool = False) -> WorldRow:
-    """The world an organizer token opens."""
-    world: WorldRow = by_token(
-        s,
-        WorldRow.organizer_token_hash,
-        token,
-        missing="no world has that organizer token",
-        code="organizer-unknown",
-        lock=lock,
+    """The world an organizer token opens: its own link's, or a live co-organizer link's."""
+    key = token_hash(token)
+    query = select(WorldRow).where(
+        or_(
+            WorldRow.organizer_token_hash == key,
+            WorldRow.id.in_(
+                select(OrganizerLinkRow.world_id).where(
+                    OrganizerLinkRow.token_hash == key, OrganizerLinkRow.revoked_at.is_(None)
+                )
+            ),
+        )
     )
+    world = s.scalars(query.with_for_update() if lock else query).first()
+    if world is None:
+        raise NotFound("no world has that organizer token", code="organizer-unknown")
     return world
 
 

@@ -185,6 +185,13 @@ ERROR_WORDS: dict[str, str] = {
     "unsubscribe-body": N_(
         "An unsubscribe is sent with its button, which posts List-Unsubscribe=One-Click."
     ),
+    "slip-spent": N_(
+        "This slip was used already, or the code is not right. Check it, or ask your teacher "
+        "for another slip."
+    ),
+    "slips-count": N_("Make between 1 and %(n)s slips at once."),
+    "report-early": N_("You can report a name once you have looked at it."),
+    "not-main-organizer": N_("Only the world's own organizer link can make or revoke links."),
     "too-many-worlds": N_("Too many worlds were opened from here. Try again in an hour."),
     "too-many-signins": N_(
         "Too many sign-in links were asked for from here. Try again in ten minutes."

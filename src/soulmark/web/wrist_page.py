@@ -9,7 +9,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from soulmark.core.times import parse_iso
-from soulmark.services import exclusions, lifecycle, push
+from soulmark.services import exclusions, lifecycle, push, reports
 from soulmark.services import shares as sharing
 from soulmark.services.wrist_read import snapshot
 from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
@@ -97,6 +97,7 @@ def wrist_page(
         "share_once": secrets.token_urlsafe(16),
         "replace_once": secrets.token_urlsafe(16),
         "share_label_max": sharing.LABEL_MAX,
+        "report": reports.wrist_report(store, token=token) if view.state == "revealed" else None,
         **_push(request, store, token),
         **drawing(view),
         **extra,

@@ -3,6 +3,7 @@
 from alembic import context
 
 import soulmark.store.notice_models  # noqa: F401  (the notices tables join the metadata)
+import soulmark.store.organizer_models  # noqa: F401  (co-organizers, their log, reports)
 import soulmark.store.push_models  # noqa: F401  (the push subscriptions join the metadata)
 from soulmark.store import (
     changes,  # noqa: F401  (the change log joins the metadata)

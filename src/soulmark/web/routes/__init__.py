@@ -3,6 +3,7 @@
 from soulmark.web.routes import (
     audit,
     cards,
+    co_organizers,
     console,
     dev,
     events,
@@ -16,10 +17,12 @@ from soulmark.web.routes import (
     people,
     push,
     receipts,
+    reports,
     schedule,
     senders,
     shares,
     signin,
+    slips,
     unsubscribe,
     way_in,
     world_admin,
@@ -51,6 +54,9 @@ ROUTERS = [
     way_in.router,
     cards.router,
     push.router,
+    co_organizers.router,
+    reports.router,
+    slips.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.services import invites, moderation, senders
+from soulmark.services import co_organizers, invites, moderation, reports, senders
 from soulmark.services import organizer as org
 from soulmark.services.draw_outlook import draw_outlook
 from soulmark.services.schedule import schedule_of
@@ -100,7 +101,21 @@ def dashboard_html(
         join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped, twice=twice
     )
     ctx["asked"], ctx["suppressed"] = bool(asked), suppressed
+    ctx.update(_team(store, token, request))
     return render(request, "organizer.html", ctx)
+
+
+def _team(store: Store, token: str, request: Request) -> dict[str, Any]:
+    """The co-organizers' links, the action log and the reports, for their sections."""
+    said = request.query_params
+    return {
+        "team": co_organizers.organizer_links(store, token=token).to_json(),
+        "log": co_organizers.action_log(store, token=token).to_json(),
+        "reports": reports.reports(store, token=token).to_json(),
+        "link_once": secrets.token_hex(16),
+        "revoked": said.get("revoked") == "1",
+        "reported": said.get("reported") == "1",
+    }
 
 
 @router.post("/organizer/{token}/seal", include_in_schema=False, dependencies=[CsrfDep])

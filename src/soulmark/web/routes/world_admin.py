@@ -67,16 +67,19 @@ def joins_form(
 @router.post(
     "/api/organizer/replace", tags=["organizer"], response_model=NewOrganizerLinkOut, **AS_IS
 )
-def replace_api(token: TokenDep, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+def replace_api(
+    token: TokenDep, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> dict[str, Any]:
     """A new organizer token in place of this one, which stops working now (a leaked link).
     The answer holds the new ``organizer_token``: it is told only here."""
     base = settings.base_url
-    return world_admin.replace_organizer_link(store, token=token, base_url=base).to_json()
+    return world_admin.replace_organizer_link(store, token=token, base_url=base, at=now).to_json()
 
 
 @router.post("/organizer/{token}/replace", include_in_schema=False, dependencies=[CsrfDep])
-def replace_form(request: Request, token: str, store: StoreDep) -> Response:
-    done = world_admin.replace_organizer_link(store, token=token, base_url=link(request, ""))
+def replace_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    base = link(request, "")
+    done = world_admin.replace_organizer_link(store, token=token, base_url=base, at=now)
     # The page names the new link once; the old one (this browser's session too) is dead.
     return render(request, "organizer_replaced.html", {"done": done.to_json()})
 
