@@ -37,6 +37,8 @@ from soulmark.web import Settings, create_app
 VERSION = "12.2.3"
 HERE = Path(__file__).parent
 CACHE = HERE / ".lighthouse"
+REPORTS = CACHE / "reports"
+"""Each page's full Lighthouse report (JSON), kept for a look at what did not pass."""
 RESULTS_MD = HERE / "RESULTS.md"
 SECTION = "## Lighthouse: every page, mobile emulation"
 CHROME = "/usr/bin/chromium"
@@ -116,8 +118,33 @@ def session(base: str, kind: str, token: str) -> tuple[str, str]:
     return base + got.headers["location"], cookie
 
 
-def run_one(cli: Path, url: str, cookie: str | None, out: Path) -> dict[str, Any]:
-    """One Lighthouse run; its scores (0-100) and CLS."""
+@contextmanager
+def chromium(base: str, cookie: str | None) -> Iterator[int]:
+    """Debian's Chromium with a fresh profile holding only ``cookie`` (no cache, nothing
+    else), open on a debugging port for Lighthouse to drive."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    args = [*CHROME_FLAGS.split(), f"--remote-debugging-port={port}"]
+    with (
+        tempfile.TemporaryDirectory(prefix="soulmark-chromium-") as profile,
+        sync_playwright() as pw,
+    ):
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROME, headless=True, args=args
+        )
+        try:
+            if cookie:
+                name, value = cookie.split("=", 1)
+                context.add_cookies([{"name": name, "value": value, "url": base}])
+            yield port
+        finally:
+            context.close()
+
+
+def run_one(cli: Path, base: str, url: str, cookie: str | None, out: Path) -> dict[str, Any]:
+    """One Lighthouse run (storage kept: it holds the page's session cookie); its scores
+    (0-100), its CLS, and the audits that did not pass."""
     cmd = [
         "nice",
         "-n",
@@ -128,12 +155,12 @@ def run_one(cli: Path, url: str, cookie: str | None, out: Path) -> dict[str, Any
         "--quiet",
         "--output=json",
         f"--output-path={out}",
-        f"--chrome-flags={CHROME_FLAGS}",
+        "--disable-storage-reset",
         "--only-categories=" + ",".join(CATEGORIES),
     ]
-    if cookie:
-        cmd.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-    subprocess.run(cmd, check=True, env={**os.environ, "CHROME_PATH": CHROME})
+    with chromium(base, cookie) as port:
+        env = {**os.environ, "CHROME_PATH": CHROME}
+        subprocess.run([*cmd, f"--port={port}"], check=True, env=env)
     report = json.loads(out.read_text(encoding="utf-8"))
     scores = {c: round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES}
     cls = report["audits"]["cumulative-layout-shift"]["numericValue"]
@@ -256,8 +283,11 @@ def write_results(text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.lighthouse", description=__doc__)
     parser.add_argument("--people", type=int, default=30, help="people in the demo world")
+    parser.add_argument("--only", default="", help="run only the pages whose label holds this")
+    parser.add_argument("--dry", action="store_true", help="print the table, keep RESULTS.md")
     args = parser.parse_args()
     cli = lighthouse_cli()
+    REPORTS.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()[0]
     rows: list[tuple[str, dict[str, Any]]] = []
     with tempfile.TemporaryDirectory(prefix="soulmark-lighthouse-") as tmp:
@@ -265,10 +295,14 @@ def main() -> None:
         with serve(f"sqlite:///{tmp}/lighthouse.db", clock) as (base, store):
             demo = build_demo(store, now_us=clock.now, people=args.people, start_in_s=60)
             for i, (label, url, cookie) in enumerate(pages(base, store, demo, clock)):
+                if args.only not in label:
+                    continue
                 print(f"lighthouse: {label}", flush=True)
-                rows.append((label, run_one(cli, url, cookie, Path(tmp) / f"{i}.json")))
+                out = REPORTS / f"{i:02d}-{label.replace(':', '').replace(' ', '-')}.json"
+                rows.append((label, run_one(cli, base, url, cookie, out)))
     text = report(rows, (load_start, os.getloadavg()[0]))
-    write_results(text)
+    if not args.dry:
+        write_results(text)
     print(text)
 
 
