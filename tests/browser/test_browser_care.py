@@ -78,11 +78,18 @@ def test_i9_contact_choice_and_leave_confirmation_at_phone_width(
 
 
 @pytest.mark.parametrize(
-    ("browser_zone", "shown"), [("America/New_York", "AM EST"), ("Asia/Tokyo", "PM +0900")]
+    ("browser_zone", "lang", "shown"),
+    [
+        ("America/New_York", "en", "January 31, 2031 at 09:59"),
+        ("Asia/Tokyo", "en", "January 31, 2031 at 23:59"),
+        ("America/New_York", "ja", "2031年1月31日 09:59"),
+    ],
 )
 def test_i9_a_world_page_turns_to_the_viewer_zone_once_the_browser_says_it(
-    live: Live, chromium_browser: Any, browser_zone: str, shown: str
+    live: Live, chromium_browser: Any, browser_zone: str, lang: str, shown: str
 ) -> None:
+    """Issue 18 item 6: soulmark.js says each time again in the reader's zone and language
+    with Intl (no seconds, no zone name), without fetching the page again."""
     made = services.create_world(
         live.store,
         name="Tokyo Academy",
@@ -95,9 +102,9 @@ def test_i9_a_world_page_turns_to_the_viewer_zone_once_the_browser_says_it(
     context.set_default_timeout(WAIT_MS)
     try:
         page = context.new_page()
-        page.goto(live.url(f"/w/{made.world}?lang=en"))
+        page.goto(live.url(f"/w/{made.world}?lang={lang}"))
         page.wait_for_selector(f'html[data-tz="{browser_zone}"]', state="attached")
-        assert shown in page.text_content("#window-end")
+        assert page.text_content("#window-end") == shown
         # Remembered for every page, even when the world's zone was already the right one.
         cookies = {c["name"]: c["value"] for c in context.cookies()}
         assert cookies.get("sm_tz", "").replace("%2F", "/") == browser_zone

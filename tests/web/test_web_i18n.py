@@ -124,7 +124,7 @@ def test_i18n_ja_wrist_and_world_pages_leave_no_english_sentence(web: Web) -> No
 
 def test_i18n_ja_error_pages_speak_japanese(web: Web) -> None:
     missing = web.client.get("/wrist/w_" + "x" * 40, headers=JA)
-    assert missing.status_code == 404 and "この手首リンクは使えません" in missing.text
+    assert missing.status_code == 404 and "この手首の専用リンクは使えません" in missing.text
     _no_english(missing.text)
     nowhere = web.client.get("/w/no-such-world", headers=JA)
     assert nowhere.status_code == 404
@@ -137,7 +137,7 @@ def test_i11_errors_speak_by_code_in_pages_and_the_api(web: Web) -> None:
     auth = {"Authorization": "Bearer w_" + "x" * 40}
     ja = web.client.get("/api/wrist", headers={**auth, **JA}).json()
     assert ja == {
-        "error": "この手首リンクは使えません。リンクを最後までコピーしたか確かめてください。",
+        "error": "この手首の専用リンクは使えません。リンクを最後までコピーしたか確かめてください。",
         "code": "wrist-unknown",
     }
     en = web.client.get("/api/wrist", headers=auth).json()

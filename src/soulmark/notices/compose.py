@@ -56,14 +56,14 @@ _TEXT = {
         N_(
             "Your wrist tingles.\n\n"
             "Something has begun in %(world)s. Nothing can be read yet. We will write once "
-            "more when the itch is gone."
+            "more when the tingle is gone."
         ),
     ),
     "stopped": (
         N_("It stopped - %(world)s"),
         N_(
             "It stopped.\n\n"
-            "The itch is gone, and in %(world)s a name has settled under the bandage. "
+            "The tingle is gone, and in %(world)s a name has settled under the bandage. "
             "Look whenever you are ready: there is no hurry."
         ),
     ),

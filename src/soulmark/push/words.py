@@ -32,7 +32,7 @@ KINDS: dict[str, tuple[str, str]] = {
     ),
     "stopped": (
         N_("It stopped"),
-        N_("The itch is gone in %(world)s. Look whenever you are ready: there is no hurry."),
+        N_("The tingle is gone in %(world)s. Look whenever you are ready: there is no hurry."),
     ),
     "reached": (
         N_("You both reached out"),

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
@@ -322,7 +323,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _own(app, settings)
     _install_errors(app)
     _install_layers(app, settings)
-    app.mount("/static", StaticFiles(directory=str(files("soulmark.web") / "static")), "static")
+    # The stylesheet and scripts hold no secret, so they may be compressed; pages, which hold
+    # a form token next to what a visitor typed, are not (BREACH).
+    static = StaticFiles(directory=str(files("soulmark.web") / "static"))
+    app.mount("/static", GZipMiddleware(static, minimum_size=1024), "static")
     app.include_router(health.router)
     for router in ROUTERS + (DEV_ROUTERS if settings.dev else []):
         # Every error is {"error": ...}: say so in the schema, so clients (and schemathesis)

@@ -16,9 +16,24 @@ from PIL import Image, ImageDraw, ImageFont
 from starlette.requests import Request
 
 from soulmark.web.drawing import STROKE_PATHS
+from soulmark.web.lang import speech_of
 from soulmark.web.render import link
+from soulmark.web.words import SHARE_CARD, SHARE_TITLE
 
-__all__ = ["SIZE", "card", "card_png"]
+__all__ = ["SITE_CARD", "SIZE", "card", "card_png", "share_card", "world_card"]
+
+SITE_CARD = "/card.png"
+
+
+def world_card(slug: str) -> str:
+    return f"/w/{slug}/card.png"
+
+
+def share_card(request: Request) -> dict[str, str]:
+    """A share's card is the site's: the server never sees which share a link is for."""
+    say = speech_of(request).gettext
+    return card(request, say(SHARE_TITLE), say(SHARE_CARD), SITE_CARD, "/share/")
+
 
 SIZE = (1200, 630)
 _FONTS = (

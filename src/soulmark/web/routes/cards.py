@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from soulmark import services
-from soulmark.web.cards import card, card_png
+from soulmark.web.cards import SITE_CARD, card_png
 from soulmark.web.deps import NowDep, StoreDep
-from soulmark.web.lang import speech_of
-from soulmark.web.words import SHARE_CARD, SHARE_TITLE
 
 router = APIRouter()
-
-SITE_CARD = "/card.png"
 _CACHE = {"Cache-Control": "public, max-age=3600"}
-
-
-def world_card(slug: str) -> str:
-    return f"/w/{slug}/card.png"
-
-
-def share_card(request: Request) -> dict[str, str]:
-    """A share's card is the site's: the server never sees which share a link is for."""
-    say = speech_of(request).gettext
-    return card(request, say(SHARE_TITLE), say(SHARE_CARD), SITE_CARD, "/share/")
 
 
 @router.get(SITE_CARD, include_in_schema=False)

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from soulmark.core.links import KINDS, read_link
+from soulmark.web.cards import share_card
 from soulmark.web.deps import NowDep, SettingsDep, StoreDep, check_csrf
 from soulmark.web.opening import open_link
 from soulmark.web.render import render
-from soulmark.web.routes.cards import share_card
 from soulmark.web.wrist_page import friend_page
 
 router = APIRouter()

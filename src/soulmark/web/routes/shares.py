@@ -10,12 +10,12 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.services import shares as sharing
+from soulmark.web.cards import share_card
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.flash import set_flash
 from soulmark.web.lang import speech_of
 from soulmark.web.opening import open_session, opened, private
 from soulmark.web.render import render
-from soulmark.web.routes.cards import share_card
 from soulmark.web.schemas import AS_IS, ShareCreatedOut, SharedViewOut, ShareOut, SharesOut
 from soulmark.web.session import NO_SESSION, handle_of
 from soulmark.web.wrist_page import friend_json, friend_page

@@ -13,13 +13,12 @@ from soulmark import services
 from soulmark.core.validate import clean_name
 from soulmark.i18n import pick
 from soulmark.services import confirm as confirming
-from soulmark.web.cards import card
+from soulmark.web.cards import card, world_card
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.drawing import name_size
 from soulmark.web.lang import assume_zone, speech_of
 from soulmark.web.opening import ask_confirm, private
 from soulmark.web.render import render
-from soulmark.web.routes.cards import world_card
 from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
 from soulmark.web.words import PREVIEW, WORLD_CARD, joined_note
 
