@@ -40,11 +40,15 @@ def _world(live: Live) -> tuple[Any, Any, Any, str]:
     return made, paired, moments[paired.person], share
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_a11y_axe_finds_nothing_on_any_page_or_state(live: Live, open_page: Any, lang: str) -> None:
+def test_a11y_axe_finds_nothing_on_any_page_or_state(
+    live: Live, open_page: Any, lang: str, scheme: str
+) -> None:
     made, paired, me, share = _world(live)
     pages = {"phone": open_page(PHONE), "desktop": open_page(DESKTOP)}
     for page in pages.values():
+        page.emulate_media(color_scheme=scheme)  # issue 18: dark mode too
         page.goto(live.url(f"/?lang={lang}"))
     found: list[str] = []
 

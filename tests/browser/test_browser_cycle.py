@@ -206,18 +206,19 @@ def test_r11_b5_r8_r10_join_seal_itch_ink_bandage_breath_look_reach_out(
     assert tenya.locator("#breath-count").inner_text() == "4"
     assert tenya.locator("#breathe").is_disabled()
     shot(tenya, "09-breathe-in")
-    for ms, phase, text, name in (
-        (4000, "hold", "Hold", "10-breathe-hold"),
-        (5000, "out", "Breathe out", "11-breathe-out"),
-        (6000, "done", "Whenever you are ready.", "12-breathe-done"),
-    ):
+    # Three breaths (issue 18 item 3), the last one ending ready.
+    steps = [(4000, "hold", "Hold"), (5000, "out", "Breathe out"), (6000, "in", "Breathe in")]
+    steps = steps * 3
+    steps[-1] = (6000, "done", "Whenever you are ready.")
+    for i, (ms, phase, text) in enumerate(steps):
         tenya.clock.run_for(ms)
         tenya.wait_for_selector(f'#breath[data-phase="{phase}"]', state="attached")
         assert tenya.locator("#breath-text").inner_text() == text
-        shot(tenya, name)
+        if i < 3 or i == len(steps) - 1:
+            shot(tenya, f"{10 + min(i, 3)}-breathe-{phase}")
     assert tenya.locator("#wrist").get_attribute("data-breath") == "done"
     said = tenya.evaluate("window.__said")
-    assert said == ["Breathe in", "Hold", "Breathe out", "Whenever you are ready."], said
+    assert said == ["Breathe in", "Hold", "Breathe out"] * 3 + ["Whenever you are ready."], said
     assert tenya.evaluate("document.activeElement.id") == "look"
     assert tenya.locator("#breathe").is_enabled()
     assert KATSUKI[0] not in tenya.content()

@@ -14,7 +14,7 @@ from soulmark.services import shares as sharing
 from soulmark.services.wrist_read import snapshot
 from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
 from soulmark.store import Store
-from soulmark.web.drawing import STROKE_PATHS, name_size, stroke_fill
+from soulmark.web.drawing import STROKE_PATHS, name_class, name_script, stroke_fill
 from soulmark.web.lang import Speech, assume_zone, speech_of
 from soulmark.web.render import render
 from soulmark.web.words import UNCONFIRMED
@@ -36,7 +36,8 @@ def drawing(view: Any) -> dict[str, Any]:
     fills = stroke_fill(view.progress, view.state)
     return {
         "strokes": list(zip(STROKE_PATHS, fills, strict=True)),
-        "size": name_size(name) if name else 0,
+        "name_script": name_script(name) if name else "",
+        "name_class": name_class(name) if name else "",
     }
 
 

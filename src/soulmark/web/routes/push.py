@@ -31,6 +31,7 @@ BACKGROUND = "#fffaf6"
 STATIC = (
     "/static/soulmark.css",
     "/static/soulmark.js",
+    "/static/theme.js",
     "/static/push.js",
     "/static/favicon.svg",
     "/static/icon-192.png",

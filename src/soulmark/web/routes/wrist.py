@@ -39,7 +39,8 @@ def wrist_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Re
 @router.post("/wrist/{token}/look", include_in_schema=False, dependencies=[CsrfDep])
 def look_form(token: str, store: StoreDep, now: NowDep) -> Response:
     services.look(store, token=token, at=now)
-    return RedirectResponse(f"/wrist/{token}#mark", status_code=303)
+    # The page's top, not the drawing: jumping to it cut the world's name off the page.
+    return RedirectResponse(f"/wrist/{token}#wrist", status_code=303)
 
 
 @router.post("/wrist/{token}/reach-out", include_in_schema=False, dependencies=[CsrfDep])

@@ -88,7 +88,44 @@
     }
   }
 
+  function reduced() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
+  // A motion's length from the stylesheet's tokens (docs/design.md), none under reduced motion.
+  function motion(name) {
+    if (reduced()) return 0;
+    var v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return v.slice(-2) === "ms" ? parseFloat(v) : parseFloat(v) * 1000 || 0;
+  }
+
+  // Both reached out: the card of good news holds the contact and, now, the safety note.
+  function match(view) {
+    var contact = document.getElementById("contact");
+    var text = document.getElementById("contact-text");
+    var card = document.getElementById("match");
+    if (text) text.textContent = view.contact;
+    else if (contact) contact.textContent = word("contact", "You both reached out:") + " " + view.contact;
+    if (contact) contact.hidden = false;
+    if (card) {
+      card.hidden = false;
+      var safety = document.getElementById("safety");
+      if (safety && safety.parentNode !== card) card.appendChild(safety);
+    }
+    // Passed both ways now: nothing left to take back.
+    ["reach-wait", "withdraw-form"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.hidden = true;
+    });
+  }
+
   function apply(root, view) {
+    // The wrist page shows a name in place (no reload, no jump): the bandage lifts first.
+    if (root.dataset.revealing) { root.latest = view; return; }
+    if (root.id === "wrist" && view.name && !document.getElementById("mark-name")) {
+      reveal(root, view);
+      return;
+    }
     var before = root.dataset.state;
     root.dataset.state = view.state;
     if (before !== view.state) { nameWrist(view.state); buzz(before, view.state); }
@@ -102,19 +139,101 @@
     document.querySelectorAll("[data-show]").forEach(function (el) {
       el.hidden = el.dataset.show.split(" ").indexOf(view.state) < 0;
     });
-    if (view.contact) {
-      var contact = document.getElementById("contact");
-      if (contact) { contact.textContent = word("contact", "You both reached out:") + " " + view.contact; contact.hidden = false; }
-      // Passed both ways now: nothing left to take back.
-      ["reach-wait", "withdraw-form"].forEach(function (id) {
-        var el = document.getElementById(id);
-        if (el) el.hidden = true;
-      });
-    }
+    if (view.contact) match(view);
     // A name appears (or is hidden again) only through the server's own page.
     var hasName = !!document.getElementById("mark-name");
     // A GET of the page itself: reloading a POST answer (a new share link) would re-POST it.
     if (!!view.name !== hasName) window.location.replace(root.dataset.home || window.location.href);
+  }
+
+  // What the page gains once the name is read: the sections the server now renders (the
+  // revealed one, the share links' name switches), taken from its own page.  A box holding a
+  // share link shown only once stays as it is.
+  var REVEALED = ["revealed", "friends"];
+
+  function swapIn(root, fresh) {
+    var name = fresh.querySelector("#name-on-wrist");
+    var here = document.getElementById("name-on-wrist");
+    if (!name || !here) throw new Error("no name on the page");
+    var placed = document.importNode(name, true);
+    if (motion("--settle")) placed.classList.add("settling");
+    here.replaceWith(placed);
+    var label = fresh.querySelector("#mark");
+    if (label) document.getElementById("mark").setAttribute("aria-label", label.getAttribute("aria-label"));
+    var after = document.getElementById("look-section");
+    REVEALED.forEach(function (id) {
+      var el = fresh.querySelector("#" + id);
+      var old = document.getElementById(id);
+      if (!el || (old && old.querySelector("#new-share-box"))) return;
+      var node = document.importNode(el, true);
+      if (old) old.replaceWith(node);
+      else if (after) after.after(node);
+      node.querySelectorAll("form[method=post]").forEach(once);
+      after = node;
+    });
+    wire(root);
+  }
+
+  function reveal(root, view) {
+    root.dataset.revealing = "1";
+    root.latest = view;
+    var lift = motion("--lift");
+    if (lift) root.dataset.lifting = "";
+    var page = fetch(root.dataset.home, { cache: "no-store", credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); });
+    var lifted = new Promise(function (done) { setTimeout(done, lift); });
+    Promise.all([page, lifted]).then(function (got) {
+      var fresh = new DOMParser().parseFromString(got[0], "text/html").getElementById("wrist");
+      if (!fresh) throw new Error("not a wrist page");
+      swapIn(root, fresh);
+      delete root.dataset.lifting;
+      delete root.dataset.revealing;
+      apply(root, root.latest);
+      var name = document.getElementById("partner-name");
+      if (name) { name.tabIndex = -1; name.focus({ preventScroll: true }); }
+    }).catch(function () { window.location.replace(root.dataset.home || window.location.href); });
+  }
+
+  // Looking without leaving the page: the JSON API, then the reveal in place.  Without
+  // scripts (or if the call fails) the form posts as it always did.
+  function lookInPlace(root, form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.fetch || !window.DOMParser) return;
+      e.preventDefault();
+      var button = document.getElementById("look");
+      if (button) button.disabled = true;
+      fetch("/api/wrist/look", { method: "POST", headers: authHeaders(root), cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error(String(r.status))); })
+        .then(function (view) { apply(root, view); })
+        .catch(function () { form.submit(); });
+    });
+  }
+
+  // Copy what an element shows (a contact): the clipboard, else the text selected.
+  function copyText(button) {
+    var source = document.getElementById(button.dataset.copyText || "contact-text");
+    var status = document.getElementById("copy-contact-status");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (!source) return;
+      var done = function () { if (status) status.textContent = word("copied", "Copied."); };
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(source.textContent).then(done, function () {
+          document.execCommand("copy"); done();
+        });
+      } else { document.execCommand("copy"); done(); }
+    });
+  }
+
+  // What a part of the page arriving later needs bound.
+  function wire(root) {
+    var copy = document.getElementById("copy-contact");
+    if (copy && copy.hidden) copyText(copy);
   }
 
   // Opened through a session ("me"), the HttpOnly cookie authenticates and no token is here.
@@ -216,49 +335,109 @@
     }, function () { /* a dead organizer link: the counts stay as they were */ }, ms);
   }
 
-  // In for four, hold for five, out for six; then the look button is right there.  The
-  // phase is announced once (politely); the count beside it is for the eyes only.
-  function breathe(button) {
-    var box = document.getElementById("breath");
-    var text = document.getElementById("breath-text");
-    var count = document.getElementById("breath-count");
-    var root = document.querySelector("[data-live]");
-    var phases = [
-      ["in", word("breathe_in", "Breathe in"), 4],
-      ["hold", word("hold", "Hold"), 5],
-      ["out", word("breathe_out", "Breathe out"), 6]
-    ];
-    button.addEventListener("click", function () {
-      button.disabled = true;
-      box.hidden = false;
-      var step = 0, left = 0;
-      function next() {
-        if (step >= phases.length) {
-          box.dataset.phase = "done";
-          if (root) root.dataset.breath = "done";
-          text.textContent = word("ready", "Whenever you are ready.");
-          count.textContent = "";
-          button.disabled = false;
-          var look = document.getElementById("look");
-          if (look) look.focus();
-          return;
-        }
-        var p = phases[step];
-        box.dataset.phase = p[0];
-        if (root) root.dataset.breath = p[0];
-        left = p[2];
-        text.textContent = p[1];
-        count.textContent = left;
-        var timer = setInterval(function () {
-          left -= 1;
-          if (left > 0) { count.textContent = left; return; }
-          clearInterval(timer);
-          step += 1;
-          next();
-        }, 1000);
+  // The guided breath: in for four (the circle grows), hold for five, out for six (it
+  // shrinks), three times.  Everything follows the clock from the start, so a tab put away
+  // comes back in step.  The phase is announced once (politely); the count is for the eyes.
+  // Under reduced motion the circle keeps still and a bar fills through each phase.
+  var BREATH = [["in", "breathe_in", "Breathe in", 4], ["hold", "hold", "Hold", 5],
+    ["out", "breathe_out", "Breathe out", 6]];
+  var CYCLES = 3, CYCLE_MS = 15000, SMALL = 0.5;
+
+  function ease(t) { return t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2; }
+
+  function breathAt(ms) {
+    var inCycle = ms % CYCLE_MS, start = 0;
+    for (var i = 0; i < BREATH.length; i++) {
+      var len = BREATH[i][3] * 1000;
+      if (inCycle < start + len) {
+        return { cycle: Math.floor(ms / CYCLE_MS), phase: i, into: (inCycle - start) / len,
+          left: Math.ceil((start + len - inCycle) / 1000) };
       }
-      next();
-    });
+      start += len;
+    }
+    return null;
+  }
+
+  function breathScale(at) {
+    if (at.phase === 0) return SMALL + (1 - SMALL) * ease(at.into);
+    if (at.phase === 1) return 1;
+    return 1 - (1 - SMALL) * ease(at.into);
+  }
+
+  function breathe(button) {
+    function el(id) { return document.getElementById(id); }
+    var box = el("breath"), text = el("breath-text"), count = el("breath-count");
+    var circle = el("breath-circle"), bar = el("breath-bar"), round = el("breath-round");
+    var skip = el("breath-skip"), again = el("breath-again");
+    var root = document.querySelector("[data-live]");
+    var started = 0, tick = null, frame = null, said = null, still = false;
+
+    function mark(phase) { box.dataset.phase = phase; if (root) root.dataset.breath = phase; }
+    function size(scale) { circle.style.transform = "scale(" + scale.toFixed(4) + ")"; }
+
+    function render() {
+      var ms = Date.now() - started;
+      var at = ms < CYCLES * CYCLE_MS ? breathAt(ms) : null;
+      if (!at) { finish(); return null; }
+      var p = BREATH[at.phase];
+      var key = at.cycle + ":" + at.phase;
+      if (key !== said) {
+        said = key;
+        mark(p[0]);
+        text.textContent = word(p[1], p[2]);
+        round.textContent = word("breath_round", "Breath {n} of {total}")
+          .replace("{n}", at.cycle + 1).replace("{total}", CYCLES);
+      }
+      if (count.textContent !== String(at.left)) count.textContent = at.left;
+      bar.value = at.into;
+      if (!still) size(breathScale(at));
+      return ms;
+    }
+
+    // Words and count change on whole seconds (every phase starts on one).
+    function onSecond() {
+      var ms = render();
+      if (ms !== null) tick = setTimeout(onSecond, 1000 - (ms % 1000));
+    }
+    function onFrame() {
+      if (render() !== null) frame = requestAnimationFrame(onFrame);
+    }
+    function stop() {
+      if (tick) clearTimeout(tick);
+      if (frame) cancelAnimationFrame(frame);
+      tick = frame = null;
+    }
+    function finish() {
+      stop();
+      mark("done");
+      text.textContent = word("ready", "Whenever you are ready.");
+      count.textContent = "";
+      round.textContent = "";
+      bar.value = 1;
+      if (!still) size(SMALL);
+      skip.hidden = true;
+      again.hidden = false;
+      button.disabled = false;
+      var look = el("look");
+      if (look) look.focus();
+    }
+    function start() {
+      stop();
+      still = reduced();
+      button.disabled = true;
+      button.hidden = true;
+      box.hidden = false;
+      skip.hidden = false;
+      again.hidden = true;
+      said = null;
+      started = Date.now();
+      onSecond();
+      if (!still) frame = requestAnimationFrame(onFrame);
+      skip.focus();
+    }
+    button.addEventListener("click", start);
+    again.addEventListener("click", start);
+    skip.addEventListener("click", finish);
   }
 
   // The server's own list of characters that show nothing (soulmark.core.validate), so the
@@ -347,17 +526,30 @@
     }
   }
 
-  // Choices kept on this device only: the drawn skin tone, and the opt-in buzz.
+  // Choices kept on this device only: the drawn skin tone, and the opt-in buzz.  Nothing is
+  // assumed: until a tone is chosen the drawing is neutral and the page asks for one.
   function care() {
     var root = document.documentElement;
     var skin = localStorage.getItem("sm_skin");
+    var ask = document.getElementById("skin-ask");
+    var radios = document.querySelectorAll("input[name=skin]");
+    function choose(tone) {
+      localStorage.setItem("sm_skin", tone);
+      root.dataset.skin = tone;
+      radios.forEach(function (radio) { radio.checked = radio.value === tone; });
+      if (ask) ask.hidden = true;
+    }
     if (skin) root.dataset.skin = skin;
-    document.querySelectorAll("input[name=skin]").forEach(function (radio) {
-      radio.checked = radio.value === (skin || "1");
-      radio.addEventListener("change", function () {
-        if (!radio.checked) return;
-        localStorage.setItem("sm_skin", radio.value);
-        root.dataset.skin = radio.value;
+    else if (ask) ask.hidden = false;
+    radios.forEach(function (radio) {
+      radio.checked = radio.value === skin;
+      radio.addEventListener("change", function () { if (radio.checked) choose(radio.value); });
+    });
+    document.querySelectorAll("#skin-ask button[data-tone]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        choose(b.dataset.tone);
+        var message = document.getElementById("message");
+        if (message) { message.tabIndex = -1; message.focus({ preventScroll: true }); }
       });
     });
     var box = document.getElementById("buzz");
@@ -475,6 +667,9 @@
     document.querySelectorAll("form[method=post]").forEach(once);
     var root = document.querySelector("[data-live]");
     if (root) live(root);
+    var looking = document.getElementById("look-form");
+    if (root && looking && root.id === "wrist") lookInPlace(root, looking);
+    if (root) wire(root);
     var org = document.querySelector("[data-counts-api]");
     if (org) liveCounts(org);
     var b = document.getElementById("breathe");

@@ -1,0 +1,34 @@
+// soulmark: the light or dark choice kept on this device, set on <html> before the page is
+// drawn (this file loads without defer, so there is no flash of the other theme).  The
+// switch in the header flips it; "auto" (nothing kept) follows the device.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var kept = null;
+  try { kept = localStorage.getItem("sm_theme"); } catch (e) { kept = null; }
+  if (kept === "light" || kept === "dark") root.dataset.theme = kept;
+  // The drawn wrist's skin tone too, so the drawing never shows another one first.
+  try { kept = localStorage.getItem("sm_skin"); } catch (e) { kept = null; }
+  if (kept) root.dataset.skin = kept;
+
+  function current() {
+    if (root.dataset.theme) return root.dataset.theme;
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.getElementById("theme");
+    if (!button) return;
+    function show() {
+      button.setAttribute("aria-pressed", current() === "dark" ? "true" : "false");
+    }
+    button.hidden = false;
+    show();
+    button.addEventListener("click", function () {
+      var next = current() === "dark" ? "light" : "dark";
+      root.dataset.theme = next;
+      try { localStorage.setItem("sm_theme", next); } catch (e) { /* private mode: this page only */ }
+      show();
+    });
+  });
+})();
