@@ -136,3 +136,16 @@ def test_once_an_invitation_never_replaces_a_waiting_joiners_wrist(web):
     _invite(web, world, "i@school.test")
     assert invitations(web.store) == [], "a joiner waiting for their link holds a wrist already"
     assert web.api("GET", "/api/wrist", joined["token"]).status_code == 200
+
+
+def test_once_a_join_slip_joins_once_under_concurrent_uses(web, live):
+    world = web.world(["Bakugou"], seal=False)
+    made = web.api("POST", "/api/organizer/slips", world.organizer, json={"count": 1}).json()
+    code = made["slips"][0]["code"]
+    bodies = [{"code": code, "name": f"Kenji {i}"} for i in range(USES)]
+    answers = _at_once(f"{live.url}/api/slip", bodies)
+    won = [a for a in answers if a.status_code == 200]
+    assert len(won) == 1, [a.status_code for a in answers]
+    lost = sorted(a.json().get("code", "") for a in answers if a not in won)
+    assert lost == ["slip-spent"] * (USES - 1)
+    assert web.api("GET", "/api/wrist", won[0].json()["token"]).status_code == 200

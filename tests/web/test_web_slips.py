@@ -85,3 +85,14 @@ def test_i20_9_bad_counts_and_codes_are_one_line_errors(web):
     nope = web.api("POST", "/api/slip", json={"code": "NOPE", "name": "X"})
     assert nope.status_code == 404 and "\n" not in nope.json()["error"]
     assert web.client.get("/j/NOPE-NOPE-NOPE").status_code == 404
+
+
+def test_i20_9_erasing_a_world_erases_its_slips(web):
+    from soulmark.services.lifecycle import erase_expired, set_retention
+
+    world = web.world(["A", "B"], seal=False)
+    _slips(web, world, 2)
+    now = web.clock.now
+    set_retention(web.store, organizer_token=world.organizer, until=now + 1, at=now)
+    assert erase_expired(web.store, at=web.clock.now + 2) == [world.slug]
+    assert web.api("GET", "/api/organizer/slips", world.organizer).json()["slips"] == []

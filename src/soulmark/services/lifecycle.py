@@ -26,6 +26,7 @@ from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, ReceiptRow, WorldRow
 from soulmark.store.notice_models import NoticeRow, UnsubscribeRow
+from soulmark.store.organizer_models import JoinSlipRow, NameReportRow
 from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
 __all__ = [
@@ -225,6 +226,8 @@ def erase_expired(store: Store, *, at: int) -> list[str]:
             _forget_links(s, ids)
             _erase_exclusions(s, world)
             s.execute(delete(NoticeRow).where(NoticeRow.world_id == world.id))
+            for table in (JoinSlipRow, NameReportRow):  # slip codes and who reported: gone
+                s.execute(delete(table).where(table.world_id == world.id))
             for pid in ids:
                 s.execute(
                     update(PersonRow)
