@@ -68,7 +68,8 @@ def test_i20_4_the_wrist_form_reports_and_the_wrist_says_the_organizer_removed_i
     assert 'id="report-form"' in web.client.get(here).text
     done = web.form(f"{here}/report", follow_redirects=False)
     assert done.status_code == 303
-    assert 'id="report-sent"' in web.client.get(here).text
+    reported = web.client.get(here).text
+    assert 'id="report-sent"' in reported and 'id="reach-out-form"' in reported
     web.client.get(f"/organizer/{world.organizer}")
     board = f"/organizer/me-{handle_of(world.organizer)}"
     page = web.client.get(board).text
@@ -77,4 +78,6 @@ def test_i20_4_the_wrist_form_reports_and_the_wrist_says_the_organizer_removed_i
     removed = web.form(f"{board}/reports/{report['report']}/remove", follow_redirects=False)
     assert removed.status_code == 303
     assert 'id="reported-note"' in web.client.get(removed.headers["location"]).text
-    assert 'id="report-removed"' in web.client.get(here).text
+    after = web.client.get(here).text
+    # No reach-out is offered towards a name the organizer removed: it could never complete.
+    assert 'id="report-removed"' in after and 'id="reach-out-form"' not in after
