@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict
+from soulmark.core.errors import Conflict, NotFound
 from soulmark.core.links import private_link
 from soulmark.core.transcript import commitment
 from soulmark.core.validate import clean_name
 from soulmark.notices.compose import DEFAULT_BASE_URL
 from soulmark.services.fate_log import record as record_fate
 from soulmark.services.results import Result
-from soulmark.services.tokens import new_secret, new_token, token_hash
+from soulmark.services.tokens import new_secret, once_token, token_hash
 from soulmark.services.worlds import WorldInfo, organizer_row, world_block, world_info
 from soulmark.store import Store
 from soulmark.store.models import RoundRow, WorldRow
@@ -72,12 +72,18 @@ def rename_world(store: Store, *, token: str, name: str, at: int) -> WorldInfo:
 
 
 def replace_organizer_link(
-    store: Store, *, token: str, base_url: str = DEFAULT_BASE_URL
+    store: Store, *, token: str, base_url: str = DEFAULT_BASE_URL, once: str | None = None
 ) -> NewOrganizerLink:
-    """A new organizer token for this world; the one given stops working now."""
-    fresh = new_token("o")
+    """A new organizer token for this world; the one given stops working now.  The same
+    ``once`` again (a double press, with the old token) answers the link it made."""
+    fresh = once_token("o", key=token, purpose="replace", once=once)
     with store.transaction() as s:
-        world = organizer_row(s, token, lock=True)
+        try:
+            world = organizer_row(s, token, lock=True)
+        except NotFound:
+            if not once:
+                raise
+            world = organizer_row(s, fresh)
         world.organizer_token_hash = token_hash(fresh)
         slug = world.slug
     url = private_link(base_url.rstrip("/"), "organizer", fresh)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -89,6 +90,7 @@ def dashboard_html(
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     # After a draw, another is offered only when asked for: most events draw once.
     ctx["offer_draw"] = not data["draw"]["drawn"] or bool(again)
+    ctx["replace_once"] = secrets.token_urlsafe(16)  # a double press replaces once (item 4)
     # A next draw is promised only where one can come: the world still takes new people.
     ctx["left_out_words"] = left_out_words(not data["world"].get("joins_closed", False))
     ctx["roster"] = moderation.roster(store, token=token, at=now).to_json()
