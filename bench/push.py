@@ -65,7 +65,7 @@ def _serve(port: int, ready: Any, stop: Any, out: Any) -> None:
         await runner.cleanup()
 
     asyncio.run(main())
-    out.put((dict(seen), dict(sizes), last[0]))
+    out.put((dict(seen), dict(sizes), last[0], time.process_time()))
 
 
 def _devices(url: str, port: int) -> int:
@@ -111,11 +111,13 @@ def run(backend: str, url: str, wrists: int, folder: Path) -> list[object]:
     keys = ensure_keys(folder / "vapid.pem")
     settings = NoticeSettings(push_key=str(keys.path), batch_size=1000)
     store = open_store(url)
-    began = time.time()
+    load = os.getloadavg()[0]
+    began, cpu = time.time(), time.process_time()
     report = deliver_due(store, settings, now_us=end + SECOND)
+    wall, cpu = time.time() - began, time.process_time() - cpu
     again = deliver_due(store, settings, now_us=end + 2 * SECOND)
     stop.set()
-    seen, sizes, last = out.get(timeout=60)
+    seen, sizes, last, service_cpu = out.get(timeout=60)
     server.join(30)
     store.close()
     late = max(0.0, last - began)
@@ -128,6 +130,10 @@ def run(backend: str, url: str, wrists: int, folder: Path) -> list[object]:
         f"{devices:,}",
         f"{sum(seen.values()):,}",
         f"{late:.1f}",
+        f"{wall:.1f}",
+        f"{cpu:.1f}",
+        f"{service_cpu:.1f}",
+        f"{load:.1f}",
         lost,
         twice,
         again.claimed,
@@ -142,6 +148,10 @@ COLUMNS = [
     "devices",
     "pushes received",
     "last push, s after the moment",
+    "pass wall s",
+    "pass CPU s",
+    "push service CPU s",
+    "load avg (1 min) at start",
     "lost",
     "twice",
     "sent by a second pass",
@@ -167,7 +177,9 @@ def main() -> None:
     body += (
         "\nOne `deliver_due` pass asked at a moment past every mark, so every push is due at "
         "that moment; the push service (aiohttp, its own process) stamps the last push it "
-        "receives and counts each device's pushes and every body's size.\n"
+        "receives and counts each device's pushes and every body's size.  CPU s is the "
+        "sending pass's own (its process, threads included) and the push service's: the "
+        "load-independent figures on a shared machine.\n"
     )
     if args.no_write:
         print(body)

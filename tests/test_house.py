@@ -136,7 +136,8 @@ def _wrist_sentences() -> set[str]:
 def test_i21_a_wrist_sentence_is_written_once_in_the_whole_app():
     """A mail may begin with the same words (notices.compose): it is another text."""
     sentences = _wrist_sentences()
-    assert len(sentences) == 13, sentences  # five states, twice, and three more
+    # five states, twice, and four more (the left-out words where no next draw comes: issue 19)
+    assert len(sentences) == 14, sentences
     for name, tree in _modules().items():
         if name != "services/wrist_words.py":
             strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}

@@ -97,6 +97,16 @@ class World:
         return [e for e, p in self.people.items() if p["partner"] is not None]
 
     @property
+    def unmatched(self) -> list[str]:
+        return [e for e, p in self.people.items() if p["partner"] is None]
+
+    @property
+    def notices(self) -> int:
+        """The mails a pass sends: "tingles" and "stopped" to each matched person, and the
+        left-out person's one "unpaired" (issue 19 item 5)."""
+        return 2 * len(self.matched) + len(self.unmatched)
+
+    @property
     def end(self) -> int:
         return max(p["legible_at"] or 0 for p in self.people.values())
 

@@ -27,7 +27,7 @@ def test_a_message_lost_during_DATA_is_failed_not_resent(store: Store, world: Wo
         deliver_due(store, settings, now_us=now + 99 * HOUR)
     finally:
         server.close()
-    total = 2 * len(world.matched)
+    total = world.notices
     assert server.data_received == total  # each went over the wire exactly once
     assert report.uncertain == report.failed == total and report.sent == 0
     assert all(s == "failed" and a == 1 and "DATA" in (e or "") for s, a, e in statuses(store))
@@ -41,7 +41,7 @@ def test_a_connection_lost_before_DATA_is_retried_later(store: Store, world: Wor
     finally:
         server.close()
     assert server.data_received == 0
-    assert report.retrying == 2 * len(world.matched) and report.failed == 0
+    assert report.retrying == world.notices and report.failed == 0
     assert {(s, a) for s, a, _ in statuses(store)} == {("pending", 1)}
 
 
@@ -60,13 +60,13 @@ def test_issue22_a_claim_whose_lease_ran_out_is_taken_back_and_sent_once(
         )
     settings = NoticeSettings(smtp_url=smtp_server.url)
     report = deliver_due(store, settings, now_us=now)
-    assert report.taken_back == 1 and report.sent == 2 * len(world.matched)
+    assert report.taken_back == 1 and report.sent == world.notices
     ids = [str(m["Message-ID"]) for m in smtp_server.recorder.parsed()]
     assert sum(f"<notice-{victim.id}@" in i for i in ids) == 1
     with store.transaction() as s:
         row = s.get_one(NoticeRow, victim.id)
         assert (row.status, row.attempts) == ("sent", 2)
-    assert delivery_counts(store, world.slug)["sent"] == 2 * len(world.matched)
+    assert delivery_counts(store, world.slug)["sent"] == world.notices
 
 
 def test_issue22_a_notice_that_outlives_every_lease_is_failed_at_last(
@@ -101,7 +101,7 @@ def test_a_claim_whose_lease_holds_is_left_alone(
         )
     report = deliver_due(store, NoticeSettings(smtp_url=smtp_server.url), now_us=now + SECOND)
     assert report.claimed == report.taken_back == 0 and smtp_server.recorder.messages == []
-    assert delivery_counts(store, world.slug)["sending"] == 2 * len(world.matched)
+    assert delivery_counts(store, world.slug)["sending"] == world.notices
 
 
 def test_a_claim_handed_back_unsent_can_be_claimed_again(store: Store, world: World) -> None:

@@ -26,10 +26,11 @@ def test_outbox_mode_keeps_every_notice_readable_and_logs_it(
 ) -> None:
     caplog.set_level(logging.INFO, logger="soulmark.notices")
     report = deliver_due(store, NoticeSettings(), now_us=world.end + SECOND)
-    assert report.transport == "outbox" and report.sent == 2 * len(world.matched)
+    assert report.transport == "outbox" and report.sent == world.notices
     messages = outbox_messages(store)
     assert sorted((m["to"], m["kind"]) for m in messages) == sorted(
-        (e, k) for e in world.matched for k in ("tingles", "stopped")
+        [(e, k) for e in world.matched for k in ("tingles", "stopped")]
+        + [(e, "unpaired") for e in world.unmatched]  # issue 19 item 5
     )
     for m in messages:
         assert m["world"] == "yuei" and m["sent_at"].endswith("Z")
@@ -41,7 +42,7 @@ def test_outbox_mode_keeps_every_notice_readable_and_logs_it(
     assert delivery_counts(store, "yuei") == {
         "pending": 0,
         "sending": 0,
-        "sent": 2 * len(world.matched),
+        "sent": world.notices,
         "failed": 0,
         "refused": 0,
         "suppressed": 0,
@@ -66,7 +67,7 @@ def test_B2_delivery_counts_are_counts_only_and_include_what_is_still_to_come(
         "retrying",
     }
     assert all(isinstance(v, int) for v in counts.values())
-    assert counts["sent"] >= 1 and counts["sent"] + counts["pending"] == 2 * len(world.matched)
+    assert counts["sent"] >= 1 and counts["sent"] + counts["pending"] == world.notices
     with pytest.raises(NotFound):
         delivery_counts(store, "nowhere")
 
@@ -100,4 +101,4 @@ def test_notices_are_written_once_per_sealed_round(store: Store, world: World) -
     deliver_due(store, NoticeSettings(), now_us=world.end + SECOND)
     with store.transaction() as s:
         rows = s.execute(select(NoticeRow.person_id, NoticeRow.kind)).all()
-    assert len(rows) == len(set(rows)) == 2 * len(world.matched)
+    assert len(rows) == len(set(rows)) == world.notices

@@ -20,6 +20,8 @@ def settings_for(server: SmtpServer, **kw: object) -> NoticeSettings:
 
 
 def kind_of(subject: str) -> str:
+    if subject.startswith("Your wrist has news"):
+        return "unpaired"
     return "tingles" if subject.startswith("Your wrist tingles") else "stopped"
 
 
@@ -32,10 +34,11 @@ def test_R5_one_tingles_and_one_stopped_per_matched_person_none_for_unmatched(
 ) -> None:
     report = deliver_due(store, settings_for(smtp_server), now_us=world.end + SECOND)
     expected = Counter({(e, k): 1 for e in world.matched for k in ("tingles", "stopped")})
+    expected += Counter({(e, "unpaired"): 1 for e in world.unmatched})  # issue 19 item 5
     assert received(smtp_server) == expected
     assert len(world.matched) == len(NAMES) - 1  # odd roster: one stays bare (R9)
-    assert report.sent == 2 * len(world.matched) and report.failed == report.retrying == 0
-    assert delivery_counts(store, world.slug)["sent"] == 2 * len(world.matched)
+    assert report.sent == world.notices and report.failed == report.retrying == 0
+    assert delivery_counts(store, world.slug)["sent"] == world.notices
 
 
 def test_R6_B5_no_byte_of_any_partner_reaches_a_notice(
@@ -43,13 +46,16 @@ def test_R6_B5_no_byte_of_any_partner_reaches_a_notice(
 ) -> None:
     deliver_due(store, settings_for(smtp_server), now_us=world.end + SECOND)
     for _, rcpts, raw in smtp_server.recorder.messages:
-        partner = world.people[world.people[rcpts[0]]["partner"]]
-        for form in ("NFC", "NFD"):
-            name = unicodedata.normalize(form, partner["name"])
-            for needle in {name, *name.split()}:
-                assert needle.encode() not in raw
-                assert needle.encode("utf-16-le") not in raw
-        assert partner["pid"].encode() not in raw
+        own = world.people[rcpts[0]]["partner"]
+        # The left-out person's "unpaired" (issue 19 item 5) holds nobody's name either.
+        others = [own] if own else [e for e in world.people if e != rcpts[0]]
+        for partner in (world.people[e] for e in others):
+            for form in ("NFC", "NFD"):
+                name = unicodedata.normalize(form, partner["name"])
+                for needle in {name, *name.split()}:
+                    assert needle.encode() not in raw
+                    assert needle.encode("utf-16-le") not in raw
+            assert partner["pid"].encode() not in raw
         assert world.people[rcpts[0]]["token"].encode() not in raw  # never a key to a wrist
     for msg in smtp_server.recorder.parsed():
         body = msg.get_body(("plain",)).get_content()
@@ -76,6 +82,8 @@ def test_R5_each_notice_goes_at_its_moment_not_before(
                 if p[key] <= now
             }
         )
+        # The left-out person's "unpaired" is due at the seal, before every mark's moment.
+        expected += Counter({(e, "unpaired"): 1 for e in world.unmatched})
         assert received(smtp_server) == expected
 
 
@@ -89,6 +97,7 @@ def test_a_4xx_refusal_is_retried_with_backoff_while_others_are_delivered(
     now = world.end + SECOND
     report = deliver_due(store, settings, now_us=now)
     others = Counter({(e, k): 1 for e in world.matched[1:] for k in ("tingles", "stopped")})
+    others += Counter({(e, "unpaired"): 1 for e in world.unmatched})
     assert received(smtp_server) == others
     assert report.retrying == 2 and report.failed == 0
 
@@ -152,7 +161,7 @@ def test_delivering_twice_or_concurrently_never_sends_twice(
         t.join()
     reports.append(deliver_due(store, settings, now_us=now))
     got = received(smtp_server)
-    assert max(got.values()) == 1 and len(got) == 2 * len(world.matched) == 120
+    assert max(got.values()) == 1 and len(got) == world.notices == 120
     assert sum(r.sent for r in reports) == 120 and reports[-1].claimed == 0
     ids = Counter(str(m["Message-ID"]) for m in smtp_server.recorder.parsed())
     assert max(ids.values()) == 1
@@ -165,7 +174,7 @@ def test_an_unreachable_server_leaves_every_notice_pending_for_a_retry(
 
     settings = NoticeSettings(smtp_url=f"smtp://127.0.0.1:{free_port()}", timeout_s=2)
     report = deliver_due(store, settings, now_us=world.end + SECOND)
-    assert report.sent == 0 and report.retrying == 2 * len(world.matched)
+    assert report.sent == 0 and report.retrying == world.notices
     assert "cannot reach the mail server" in report.errors[0]
     counts = delivery_counts(store, world.slug)
-    assert counts["retrying"] == 2 * len(world.matched) and counts["sent"] == 0
+    assert counts["retrying"] == world.notices and counts["sent"] == 0

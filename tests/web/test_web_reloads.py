@@ -158,3 +158,26 @@ def test_item6_a_cookieless_browser_opening_a_share_link_sees_the_friends_page(w
         bare.cookies.set("sm_csrf", "x" * 40)
         refused = bare.post("/open/share", data={"link": f"#{token}"}, follow_redirects=False)
         assert refused.status_code == 403
+
+
+def test_item4_replace_the_organizer_link_redirects_and_a_reload_is_no_dead_link(web):
+    world = web.world(NAMES)
+    page = web.client.get(f"/organizer/{world.organizer}").text
+    once = _once(page, "replace-form")
+    posted = web.form(
+        f"/organizer/me-{handle_of(world.organizer)}/replace",
+        {"once": once},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303 and "o_" not in posted.headers["location"]
+    target = posted.headers["location"]
+    shown = web.client.get(target)
+    url = re.search(r'id="organizer-url"[^>]*value="([^"]+)"', shown.text).group(1)
+    fresh = url.rsplit("#", 1)[1]
+    reloaded = web.client.get(target)
+    assert reloaded.status_code == 200 and 'id="organizer-url"' not in reloaded.text
+    assert web.client.get(f"/organizer/me-{handle_of(fresh)}").status_code == 200
+    old = f"/organizer/{world.organizer}/replace"
+    again = web.form(old, {"once": once}, follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == target
+    assert web.api("GET", "/api/organizer", fresh).status_code == 200

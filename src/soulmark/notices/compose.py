@@ -40,7 +40,19 @@ __all__ = [
     "sender_mail",
 ]
 
-KINDS = ("tingles", "stopped", "confirm", "signin", "organizer", "invite", "removed", "message")
+KINDS = (
+    "tingles",
+    "stopped",
+    "confirm",
+    "signin",
+    "organizer",
+    "invite",
+    "removed",
+    "message",
+    "reached",
+    "unpaired",
+    "unpaired-none",
+)
 KEPT = ("confirm", "signin", "organizer", "invite", "removed", "message")
 """Kinds queued with their words: their links cannot be rebuilt (only hashes are stored)."""
 
@@ -65,6 +77,35 @@ _TEXT = {
             "It stopped.\n\n"
             "The tingle is gone, and in %(world)s a name has settled under the bandage. "
             "Look whenever you are ready: there is no hurry."
+        ),
+    ),
+    # Issue 19 item 5.  Never the contact: only the wrist shows it (R10).
+    "reached": (
+        N_("You both reached out - %(world)s"),
+        N_(
+            "You both reached out.\n\n"
+            "In %(world)s, you and your soulmate both said you would like to meet. Open your "
+            "wrist to see how to reach each other: this mail does not say it."
+        ),
+    ),
+    # The one an odd roster left out, in words that fit the world: a next draw only where
+    # one can come (soulmark.notices.care).
+    "unpaired": (
+        N_("Your wrist has news - %(world)s"),
+        N_(
+            "Fate was drawn in %(world)s. With an odd number of people, one wrist stays bare "
+            "this time, and this time it is yours. That happens, and it says nothing about "
+            "you.\n\nYou are in the next draw: when the organizer draws again, your wrist "
+            "will feel it."
+        ),
+    ),
+    "unpaired-none": (
+        N_("Your wrist has news - %(world)s"),
+        N_(
+            "Fate was drawn in %(world)s. With an odd number of people, one wrist stays bare, "
+            "and this time it is yours. That happens, and it says nothing about you.\n\n"
+            "No further draw is planned in this world: its organizer has closed it to new "
+            "people, so your wrist stays bare here."
         ),
     ),
 }
@@ -194,8 +235,8 @@ def confirm_link(base_url: str, token: str) -> str:
 def render(
     kind: str, *, world_name: str, slug: str, base_url: str, lang: str | None = None
 ) -> tuple[str, str]:
-    """Subject and body of a ``tingles`` or ``stopped`` notice, in the bearer's language:
-    the world, nothing else."""
+    """Subject and body of a notice of the wrist (``tingles``, ``stopped``, ``reached``,
+    ``unpaired``...), in the bearer's language: the world, nothing else."""
     say = translations(lang or DEFAULT).gettext
     subject, text = _TEXT[kind]
     link = world_link(base_url, slug)

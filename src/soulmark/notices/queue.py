@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import NotFound
 from soulmark.core.times import SECOND, iso
+from soulmark.notices.care import unpaired_notices
 from soulmark.notices.compose import KEPT, Outgoing, confirmation, render
 from soulmark.notices.suppress import SUPPRESSED, screen
 from soulmark.push.rows import is_push, push_outgoing, round_pushes
@@ -134,6 +135,7 @@ def materialise(store: Store, *, now_us: int) -> int:
             for kind, moment in (("tingles", MarkRow.itch_start), ("stopped", MarkRow.legible_at)):
                 count += len(s.execute(_round_notices(s, rnd, kind, moment)).all())
             count += round_pushes(s, rnd)  # the same moments, to the devices subscribed
+            count += unpaired_notices(s, rnd)  # a kind word to whoever it left out
             done = _insert(s)(NoticeRoundRow).values(round_id=rnd.id, notices=count, at=now_us)
             s.execute(done.on_conflict_do_nothing())
             written += count

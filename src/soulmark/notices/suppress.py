@@ -43,7 +43,14 @@ __all__ = [
 
 SUPPRESSED = "suppressed"
 """A notice's status when it was not sent: its address is suppressed, its person opted out."""
-LISTED = {"tingles": "notices", "stopped": "notices", "invite": "invite"}
+LISTED = {
+    "tingles": "notices",
+    "stopped": "notices",
+    "reached": "notices",
+    "unpaired": "notices",
+    "unpaired-none": "notices",
+    "invite": "invite",
+}
 """The kinds that carry a one-click unsubscribe, and what it stops."""
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from soulmark.core.errors import Conflict
+from soulmark.core.errors import Conflict, NotFound
 from soulmark.core.links import private_link
 from soulmark.core.transcript import commitment
 from soulmark.core.validate import clean_name
@@ -24,7 +24,7 @@ from soulmark.notices.compose import DEFAULT_BASE_URL
 from soulmark.services.co_organizers import note
 from soulmark.services.fate_log import record as record_fate
 from soulmark.services.results import Result
-from soulmark.services.tokens import new_secret, new_token, token_hash
+from soulmark.services.tokens import new_secret, once_token, token_hash
 from soulmark.services.worlds import WorldInfo, organizer_row, world_block, world_info
 from soulmark.store import Store
 from soulmark.store.models import RoundRow, WorldRow
@@ -74,23 +74,39 @@ def rename_world(store: Store, *, token: str, name: str, at: int) -> WorldInfo:
     return world_info(store, slug=slug, at=at)
 
 
+def _replace(s: Session, world: WorldRow, token: str, fresh: str, at: int) -> None:
+    note(s, world, token, "link-replaced", at)
+    if token_hash(token) == world.organizer_token_hash:
+        world.organizer_token_hash = token_hash(fresh)
+    else:  # a co-organizer replaces their own link, keeping its name
+        s.execute(
+            update(OrganizerLinkRow)
+            .where(OrganizerLinkRow.token_hash == token_hash(token))
+            .values(token_hash=token_hash(fresh))
+        )
+
+
 def replace_organizer_link(
-    store: Store, *, token: str, base_url: str = DEFAULT_BASE_URL, at: int = 0
+    store: Store,
+    *,
+    token: str,
+    base_url: str = DEFAULT_BASE_URL,
+    at: int = 0,
+    once: str | None = None,
 ) -> NewOrganizerLink:
     """A new token for this organizer link (the world's own, or a co-organizer's); the one
-    given stops working now."""
-    fresh = new_token("o")
+    given stops working now.  The same ``once`` again (a double press, with the old token)
+    answers the link it made, and replaces nothing more."""
+    fresh = once_token("o", key=token, purpose="replace", once=once)
     with store.transaction() as s:
-        world = organizer_row(s, token, lock=True)
-        note(s, world, token, "link-replaced", at)
-        if token_hash(token) == world.organizer_token_hash:
-            world.organizer_token_hash = token_hash(fresh)
-        else:  # a co-organizer replaces their own link, keeping its name
-            s.execute(
-                update(OrganizerLinkRow)
-                .where(OrganizerLinkRow.token_hash == token_hash(token))
-                .values(token_hash=token_hash(fresh))
-            )
+        try:
+            world = organizer_row(s, token, lock=True)
+        except NotFound:
+            if not once:
+                raise
+            world = organizer_row(s, fresh)
+        else:
+            _replace(s, world, token, fresh, at)
         slug = world.slug
     url = private_link(base_url.rstrip("/"), "organizer", fresh)
     return NewOrganizerLink(world=slug, organizer_token=fresh, organizer_url=url)

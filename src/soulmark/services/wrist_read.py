@@ -73,6 +73,7 @@ _COLUMNS = (
     _partner.reached_out_at,
     _partner.left_at,
     _current.commitment,
+    WorldRow.joins_closed,
 )
 """What a snapshot is made of, in the order :func:`_snapshot` unpacks it."""
 
@@ -108,7 +109,8 @@ def _snapshot(row: Row[Any] | tuple[Any, ...]) -> WristSnapshot:
     (pk, world_id, pid, number, confirmed, joined, looked, reached, left) = values[:9]
     my_contact, my_email = values[9:11]
     slug, world_name, zone, itch, ink, legible, partner_id, sealed_before = values[11:19]
-    q_pid, q_name, q_email, q_contact, q_reached, q_left, commitment = values[19:]
+    q_pid, q_name, q_email, q_contact, q_reached, q_left, commitment = values[19:26]
+    joins_closed = values[26]
     both = both_reached_out(reached, q_reached, someone_left=left is not None or q_left is not None)
     return WristSnapshot(
         person_id=pk,
@@ -126,6 +128,7 @@ def _snapshot(row: Row[Any] | tuple[Any, ...]) -> WristSnapshot:
         my_contact=passed(my_contact, my_email, reached),
         offer=my_email,
         unmatched_before=number > 1 and joined < (sealed_before or 0),
+        next_draw=not joins_closed,
         partner_name=q_name,
         partner_pid=q_pid,
         contact=passed(q_contact, q_email, q_reached) if both and q_name is not None else None,

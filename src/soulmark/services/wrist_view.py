@@ -16,10 +16,19 @@ from typing import Any
 from soulmark.core.marks import Mark
 from soulmark.core.times import iso
 from soulmark.core.wrist import STROKES, next_change, wrist_at
-from soulmark.services.wrist_words import LEFT_OUT, Say, bearer_sentence, friend_sentence
+from soulmark.services.wrist_words import (
+    LEFT_OUT,
+    LEFT_OUT_NONE,
+    Say,
+    bearer_sentence,
+    friend_sentence,
+    left_out_words,
+)
 
 __all__ = [
     "LEFT_OUT",
+    "LEFT_OUT_NONE",
+    "left_out_words",
     "MarkView",
     "SharedView",
     "WristSnapshot",
@@ -67,6 +76,8 @@ class WristView(MarkView):
     """The commitment of the bearer's round, to audit its transcript against (B1)."""
     left_out: bool = False
     """Fate had no partner for them last round; they wait for the next draw (R9)."""
+    next_draw: bool | None = None
+    """For the left out only: whether a next draw can come (the world takes new people)."""
 
     def to_json(self) -> dict[str, Any]:
         """``confirmed`` is left to the caller: the web's twin shows it, the wrist does not."""
@@ -76,7 +87,13 @@ class WristView(MarkView):
 
     def said(self, say: Say) -> str:
         """:attr:`message` in the reader's language."""
-        return bearer_sentence(self.state, sealed=self.sealed, left_out=self.left_out, say=say)
+        return bearer_sentence(
+            self.state,
+            sealed=self.sealed,
+            left_out=self.left_out,
+            next_draw=self.next_draw is not False,
+            say=say,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,6 +129,8 @@ class WristSnapshot:
     """The join address: one choice the reach-out form offers, never filled in (issue 19)."""
     unmatched_before: bool
     """Joined before the previous round was sealed: fate left them unmatched (R9)."""
+    next_draw: bool = True
+    """Whether a next draw can come: the world still takes new people (issue 19 item 5)."""
     partner_name: str | None = None
     """Loaded only once the bearer has looked (R6)."""
     partner_pid: str | None = None
@@ -126,12 +145,15 @@ class WristSnapshot:
         sealed, left_out = self.mark is not None, self.mark is None and self.unmatched_before
         view = WristView(
             state=state.state,
-            message=bearer_sentence(state.state, sealed=sealed, left_out=left_out),
+            message=bearer_sentence(
+                state.state, sealed=sealed, left_out=left_out, next_draw=self.next_draw
+            ),
             progress=state.progress,
             strokes=state.strokes,
             legible_at=_iso(state.legible_at),
             looked_at=_iso(state.looked_at),
             left_out=left_out,
+            next_draw=self.next_draw if left_out else None,
             world=self.world,
             world_name=self.world_name,
             person=self.person,

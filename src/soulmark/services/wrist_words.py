@@ -11,7 +11,14 @@ from collections.abc import Callable
 
 from soulmark.i18n import N_
 
-__all__ = ["LEFT_OUT", "Say", "bearer_sentence", "friend_sentence"]
+__all__ = [
+    "LEFT_OUT",
+    "LEFT_OUT_NONE",
+    "Say",
+    "bearer_sentence",
+    "friend_sentence",
+    "left_out_words",
+]
 
 Say = Callable[[str], str]
 """A ``gettext``: a sentence as written here, in its reader's language."""
@@ -28,6 +35,11 @@ LEFT_OUT = N_(
     "Last time, fate had no match for you: that happens, and it says nothing about you. "
     "You are in the next draw."
 )
+LEFT_OUT_NONE = N_(
+    "Last time, fate had no match for you: that happens, and it says nothing about you. "
+    "No further draw is planned in this world, so your wrist stays bare here."
+)
+"""What the left out read where no next draw can come (joins closed): no promise of one."""
 
 _FRIEND = {
     "bare": N_("Nothing on their wrist yet."),
@@ -43,12 +55,19 @@ def _as_written(sentence: str) -> str:
     return sentence
 
 
-def bearer_sentence(state: str, *, sealed: bool, left_out: bool, say: Say = _as_written) -> str:
+def left_out_words(next_draw: bool) -> str:
+    """What a wrist fate left out reads: a next draw only where one can come (issue 19)."""
+    return LEFT_OUT if next_draw else LEFT_OUT_NONE
+
+
+def bearer_sentence(
+    state: str, *, sealed: bool, left_out: bool, next_draw: bool = True, say: Say = _as_written
+) -> str:
     """What the bearer reads on their wrist in ``state``; a round not drawn yet says why they
     wait, kindly when fate left them unmatched (R9)."""
     text = say(_BEARER.get(state, _BEARER["bare"]))
     if not sealed:
-        text += " " + say(LEFT_OUT if left_out else _NOT_DRAWN)
+        text += " " + say(left_out_words(next_draw) if left_out else _NOT_DRAWN)
     return text
 
 

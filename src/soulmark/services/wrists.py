@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict
 from soulmark.core.reaching import both_reached_out
 from soulmark.core.validate import clean_contact
+from soulmark.notices.care import queue_reached
 from soulmark.services.people import person_by_token
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.services.wrist_view import WristView
@@ -92,6 +93,8 @@ def reach_out(store: Store, *, token: str, at: int, contact: str | None = None) 
             person.contact = person.email
         if person.reached_out_at is None:
             person.reached_out_at = at
+            if _both(person, partner):  # this made it both: each is told, once (issue 19 item 5)
+                queue_reached(s, [person, *([partner] if partner else [])], at=at)
         return _view(s, person, at)
 
 

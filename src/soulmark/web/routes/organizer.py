@@ -21,7 +21,7 @@ from soulmark.services import co_organizers, invites, moderation, reports, sende
 from soulmark.services import organizer as org
 from soulmark.services.draw_outlook import draw_outlook
 from soulmark.services.schedule import schedule_of
-from soulmark.services.wrist_view import LEFT_OUT  # what a wrist left out reads
+from soulmark.services.wrist_view import left_out_words  # what a wrist left out reads
 from soulmark.store import Store
 from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
@@ -90,7 +90,9 @@ def dashboard_html(
     ctx = {"data": data, "token": token, "chart": chart, "states": org.STATES, "sealed": sealed}
     # After a draw, another is offered only when asked for: most events draw once.
     ctx["offer_draw"] = not data["draw"]["drawn"] or bool(again)
-    ctx["left_out_words"] = LEFT_OUT
+    ctx["replace_once"] = secrets.token_urlsafe(16)  # a double press replaces once (item 4)
+    # A next draw is promised only where one can come: the world still takes new people.
+    ctx["left_out_words"] = left_out_words(not data["world"].get("joins_closed", False))
     ctx["roster"] = moderation.roster(store, token=token, at=now).to_json()
     ctx["removed"] = request.query_params.get("removed") == "1"
     ctx["renamed"] = request.query_params.get("renamed") == "1"

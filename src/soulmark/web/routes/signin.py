@@ -9,6 +9,7 @@ links use nothing up.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -79,7 +80,14 @@ def recover_form(
     now: NowDep,
 ) -> Response:
     _recover(request, store, settings, now, slug, email)
-    return render(request, "signin.html", {"world": slug, "sent": True}, status=202)
+    # Post/redirect/get (issue 19 item 4): a reload shows the same words and mails nothing.
+    return RedirectResponse(f"/w/{quote(slug, safe='')}/recover/sent", status_code=303)
+
+
+@router.get("/w/{slug}/recover/sent", include_in_schema=False)
+def recover_sent(request: Request, slug: str) -> Response:
+    # The same words whether or not the address joined, and whether or not the world is.
+    return render(request, "signin.html", {"world": slug, "sent": True})
 
 
 @router.post(

@@ -12,11 +12,19 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.services import broadcast, world_admin
-from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
+from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep, get_settings
+from soulmark.web.flash import clear_flash, read_flash, set_flash
+from soulmark.web.opening import open_session, opened
 from soulmark.web.render import link, render
 from soulmark.web.schemas import AS_IS, BroadcastOut, NewOrganizerLinkOut, WorldOut
+from soulmark.web.session import ME, cookie_name, handle_of, session_cookie
 
 router = APIRouter()
+
+
+class OnceBody(BaseModel):
+    once: str | None = None
+    """Any string of your choosing: the same one again answers the same new link."""
 
 
 class NameBody(BaseModel):
@@ -68,20 +76,53 @@ def joins_form(
     "/api/organizer/replace", tags=["organizer"], response_model=NewOrganizerLinkOut, **AS_IS
 )
 def replace_api(
-    token: TokenDep, store: StoreDep, settings: SettingsDep, now: NowDep
+    token: TokenDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    body: OnceBody | None = None,
 ) -> dict[str, Any]:
     """A new organizer token in place of this one, which stops working now (a leaked link).
-    The answer holds the new ``organizer_token``: it is told only here."""
-    base = settings.base_url
-    return world_admin.replace_organizer_link(store, token=token, base_url=base, at=now).to_json()
+    The answer holds the new ``organizer_token``: it is told only here (and again for the
+    same ``once``, which replaces nothing more)."""
+    base, once = settings.base_url, body.once if body else None
+    return world_admin.replace_organizer_link(
+        store, token=token, base_url=base, at=now, once=once
+    ).to_json()
 
 
 @router.post("/organizer/{token}/replace", include_in_schema=False, dependencies=[CsrfDep])
-def replace_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+def replace_form(
+    request: Request,
+    token: str,
+    store: StoreDep,
+    now: NowDep,
+    once: Annotated[str | None, Form()] = None,
+) -> Response:
     base = link(request, "")
-    done = world_admin.replace_organizer_link(store, token=token, base_url=base, at=now)
-    # The page names the new link once; the old one (this browser's session too) is dead.
-    return render(request, "organizer_replaced.html", {"done": done.to_json()})
+    done = world_admin.replace_organizer_link(store, token=token, base_url=base, at=now, once=once)
+    # Post/redirect/get (issue 19 item 4): the session moves to the new link, which the page
+    # it lands on names once (a flash); a reload shows the dashboard's way, not a dead link.
+    handle = handle_of(done.organizer_token)
+    response = RedirectResponse(f"/organizer/{ME}-{handle}/replaced", status_code=303)
+    secure = get_settings(request).cookies_secure
+    response.raw_headers.append(session_cookie("organizer", done.organizer_token, secure))
+    if handle_of(token) != handle:
+        response.delete_cookie(cookie_name("organizer", handle_of(token), secure), path="/")
+    set_flash(request, response, where=handle, kind="organizer", value=done.organizer_url)
+    return response
+
+
+@router.get("/organizer/{token}/replaced", include_in_schema=False)
+def replaced_page(request: Request, token: str, store: StoreDep) -> Response:
+    if not opened(request):
+        return open_session(request, store, "organizer", token)
+    url = read_flash(request, where=handle_of(token), kind="organizer")
+    ctx = {"done": {"organizer_url": url}, "token": token}
+    response = render(request, "organizer_replaced.html", ctx)
+    if url:
+        clear_flash(request, response)
+    return response
 
 
 @router.post("/api/organizer/message", tags=["organizer"], response_model=BroadcastOut, **AS_IS)
