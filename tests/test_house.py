@@ -163,3 +163,62 @@ def test_i21_a_wrist_is_read_one_way():
         assert "view_of" not in defined | _called(tree), name
         if name != "services/wrist_read.py":
             assert "WristSnapshot" not in _called(tree), f"{name} makes a snapshot itself"
+
+
+# -- issue 21: the layers -------------------------------------------------------------------
+
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"core"}),
+    frozenset({"planet"}),
+    frozenset({"store"}),
+    frozenset({"notices", "push"}),
+    frozenset({"services"}),
+    frozenset({"jobs"}),
+    frozenset({"web", "cli"}),
+)
+"""From the bottom up: a package imports only from its own layer or those below it."""
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Top package of soulmark -> the soulmark top packages it imports, by module."""
+    out: dict[str, set[str]] = {}
+    for name, tree in _modules().items():
+        package = name.split("/")[0].removesuffix(".py")
+        found = {m.split(".")[1] for m in _imported(tree) if m.startswith("soulmark.")}
+        out.setdefault(package, set()).update(found - {package})
+    return out
+
+
+def _layer(package: str) -> int | None:
+    return next((i for i, layer in enumerate(LAYERS) if package in layer), None)
+
+
+def test_i21_no_import_runs_back_up_the_layers():
+    imports = _package_imports()
+    assert {p for layer in LAYERS for p in layer} <= set(imports)
+    upward = []
+    for package, targets in imports.items():
+        low = _layer(package)
+        for target in targets:
+            high = _layer(target)
+            if low is not None and high is not None and high > low:
+                upward.append(f"{package} -> {target}")
+    assert upward == []
+
+
+def test_i21_notices_imports_no_services():
+    assert "services" not in _package_imports()["notices"]
+    assert "jobs" not in _package_imports()["services"] | _package_imports()["notices"]
+
+
+def test_i21_the_worker_runs_the_jobs_registered_in_one_place():
+    """A planned seal or a sign-in answer is run by soulmark.jobs, and only registered there."""
+    from dataclasses import fields
+
+    from soulmark.jobs import JOBS, WorkerReport
+
+    assert [job.name for job in JOBS] == ["sealed", "asked"]
+    assert {job.name for job in JOBS} <= {f.name for f in fields(WorkerReport)}
+    for name, tree in _modules().items():
+        if not name.startswith(("jobs/", "services/")):
+            assert not {"seal_due", "answer_requests"} & _called(tree), name
