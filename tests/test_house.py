@@ -222,3 +222,14 @@ def test_i21_the_worker_runs_the_jobs_registered_in_one_place():
     for name, tree in _modules().items():
         if not name.startswith(("jobs/", "services/")):
             assert not {"seal_due", "answer_requests"} & _called(tree), name
+
+
+def test_i21_the_readers_language_lives_in_no_context_variable():
+    """Only the log's request id is a context variable: a line logged deep in a service cannot
+    be handed it.  The language is passed to what answers (soulmark.web.lang)."""
+    holders = [
+        name
+        for name, tree in _modules().items()
+        if "ContextVar" in _called(tree) or "contextvars" in _imported(tree)
+    ]
+    assert holders == ["observe/logs.py"]

@@ -101,7 +101,9 @@ def parse_object(text: str | bytes) -> dict[str, Any]:
 def check_header(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` itself, if it is a soulmark round transcript of a version this code audits."""
     if doc.get("format") != FORMAT:
-        raise TranscriptError(f"not a soulmark transcript (format {doc.get('format')!r})")
+        raise TranscriptError(
+            f"not a soulmark transcript (format {doc.get('format')!r})", code="transcript-format"
+        )
     if doc.get("version") != VERSION or type(doc.get("version")) is not int:
         raise TranscriptError(f"unsupported transcript version {doc.get('version')!r}")
     return doc

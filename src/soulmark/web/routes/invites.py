@@ -157,7 +157,10 @@ def preview_api(
 
 def _found(body: InviteBody) -> list[Any]:
     if (body.csv is None) == (body.invitations is None):
-        raise InvalidInput("send either csv (a CSV file's text) or invitations (a list)")
+        raise InvalidInput(
+            "send either csv (a CSV file's text) or invitations (a list)",
+            code="invitations-neither",
+        )
     if body.csv is not None:
         return invites.read_invitees(body.csv)
     return invites.invitees_from(i.model_dump() for i in body.invitations or [])

@@ -89,7 +89,9 @@ def leave_api(
     wrist (or in the fixed draw), your address is erased and contact is never shared.
     Your token stops working.  ``GET /api/wrist/leave`` says which, before you confirm."""
     if body is None or body.confirm is not True:
-        raise InvalidInput('leaving cannot be undone: send {"confirm": true} to leave')
+        raise InvalidInput(
+            'leaving cannot be undone: send {"confirm": true} to leave', code="leave-unconfirmed"
+        )
     return lifecycle.leave(store, token=token, at=now)
 
 
