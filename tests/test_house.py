@@ -233,3 +233,33 @@ def test_i21_the_readers_language_lives_in_no_context_variable():
         if "ContextVar" in _called(tree) or "contextvars" in _imported(tree)
     ]
     assert holders == ["observe/logs.py"]
+
+
+# -- issue 21: one URL builder --------------------------------------------------------------
+
+PAGES = ("/w/", "/wrist/", "/share/", "/organizer/", "/unsubscribe/", "/signin/", "/confirm/")
+
+
+def _spelled_links(tree: ast.Module) -> list[str]:
+    """f-strings that spell an app page's address (a route's own path is a plain string)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            if any(page in text for page in PAGES):
+                found.append(text)
+    return found
+
+
+def test_i21_every_link_the_app_writes_is_spelled_in_one_module():
+    spelled = {
+        name: links
+        for name, tree in _modules().items()
+        if name != "core/links.py" and (links := _spelled_links(tree))
+    }
+    assert spelled == {}
+
+
+def test_i21_the_walk_sees_a_link_spelled_by_hand():
+    assert _spelled_links(ast.parse('x = f"{base}/w/{slug}"')) == ["{}/w/{}"]
+    assert _spelled_links(ast.parse('@router.get("/w/{slug}")\ndef f(): ...')) == []

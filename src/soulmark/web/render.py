@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from soulmark import i18n
+from soulmark.core import links
 from soulmark.core.times import iso
 from soulmark.core.validate import BLANK_RANGES, HIDDEN_RANGES, MAX_CONTACT, MAX_NAME
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
@@ -26,6 +27,8 @@ templates.env.globals["max_name"] = MAX_NAME
 templates.env.globals["max_contact"] = MAX_CONTACT
 templates.env.globals["blank_ranges"] = json.dumps([list(r) for r in BLANK_RANGES])
 templates.env.globals["hidden_ranges"] = json.dumps([list(r) for r in HIDDEN_RANGES])
+# Templates spell links as the Python does: {{ url.world_url(slug) }} (soulmark.core.links).
+templates.env.globals["url"] = links
 install(templates.env)  # gettext, and the "when" filter in the viewer's language and zone
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import wrist_url
 from soulmark.services import shares as sharing
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.lang import assume_zone, speech_of
@@ -37,7 +38,7 @@ def share_create_form(request: Request, token: str, store: StoreDep, now: NowDep
 )
 def share_revoke_form(token: str, share_id: int, store: StoreDep, now: NowDep) -> Response:
     sharing.revoke_share(store, token=token, share_id=share_id, at=now)
-    return RedirectResponse(f"/wrist/{token}#friends", status_code=303)
+    return RedirectResponse(wrist_url(token, at="friends"), status_code=303)
 
 
 @router.post(
@@ -51,7 +52,7 @@ def share_show_form(
     now: NowDep,
 ) -> Response:
     sharing.show_name(store, token=token, share_id=share_id, show=show, at=now)
-    return RedirectResponse(f"/wrist/{token}#friends", status_code=303)
+    return RedirectResponse(wrist_url(token, at="friends"), status_code=303)
 
 
 @router.get("/share/{token}", include_in_schema=False)

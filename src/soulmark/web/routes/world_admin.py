@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import organizer_url
 from soulmark.services import broadcast, world_admin
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.render import link, render
@@ -46,7 +47,7 @@ def name_api(body: NameBody, token: TokenDep, store: StoreDep, now: NowDep) -> d
 @router.post("/organizer/{token}/name", include_in_schema=False, dependencies=[CsrfDep])
 def name_form(token: str, store: StoreDep, now: NowDep, name: Annotated[str, Form()]) -> Response:
     world_admin.rename_world(store, token=token, name=name, at=now)
-    return RedirectResponse(f"/organizer/{token}?renamed=1", status_code=303)
+    return RedirectResponse(organizer_url(token, query={"renamed": 1}), status_code=303)
 
 
 @router.post("/api/organizer/joins", tags=["organizer"], response_model=WorldOut, **AS_IS)
@@ -61,7 +62,7 @@ def joins_form(
     token: str, store: StoreDep, now: NowDep, closed: Annotated[str, Form()] = ""
 ) -> Response:
     world_admin.set_joins(store, token=token, closed=closed == "1", at=now)
-    return RedirectResponse(f"/organizer/{token}#join-link", status_code=303)
+    return RedirectResponse(organizer_url(token, at="join-link"), status_code=303)
 
 
 @router.post(
@@ -99,4 +100,6 @@ def message_form(
     audience: Annotated[str, Form()] = "all",
 ) -> Response:
     done = broadcast.send_to_everyone(store, token=token, text=text, at=now, audience=audience)
-    return RedirectResponse(f"/organizer/{token}?messaged={done.sent}#notices", status_code=303)
+    return RedirectResponse(
+        organizer_url(token, query={"messaged": done.sent}, at="notices"), status_code=303
+    )
