@@ -32,7 +32,8 @@ from sqlalchemy import insert, select
 
 from bench.common import fresh_db
 from soulmark.core.times import DAY, SECOND, parse_iso
-from soulmark.notices import NoticeSettings, deliver_due, delivery_counts
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings, delivery_counts
 from soulmark.services import create_world, seal
 from soulmark.services.tokens import new_pid, token_hash
 from soulmark.store import Store, open_store

@@ -30,7 +30,8 @@ from sqlalchemy import insert, select
 from bench.common import free_port, fresh_db, header, table, write
 from bench.notices import START, build_world
 from soulmark.core.times import DAY, SECOND
-from soulmark.notices import NoticeSettings, deliver_due
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings
 from soulmark.push.keys import ensure_keys
 from soulmark.store import open_store
 from soulmark.store.models import PersonRow

@@ -164,3 +164,103 @@ def test_i21_a_wrist_is_read_one_way():
         assert "view_of" not in defined | _called(tree), name
         if name != "services/wrist_read.py":
             assert "WristSnapshot" not in _called(tree), f"{name} makes a snapshot itself"
+
+
+# -- issue 21: the layers -------------------------------------------------------------------
+
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"core"}),
+    frozenset({"planet"}),
+    frozenset({"store"}),
+    frozenset({"notices", "push"}),
+    frozenset({"services"}),
+    frozenset({"jobs"}),
+    frozenset({"web", "cli"}),
+)
+"""From the bottom up: a package imports only from its own layer or those below it."""
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Top package of soulmark -> the soulmark top packages it imports, by module."""
+    out: dict[str, set[str]] = {}
+    for name, tree in _modules().items():
+        package = name.split("/")[0].removesuffix(".py")
+        found = {m.split(".")[1] for m in _imported(tree) if m.startswith("soulmark.")}
+        out.setdefault(package, set()).update(found - {package})
+    return out
+
+
+def _layer(package: str) -> int | None:
+    return next((i for i, layer in enumerate(LAYERS) if package in layer), None)
+
+
+def test_i21_no_import_runs_back_up_the_layers():
+    imports = _package_imports()
+    assert {p for layer in LAYERS for p in layer} <= set(imports)
+    upward = []
+    for package, targets in imports.items():
+        low = _layer(package)
+        for target in targets:
+            high = _layer(target)
+            if low is not None and high is not None and high > low:
+                upward.append(f"{package} -> {target}")
+    assert upward == []
+
+
+def test_i21_notices_imports_no_services():
+    assert "services" not in _package_imports()["notices"]
+    assert "jobs" not in _package_imports()["services"] | _package_imports()["notices"]
+
+
+def test_i21_the_worker_runs_the_jobs_registered_in_one_place():
+    """A planned seal or a sign-in answer is run by soulmark.jobs, and only registered there."""
+    from dataclasses import fields
+
+    from soulmark.jobs import JOBS, WorkerReport
+
+    assert [job.name for job in JOBS] == ["sealed", "asked"]
+    assert {job.name for job in JOBS} <= {f.name for f in fields(WorkerReport)}
+    for name, tree in _modules().items():
+        if not name.startswith(("jobs/", "services/")):
+            assert not {"seal_due", "answer_requests"} & _called(tree), name
+
+
+def test_i21_the_readers_language_lives_in_no_context_variable():
+    """Only the log's request id is a context variable: a line logged deep in a service cannot
+    be handed it.  The language is passed to what answers (soulmark.web.lang)."""
+    holders = [
+        name
+        for name, tree in _modules().items()
+        if "ContextVar" in _called(tree) or "contextvars" in _imported(tree)
+    ]
+    assert holders == ["observe/logs.py"]
+
+
+# -- issue 21: one URL builder --------------------------------------------------------------
+
+PAGES = ("/w/", "/wrist/", "/share/", "/organizer/", "/unsubscribe/", "/signin/", "/confirm/")
+
+
+def _spelled_links(tree: ast.Module) -> list[str]:
+    """f-strings that spell an app page's address (a route's own path is a plain string)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            if any(page in text for page in PAGES):
+                found.append(text)
+    return found
+
+
+def test_i21_every_link_the_app_writes_is_spelled_in_one_module():
+    spelled = {
+        name: links
+        for name, tree in _modules().items()
+        if name != "core/links.py" and (links := _spelled_links(tree))
+    }
+    assert spelled == {}
+
+
+def test_i21_the_walk_sees_a_link_spelled_by_hand():
+    assert _spelled_links(ast.parse('x = f"{base}/w/{slug}"')) == ["{}/w/{}"]
+    assert _spelled_links(ast.parse('@router.get("/w/{slug}")\ndef f(): ...')) == []

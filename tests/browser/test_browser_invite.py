@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from soulmark.core.times import parse_iso
+from soulmark.jobs import deliver_due
 from soulmark.notices import NoticeSettings
-from soulmark.notices.worker import deliver_due
 
 from .conftest import DESKTOP, PHONE, Live, fits_phone, shot
 from .test_browser_a11y import axe_violations

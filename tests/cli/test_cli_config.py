@@ -82,16 +82,16 @@ def test_i17_a_bad_setting_is_one_line_naming_it_and_exit_1(cli, monkeypatch, va
 
 
 def test_i17_the_worker_runs_with_the_lease_the_environment_sets(cli, monkeypatch):
-    import soulmark.notices
+    import soulmark.jobs
 
     seen = []
-    real = soulmark.notices.deliver_due
+    real = soulmark.jobs.deliver_due
 
     def spy(store, settings, *, now_us):
         seen.append(settings)
         return real(store, settings, now_us=now_us)
 
-    monkeypatch.setattr(soulmark.notices, "deliver_due", spy)
+    monkeypatch.setattr(soulmark.jobs, "deliver_due", spy)
     monkeypatch.setenv("SOULMARK_NOTICE_LEASE_S", "20")
     monkeypatch.setenv("SOULMARK_MAIL_FROM", "notices@school.example")
     r = cli("worker", "--once", "--base-url", "https://marks.school.example")

@@ -21,7 +21,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.exc import DBAPIError
 
 from soulmark.core.times import DAY, SECOND, now_us
-from soulmark.notices import NoticeSettings, deliver_due, deliver_due_async
+from soulmark.jobs import deliver_due, deliver_due_async
+from soulmark.notices import NoticeSettings
 from soulmark.services import create_world, join
 from soulmark.store import Store, open_store
 from tests.net import free_port

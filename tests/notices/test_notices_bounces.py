@@ -11,7 +11,8 @@ from notices_support import Recorder, SmtpServer, running_smtp
 from sqlalchemy import func, select
 
 from soulmark.core.times import HOUR, SECOND
-from soulmark.notices import NoticeSettings, deliver_due, delivery_counts
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings, delivery_counts
 from soulmark.notices.suppress import address_hash, suppress
 from soulmark.notices.transports import refusal
 from soulmark.services import create_world

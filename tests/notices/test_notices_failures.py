@@ -6,7 +6,8 @@ from notices_support import BrokenSmtp, SmtpServer, World
 from sqlalchemy import select, update
 
 from soulmark.core.times import HOUR, SECOND
-from soulmark.notices import NoticeSettings, deliver_due, delivery_counts
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings, delivery_counts
 from soulmark.notices.queue import materialise
 from soulmark.store import Store
 from soulmark.store.notice_models import NoticeRow

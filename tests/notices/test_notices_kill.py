@@ -28,7 +28,8 @@ from notices_support import free_port
 from sqlalchemy import func, select
 
 from soulmark.core.times import DAY, SECOND, now_us
-from soulmark.notices import NoticeSettings, deliver_due, deliver_due_async, run_worker
+from soulmark.jobs import deliver_due, deliver_due_async, run_worker
+from soulmark.notices import NoticeSettings
 from soulmark.notices.lease import take_back
 from soulmark.services import create_world, join
 from soulmark.services.confirm import confirm

@@ -19,7 +19,8 @@ from sqlalchemy import update
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import SECOND
-from soulmark.notices import NoticeSettings, deliver_due
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings
 from soulmark.notices.dkim import open_signer
 from soulmark.services import create_world
 from soulmark.services.invites import Invitee, invite

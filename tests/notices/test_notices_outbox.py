@@ -10,13 +10,8 @@ from sqlalchemy import select
 
 from soulmark.core.errors import NotFound
 from soulmark.core.times import SECOND
-from soulmark.notices import (
-    NoticeSettings,
-    deliver_due,
-    delivery_counts,
-    outbox_messages,
-    send_confirmation,
-)
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings, delivery_counts, outbox_messages, send_confirmation
 from soulmark.store import Store
 from soulmark.store.notice_models import NoticeRow
 

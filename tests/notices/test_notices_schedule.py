@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import HOUR, MINUTE, iso, parse_iso
+from soulmark.jobs import deliver_due
 from soulmark.notices import NoticeSettings
-from soulmark.notices.worker import deliver_due
 from soulmark.services import create_world, join, seal
 from soulmark.services.schedule import plan_seal, schedule_of, seal_due
 from soulmark.services.worlds import world_info

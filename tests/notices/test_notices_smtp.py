@@ -10,7 +10,8 @@ from notices_support import NAMES, SmtpServer, World, make_world
 from sqlalchemy import select
 
 from soulmark.core.times import MINUTE, SECOND
-from soulmark.notices import NoticeSettings, deliver_due, delivery_counts
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings, delivery_counts
 from soulmark.store import Store
 from soulmark.store.notice_models import NoticeRow
 

@@ -13,7 +13,8 @@ from notices_support import SmtpServer, World
 from sqlalchemy import select
 
 from soulmark.core.times import HOUR, SECOND
-from soulmark.notices import NoticeSettings, deliver_due
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings
 from soulmark.services import create_world
 from soulmark.services.invites import Invitee, invite
 from soulmark.store import Store

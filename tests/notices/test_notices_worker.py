@@ -9,7 +9,8 @@ from notices_support import SmtpServer, World
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import SECOND
-from soulmark.notices import NoticeSettings, parse_smtp_url, run_worker
+from soulmark.jobs import run_worker
+from soulmark.notices import NoticeSettings, parse_smtp_url
 from soulmark.settings import read_config
 from soulmark.store import Store
 
@@ -98,7 +99,7 @@ def test_stopping_mid_pass_sends_the_batch_in_hand_and_hands_back_the_rest(
 ) -> None:
     from sqlalchemy import select
 
-    from soulmark.notices.worker import _deliver
+    from soulmark.notices.worker import deliver_pass
     from soulmark.store.notice_models import NoticeRow
 
     settings = NoticeSettings(smtp_url=smtp_server.url, batch_size=2)
@@ -113,7 +114,7 @@ def test_stopping_mid_pass_sends_the_batch_in_hand_and_hands_back_the_rest(
                 stop.set()
             return world.end + SECOND
 
-        return (await _deliver(store, settings, clock, stop)).sent
+        return (await deliver_pass(store, settings, clock, stop)).sent
 
     sent = asyncio.run(scenario())
     with store.transaction() as s:
@@ -133,7 +134,8 @@ def test_run_worker_forever_stops_cleanly_on_SIGTERM(db_url: str, world: World) 
 
     code = (
         "import sys; from soulmark.store import open_store; "
-        "from soulmark.notices import NoticeSettings, run_worker_forever; "
+        "from soulmark.notices import NoticeSettings; "
+        "from soulmark.jobs import run_worker_forever; "
         "run_worker_forever(open_store(sys.argv[1]), NoticeSettings(poll_s=0.05)); print('bye')"
     )
     proc = subprocess.Popen([sys.executable, "-c", code, db_url], stdout=subprocess.PIPE, text=True)

@@ -14,7 +14,7 @@ from tests.push_service import Browser, PushService
 
 from soulmark.core.times import HOUR, SECOND
 from soulmark.i18n import translations
-from soulmark.notices import deliver_due
+from soulmark.jobs import deliver_due
 from soulmark.push.keys import ensure_keys
 from soulmark.push.words import SIZE
 from soulmark.services import push

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import soulmark.planet  # noqa: F401  (registers the engine)
-from soulmark.core.fate import algorithm_for, pair_up
+from soulmark.core.fate import pair_up
+from soulmark.planet import fate_engines
 from soulmark.planet.engine import (
     ALGORITHM,
     ROUNDS,
@@ -97,7 +97,7 @@ def test_b4_chunked_enumeration_matches_the_whole_order() -> None:
 
 
 def test_b4_registered_with_core_fate_and_pairs_a_roster() -> None:
-    algorithm = algorithm_for(ALGORITHM)
+    algorithm = fate_engines().get(ALGORITHM)
     assert algorithm.version == PlanetFate().version == ALGORITHM
     roster = [f"id{i:05d}" for i in range(2049)]
     order = algorithm.order(_seed("core"), len(roster))

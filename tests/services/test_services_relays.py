@@ -21,8 +21,8 @@ from soulmark.core.audit import load_transcript
 from soulmark.core.beacon import CHAINS, BeaconSpec
 from soulmark.core.errors import Conflict
 from soulmark.core.times import DAY, iso
+from soulmark.jobs import deliver_due
 from soulmark.notices import NoticeSettings
-from soulmark.notices.worker import deliver_due
 from soulmark.services import create_world, join, seal, transcript_text
 from soulmark.services.relays import default_beacon, fetch_signature
 from soulmark.services.schedule import plan_seal

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from soulmark.core.times import SECOND
-from soulmark.notices import NoticeSettings, run_worker
+from soulmark.jobs import run_worker
+from soulmark.notices import NoticeSettings
 from soulmark.notices.heartbeat import beat, last_beat
 from soulmark.store import Store, schema
 from tests.web.observe_support import app_client

@@ -11,7 +11,8 @@ from sqlalchemy import select
 import soulmark
 from soulmark.core.times import SECOND
 from soulmark.i18n import zone
-from soulmark.notices import NoticeSettings, deliver_due, outbox_messages
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings, outbox_messages
 from soulmark.store.models import PersonRow
 from soulmark.web.lang import Speech
 from soulmark.web.words import ERROR_WORDS, error_text

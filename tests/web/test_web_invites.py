@@ -7,9 +7,9 @@ import re
 
 from sqlalchemy import func, select
 
+from soulmark.jobs import deliver_due
 from soulmark.notices import NoticeSettings
 from soulmark.notices.queue import outbox_messages
-from soulmark.notices.worker import deliver_due
 from soulmark.services.invites import INVITE_TTL
 from soulmark.store.models import PersonRow
 from soulmark.store.notice_models import NoticeRow

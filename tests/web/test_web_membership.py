@@ -11,9 +11,9 @@ import time
 
 import pytest
 
+from soulmark.jobs import deliver_due
 from soulmark.notices import NoticeSettings
 from soulmark.notices.queue import delivery_counts, outbox_messages
-from soulmark.notices.worker import deliver_due
 from soulmark.web.limits import MemoryAttempts
 from tests.mailbox import confirmations, signins
 

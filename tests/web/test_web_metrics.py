@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from soulmark.core.times import SECOND
-from soulmark.notices import NoticeSettings, deliver_due
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings
 from soulmark.notices.heartbeat import beat
 from soulmark.notices.queue import materialise
 from soulmark.observe.metrics import count_db_error

@@ -311,7 +311,7 @@ def worker(
 
     Example: soulmark worker --smtp smtp://localhost:2525 --once
     """
-    from soulmark.notices import deliver_due, run_worker_forever
+    from soulmark.jobs import deliver_due, run_worker_forever
 
     cfg = config()
     # Outbox notices are logged: without a handler a newcomer would see nothing.  Rich only

@@ -8,7 +8,7 @@ from soulmark.core.errors import (
     SoulmarkError,
     TranscriptError,
 )
-from soulmark.core.fate import EXACT_SHUFFLE, ExactShuffle, Pairing, pair_up, register_algorithm
+from soulmark.core.fate import CORE_ENGINES, EXACT_SHUFFLE, Engines, ExactShuffle, Pairing, pair_up
 from soulmark.core.marks import Mark, MarkParams, Window, scaled, schedule_pair
 from soulmark.core.stream import Stream
 from soulmark.core.transcript import commitment, seal_transcript
@@ -16,7 +16,9 @@ from soulmark.core.validate import check_window, clean_email, clean_name
 from soulmark.core.wrist import STROKES, WristState, wrist_at
 
 __all__ = [
+    "CORE_ENGINES",
     "EXACT_SHUFFLE",
+    "Engines",
     "STROKES",
     "Conflict",
     "ExactShuffle",
@@ -38,7 +40,6 @@ __all__ = [
     "commitment",
     "load_transcript",
     "pair_up",
-    "register_algorithm",
     "scaled",
     "schedule_pair",
     "seal_transcript",

@@ -16,7 +16,7 @@ from soulmark.core.exclusions import (
     first_clear_attempt,
     index_keys,
 )
-from soulmark.core.fate import ExactShuffle, derive_seed, roster_digest
+from soulmark.core.fate import CORE_ENGINES, Engines, ExactShuffle, derive_seed, roster_digest
 from soulmark.core.later import start_after
 from soulmark.core.private_exclusions import (
     PRIVATE,
@@ -101,7 +101,9 @@ def parse_object(text: str | bytes) -> dict[str, Any]:
 def check_header(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` itself, if it is a soulmark round transcript of a version this code audits."""
     if doc.get("format") != FORMAT:
-        raise TranscriptError(f"not a soulmark transcript (format {doc.get('format')!r})")
+        raise TranscriptError(
+            f"not a soulmark transcript (format {doc.get('format')!r})", code="transcript-format"
+        )
     if doc.get("version") != VERSION or type(doc.get("version")) is not int:
         raise TranscriptError(f"unsupported transcript version {doc.get('version')!r}")
     return doc
@@ -192,9 +194,11 @@ def _check_commitment(
         out.append(Mismatch("trust", "does not describe the beacon this round used"))
 
 
-def _check_draw(doc: dict[str, Any], roster: list[str], out: list[Mismatch]) -> None:
+def _check_draw(
+    doc: dict[str, Any], roster: list[str], out: list[Mismatch], engines: Engines
+) -> None:
     """The algorithm the roster's size (or its exclusions) calls for, and the round number."""
-    algorithm = _excluding(doc) or expected_algorithm(len(roster))
+    algorithm = _excluding(doc) or expected_algorithm(len(roster), engines)
     if doc.get("algorithm") != algorithm:
         out.append(Mismatch("algorithm", f"expected {algorithm}"))
     if type(doc.get("round")) is not int or doc["round"] < 1:
@@ -217,7 +221,7 @@ def _bound(
 
 
 def _check_inputs(
-    doc: dict[str, Any], out: list[Mismatch]
+    doc: dict[str, Any], out: list[Mismatch], engines: Engines
 ) -> tuple[bytes, list[Pair] | None] | None:
     """Check the fields that feed fate; returns the seed recomputed from them, and the
     excluded pairs of version 1 (None for any other round)."""
@@ -239,7 +243,7 @@ def _check_inputs(
         out.append(
             Mismatch("seed", "does not follow from the secret, roster, beacon and exclusions")
         )
-    _check_draw(doc, roster, out)
+    _check_draw(doc, roster, out, engines)
     return seed, pairs
 
 
@@ -305,10 +309,13 @@ def randomness_of(signature: Any) -> str | None:
 
 
 def _check_lines(
-    doc: dict[str, Any], seed: bytes, pairs: list[Pair] | None, out: list[Mismatch]
+    doc: dict[str, Any],
+    seed: bytes,
+    pairs: list[Pair] | None,
+    out: list[Mismatch],
+    engines: Engines,
 ) -> None:
-    roster: list[str] = doc["roster"]
-    order = None
+    roster, order = doc["roster"], None
     if pairs:
         order = _redraw(doc, seed, pairs, out)
         if order is None:
@@ -319,8 +326,8 @@ def _check_lines(
             return
     start = _marks_start(doc, out)
     try:
-        algorithm = expected_algorithm(len(roster))
-        plan = schedule(seed, roster, algorithm, doc["world"], order, start)
+        algorithm = expected_algorithm(len(roster), engines)
+        plan = schedule(seed, roster, algorithm, doc["world"], order, start, engines)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         out.append(Mismatch("world", f"cannot schedule marks: {exc}"))
         return
@@ -372,10 +379,11 @@ def _draws_excluded(lines: list[Any], pairs: list[Pair]) -> bool:
     return any(pair in drawn for pair in pairs)
 
 
-def audit(doc: dict[str, Any]) -> list[Mismatch]:
-    """Every way ``doc`` disagrees with a re-run of fate; empty when it verifies."""
+def audit(doc: dict[str, Any], engines: Engines = CORE_ENGINES) -> list[Mismatch]:
+    """Every way ``doc`` disagrees with a re-run of fate by ``engines``; empty when it
+    verifies."""
     out: list[Mismatch] = []
-    checked = _check_inputs(doc, out)
+    checked = _check_inputs(doc, out, engines)
     if checked is not None:
-        _check_lines(doc, *checked, out)
+        _check_lines(doc, *checked, out, engines)
     return out

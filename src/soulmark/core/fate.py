@@ -10,20 +10,19 @@ planet-scale engine can stand behind the same transcript format.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from soulmark.core.stream import Stream
 
 __all__ = [
+    "CORE_ENGINES",
     "EXACT_SHUFFLE",
+    "Engines",
     "FateAlgorithm",
     "Pairing",
     "ExactShuffle",
-    "algorithm_for",
-    "algorithm_for_size",
-    "register_algorithm",
     "pair_up",
     "roster_digest",
     "derive_seed",
@@ -74,32 +73,36 @@ def fisher_yates(a: list[int], seed: bytes, nonce: int = 0) -> Iterator[int]:
         yield i
 
 
-_ALGORITHMS: dict[str, FateAlgorithm] = {EXACT_SHUFFLE: ExactShuffle()}
-_BY_SIZE: dict[int, str] = {0: EXACT_SHUFFLE}
-"""Smallest roster -> the engine that draws rosters of that size and more."""
+@dataclass(frozen=True)
+class Engines:
+    """The fate engines a seal or an audit may draw with, handed to it (never a global).
 
-
-def register_algorithm(algorithm: FateAlgorithm, *, min_roster: int | None = None) -> None:
-    """Make another engine known to sealing and audit (the core knows none but its own).
-
-    With ``min_roster``, rosters of that size and more are drawn by it: soulmark.planet
-    registers itself so for 2**20, and the services import it, so the choice is theirs.
+    The core knows only its own exact shuffle (:data:`CORE_ENGINES`); soulmark.planet
+    returns a set with its engine for rosters of 2**20 and more, which the services pass.
     """
-    _ALGORITHMS[algorithm.version] = algorithm
-    if min_roster is not None:
-        _BY_SIZE[min_roster] = algorithm.version
+
+    by_version: Mapping[str, FateAlgorithm]
+    by_size: Mapping[int, str]
+    """Smallest roster -> the version of the engine that draws rosters of that size and more."""
+
+    def with_engine(self, algorithm: FateAlgorithm, *, min_roster: int | None = None) -> Engines:
+        """These engines and ``algorithm``; with ``min_roster``, it draws rosters that large."""
+        sizes = {**self.by_size, **({min_roster: algorithm.version} if min_roster else {})}
+        return Engines({**self.by_version, algorithm.version: algorithm}, sizes)
+
+    def for_size(self, n: int) -> str:
+        """The version of the engine that draws a roster of ``n``."""
+        return self.by_size[max(k for k in self.by_size if k <= n)]
+
+    def get(self, version: str) -> FateAlgorithm:
+        try:
+            return self.by_version[version]
+        except KeyError:
+            raise KeyError(f"unknown fate algorithm {version!r}") from None
 
 
-def algorithm_for_size(n: int) -> str:
-    """The version of the engine that draws a roster of ``n`` (the exact shuffle if none)."""
-    return _BY_SIZE[max(k for k in _BY_SIZE if k <= n)]
-
-
-def algorithm_for(version: str) -> FateAlgorithm:
-    try:
-        return _ALGORITHMS[version]
-    except KeyError:
-        raise KeyError(f"unknown fate algorithm {version!r}") from None
+CORE_ENGINES = Engines({EXACT_SHUFFLE: ExactShuffle()}, {0: EXACT_SHUFFLE})
+"""The exact shuffle for every roster: what the core draws with when handed nothing else."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,8 +51,8 @@ from soulmark.core.exclusions import (
     refusal_of,
 )
 from soulmark.core.fate import (
-    algorithm_for,
-    algorithm_for_size,
+    CORE_ENGINES,
+    Engines,
     derive_seed,
     pair_up,
     roster_digest,
@@ -120,10 +120,10 @@ def world_window(world: World) -> tuple[Window, MarkParams]:
     return window, MarkParams.from_json(world["params"])
 
 
-def expected_algorithm(n: int) -> str:
-    """The engine a roster of ``n`` is drawn by: the exact shuffle, unless an engine was
-    registered for rosters this large (soulmark.core.fate.register_algorithm)."""
-    return algorithm_for_size(n)
+def expected_algorithm(n: int, engines: Engines = CORE_ENGINES) -> str:
+    """The engine a roster of ``n`` is drawn by: the exact shuffle, unless ``engines`` hold
+    one for rosters this large (soulmark.planet's, for 2**20 and more)."""
+    return engines.for_size(n)
 
 
 def schedule(
@@ -133,6 +133,7 @@ def schedule(
     world: World,
     order: Sequence[int] | None = None,
     start: int | None = None,
+    engines: Engines = CORE_ENGINES,
 ) -> dict[str, tuple[str | None, Mark | None]]:
     """Each id's partner and mark: a pure function of (seed, roster) (B3).
 
@@ -144,7 +145,7 @@ def schedule(
         window = Window(start, window.end)
     p = scaled(params, window)
     if order is None:
-        order = algorithm_for(algorithm).order(seed, len(roster))
+        order = engines.get(algorithm).order(seed, len(roster))
     pairing = pair_up(roster, order)
     out: dict[str, tuple[str | None, Mark | None]] = {}
     count = len(pairing.pairs)
@@ -197,6 +198,7 @@ def _draw(
     mixed: bytes,
     exclusions: Sequence[tuple[str, str]],
     private: Private | None,
+    engines: Engines,
 ) -> _Draw:
     """The seed and, for a round with exclusions, the first attempt that avoids them all."""
     if private is not None and private.commitments:
@@ -205,7 +207,7 @@ def _draw(
     pairs = pairs_of(keys, ids)
     if not pairs:
         seed = derive_seed(secret, digest, mixed)
-        return _Draw(seed, expected_algorithm(len(ids)), None, {})
+        return _Draw(seed, expected_algorithm(len(ids), engines), None, {})
     reason = refusal_of(len(ids), keys)
     if reason is not None:
         raise ExclusionsRefused(reason)
@@ -244,6 +246,7 @@ def seal_transcript(
     exclusions: Sequence[tuple[str, str]] = (),
     private: Private | None = None,
     sealed_at: int | None = None,
+    engines: Engines = CORE_ENGINES,
 ) -> tuple[dict[str, Any], Plan]:
     """The transcript of a round and the schedule it publishes (``signature`` already verified).
 
@@ -254,8 +257,7 @@ def seal_transcript(
     Pairs naming anyone outside the roster are dropped.  Exclusions that cannot be drawn
     raise :class:`ExclusionsRefused`.
     ``sealed_at`` keeps every mark after the seal (R4); when too little of the window is left
-    it raises :class:`soulmark.core.later.TooLate`.
-    """
+    it raises :class:`soulmark.core.later.TooLate`.  ``engines`` draw the round."""
     later = _later(world, sealed_at)
     if beacon is not None and signature is None:
         raise ValueError("a round that waits for a beacon cannot be sealed without its value")
@@ -263,9 +265,9 @@ def seal_transcript(
     digest = roster_digest(ids)
     block = beacon_block(beacon, signature)
     mixed = randomness(signature) if block and signature else b""
-    drawn = _draw(secret, ids, digest, mixed, exclusions, private)
+    drawn = _draw(secret, ids, digest, mixed, exclusions, private, engines)
     start = later.start if later else None
-    plan = schedule(drawn.seed, ids, drawn.algorithm, world, drawn.order, start)
+    plan = schedule(drawn.seed, ids, drawn.algorithm, world, drawn.order, start, engines)
     doc = {
         **_header(world, round_no, secret, beacon, block),
         "roster": ids,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from soulmark.core.links import private_link
+from soulmark.core.links import private_link, world_url
 from soulmark.i18n import DEFAULT, N_, translations
 from soulmark.settings import DEFAULT_BASE_URL
 
@@ -223,7 +223,7 @@ class Outgoing:
 
 
 def world_link(base_url: str, slug: str) -> str:
-    return f"{base_url.rstrip('/')}/w/{slug}"
+    return world_url(slug, base_url)
 
 
 def confirm_link(base_url: str, token: str) -> str:

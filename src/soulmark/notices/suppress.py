@@ -26,6 +26,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from soulmark.core.links import unsubscribe_link
 from soulmark.core.looks import email_key
 from soulmark.store.notice_models import NoticeRow, SuppressionRow, UnsubscribeRow
 
@@ -66,12 +67,6 @@ def address_hash(address: str) -> str:
     except Exception:  # an address that no longer parses still has one fixed spelling
         key = address.casefold()
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def unsubscribe_link(base_url: str, key: str) -> str:
-    """In the path, not after ``#``: RFC 8058 has the provider POST to this very address.
-    The key opens nothing but this, so an access log that keeps it keeps little."""
-    return f"{base_url.rstrip('/')}/unsubscribe/{key}"
 
 
 def suppressed(s: Session | Connection, hashes: Iterable[str]) -> set[str]:

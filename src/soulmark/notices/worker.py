@@ -1,40 +1,25 @@
-"""The delivery loop: write due notices from the marks, claim a leased batch, send and record
-each notice as it goes (soulmark.notices.lease, soulmark.notices.recorder)."""
+"""One delivery pass: take back dead workers' claims, write due notices from the marks, claim
+a leased batch, send and record each notice as it goes (soulmark.notices.lease,
+soulmark.notices.recorder).  The loop that runs it, with the jobs before it, is soulmark.jobs."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import signal
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
-from soulmark.core.times import now_us
-from soulmark.notices.heartbeat import beating
 from soulmark.notices.lease import Leases, take_back
 from soulmark.notices.queue import Claimed, Result, claim_due, materialise, release
 from soulmark.notices.recorder import Recorder
 from soulmark.notices.transports import Transport, open_transport
 from soulmark.observe.metrics import delivered
 from soulmark.push.transport import with_push
-from soulmark.services.schedule import seal_due
-from soulmark.services.signin import answer_requests
 from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
 
-__all__ = [
-    "DeliveryReport",
-    "deliver_due",
-    "deliver_due_async",
-    "run_worker",
-    "run_worker_forever",
-]
-
-log = logging.getLogger("soulmark.notices")
+__all__ = ["DeliveryReport", "deliver_pass"]
 
 
 @dataclass
@@ -56,10 +41,6 @@ class DeliveryReport:
     """Claimed and not sent: the address is suppressed, or its person unsubscribed."""
     taken_back: int = 0
     """Notices a dead worker had claimed and not recorded, its lease run out: sent again."""
-    sealed: int = 0
-    """Rounds sealed because the moment their organizer planned had come."""
-    asked: int = 0
-    """Sign-in questions answered (a mail queued for a member, nothing for anyone else)."""
     errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -85,7 +66,7 @@ def _tally(report: DeliveryReport, claimed: Claimed, results: list[Result], most
         report.errors.extend(sorted({r.error for r in results if r.error})[:5])
 
 
-async def _deliver(
+async def deliver_pass(
     store: Store,
     settings: NoticeSettings,
     clock: Callable[[], int],
@@ -97,12 +78,7 @@ async def _deliver(
     report = DeliveryReport(transport=transport.name)
     leases = Leases(store, settings, lease_clock or clock)
     report.taken_back = await asyncio.to_thread(take_back, store, settings, now_us=leases.clock())
-    # Planned seals first: the marks they write get their notices in this same pass.
-    relays = settings.beacon_relays
-    report.sealed = await asyncio.to_thread(seal_due, store, at=clock(), relays=relays)
     report.written = await asyncio.to_thread(materialise, store, now_us=clock())
-    # "Lost your link?" only queued its question: the lookup happens here, out of its answer.
-    report.asked = await asyncio.to_thread(answer_requests, store)
     try:
         await _batches(store, settings, clock, stop, transport, report, leases)
     finally:
@@ -172,76 +148,3 @@ async def _hand_back(store: Store, following: Awaitable[Claimed | None]) -> None
         return
     if ahead is not None:
         await asyncio.to_thread(release, store, ahead)
-
-
-async def deliver_due_async(
-    store: Store, settings: NoticeSettings, *, now_us: int
-) -> DeliveryReport:
-    """:func:`deliver_due` for code already inside an event loop (the web app)."""
-    # What is due is read at ``now_us``; the leases run on from it as the pass goes.
-    return await _deliver(store, settings, lambda: now_us, lease_clock=_running_from(now_us))
-
-
-def _running_from(start_us: int) -> Callable[[], int]:
-    """A clock that reads ``start_us`` when the pass starts and runs on from there.
-
-    A pass asked for "what is due at this moment" still lasts as long as it lasts: its
-    leases must be renewed in time that moves, or another worker would take back the
-    batches of a long ``--once`` pass while it is still sending them."""
-    began = time.monotonic_ns()
-    return lambda: start_us + (time.monotonic_ns() - began) // 1000
-
-
-def deliver_due(store: Store, settings: NoticeSettings, *, now_us: int) -> DeliveryReport:
-    """One pass: send every notice due at ``now_us`` (what ``soulmark worker --once`` runs)."""
-    return asyncio.run(deliver_due_async(store, settings, now_us=now_us))
-
-
-async def run_worker(
-    store: Store,
-    settings: NoticeSettings,
-    *,
-    clock: Callable[[], int] = now_us,
-    stop_event: asyncio.Event | None = None,
-) -> None:
-    """Deliver due notices every ``settings.poll_s`` seconds until ``stop_event`` is set.
-
-    Stopping waits for the batch in hand to be sent and recorded, never abandons it mid-send;
-    a worker killed instead leaves its claim to run out (soulmark.notices.lease).
-    A failing pass (database or mail server down) is logged and tried again.
-    """
-    stop = stop_event or asyncio.Event()
-    heart = asyncio.create_task(beating(store, clock, stop))
-    try:
-        while not stop.is_set():
-            await _pass(store, settings, clock, stop)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), settings.poll_s)
-    finally:
-        heart.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await heart
-
-
-async def _pass(
-    store: Store, settings: NoticeSettings, clock: Callable[[], int], stop: asyncio.Event
-) -> None:
-    try:
-        report = await _deliver(store, settings, clock, stop)
-        if report.claimed or report.written or report.sealed or report.asked:
-            log.info("notices: %s", report.to_json())
-    except Exception:
-        log.exception("a notice pass failed; the next one will try again")
-
-
-def run_worker_forever(store: Store, settings: NoticeSettings) -> None:
-    """``soulmark worker``: run until SIGINT or SIGTERM, then finish the batch in hand."""
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await run_worker(store, settings, stop_event=stop)
-
-    asyncio.run(main())

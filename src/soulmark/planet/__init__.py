@@ -1,7 +1,8 @@
 """Planet mode: fate and marks for billions, evaluated per person, never held in memory (B4).
 
-Importing the package registers the planet engine with :mod:`soulmark.core.fate` for rosters
-of ``MIN_ROSTER`` and more: the services import it, the core knows no engine but its own.
+:func:`fate_engines` gives the core's engines with the planet engine for rosters of
+``MIN_ROSTER`` and more: the services hand them to every seal and audit, and the core knows no
+engine but its own.  Importing the package changes nothing anywhere.
 The engine itself (numba, compiled kernels) loads on first use, so commands that never touch
 a planet do not pay for it.
 """
@@ -11,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from soulmark.core.fate import register_algorithm
+from soulmark.core.fate import CORE_ENGINES, Engines
 from soulmark.planet.version import ALGORITHM, MIN_ROSTER, ROUNDS
 
-__all__ = ["ALGORITHM", "ROUNDS", "PlanetFate", "PlanetKey", "partner"]
+__all__ = ["ALGORITHM", "ROUNDS", "PlanetFate", "PlanetKey", "fate_engines", "partner"]
 
 
-class _Registered:
-    """Stands in the core's registry for :class:`~soulmark.planet.engine.PlanetFate`."""
+class _Planet:
+    """Stands among the engines for :class:`~soulmark.planet.engine.PlanetFate` (loaded when
+    it first draws)."""
 
     version = ALGORITHM
 
@@ -28,7 +30,13 @@ class _Registered:
         return PlanetFate(ROUNDS).order(seed, n)  # type: ignore[return-value]
 
 
-register_algorithm(_Registered(), min_roster=MIN_ROSTER)
+_ENGINES = CORE_ENGINES.with_engine(_Planet(), min_roster=MIN_ROSTER)
+
+
+def fate_engines() -> Engines:
+    """What soulmark seals and audits with: the exact shuffle, and the planet engine for
+    rosters of ``MIN_ROSTER`` and more."""
+    return _ENGINES
 
 
 def __getattr__(name: str) -> Any:

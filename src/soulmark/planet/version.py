@@ -15,6 +15,6 @@ VERSION = 1
 
 ALGORITHM = f"planet-feistel-r{ROUNDS}/blake2b-v1"
 MIN_ROSTER = 1 << 20
-"""Round rosters this large are drawn by the planet engine (it registers itself so)."""
+"""Round rosters this large are drawn by the planet engine (soulmark.planet.fate_engines)."""
 DEFAULT_WINDOW = ("2027-09-01T00:00:00Z", "2039-07-01T00:00:00Z")
 """Twelve school years."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
 
+from soulmark.core.links import world_wrist_url
 from soulmark.i18n import DEFAULT, N_, translations
 
 __all__ = ["KINDS", "PREFIX", "SIZE", "open_path", "payload", "push_kind", "base_kind"]
@@ -58,7 +58,7 @@ def base_kind(kind: str) -> str:
 def open_path(slug: str) -> str:
     """Where a click on the notification goes: this browser's wrist in that world, found
     by its own session cookie (``/wrist/me``), never a token."""
-    return f"/wrist/me?world={quote(slug, safe='')}"
+    return world_wrist_url(slug)
 
 
 def _short(world: str) -> str:

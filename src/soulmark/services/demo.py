@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from soulmark.core.links import private_link
+from soulmark.core.links import private_link, world_url
 from soulmark.core.marks import MarkParams
 from soulmark.core.times import SECOND, parse_iso
 from soulmark.services.people import Joined, join
@@ -90,7 +90,7 @@ class Demo:
     @property
     def paths(self) -> dict[str, str]:
         return {
-            "world": f"/w/{self.world}",
+            "world": world_url(self.world),
             "organizer": private_link("", "organizer", self.organizer_token),
         }
 

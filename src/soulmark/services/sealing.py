@@ -11,7 +11,6 @@ from typing import Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
-import soulmark.planet  # noqa: F401  (registers the planet engine for rosters of 2**20 and more)
 from soulmark.core.beacon import BeaconSpec, verify_signature
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.exclusions import DrawExhausted
@@ -19,6 +18,7 @@ from soulmark.core.later import TooLate
 from soulmark.core.times import iso
 from soulmark.core.transcript import seal_transcript
 from soulmark.observe.metrics import SEAL_SECONDS
+from soulmark.planet import fate_engines
 from soulmark.services.exclusions import round_exclusions
 from soulmark.services.fate_log import record as record_fate
 from soulmark.services.receipts import Committed, commit_round, keep_receipts
@@ -266,6 +266,7 @@ def _draw(
             signature=signature,
             private=committed.private(exclusions),
             sealed_at=at,
+            engines=fate_engines(),  # the planet engine draws rosters of 2**20 and more (B4)
         )
     except TooLate as exc:
         raise Conflict(f"round {target.number} of {world.slug}: {exc}") from None

@@ -15,7 +15,7 @@ from typing import Any
 
 from soulmark.core.beacon import BeaconSpec, parse_spec
 from soulmark.core.errors import InvalidInput
-from soulmark.core.links import private_link
+from soulmark.core.links import private_link, world_url
 from soulmark.core.times import parse_iso
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, organizer_mail
@@ -71,7 +71,7 @@ class WorldOpened:
 def world_links(base_url: str, slug: str, organizer_token: str) -> tuple[str, str]:
     """The join link to share and the organizer's private link (to keep)."""
     base = base_url.rstrip("/")
-    return f"{base}/w/{slug}", private_link(base, "organizer", organizer_token)
+    return world_url(slug, base), private_link(base, "organizer", organizer_token)
 
 
 def open_world(

@@ -131,6 +131,12 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _invalid_fields(exc: RequestValidationError) -> str:
+    """The fields at fault, as the client named them (the same in every language)."""
+    names = [str(err.get("loc", ("",))[-1]) for err in exc.errors()[:3]]
+    return ", ".join(dict.fromkeys(n for n in names if n)) or "body"
+
+
 def _install_errors(app: FastAPI) -> None:
     async def on_soulmark(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SoulmarkError)
@@ -144,7 +150,10 @@ def _install_errors(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return _error(request, 422, _validation_message(exc))
+        if not _is_api(request):  # a form's page says its own sentence (error_text)
+            return _error(request, 422, _validation_message(exc))
+        fields = {"fields": _invalid_fields(exc)}
+        return _error(request, 422, _validation_message(exc), "invalid-request", fields)
 
     app.add_exception_handler(SoulmarkError, on_soulmark)
     app.add_exception_handler(HTTPException, on_http)

@@ -39,9 +39,9 @@ def _child(conn: Connection, text: str | bytes, commitment: str | None) -> None:
     try:
         conn.send(("ok", audit_report(text, commitment=commitment).to_json()))
     except SoulmarkError as exc:
-        conn.send(("error", (type(exc).__name__, str(exc))))
+        conn.send(("error", (type(exc).__name__, str(exc), exc.code)))
     except (RecursionError, MemoryError, ValueError, TypeError):
-        conn.send(("error", ("TranscriptError", "that transcript cannot be audited")))
+        conn.send(("error", ("TranscriptError", "that transcript cannot be audited", "")))
     finally:
         conn.close()
 
@@ -83,10 +83,10 @@ class Auditor:
         finally:
             self._slots.release()
         if kind == "error":
-            name, message = value
+            name, message, code = value  # the code crosses too: the answer's words follow it
             cls = getattr(errors, name, SoulmarkError)
             known = isinstance(cls, type) and issubclass(cls, SoulmarkError)
-            raise (cls if known else SoulmarkError)(message)
+            raise (cls if known else SoulmarkError)(message, code=code)
         result: dict[str, Any] = value
         return result
 

@@ -15,6 +15,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 from starlette.requests import Request
 
+from soulmark.core.links import world_url
 from soulmark.web.drawing import STROKE_PATHS
 from soulmark.web.lang import speech_of
 from soulmark.web.render import link
@@ -26,7 +27,7 @@ SITE_CARD = "/card.png"
 
 
 def world_card(slug: str) -> str:
-    return f"/w/{slug}/card.png"
+    return world_url(slug, rest="/card.png")
 
 
 def share_card(request: Request) -> dict[str, str]:

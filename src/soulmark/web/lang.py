@@ -6,20 +6,20 @@ cookie), the ``sm_lang`` cookie, ``Accept-Language``, English.  The time zone co
 speaks the world's zone (:func:`assume_zone`), any other page UTC.
 
 Templates share one Jinja environment across concurrent requests, so its gettext reads the
-language from a context variable that :func:`activate` sets just before a page is rendered
-(rendering is synchronous, inside one request).
+reader's language from the page's own context (``speech``, put there by
+soulmark.web.render), never from a global: whatever answers a request is handed its speech.
 """
 
 from __future__ import annotations
 
-import contextvars
 from dataclasses import dataclass
 from gettext import NullTranslations
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.requests import Request
 
@@ -29,7 +29,6 @@ __all__ = [
     "LANG_COOKIE",
     "TZ_COOKIE",
     "Speech",
-    "activate",
     "assume_zone",
     "install",
     "speech_of",
@@ -96,19 +95,12 @@ def assume_zone(request: Request, zone_name: str | None) -> None:
 
 
 _ENGLISH = Speech(i18n.DEFAULT, i18n.zone(None))
-_current: contextvars.ContextVar[Speech | None] = contextvars.ContextVar(
-    "soulmark_speech", default=None
-)
 
 
-def activate(speech: Speech) -> None:
-    """Templates rendered from now on in this context speak ``speech``."""
-    _current.set(speech)
-
-
-def current() -> Speech:
-    """The speech of the page being rendered (English outside a request)."""
-    return _current.get() or _ENGLISH
+def _speech(ctx: Context) -> Speech:
+    """The speech of the page being rendered (English for a template given none)."""
+    found = ctx.get("speech")
+    return found if isinstance(found, Speech) else _ENGLISH
 
 
 def _escaped(ctx_autoescape: bool, text: str, values: dict[str, Any]) -> str:
@@ -119,24 +111,31 @@ def _escaped(ctx_autoescape: bool, text: str, values: dict[str, Any]) -> str:
 def install(env: Environment) -> None:
     """``{% trans %}``, ``_()``, ``gettext()`` and ``ngettext()`` in every template (newstyle:
     values are escaped, and a missing one is an error rather than a silent gap)."""
-    from jinja2 import pass_eval_context
-
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True
     env.newstyle_gettext = True  # type: ignore[attr-defined]
 
-    @pass_eval_context
-    def _gettext(eval_ctx: Any, message: str, **values: Any) -> str:
-        return _escaped(eval_ctx.autoescape, current().catalog.gettext(message), values)
+    @pass_context
+    def _gettext(ctx: Context, message: str, **values: Any) -> str:
+        text = _speech(ctx).catalog.gettext(message)
+        return _escaped(ctx.eval_ctx.autoescape, text, values)
 
-    @pass_eval_context
-    def _ngettext(eval_ctx: Any, singular: str, plural: str, num: int, **values: Any) -> str:
-        text = current().catalog.ngettext(singular, plural, num)
-        return _escaped(eval_ctx.autoescape, text, {"num": num, **values})
+    @pass_context
+    def _ngettext(ctx: Context, singular: str, plural: str, num: int, **values: Any) -> str:
+        text = _speech(ctx).catalog.ngettext(singular, plural, num)
+        return _escaped(ctx.eval_ctx.autoescape, text, {"num": num, **values})
+
+    @pass_context
+    def _moment(ctx: Context, us: int | None) -> str:
+        return _speech(ctx).moment(us)
+
+    @pass_context
+    def _when(ctx: Context, text: str | None) -> str:
+        return _speech(ctx).moment(_parse(text))
 
     env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
-    env.filters["moment"] = lambda us: current().moment(us)
-    env.filters["when"] = lambda text: current().moment(_parse(text))
+    env.filters["moment"] = _moment
+    env.filters["when"] = _when
 
 
 def _parse(text: str | None) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from soulmark import notices
+from soulmark import jobs, notices
 from soulmark.store import Store
 from soulmark.web.settings import Settings
 
@@ -26,5 +26,5 @@ def outbox_messages(store: Store) -> list[dict[str, Any]]:
 
 
 def start_worker(store: Store, settings: Settings) -> asyncio.Task[Any]:
-    """Run the notices worker inside the app (``soulmark serve`` with one process)."""
-    return asyncio.create_task(notices.run_worker(store, settings.notices, clock=settings.clock))
+    """Run the worker (soulmark.jobs) inside the app (``soulmark serve`` with one process)."""
+    return asyncio.create_task(jobs.run_worker(store, settings.notices, clock=settings.clock))

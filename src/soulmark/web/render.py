@@ -11,12 +11,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from soulmark import i18n
+from soulmark.core import links
 from soulmark.core.times import iso
 from soulmark.core.validate import BLANK_RANGES, HIDDEN_RANGES, MAX_CONTACT, MAX_NAME
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
-from soulmark.web.lang import LANG_COOKIE, Speech, activate, install, speech_of
+from soulmark.web.lang import LANG_COOKIE, Speech, install, speech_of
 
-__all__ = ["templates", "render", "link", "origin", "when"]
+__all__ = ["templates", "render", "link", "origin"]
 
 templates = Jinja2Templates(directory=str(files("soulmark.web") / "templates"))
 templates.env.filters["iso"] = lambda us: iso(us) if us is not None else ""
@@ -26,12 +27,9 @@ templates.env.globals["max_name"] = MAX_NAME
 templates.env.globals["max_contact"] = MAX_CONTACT
 templates.env.globals["blank_ranges"] = json.dumps([list(r) for r in BLANK_RANGES])
 templates.env.globals["hidden_ranges"] = json.dumps([list(r) for r in HIDDEN_RANGES])
+# Templates spell links as the Python does: {{ url.world_url(slug) }} (soulmark.core.links).
+templates.env.globals["url"] = links
 install(templates.env)  # gettext, and the "when" filter in the viewer's language and zone
-
-
-def when(text: str | None) -> str:
-    """An ISO moment as the page being rendered says it (English, UTC outside a request)."""
-    return str(templates.env.filters["when"](text))
 
 
 _YEAR = 365 * 24 * 3600
@@ -88,7 +86,7 @@ def render(
     ctx["lang"] = speech.code
     ctx["tz"] = speech.tz.key
     ctx["languages"] = languages(request, speech)
-    activate(speech)
+    ctx["speech"] = speech  # the templates' gettext and moments read it (soulmark.web.lang)
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
     remember(response, speech, settings.cookies_secure)
     if new:

@@ -31,7 +31,7 @@ class Settings:
     notices: NoticeSettings = field(default_factory=NoticeSettings)
     """What the notices worker inside the app is run with (the default: the outbox)."""
     run_worker: bool = False
-    """Start soulmark.notices.run_worker inside the app's lifespan."""
+    """Start soulmark.jobs.run_worker inside the app's lifespan."""
     dev: bool = False
     """Serve /dev/outbox (it shows every address and confirmation link: never in production)."""
     poll_ms: int = 1000

@@ -55,6 +55,10 @@ def joined_note(joined: dict[str, Any], speech: Speech) -> str:
 
 
 ERROR_WORDS: dict[str, str] = {
+    "invalid-request": N_("Something in the request is missing or not right: %(fields)s."),
+    "invitations-neither": N_("Send either a CSV file's text or a list of invitations."),
+    "leave-unconfirmed": N_("Leaving cannot be undone: say that you are sure to leave."),
+    "transcript-format": N_("This is not a soulmark fate transcript."),
     "push-invalid": N_("This device's browser gave a subscription that cannot be used."),
     "push-too-many": N_("A wrist can send notices to at most %(n)s devices. Remove one first."),
     "push-unknown": N_("This wrist has no such device."),

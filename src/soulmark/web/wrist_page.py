@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
+from soulmark.core.links import transcript_url
 from soulmark.core.times import parse_iso
 from soulmark.services import exclusions, lifecycle, push, reports
 from soulmark.services import shares as sharing
@@ -54,7 +55,7 @@ def wrist_json(view: WristView, speech: Speech) -> dict[str, Any]:
     out = spoken({**view.to_json(), "confirmed": view.confirmed}, speech)
     out["message"] = view.said(speech.gettext)
     if view.sealed or view.round > 1:
-        out["transcript"] = f"/w/{view.world}/transcript"
+        out["transcript"] = transcript_url(view.world)
     return out
 
 

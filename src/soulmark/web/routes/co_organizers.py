@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import organizer_url
 from soulmark.services import co_organizers as team
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.render import link, render
@@ -76,7 +77,7 @@ def make_form(
     done = team.make_link(
         store, token=token, name=name, at=now, base_url=link(request, ""), once=once[:64] or None
     )
-    response = RedirectResponse(f"/organizer/{token}/links/made", status_code=303)
+    response = RedirectResponse(organizer_url(token, "/links/made"), status_code=303)
     if done.organizer_url:  # a second press of the same form: the first was told it
         response.set_cookie(
             MADE_COOKIE,
@@ -105,7 +106,9 @@ def made_page(request: Request, token: str, store: StoreDep) -> Response:
 )
 def revoke_form(token: str, link_id: str, store: StoreDep, now: NowDep) -> Response:
     team.revoke_link(store, token=token, link=link_id, at=now)
-    return RedirectResponse(f"/organizer/{token}?revoked=1#organizers", status_code=303)
+    return RedirectResponse(
+        organizer_url(token, query={"revoked": 1}, at="organizers"), status_code=303
+    )
 
 
 def form_once() -> str:

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import wrist_url
 from soulmark.services import exclusions
 from soulmark.store import Store
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
@@ -80,4 +81,4 @@ def _changed(
 ) -> Response:
     """A form's change to the list, then back to the list on the wrist page."""
     change(store, token=token, email=email, at=now)
-    return RedirectResponse(f"/wrist/{token}#never-with", status_code=303)
+    return RedirectResponse(wrist_url(token, at="never-with"), status_code=303)

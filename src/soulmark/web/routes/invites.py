@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
+from soulmark.core.links import organizer_url
 from soulmark.services import invite_preview, invites
 from soulmark.services import organizer as org
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
@@ -106,9 +107,8 @@ async def invite_form(
     found = invites.read_invitees(await _csv_text(csv, csv_text))
     # In a thread, as a plain route runs: a long list must not stop this loop serving others.
     done = await run_in_threadpool(_send, request, settings, store, token, now, found, inviter)
-    counts = f"invited={done.sent}&skipped={done.skipped}&suppressed={done.suppressed}"
-    counts += f"&twice={done.duplicates}"
-    url = f"/organizer/{token}?{counts}#invitations"
+    counts = {"invited": done.sent, "skipped": done.skipped, "suppressed": done.suppressed}
+    url = organizer_url(token, query={**counts, "twice": done.duplicates}, at="invitations")
     return RedirectResponse(url, status_code=303)
 
 
@@ -157,7 +157,10 @@ def preview_api(
 
 def _found(body: InviteBody) -> list[Any]:
     if (body.csv is None) == (body.invitations is None):
-        raise InvalidInput("send either csv (a CSV file's text) or invitations (a list)")
+        raise InvalidInput(
+            "send either csv (a CSV file's text) or invitations (a list)",
+            code="invitations-neither",
+        )
     if body.csv is not None:
         return invites.read_invitees(body.csv)
     return invites.invitees_from(i.model_dump() for i in body.invitations or [])

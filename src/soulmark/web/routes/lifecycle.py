@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
+from soulmark.core.links import wrist_url
 from soulmark.core.times import parse_iso
 from soulmark.services import lifecycle
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
@@ -65,7 +66,7 @@ def leave_form(
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     if confirm != "yes":  # a form from before the confirmation page: ask first
-        return RedirectResponse(f"/wrist/{token}/leave", status_code=303)
+        return RedirectResponse(wrist_url(token, "/leave"), status_code=303)
     result = lifecycle.leave(store, token=token, at=now)
     response = render(request, "left.html", {"result": result})
     for handle in handles_of(token):
@@ -89,7 +90,9 @@ def leave_api(
     wrist (or in the fixed draw), your address is erased and contact is never shared.
     Your token stops working.  ``GET /api/wrist/leave`` says which, before you confirm."""
     if body is None or body.confirm is not True:
-        raise InvalidInput('leaving cannot be undone: send {"confirm": true} to leave')
+        raise InvalidInput(
+            'leaving cannot be undone: send {"confirm": true} to leave', code="leave-unconfirmed"
+        )
     return lifecycle.leave(store, token=token, at=now)
 
 

@@ -15,6 +15,7 @@ import segno
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from soulmark.core.links import world_url
 from soulmark.services import organizer as org
 from soulmark.services.schedule import schedule_of
 from soulmark.services.worlds import world_info
@@ -40,7 +41,7 @@ def _world(request: Request, store: Any, token: str, now: int) -> dict[str, Any]
 @router.get("/organizer/{token}/poster", include_in_schema=False)
 def poster_page(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     world = _world(request, store, token, now)
-    join_url = link(request, f"/w/{world['world']}")
+    join_url = link(request, world_url(world["world"]))
     ctx = {"world": world, "token": token, "join_url": join_url, "qr": poster_qr(join_url)}
     return render(request, "poster.html", ctx)
 
@@ -48,7 +49,7 @@ def poster_page(request: Request, token: str, store: StoreDep, now: NowDep) -> R
 @router.get("/organizer/{token}/poster.svg", include_in_schema=False)
 def poster_svg(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     world = _world(request, store, token, now)
-    join_url = link(request, f"/w/{world['world']}")
+    join_url = link(request, world_url(world["world"]))
     svg = segno.make(join_url, error="q").svg_inline(scale=20, border=4, dark="#000")
     disposition = f'attachment; filename="{world["world"]}-qr.svg"'
     return Response(
@@ -64,5 +65,5 @@ def screen_page(request: Request, token: str, store: StoreDep, now: NowDep) -> R
     counts = org.counts_snapshot(store, token=token).counts(now)
     planned = schedule_of(store, world=world["world"]).to_json().get("seal_at")
     ctx = {"world": world, "token": token, "counts": counts, "seal_at": planned}
-    ctx["join_url"] = link(request, f"/w/{world['world']}")
+    ctx["join_url"] = link(request, world_url(world["world"]))
     return render(request, "screen.html", ctx)

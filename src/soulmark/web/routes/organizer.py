@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
+from soulmark.core.links import organizer_url, world_url
 from soulmark.services import co_organizers, invites, moderation, reports, senders
 from soulmark.services import organizer as org
 from soulmark.services.draw_outlook import draw_outlook
@@ -98,7 +99,7 @@ def dashboard_html(
     ctx["renamed"] = request.query_params.get("renamed") == "1"
     messaged = request.query_params.get("messaged", "")
     ctx["messaged"] = int(messaged) if messaged.isdigit() else None
-    join_url = link(request, f"/w/{data['world']['world']}")
+    join_url = link(request, world_url(data["world"]["world"]))
     ctx.update(
         join_url=join_url, qr=qr_svg(join_url), invited=invited, skipped=skipped, twice=twice
     )
@@ -138,7 +139,7 @@ def seal_form(
         )
     relays = settings.beacon_relays
     done = org.organizer_seal(store, token=token, round=round, at=now, relays=relays)
-    return RedirectResponse(f"/organizer/{token}?sealed={done.round}", status_code=303)
+    return RedirectResponse(organizer_url(token, query={"sealed": done.round}), status_code=303)
 
 
 def _window(store: Store, token: str, start: str, end: str, now: int) -> dict[str, Any]:
@@ -155,7 +156,7 @@ def window_form(
     now: NowDep,
 ) -> Response:
     _window(store, token, window_start, window_end, now)
-    return RedirectResponse(f"/organizer/{token}?windowed=1", status_code=303)
+    return RedirectResponse(organizer_url(token, query={"windowed": 1}), status_code=303)
 
 
 @router.post("/api/organizer/window", tags=["organizer"], response_model=WorldOut, **AS_IS)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import organizer_url
 from soulmark.services import moderation
 from soulmark.services.invites import Invited
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
@@ -82,7 +83,8 @@ def resend_form(
     request: Request, token: str, person: str, store: StoreDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     done = _resend(request, settings, store, token, person, now)
-    url = f"/organizer/{token}?invited={done.sent}&skipped={done.skipped}#invitations"
+    counts = {"invited": done.sent, "skipped": done.skipped}
+    url = organizer_url(token, query=counts, at="invitations")
     return RedirectResponse(url, status_code=303)
 
 
@@ -98,4 +100,6 @@ def remove_form(
 ) -> Response:
     done = moderation.remove_person(store, token=token, person=person, at=now, reason=reason)
     told = int(done.told)
-    return RedirectResponse(f"/organizer/{token}?removed=1&told={told}#counts", status_code=303)
+    return RedirectResponse(
+        organizer_url(token, query={"removed": 1, "told": told}, at="counts"), status_code=303
+    )

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from soulmark import i18n
 from soulmark.core.errors import NotFound
+from soulmark.core.links import wrist_url
 from soulmark.services import push
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.lang import Speech, speech_of
@@ -197,4 +198,4 @@ def unsubscribe_api(
 )
 def unsubscribe_form(token: str, device_id: int, store: StoreDep) -> Response:
     push.unsubscribe(store, token=token, device_id=device_id)
-    return RedirectResponse(f"/wrist/{token}#push", status_code=303)
+    return RedirectResponse(wrist_url(token, at="push"), status_code=303)

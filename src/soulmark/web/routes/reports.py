@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from soulmark.core.links import organizer_url, wrist_url
 from soulmark.services import reports
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.schemas import AS_IS, mirror
@@ -32,7 +33,7 @@ ReportRemovedOut = mirror(
 @router.post("/wrist/{token}/report", include_in_schema=False, dependencies=[CsrfDep])
 def report_form(token: str, store: StoreDep, now: NowDep) -> Response:
     reports.report_name(store, token=token, at=now)
-    return RedirectResponse(f"/wrist/{token}#report", status_code=303)
+    return RedirectResponse(wrist_url(token, at="report"), status_code=303)
 
 
 @router.post("/api/wrist/report", tags=["wrist"], response_model=WristReportOut, **AS_IS)
@@ -72,4 +73,6 @@ def remove_api(report: str, token: TokenDep, store: StoreDep, now: NowDep) -> di
 )
 def remove_form(token: str, report: str, store: StoreDep, now: NowDep) -> Response:
     reports.remove_reported(store, token=token, report=report, at=now)
-    return RedirectResponse(f"/organizer/{token}?reported=1#reports", status_code=303)
+    return RedirectResponse(
+        organizer_url(token, query={"reported": 1}, at="reports"), status_code=303
+    )

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import organizer_url
 from soulmark.services.schedule import plan_seal
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
 from soulmark.web.schemas import AS_IS, ScheduleOut
@@ -30,7 +31,7 @@ def seal_at_form(
     clear: Annotated[str, Form()] = "",
 ) -> Response:
     plan_seal(store, token=token, seal_at=None if clear else seal_at or None, at=now)
-    return RedirectResponse(f"/organizer/{token}#schedule", status_code=303)
+    return RedirectResponse(organizer_url(token, at="schedule"), status_code=303)
 
 
 @router.post("/api/organizer/seal-at", tags=["organizer"], response_model=ScheduleOut, **AS_IS)

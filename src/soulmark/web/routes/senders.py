@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import organizer_url
 from soulmark.services import senders
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.render import render
@@ -40,7 +41,9 @@ def ask_form(
     email: Annotated[str, Form()] = "",
 ) -> Response:
     senders.ask(store, organizer_token=token, email=email, at=now, base_url=settings.base_url)
-    return RedirectResponse(f"/organizer/{token}?asked=1#invitations", status_code=303)
+    return RedirectResponse(
+        organizer_url(token, query={"asked": 1}, at="invitations"), status_code=303
+    )
 
 
 @router.post("/api/organizer/sender", tags=["organizer"], response_model=SenderAskedOut, **AS_IS)

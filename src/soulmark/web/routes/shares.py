@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import wrist_url
 from soulmark.services import shares as sharing
 from soulmark.web.cards import share_card
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
@@ -46,7 +47,7 @@ def share_create_form(
     # The form's ``once`` makes a second press find the first press's link (issue 19 item 4).
     _, share_token = sharing.create_share(store, token=token, at=now, label=label, once=once)
     # Only its hash is kept: the new link rides to the wrist page in a one-time flash.
-    response = RedirectResponse(f"/wrist/{token}#friends", status_code=303)
+    response = RedirectResponse(wrist_url(token, at="friends"), status_code=303)
     link = private(request, "share", share_token)
     set_flash(request, response, where=handle_of(token), kind="share", value=link)
     return response
@@ -57,7 +58,7 @@ def share_create_form(
 )
 def share_revoke_form(token: str, share_id: int, store: StoreDep, now: NowDep) -> Response:
     sharing.revoke_share(store, token=token, share_id=share_id, at=now)
-    return RedirectResponse(f"/wrist/{token}#friends", status_code=303)
+    return RedirectResponse(wrist_url(token, at="friends"), status_code=303)
 
 
 @router.post(
@@ -71,7 +72,7 @@ def share_show_form(
     now: NowDep,
 ) -> Response:
     sharing.show_name(store, token=token, share_id=share_id, show=show, at=now)
-    return RedirectResponse(f"/wrist/{token}#friends", status_code=303)
+    return RedirectResponse(wrist_url(token, at="friends"), status_code=303)
 
 
 @router.get("/share/{token}", include_in_schema=False)

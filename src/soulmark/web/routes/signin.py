@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import world_url, wrist_url
 from soulmark.services import signin as signing
 from soulmark.web.deps import (
     CsrfDep,
@@ -81,7 +82,7 @@ def recover_form(
 ) -> Response:
     _recover(request, store, settings, now, slug, email)
     # Post/redirect/get (issue 19 item 4): a reload shows the same words and mails nothing.
-    return RedirectResponse(f"/w/{quote(slug, safe='')}/recover/sent", status_code=303)
+    return RedirectResponse(world_url(quote(slug, safe=""), rest="/recover/sent"), status_code=303)
 
 
 @router.get("/w/{slug}/recover/sent", include_in_schema=False)
@@ -144,7 +145,7 @@ def replace_form(
     # Post/redirect/get (issue 19 item 4): this browser's session moves to the new link, and
     # the link itself reaches the page once, in a flash; a reload repeats nothing.
     handle = handle_of(done.token)
-    response = RedirectResponse(f"/wrist/{ME}-{handle}/replaced", status_code=303)
+    response = RedirectResponse(wrist_url(f"{ME}-{handle}", "/replaced"), status_code=303)
     secure = get_settings(request).cookies_secure
     response.raw_headers.append(session_cookie("wrist", done.token, secure))
     if handle_of(token) != handle:

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import organizer_url
 from soulmark.services import slips
 from soulmark.services.worlds import world_info
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep, TokenDep
@@ -78,7 +79,7 @@ def make_form(
     once: Annotated[str, Form()] = "",
 ) -> Response:
     slips.make_slips(store, token=token, count=count, at=now, once=once[:64] or None)
-    return RedirectResponse(f"/organizer/{token}/slips", status_code=303)
+    return RedirectResponse(organizer_url(token, "/slips"), status_code=303)
 
 
 @router.get("/api/organizer/slips", tags=["organizer"], response_model=SlipsOut, **AS_IS)

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from soulmark.core.errors import NotFound
-from soulmark.core.links import read_link
+from soulmark.core.links import read_link, world_url
 from soulmark.web.deps import CsrfDep, NowDep, StoreDep
 from soulmark.web.opening import open_link
 
@@ -32,7 +32,7 @@ def open_any(
     text = link.strip()
     world = _WORLD.search(text)
     if world:
-        return RedirectResponse(f"/w/{world.group(1)}", status_code=303)
+        return RedirectResponse(world_url(world.group(1)), status_code=303)
     kind, token = read_link(text)
     kind = kind or _PREFIXES.get(token[:2])
     if kind is None:

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.links import organizer_url
 from soulmark.services import broadcast, world_admin
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep, get_settings
 from soulmark.web.flash import clear_flash, read_flash, set_flash
@@ -54,7 +55,7 @@ def name_api(body: NameBody, token: TokenDep, store: StoreDep, now: NowDep) -> d
 @router.post("/organizer/{token}/name", include_in_schema=False, dependencies=[CsrfDep])
 def name_form(token: str, store: StoreDep, now: NowDep, name: Annotated[str, Form()]) -> Response:
     world_admin.rename_world(store, token=token, name=name, at=now)
-    return RedirectResponse(f"/organizer/{token}?renamed=1", status_code=303)
+    return RedirectResponse(organizer_url(token, query={"renamed": 1}), status_code=303)
 
 
 @router.post("/api/organizer/joins", tags=["organizer"], response_model=WorldOut, **AS_IS)
@@ -69,7 +70,7 @@ def joins_form(
     token: str, store: StoreDep, now: NowDep, closed: Annotated[str, Form()] = ""
 ) -> Response:
     world_admin.set_joins(store, token=token, closed=closed == "1", at=now)
-    return RedirectResponse(f"/organizer/{token}#join-link", status_code=303)
+    return RedirectResponse(organizer_url(token, at="join-link"), status_code=303)
 
 
 @router.post(
@@ -104,7 +105,7 @@ def replace_form(
     # Post/redirect/get (issue 19 item 4): the session moves to the new link, which the page
     # it lands on names once (a flash); a reload shows the dashboard's way, not a dead link.
     handle = handle_of(done.organizer_token)
-    response = RedirectResponse(f"/organizer/{ME}-{handle}/replaced", status_code=303)
+    response = RedirectResponse(organizer_url(f"{ME}-{handle}", "/replaced"), status_code=303)
     secure = get_settings(request).cookies_secure
     response.raw_headers.append(session_cookie("organizer", done.organizer_token, secure))
     if handle_of(token) != handle:
@@ -143,4 +144,6 @@ def message_form(
     audience: Annotated[str, Form()] = "all",
 ) -> Response:
     done = broadcast.send_to_everyone(store, token=token, text=text, at=now, audience=audience)
-    return RedirectResponse(f"/organizer/{token}?messaged={done.sent}#notices", status_code=303)
+    return RedirectResponse(
+        organizer_url(token, query={"messaged": done.sent}, at="notices"), status_code=303
+    )

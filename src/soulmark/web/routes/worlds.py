@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark import services
+from soulmark.core.links import world_url
 from soulmark.core.validate import clean_name
 from soulmark.i18n import pick
 from soulmark.services import confirm as confirming
@@ -45,7 +46,7 @@ def world_page(request: Request, slug: str, store: StoreDep, now: NowDep) -> Res
     info = services.world_info(store, slug=slug, at=now)
     assume_zone(request, info.time_zone)
     about = speech_of(request).gettext(WORLD_CARD, world=info.name)
-    shown = card(request, info.name, about, world_card(slug), f"/w/{slug}")
+    shown = card(request, info.name, about, world_card(slug), world_url(slug))
     return render(request, "world.html", {"info": info, "preview": PREVIEW, "card": shown})
 
 

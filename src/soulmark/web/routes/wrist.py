@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse as JSONBody
 from starlette.responses import Response
 
 from soulmark import services
+from soulmark.core.links import wrist_url
 from soulmark.services import naming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, SpeechDep, StoreDep, TokenDep
 from soulmark.web.flash import clear_flash, read_flash
@@ -40,7 +41,7 @@ def wrist_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Re
 def look_form(token: str, store: StoreDep, now: NowDep) -> Response:
     services.look(store, token=token, at=now)
     # The page's top, not the drawing: jumping to it cut the world's name off the page.
-    return RedirectResponse(f"/wrist/{token}#wrist", status_code=303)
+    return RedirectResponse(wrist_url(token, at="wrist"), status_code=303)
 
 
 @router.post("/wrist/{token}/reach-out", include_in_schema=False, dependencies=[CsrfDep])
@@ -48,13 +49,13 @@ def reach_out_form(
     token: str, store: StoreDep, now: NowDep, contact: Annotated[str | None, Form()] = None
 ) -> Response:
     services.reach_out(store, token=token, at=now, contact=contact)
-    return RedirectResponse(f"/wrist/{token}#reach", status_code=303)
+    return RedirectResponse(wrist_url(token, at="reach"), status_code=303)
 
 
 @router.post("/wrist/{token}/reach-out/withdraw", include_in_schema=False, dependencies=[CsrfDep])
 def withdraw_form(token: str, store: StoreDep, now: NowDep) -> Response:
     services.withdraw(store, token=token, at=now)
-    return RedirectResponse(f"/wrist/{token}#reach", status_code=303)
+    return RedirectResponse(wrist_url(token, at="reach"), status_code=303)
 
 
 @router.get("/api/wrist", tags=["wrist"], response_model=WristOut, **AS_IS)
@@ -116,7 +117,7 @@ def name_page(request: Request, token: str, store: StoreDep) -> Response:
 @router.post("/wrist/{token}/name", include_in_schema=False, dependencies=[CsrfDep])
 def rename_form(token: str, store: StoreDep, name: Annotated[str, Form()]) -> Response:
     naming.rename(store, token=token, name=name)
-    return RedirectResponse(f"/wrist/{token}/name", status_code=303)
+    return RedirectResponse(wrist_url(token, "/name"), status_code=303)
 
 
 @router.get("/api/wrist/name", tags=["wrist"], response_model=NameOut, **AS_IS)
@@ -143,5 +144,5 @@ def chooser(
     worlds = naming.worlds_of(store, held)
     chosen = [w for w in worlds if world is not None and w.slug == world]
     if len(chosen) == 1:
-        return RedirectResponse(f"/wrist/{ME}-{chosen[0].handle}", status_code=303)
+        return RedirectResponse(wrist_url(f"{ME}-{chosen[0].handle}"), status_code=303)
     return render(request, "wrists.html", {"worlds": worlds, "me": ME})
