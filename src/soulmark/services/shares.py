@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, NotFound
-from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import by_token, new_token, token_hash
+from soulmark.services.tokens import by_token, new_token, person_by_token, token_hash
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.services.wrist_view import SharedView, WristSnapshot, friend_view
 from soulmark.store import Store

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from soulmark.core.errors import NotFound
+from soulmark.store.models import PersonRow
 
-__all__ = ["by_token", "new_token", "token_hash", "new_pid", "new_secret"]
+__all__ = ["by_token", "new_token", "token_hash", "new_pid", "new_secret", "person_by_token"]
 
 
 def new_token(kind: str) -> str:
@@ -51,3 +52,16 @@ def by_token(
     if row is None:
         raise NotFound(missing, code=code)
     return row
+
+
+def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
+    """The wrist's person whose token this is (a bearer's every request starts here)."""
+    person: PersonRow = by_token(
+        session,
+        PersonRow.token_hash,
+        token,
+        missing="no wrist has that token",
+        code="wrist-unknown",
+        lock=lock,
+    )
+    return person
