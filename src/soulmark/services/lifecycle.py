@@ -19,7 +19,7 @@ from soulmark.core.times import iso
 from soulmark.push.rows import devices_held, forget_devices
 from soulmark.services.exclusions import lock_lists
 from soulmark.services.exclusions import view as never_with
-from soulmark.services.people import roster_frozen
+from soulmark.services.joins import roster_frozen
 from soulmark.services.tokens import person_by_token, token_hash
 from soulmark.services.worlds import organizer_row
 from soulmark.services.wrist_read import snapshot_of_person

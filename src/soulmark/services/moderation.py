@@ -30,8 +30,8 @@ from soulmark.notices.compose import DEFAULT_BASE_URL, removed_mail
 from soulmark.notices.queue import queue_message
 from soulmark.services.invite_lists import Invitee
 from soulmark.services.invites import PURPOSE, Invited, invite
+from soulmark.services.joins import roster_frozen
 from soulmark.services.organizer import JOINED
-from soulmark.services.people import roster_frozen
 from soulmark.services.results import Result
 from soulmark.services.senders import DEFAULT_QUOTAS, Quotas
 from soulmark.services.signin import holds_wrist
