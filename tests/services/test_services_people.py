@@ -1,4 +1,4 @@
-"""services.people: the one join (R9, R11, B6), email-domain worlds included."""
+"""services.joins: the one join (R9, R11, B6), email-domain worlds included."""
 
 from __future__ import annotations
 

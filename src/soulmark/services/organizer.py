@@ -59,7 +59,7 @@ JOINED = or_(
     PersonRow.email_key.startswith("~"),
 )
 """An unconfirmed person who joined (and awaits their link, or is the stand-in of a join
-under an address already in, services.people), not one only invited."""
+under an address already in, services.joins), not one only invited."""
 
 
 def _fixed_state(confirmed: bool, joined: bool) -> str | None:
