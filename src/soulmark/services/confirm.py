@@ -18,8 +18,8 @@ from soulmark.services.results import Result
 from soulmark.services.tokens import by_token
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow
 from soulmark.store.models import PersonRow, WorldRow
-from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
     "Confirmed",

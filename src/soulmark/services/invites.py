@@ -50,9 +50,9 @@ from soulmark.services.unsubscribe import note_suppressed, suppressed_in
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.fair import slices, step_aside
+from soulmark.store.link_models import SigninCodeRow
 from soulmark.store.models import PersonRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
-from soulmark.store.web_models import SigninCodeRow
 
 __all__ = [
     "INVITE_TTL",

@@ -32,8 +32,8 @@ from soulmark.services.worlds import get_world
 from soulmark.settings import DEFAULT_BASE_URL
 from soulmark.store import Store
 from soulmark.store.changes import Change, announce
+from soulmark.store.link_models import ConfirmationRow
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
-from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
     "Joined",

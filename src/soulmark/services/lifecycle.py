@@ -24,9 +24,9 @@ from soulmark.services.tokens import person_by_token, token_hash
 from soulmark.services.worlds import organizer_row
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow, ShareRow, SigninCodeRow
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, ReceiptRow, WorldRow
 from soulmark.store.notice_models import NoticeRow, UnsubscribeRow
-from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
 __all__ = [
     "ASK",

@@ -37,9 +37,9 @@ from soulmark.services.senders import DEFAULT_QUOTAS, Quotas
 from soulmark.services.signin import holds_wrist
 from soulmark.services.worlds import organizer_row
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow, ShareRow, SigninCodeRow
 from soulmark.store.models import ExclusionRow, PersonRow, ReceiptRow, RoundRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
-from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
 __all__ = ["Entry", "Removed", "Roster", "remove_person", "resend_invitation", "roster"]
 

@@ -33,8 +33,8 @@ from soulmark.services.worlds import (
     world_info,
 )
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
-from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
     "JOINED",

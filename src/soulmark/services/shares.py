@@ -14,8 +14,8 @@ from soulmark.services.tokens import by_token, new_token, person_by_token, token
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.services.wrist_view import SharedView, WristSnapshot, friend_view
 from soulmark.store import Store
+from soulmark.store.link_models import ShareRow
 from soulmark.store.models import PersonRow
-from soulmark.store.web_models import ShareRow
 
 __all__ = [
     "Share",

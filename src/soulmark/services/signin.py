@@ -32,9 +32,9 @@ from soulmark.services.results import Result
 from soulmark.services.tokens import new_token, person_by_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow, SigninCodeRow
 from soulmark.store.models import PersonRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
-from soulmark.store.web_models import ConfirmationRow, SigninCodeRow
 
 __all__ = [
     "CODE_TTL",
