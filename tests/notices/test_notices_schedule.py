@@ -16,7 +16,7 @@ from soulmark.services import create_world, join, seal
 from soulmark.services.schedule import plan_seal, schedule_of, seal_due
 from soulmark.services.worlds import world_info
 from soulmark.store import Store
-from soulmark.store.web_models import FateLogRow
+from soulmark.store.models import FateLogRow
 
 T0 = parse_iso("2030-01-01T00:00:00Z")
 PLANNED = T0 + 10 * MINUTE

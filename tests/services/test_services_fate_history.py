@@ -15,8 +15,7 @@ from soulmark.services.lifecycle import export_person
 from soulmark.services.sealing import transcript_text
 from soulmark.services.tokens import new_secret
 from soulmark.store import Store
-from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
-from soulmark.store.web_models import FateLogRow
+from soulmark.store.models import FateLogRow, MarkRow, PersonRow, RoundRow, WorldRow
 
 T0 = parse_iso("2030-04-01T00:00:00Z")
 OPEN = T0 - 2 * DAY

@@ -48,7 +48,7 @@ def _world(store: Store, domain: str | None = None) -> str:
 
 def _people(store: Store, world: str) -> int:
     """People holding an address in the world (a join of a taken address makes a stand-in
-    that holds none: see services.people._stand_in)."""
+    that holds none: see services.joins._stand_in)."""
     with store.transaction() as s:
         wid = s.scalar(select(WorldRow.id).where(WorldRow.slug == world))
         held = PersonRow.email_key.contains("@")

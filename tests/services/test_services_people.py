@@ -1,4 +1,4 @@
-"""services.people: the one join (R9, R11, B6), email-domain worlds included."""
+"""services.joins: the one join (R9, R11, B6), email-domain worlds included."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from soulmark.core.errors import InvalidInput
 from soulmark.core.times import DAY, parse_iso
 from soulmark.services import create_world, join, wrist
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow
 from soulmark.store.notice_models import NoticeRow
-from soulmark.store.web_models import ConfirmationRow
 from tests.mailbox import confirmations
 
 T0 = parse_iso("2031-04-01T00:00:00Z")

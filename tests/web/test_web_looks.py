@@ -29,7 +29,7 @@ def _join(web, world, name: str, email: str, **headers: str):
 
 def _count(web) -> int:
     """People holding an address (a join of a taken address makes a stand-in that holds
-    none: see services.people._stand_in)."""
+    none: see services.joins._stand_in)."""
     held = PersonRow.email_key.contains("@")
     with web.store.transaction() as s:
         return s.scalar(select(func.count()).select_from(PersonRow).where(held)) or 0

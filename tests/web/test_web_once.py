@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from soulmark.services.invites import PURPOSE
-from soulmark.store.web_models import SigninCodeRow
+from soulmark.store.link_models import SigninCodeRow
 from soulmark.web import Settings, create_app
 from tests.mailbox import confirmations, invitations, signins
 from tests.web.live_support import Server

@@ -42,7 +42,7 @@ def test_i10_response_models_carry_every_field_of_their_service_result():
     """A field added to a service's result appears in openapi.json without a second edit."""
     import dataclasses
 
-    from soulmark.services.people import Joined
+    from soulmark.services.joins import Joined
     from soulmark.services.sealing import Sealed
     from soulmark.services.shares import Share
     from soulmark.services.worlds import WorldCreated, WorldInfo

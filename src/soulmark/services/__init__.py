@@ -2,7 +2,7 @@
 
 from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.invites import Invited, invite
-from soulmark.services.people import Joined, join
+from soulmark.services.joins import Joined, join
 from soulmark.services.sealing import Sealed, seal, transcript_text
 from soulmark.services.worlds import WorldCreated, WorldInfo, create_world, world_info
 from soulmark.services.wrist_read import wrist

@@ -1,6 +1,6 @@
 """Following a confirmation link: a join in an email-domain world then counts.
 
-The join itself, and the link it mails, are :func:`soulmark.services.people.join`'s.
+The join itself, and the link it mails, are :func:`soulmark.services.joins.join`'s.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict
+from soulmark.services.joins import joining_round
 from soulmark.services.looks import check_look, is_look_clash, lookalike
-from soulmark.services.people import joining_round
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow
 from soulmark.store.models import PersonRow, WorldRow
-from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
     "Confirmed",

@@ -13,7 +13,7 @@ from typing import Any
 from soulmark.core.links import private_link, world_url
 from soulmark.core.marks import MarkParams
 from soulmark.core.times import SECOND, parse_iso
-from soulmark.services.people import Joined, join
+from soulmark.services.joins import Joined, join
 from soulmark.services.sealing import seal, transcript_text
 from soulmark.services.worlds import create_world
 from soulmark.store import Store

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soulmark.core.times import iso
-from soulmark.store.models import WorldRow
-from soulmark.store.web_models import FateLogRow
+from soulmark.store.models import FateLogRow, WorldRow
 
 __all__ = ["record", "history", "chain_of"]
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import InvalidInput, SoulmarkError
 from soulmark.core.looks import email_key, look_key
 from soulmark.core.validate import clean_email, clean_name
+from soulmark.services.joins import Joiner, admit, check_domain
 from soulmark.services.looks import LOOKALIKE, is_look_clash, taken_looks
-from soulmark.services.people import Joiner, admit, check_domain
 from soulmark.services.tokens import new_token
 from soulmark.services.worlds import get_world
 from soulmark.settings import DEFAULT_BASE_URL
@@ -118,7 +118,7 @@ def _batches(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
 def _insert(
     store: Store, world: str, batch: list[_Row], at: int, report: Intake, base_url: str
 ) -> list[_Row]:
-    """Insert one batch through :func:`~soulmark.services.people.admit`; the rows that joined."""
+    """Insert one batch through :func:`~soulmark.services.joins.admit`; the rows that joined."""
     with store.transaction() as s:
         row = get_world(s, world, share=True)
         fresh = _fresh(s, row, batch, report)

@@ -40,8 +40,8 @@ from soulmark.services.invite_lists import (
     invitees_from,
     read_invitees,
 )
+from soulmark.services.joins import check_domain, joining_round
 from soulmark.services.looks import check_look, is_look_clash, lookalike
-from soulmark.services.people import check_domain, joining_round
 from soulmark.services.results import Result
 from soulmark.services.senders import DEFAULT_QUOTAS, Quotas, check_may_invite
 from soulmark.services.signin import SignedIn, holds_wrist, issue_codes, live_code, spend_code
@@ -50,9 +50,9 @@ from soulmark.services.unsubscribe import note_suppressed, suppressed_in
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.fair import slices, step_aside
+from soulmark.store.link_models import SigninCodeRow
 from soulmark.store.models import PersonRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
-from soulmark.store.web_models import SigninCodeRow
 
 __all__ = [
     "INVITE_TTL",

@@ -19,15 +19,15 @@ from soulmark.core.times import iso
 from soulmark.push.rows import devices_held, forget_devices
 from soulmark.services.exclusions import lock_lists
 from soulmark.services.exclusions import view as never_with
-from soulmark.services.people import person_by_token, roster_frozen
-from soulmark.services.tokens import token_hash
+from soulmark.services.joins import roster_frozen
+from soulmark.services.tokens import person_by_token, token_hash
 from soulmark.services.worlds import organizer_row
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow, ShareRow, SigninCodeRow
 from soulmark.store.models import ExclusionRow, MarkRow, PersonRow, ReceiptRow, WorldRow
 from soulmark.store.notice_models import NoticeRow, UnsubscribeRow
 from soulmark.store.organizer_models import JoinSlipRow, NameReportRow
-from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
 __all__ = [
     "ASK",

@@ -31,17 +31,17 @@ from soulmark.notices.queue import queue_message
 from soulmark.services.co_organizers import note
 from soulmark.services.invite_lists import Invitee
 from soulmark.services.invites import PURPOSE, Invited, invite
+from soulmark.services.joins import roster_frozen
 from soulmark.services.organizer import JOINED
-from soulmark.services.people import roster_frozen
 from soulmark.services.results import Result
 from soulmark.services.senders import DEFAULT_QUOTAS, Quotas
 from soulmark.services.signin import holds_wrist
 from soulmark.services.worlds import organizer_row
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow, ShareRow, SigninCodeRow
 from soulmark.store.models import ExclusionRow, PersonRow, ReceiptRow, RoundRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.organizer_models import JoinSlipRow
-from soulmark.store.web_models import ConfirmationRow, ShareRow, SigninCodeRow
 
 __all__ = ["Entry", "Removed", "Roster", "remove_person", "resend_invitation", "roster"]
 

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict
 from soulmark.core.validate import clean_name
 from soulmark.services.looks import check_look, is_look_clash, lookalike
-from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import token_hash
+from soulmark.services.tokens import person_by_token, token_hash
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, WorldRow
 

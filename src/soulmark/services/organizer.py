@@ -34,8 +34,8 @@ from soulmark.services.worlds import (
     world_info,
 )
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow
 from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
-from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
     "JOINED",
@@ -60,7 +60,7 @@ JOINED = or_(
     PersonRow.email_key.startswith("~"),
 )
 """An unconfirmed person who joined (and awaits their link, or is the stand-in of a join
-under an address already in, services.people), not one only invited."""
+under an address already in, services.joins), not one only invited."""
 
 
 def _fixed_state(confirmed: bool, joined: bool) -> str | None:

@@ -10,14 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
-from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import by_token, once_token, token_hash
+from soulmark.services.tokens import by_token, once_token, person_by_token, token_hash
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.services.wrist_view import SharedView, WristSnapshot, friend_view
 from soulmark.store import Store
+from soulmark.store.link_models import ShareRow
 from soulmark.store.models import PersonRow
-from soulmark.store.web_models import ShareRow
 
 __all__ = [
     "LABEL_MAX",

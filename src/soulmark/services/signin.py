@@ -28,14 +28,13 @@ from soulmark.core.times import MINUTE
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, signin, signin_link
 from soulmark.notices.queue import ASKED, queue_question
-from soulmark.services.people import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import new_token, once_token, token_hash
+from soulmark.services.tokens import new_token, once_token, person_by_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
+from soulmark.store.link_models import ConfirmationRow, SigninCodeRow
 from soulmark.store.models import PersonRow, WorldRow
 from soulmark.store.notice_models import NoticeRow
-from soulmark.store.web_models import ConfirmationRow, SigninCodeRow
 
 __all__ = [
     "CODE_TTL",

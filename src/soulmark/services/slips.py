@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.validate import clean_name
 from soulmark.services.co_organizers import note
+from soulmark.services.joins import joining_round
 from soulmark.services.looks import check_look, is_look_clash, lookalike
-from soulmark.services.people import joining_round
 from soulmark.services.results import Result
 from soulmark.services.signin import SignedIn
 from soulmark.services.tokens import new_pid, new_token, token_hash

@@ -41,7 +41,7 @@ _current = aliased(RoundRow)
 
 # Only a world open to one email domain has joins waiting for a mailed link: elsewhere a
 # bearer is never shown as waiting (a join answered for an address that had joined is a
-# stand-in that waits for nothing, and must read as any new join does: services.people).
+# stand-in that waits for nothing, and must read as any new join does: services.joins).
 _SHOWN_CONFIRMED = or_(
     PersonRow.confirmed.is_(True), func.coalesce(WorldRow.email_domain, "") == ""
 )

@@ -31,8 +31,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from soulmark.core.reaching import both_reached_out, passed
 from soulmark.core.times import now_us
+from soulmark.store.link_models import ShareRow
 from soulmark.store.models import Base, MarkRow, PersonRow, RoundRow, WorldRow
-from soulmark.store.web_models import ShareRow
 
 __all__ = [
     "CHANNEL",

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -18,7 +19,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soulmark.core.beacon import BeaconSpec
 
-__all__ = ["Base", "WorldRow", "RoundRow", "PersonRow", "MarkRow", "ExclusionRow", "ReceiptRow"]
+__all__ = [
+    "Base",
+    "WorldRow",
+    "RoundRow",
+    "PersonRow",
+    "MarkRow",
+    "ExclusionRow",
+    "ReceiptRow",
+    "FateLogRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -170,3 +180,24 @@ class ReceiptRow(Base):
     round: Mapped[int]
     salt: Mapped[str] = mapped_column(String(64))
     commitment: Mapped[str] = mapped_column(String(64))
+
+
+class FateLogRow(Base):
+    """One public entry of a world's append-only history of commitments and seals (B1).
+
+    The database refuses to update or delete these rows (triggers, migration 0010), and each
+    entry's ``chain`` hashes the one before it: a history rewritten after someone copied it
+    no longer ends in the hash they copied.
+    """
+
+    __tablename__ = "fate_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """``commitment`` when a round opens, ``seal`` when it is drawn."""
+    round: Mapped[int] = mapped_column(Integer)
+    commitment: Mapped[str] = mapped_column(String(64))
+    transcript_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    chain: Mapped[str] = mapped_column(String(64))

@@ -39,7 +39,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from soulmark.store import Store
-from soulmark.store.web_models import TokenAttemptRow
+from soulmark.store.link_models import TokenAttemptRow
 
 __all__ = [
     "Failures",

@@ -22,9 +22,9 @@ from pydantic import BaseModel, ConfigDict, create_model
 from soulmark.services.broadcast import Broadcast
 from soulmark.services.invite_preview import InvitePreview
 from soulmark.services.invites import Invited
+from soulmark.services.joins import Joined
 from soulmark.services.moderation import Removed, Roster
 from soulmark.services.naming import OwnName
-from soulmark.services.people import Joined
 from soulmark.services.schedule import Schedule
 from soulmark.services.sealing import Sealed
 from soulmark.services.shares import Share

@@ -7,7 +7,7 @@ import soulmark.store.organizer_models  # noqa: F401  (co-organizers, their log,
 import soulmark.store.push_models  # noqa: F401  (the push subscriptions join the metadata)
 from soulmark.store import (
     changes,  # noqa: F401  (the change log joins the metadata)
-    web_models,  # noqa: F401  (the web app's tables join the metadata)
+    link_models,  # noqa: F401  (the private links' tables join the metadata)
 )
 from soulmark.store.models import Base
 

@@ -27,13 +27,13 @@ from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import confirm_link, confirmation
 from soulmark.notices.queue import queue_many, queue_question
 from soulmark.services.looks import check_look, is_look_clash, lookalike
-from soulmark.services.tokens import by_token, new_pid, new_token, token_hash
+from soulmark.services.tokens import new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.settings import DEFAULT_BASE_URL
 from soulmark.store import Store
 from soulmark.store.changes import Change, announce
+from soulmark.store.link_models import ConfirmationRow
 from soulmark.store.models import PersonRow, RoundRow, WorldRow
-from soulmark.store.web_models import ConfirmationRow
 
 __all__ = [
     "Joined",
@@ -42,7 +42,6 @@ __all__ = [
     "check_domain",
     "join",
     "joining_round",
-    "person_by_token",
     "roster_frozen",
     "round_commitment",
 ]
@@ -306,15 +305,3 @@ def roster_frozen(session: Session, person: PersonRow, at: int) -> bool:
         and row.sealed_at is None
         and at >= beacon.published_at
     )
-
-
-def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
-    person: PersonRow = by_token(
-        session,
-        PersonRow.token_hash,
-        token,
-        missing="no wrist has that token",
-        code="wrist-unknown",
-        lock=lock,
-    )
-    return person

@@ -1,4 +1,5 @@
-"""Tables the web app adds: friends' share links and email confirmations (B5, issue 3)."""
+"""Tables behind private links: friends' shares, email confirmations, sign-in codes and the
+failed lookups of tokens (B5, issue 3)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from soulmark.store.models import Base
 
-__all__ = ["ShareRow", "ConfirmationRow", "SigninCodeRow", "TokenAttemptRow", "FateLogRow"]
+__all__ = ["ShareRow", "ConfirmationRow", "SigninCodeRow", "TokenAttemptRow"]
 
 
 class ShareRow(Base):
@@ -61,24 +62,3 @@ class TokenAttemptRow(Base):
     """An address, or an IPv6 /64: never a token."""
     window_no: Mapped[int] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer)
-
-
-class FateLogRow(Base):
-    """One public entry of a world's append-only history of commitments and seals (B1).
-
-    The database refuses to update or delete these rows (triggers, migration 0010), and each
-    entry's ``chain`` hashes the one before it: a history rewritten after someone copied it
-    no longer ends in the hash they copied.
-    """
-
-    __tablename__ = "fate_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    world_id: Mapped[int] = mapped_column(ForeignKey("worlds.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    """``commitment`` when a round opens, ``seal`` when it is drawn."""
-    round: Mapped[int] = mapped_column(Integer)
-    commitment: Mapped[str] = mapped_column(String(64))
-    transcript_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
-    at: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    chain: Mapped[str] = mapped_column(String(64))
