@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import iso
 from soulmark.push.rows import devices_held, forget_devices
+from soulmark.services.device_sessions import forget_device_sessions
 from soulmark.services.exclusions import lock_lists
 from soulmark.services.exclusions import view as never_with
 from soulmark.services.people import person_by_token, roster_frozen
@@ -111,6 +112,7 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
 
 def _forget_links(s: Session, person_ids: list[int]) -> None:
     forget_devices(s, person_ids)
+    forget_device_sessions(s, person_ids)
     s.execute(delete(ShareRow).where(ShareRow.person_id.in_(person_ids)))
     s.execute(delete(ReceiptRow).where(ReceiptRow.person_id.in_(person_ids)))
     s.execute(delete(ConfirmationRow).where(ConfirmationRow.person_id.in_(person_ids)))

@@ -28,6 +28,7 @@ from soulmark.core.errors import Conflict, InvalidInput, NotFound, SoulmarkError
 from soulmark.core.validate import clean_line
 from soulmark.notices.compose import DEFAULT_BASE_URL, removed_mail
 from soulmark.notices.queue import queue_message
+from soulmark.services.device_sessions import forget_device_sessions
 from soulmark.services.invite_lists import Invitee
 from soulmark.services.invites import PURPOSE, Invited, invite
 from soulmark.services.organizer import JOINED
@@ -157,6 +158,7 @@ def remove_person(
 
 def _delete(s: Session, person: PersonRow) -> None:
     ids = [person.id]
+    forget_device_sessions(s, ids)
     for table in (ShareRow, ReceiptRow, ConfirmationRow, SigninCodeRow, NoticeRow):
         s.execute(delete(table).where(table.person_id.in_(ids)))
     s.execute(delete(ExclusionRow).where(ExclusionRow.person_id.in_(ids)))

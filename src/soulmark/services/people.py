@@ -26,6 +26,7 @@ from soulmark.core.looks import email_key, look_key
 from soulmark.core.validate import clean_email, clean_name
 from soulmark.notices.compose import confirm_link, confirmation
 from soulmark.notices.queue import queue_many, queue_question
+from soulmark.services.device_sessions import is_device, person_of_device
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.tokens import by_token, new_pid, new_token, token_hash
 from soulmark.services.worlds import get_world
@@ -309,6 +310,8 @@ def roster_frozen(session: Session, person: PersonRow, at: int) -> bool:
 
 
 def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
+    if is_device(token):  # a signed-in device (soulmark.services.device_sessions)
+        return person_of_device(session, token, lock=lock)
     person: PersonRow = by_token(
         session,
         PersonRow.token_hash,

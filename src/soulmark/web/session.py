@@ -91,12 +91,18 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 
 _HANDLE_KEY = b"soulmark session name"
+_DEVICE = 18
+"""``d_`` and the handle of a device session (soulmark.services.device_sessions)."""
 
 
 def handle_of(token: str) -> str:
     """The public name of a link's session: a digest that opens nothing by itself.  Keyed
     apart from the stored token hash, so that a name in an access log matches no row of the
     database (it once was that hash's first 16 digits: see :func:`handles_of`)."""
+    if token.startswith("d_") and len(token) > _DEVICE:
+        # A signed-in device's secret changes every day; its cookie's name (and the
+        # browser's address for its wrist) follow only its fixed start.
+        token = token[:_DEVICE]
     raw = token.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(raw, digest_size=8, key=_HANDLE_KEY).hexdigest()
 

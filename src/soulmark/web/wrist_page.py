@@ -15,6 +15,7 @@ from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
 from soulmark.store import Store
 from soulmark.web.drawing import STROKE_PATHS, name_size, stroke_fill
 from soulmark.web.lang import Speech, assume_zone, speech_of
+from soulmark.web.private_box import private_box
 from soulmark.web.render import render
 from soulmark.web.words import UNCONFIRMED
 
@@ -85,6 +86,7 @@ def wrist_page(
         # page only ever holds the partner's name (R6).
         "own_editable": not view.sealed,
         **_push(request, store, token),
+        **private_box(request, store, token, now),
         **drawing(view),
         **extra,
     }

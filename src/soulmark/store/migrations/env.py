@@ -4,6 +4,7 @@ from alembic import context
 
 import soulmark.store.notice_models  # noqa: F401  (the notices tables join the metadata)
 import soulmark.store.push_models  # noqa: F401  (the push subscriptions join the metadata)
+import soulmark.store.session_models  # noqa: F401  (the signed-in devices join the metadata)
 from soulmark.store import (
     changes,  # noqa: F401  (the change log joins the metadata)
     web_models,  # noqa: F401  (the web app's tables join the metadata)

@@ -17,6 +17,7 @@ from soulmark.web.routes import (
     receipts,
     schedule,
     senders,
+    sessions,
     shares,
     signin,
     unsubscribe,
@@ -49,6 +50,7 @@ ROUTERS = [
     links.router,
     way_in.router,
     push.router,
+    sessions.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

@@ -11,9 +11,9 @@ from starlette.responses import JSONResponse as JSONBody
 from starlette.responses import Response
 
 from soulmark import services
-from soulmark.services import naming
+from soulmark.services import device_sessions, naming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, SpeechDep, StoreDep, TokenDep
-from soulmark.web.opening import open_session, opened
+from soulmark.web.opening import device_cookie, open_session, opened
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, NameOut, WristOut
 from soulmark.web.session import CHOOSER, ME, sessions_of
@@ -24,10 +24,17 @@ router = APIRouter()
 
 
 @router.get("/wrist/{token}", include_in_schema=False)
-def wrist_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+def wrist_html(
+    request: Request, token: str, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> Response:
     if not opened(request):
         return open_session(request, store, "wrist", token)
-    return wrist_page(request, store, token, now)
+    # A device kept signed in is handed its new secret once a day (the old one dies).
+    fresh = device_sessions.touch(store, token=token, at=now)
+    response = wrist_page(request, store, fresh or token, now)
+    if fresh:
+        response.raw_headers.append(device_cookie(settings.cookies_secure, fresh, kept=True))
+    return response
 
 
 @router.post("/wrist/{token}/look", include_in_schema=False, dependencies=[CsrfDep])
