@@ -11,7 +11,10 @@ from sqlalchemy import select
 from soulmark.core.times import DAY, HOUR, SECOND
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.session_models import DeviceSessionRow
+from soulmark.web import Settings, create_app
+from soulmark.web.deps import CSRF_COOKIE, form_token
 from tests.mailbox import signins
+from tests.web.conftest import Web
 
 ME = re.compile(r"^/wrist/me-[0-9a-f]{16}$")
 
@@ -154,8 +157,6 @@ def test_i19_a_get_of_a_device_sign_in_link_never_spends_it(web):
 
 
 def _csrf(web, client):
-    from soulmark.web.deps import CSRF_COOKIE, form_token
-
     client.get("/")
     return form_token(web.settings.secret, client.cookies[CSRF_COOKIE])
 
@@ -180,3 +181,21 @@ def test_i19_an_expired_device_code_is_refused_kindly_and_offers_a_fresh_one(web
         assert len(s.scalars(select(NoticeRow).where(NoticeRow.kind == "signin")).all()) == (
             before + 1
         )
+
+
+def test_i19_under_https_a_kept_device_cookie_is_secure_and_host_only(store, clock):
+    settings = Settings(store=store, clock=clock, secret=b"s" * 32, base_url="https://s.test")
+    client = TestClient(create_app(settings), base_url="https://s.test")
+    web = Web(store, clock)
+    world = web.world([], seal=False)
+    client.get("/")
+    csrf = form_token(settings.secret, client.cookies[CSRF_COOKIE])
+    joined = client.post(
+        f"/w/{world.slug}/join", data={"csrf": csrf, "name": "Hu", "email": "h@s.test"}
+    )
+    kept = client.post(
+        f"{joined.url.path}/sessions/keep", data={"csrf": csrf}, follow_redirects=False
+    )
+    device = next(c for c in kept.headers.get_list("set-cookie") if "Max-Age=15552000" in c)
+    assert device.startswith("__Host-sm_wrist_") and "; Secure" in device
+    assert "HttpOnly" in device and "SameSite=Lax" in device
