@@ -199,3 +199,17 @@ def test_i19_under_https_a_kept_device_cookie_is_secure_and_host_only(store, clo
     device = next(c for c in kept.headers.get_list("set-cookie") if "Max-Age=15552000" in c)
     assert device.startswith("__Host-sm_wrist_") and "; Secure" in device
     assert "HttpOnly" in device and "SameSite=Lax" in device
+
+
+def test_i19_a_device_that_signs_itself_out_loses_its_cookie_and_its_export_lists_devices(web):
+    world = web.world([], seal=False)
+    _done, kept = _keep(web, world)
+    path = kept.headers["location"].split("#")[0]
+    export = web.client.get(f"{path}/export").json()["signed_in_devices"]
+    assert len(export) == 1 and set(export[0]) == {"label", "signed_in_at", "last_used_at"}
+    mine = web.client.get("/api/wrist/sessions", headers={"x-soulmark-session": path[10:]})
+    (device,) = mine.json()["sessions"]
+    out = web.form(f"{path}/sessions/{device['id']}/signout", follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/"
+    assert any("Max-Age=0" in c for c in out.headers.get_list("set-cookie"))
+    assert web.client.get(path).status_code == 404

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import NotFound
-from soulmark.core.times import DAY
+from soulmark.core.times import DAY, iso
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token, token_hash
 from soulmark.store import Store
@@ -41,6 +41,7 @@ __all__ = [
     "open_device",
     "person_of_device",
     "sign_out",
+    "signed_in_held",
     "touch",
     "wrist_key",
 ]
@@ -254,3 +255,16 @@ def sign_out(store: Store, *, token: str, device: int) -> bool:
 def forget_device_sessions(s: Session, person_ids: list[int]) -> None:
     """Whoever leaves, or is erased or removed, is signed out everywhere."""
     s.execute(delete(DeviceSessionRow).where(DeviceSessionRow.person_id.in_(person_ids)))
+
+
+def signed_in_held(s: Session, person_id: int) -> list[dict[str, object]]:
+    """A person's signed-in devices as their data export lists them (never a secret)."""
+    rows = s.scalars(
+        select(DeviceSessionRow)
+        .where(DeviceSessionRow.person_id == person_id)
+        .order_by(DeviceSessionRow.id)
+    ).all()
+    return [
+        {"label": r.label, "signed_in_at": iso(r.created_at), "last_used_at": iso(r.last_used_at)}
+        for r in rows
+    ]

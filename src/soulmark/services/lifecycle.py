@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import iso
 from soulmark.push.rows import devices_held, forget_devices
-from soulmark.services.device_sessions import forget_device_sessions
+from soulmark.services.device_sessions import forget_device_sessions, signed_in_held
 from soulmark.services.exclusions import lock_lists
 from soulmark.services.exclusions import view as never_with
 from soulmark.services.people import person_by_token, roster_frozen
@@ -107,6 +107,7 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
                 if n.due_at <= at
             ],
             "devices": devices_held(s, person.id),
+            "signed_in_devices": signed_in_held(s, person.id),
         }
 
 

@@ -64,10 +64,13 @@ def _agent(request: Request) -> str:
     return request.headers.get("user-agent", "")
 
 
-def _forget_link_cookie(request: Request, secure: bool) -> tuple[bytes, bytes] | None:
-    """The link's own cookie goes when its browser keeps a device session instead."""
+def _forget_link_cookie(
+    request: Request, secure: bool, *, device: bool = False
+) -> tuple[bytes, bytes] | None:
+    """This browser's cookie for the wrist it acts on goes: a link's, when the browser keeps
+    a device session instead; a device's (``device``), when it signed itself out."""
     handle = (getattr(request.state, "link_handle", "") or "")[len(ME) + 1 :]
-    if not handle or devices.is_device(getattr(request.state, "link_token", "")):
+    if not handle or devices.is_device(getattr(request.state, "link_token", "")) != device:
         return None
     name = cookie_name("wrist", handle, secure)
     flags = "; HttpOnly; SameSite=Lax; Path=/; Max-Age=0" + ("; Secure" if secure else "")
@@ -91,11 +94,18 @@ def keep_form(
 @router.post(
     "/wrist/{token}/sessions/{device}/signout", include_in_schema=False, dependencies=[CsrfDep]
 )
-def sign_out_form(token: str, device: int, store: StoreDep, now: NowDep) -> Response:
+def sign_out_form(
+    request: Request, token: str, device: int, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> Response:
     devices.sign_out(store, token=token, device=device)
-    # Signing this very device out leaves it nothing to open: the home page, then.
-    still = _still_open(store, token, now)
-    return RedirectResponse(f"/wrist/{token}#sessions" if still else "/", status_code=303)
+    if _still_open(store, token, now):
+        return RedirectResponse(f"/wrist/{token}#sessions", status_code=303)
+    # This very device signed itself out: nothing left to open, and its cookie goes.
+    response = RedirectResponse("/", status_code=303)
+    forget = _forget_link_cookie(request, settings.cookies_secure, device=True)
+    if forget:
+        response.raw_headers.append(forget)
+    return response
 
 
 def _still_open(store: Any, token: str, now: int) -> bool:
