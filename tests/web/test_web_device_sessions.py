@@ -213,3 +213,23 @@ def test_i19_a_device_that_signs_itself_out_loses_its_cookie_and_its_export_list
     assert out.status_code == 303 and out.headers["location"] == "/"
     assert any("Max-Age=0" in c for c in out.headers.get_list("set-cookie"))
     assert web.client.get(path).status_code == 404
+
+
+def test_i19_a_device_unused_for_180_days_opens_nothing(web, clock):
+    world = web.world(["Kai Link"], seal=False)
+    token = next(iter(world.people.values())).token
+    kept = web.api("POST", "/api/wrist/sessions", token).json()["token"]
+    assert web.api("GET", "/api/wrist", kept).status_code == 200
+    clock.now += 180 * DAY + SECOND
+    assert web.api("GET", "/api/wrist", kept).status_code == 404
+    assert web.api("GET", "/api/wrist", token).status_code == 200
+
+
+def test_i19_a_day_of_notice_buttons_never_blocks_a_lost_link_mail(web):
+    world = web.world([], seal=False)
+    done = _join(web, world)
+    for _ in range(3):
+        web.form(f"{done.url.path}/signin-mail")
+    web.api("POST", f"/api/worlds/{world.slug}/recover", json={"email": "flo@school.test"})
+    recover = [m for m in signins(web.store) if m["to"] == "flo@school.test"]
+    assert len(recover) == 4

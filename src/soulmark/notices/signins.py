@@ -44,6 +44,7 @@ def codes_for(
             select(SigninCodeRow.person_id, func.count())
             .where(
                 SigninCodeRow.person_id.in_(ids),
+                SigninCodeRow.purpose == purpose,
                 SigninCodeRow.used_at.is_(None),
                 SigninCodeRow.expires_at > at,
             )

@@ -105,15 +105,19 @@ def _person(s: Session, token: str) -> PersonRow:
     return person
 
 
-def wrist_key(s: Session, token: str) -> str:
-    """The hash a wrist's rows are found by: a private link's own, or its device's wrist's."""
+def wrist_key(s: Session, token: str, at: int | None = None) -> str:
+    """The hash a wrist's rows are found by: a private link's own, or its device's wrist's
+    (none for a device expired by ``at``, when the moment is known)."""
     if not is_device(token):
         return token_hash(token)
-    found = s.scalar(
+    query = (
         select(PersonRow.token_hash)
         .join(DeviceSessionRow, DeviceSessionRow.person_id == PersonRow.id)
         .where(DeviceSessionRow.secret_hash == token_hash(token))
     )
+    if at is not None:
+        query = query.where(DeviceSessionRow.expires_at > at)
+    found = s.scalar(query)
     # A signed-out device finds no wrist, as a junk token does.
     return found or token_hash(token)
 

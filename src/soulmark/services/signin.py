@@ -72,6 +72,8 @@ def issue_code(s: Session, person: PersonRow, *, purpose: str, at: int, ttl: int
         .select_from(SigninCodeRow)
         .where(
             SigninCodeRow.person_id == person.id,
+            # Each purpose its own allowance: a day of notice buttons never blocks a recovery.
+            SigninCodeRow.purpose == purpose,
             SigninCodeRow.used_at.is_(None),
             SigninCodeRow.expires_at > at,
         )

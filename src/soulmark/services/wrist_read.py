@@ -143,15 +143,15 @@ def _one(s: Session, where: ColumnElement[bool], at: int) -> WristSnapshot:
 
 def snapshot(store: Store, *, token: str, at: int) -> WristSnapshot:
     """The wrist behind ``token``, as of ``at``: one SELECT, no transaction, no ORM."""
-    return snapshot_by_hash(store, key=key_of(store, token), at=at)
+    return snapshot_by_hash(store, key=key_of(store, token, at), at=at)
 
 
-def key_of(store: Store, token: str) -> str:
+def key_of(store: Store, token: str, at: int | None = None) -> str:
     """The hash ``token``'s wrist is found by (a device session's is its wrist's)."""
     if not is_device(token):
         return token_hash(token)
     with store.read() as s:
-        return wrist_key(s, token)
+        return wrist_key(s, token, at)
 
 
 def snapshot_by_hash(store: Store, *, key: str, at: int) -> WristSnapshot:

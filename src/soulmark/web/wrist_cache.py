@@ -40,7 +40,7 @@ async def read_wrist(cache: WristCache, store: Store, *, token: str, at: int) ->
     """The wrist behind ``token``: from the cache, else one SELECT (kept for next time)."""
     key = token_hash(token)
     if is_device(token):
-        key = await run_in_threadpool(wrist_read.key_of, store, token)
+        key = await run_in_threadpool(wrist_read.key_of, store, token, at)
     snap = cache.get(key, at)
     if snap is not None:
         return snap
