@@ -233,3 +233,11 @@ def test_i19_a_day_of_notice_buttons_never_blocks_a_lost_link_mail(web):
     web.api("POST", f"/api/worlds/{world.slug}/recover", json={"email": "flo@school.test"})
     recover = [m for m in signins(web.store) if m["to"] == "flo@school.test"]
     assert len(recover) == 4
+
+
+def test_i21_a_browser_without_its_cookie_gets_the_error_page_in_its_language(web):
+    page = web.client.get("/wrist/me", headers={"accept-language": "ja"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "専用リンクをもう一度開く" in page.text
+    english = web.client.get("/wrist/me")
+    assert "Open your private link again" in english.text

@@ -41,6 +41,7 @@ __all__ = [
     "LinkSessions",
     "COOKIES",
     "ME",
+    "NO_SESSION",
     "SESSION_HEADER",
     "handle_of",
     "handles_of",
@@ -73,6 +74,15 @@ _TOO_MANY_HEADERS = ((b"content-type", b"application/json"), (b"retry-after", b"
 
 async def _plain_refusal(scope: Scope, receive: Receive, send: Send) -> None:
     await _respond(send, 429, list(_TOO_MANY_HEADERS), _TOO_MANY)
+
+
+NO_SESSION = "open your private link again, or ask for a sign-in mail"
+"""The answer to ``/<kind>/me`` from a browser that holds no session (code ``session-missing``)."""
+
+
+async def _plain_lost(scope: Scope, receive: Receive, send: Send) -> None:
+    body = json.dumps({"error": NO_SESSION, "code": "session-missing"}).encode()
+    await _respond(send, 404, [(b"content-type", b"application/json")], body)
 
 
 _PRIVATE = re.compile(
@@ -171,11 +181,15 @@ class LinkSessions:
         proxies: tuple[Network, ...] = (),
         clock: Callable[[], float] = time.time,
         refusal: ASGIApp = _plain_refusal,
+        lost: ASGIApp = _plain_lost,
     ) -> None:
         self.app, self.secure, self.proxies, self.clock = app, secure, proxies, clock
         self.failures = failures
         self.refusal = refusal
         """Answers a refused failure (429, ``Retry-After``): the app's own error page or JSON."""
+        self.lost = lost
+        """Answers ``/<kind>/me`` without a session: the app's error page, in the reader's
+        language, rather than a bare JSON body (issue 21)."""
 
     async def _within_limit(self, scope: Scope) -> bool:
         """Count one failed lookup of this request's client: whether it may still be told."""
@@ -228,8 +242,7 @@ class LinkSessions:
             scope["path"], scope["raw_path"] = CHOOSER, CHOOSER.encode()
             await self.app(scope, receive, send)
             return
-        body = json.dumps({"error": "open your private link again, or ask for a sign-in mail"})
-        await _respond(send, 404, [(b"content-type", b"application/json")], body.encode())
+        await self.lost(scope, receive, send)
 
     def _stem(self, kind: str) -> str:
         return cookie_name(kind, "", self.secure)

@@ -32,6 +32,10 @@ ERROR_WORDS: dict[str, str] = {
     "push-too-many": N_("A wrist can send notices to at most %(n)s devices. Remove one first."),
     "push-unknown": N_("This wrist has no such device."),
     "device-unknown": N_("This wrist has no such signed-in device."),
+    "session-missing": N_(
+        "This browser has no wrist open. Open your private link again, or ask for a sign-in "
+        "mail on your world's page."
+    ),
     "push-off": N_("This site does not send notices to devices."),
     "wrist-unknown": N_("This wrist link does not work. Check that you copied all of it."),
     "share-unknown": N_("This share link does not work."),
