@@ -26,8 +26,10 @@ def test_world_page_shows_window_commitment_rounds_and_join_form(web):
 def test_join_form_previews_the_name_as_written(web):
     world = web.world([], seal=False)
     done = web.form(f"/w/{world.slug}/join", {"name": "Tenya Iida", "email": "t@x.test"})
-    assert done.status_code == 201
-    assert ">Tenya Iida</text>" in done.text and 'id="wrist-link"' in done.text
+    # The join ends on the wrist itself (issue 19 item 3), its private link shown there.
+    assert done.status_code == 200 and done.history[0].status_code == 303
+    assert 'id="wrist"' in done.text and 'id="wrist-link"' in done.text
+    assert "Tenya Iida" in web.client.get(f"{done.url.path}/name").text
     link = done.text.split('id="wrist-link" class="big-link" href="')[1].split('"')[0]
     assert link.startswith("http://soulmark.test/wrist/#w_")
     preview = web.api("POST", "/api/preview", json={"name": "  Zoe\u0308  "}).json()

@@ -5,9 +5,10 @@ queries behind a notice join ``marks.person_id`` to its own person and stop ther
 byte of the partner's name, length, initials or id can reach a message (R6, B5).
 
 Links.  Only the SHA-256 of a wrist token is stored, so the private wrist link cannot be
-rebuilt after the join.  Notices therefore link to the world's public page and ask the
-bearer to open the wrist link they kept; email never carries a key to a wrist, so a
-forwarded or intercepted notice opens nothing.
+rebuilt after the join.  Notices therefore link to the world's public page and carry a
+one-time sign-in link (soulmark.notices.signins): opening it only shows a button, pressing it
+opens the wrist on that one device within 24 hours, once.  Email never carries the wrist's
+own key; a forwarded notice opens one device session at most, listed on the wrist (issue 19).
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "KINDS",
     "KEPT",
+    "WORDED",
     "Outgoing",
     "render",
+    "render_signin",
     "world_link",
     "confirm_link",
     "confirmation",
     "signin_link",
     "signin",
+    "signin_device",
     "invite_link",
     "invitation",
     "broadcast_mail",
@@ -59,6 +63,12 @@ KEPT = ("confirm", "signin", "organizer", "invite", "removed", "message")
 _FOOTER = N_(
     "To see your wrist, open the private wrist link you were given when you joined. "
     "We never send that link by email: it is yours alone.\n\n"
+    "The world's page: %(link)s"
+)
+
+_FOOTER_SIGNIN = N_(
+    "To open your wrist on this device, open this link within 24 hours and press the "
+    "sign-in button (it works once):\n%(signin)s\n\n"
     "The world's page: %(link)s"
 )
 
@@ -110,6 +120,9 @@ _TEXT = {
     ),
 }
 
+WORDED = tuple(_TEXT)
+"""Kinds written from the world and the kind only (:func:`render`): the notices of a draw."""
+
 _CONFIRM = (
     N_("Confirm your place in %(world)s"),
     N_(
@@ -128,6 +141,17 @@ _SIGNIN = (
         "It works once. Signing in gives your wrist a new private link; the old one stops "
         "working.\n\n"
         "If it was not you, ignore this message: nothing happens without the link."
+    ),
+)
+
+_SIGNIN_DEVICE = (
+    N_("Sign in to your wrist in %(world)s"),
+    N_(
+        "A sign-in link for your wrist in %(world)s.\n\n"
+        "Open it within %(hours)d hours and press the button to open your wrist on that "
+        "device:\n%(link)s\n\n"
+        "It works once. Your private link stays as it is.\n\n"
+        "If you did not ask for it, ignore this message: nothing happens without the link."
     ),
 )
 
@@ -244,6 +268,27 @@ def render(
     return say(subject) % {"world": _quoted(say, world_name)}, body + _SIGNATURE
 
 
+def render_signin(
+    kind: str,
+    *,
+    world_name: str,
+    slug: str,
+    base_url: str,
+    signin: str | None,
+    lang: str | None = None,
+) -> tuple[str, str]:
+    """A ``tingles`` or ``stopped`` notice whose footer is a one-time sign-in link (made for
+    this one message, so never cached): the world and that link, nothing else.  Without one
+    (its bearer holds many live codes), the words of :func:`render`."""
+    if signin is None:
+        return render(kind, world_name=world_name, slug=slug, base_url=base_url, lang=lang)
+    say = translations(lang or DEFAULT).gettext
+    subject, text = _TEXT[kind]
+    footer = say(_FOOTER_SIGNIN) % {"signin": signin, "link": world_link(base_url, slug)}
+    body = say(text) % {"world": world_name} + "\n\n" + footer
+    return say(subject) % {"world": _quoted(say, world_name)}, body + _SIGNATURE
+
+
 def _quoted(say: Callable[[str], str], world: str) -> str:
     short = world
     if len(world) > SUBJECT_NAME:
@@ -273,6 +318,13 @@ def signin_link(base_url: str, code: str) -> str:
 def signin(*, world_name: str, link: str, minutes: int, lang: str | None = None) -> tuple[str, str]:
     """The mail that answers "lost your link?": a one-time code, never the wrist's key."""
     return _kept(_SIGNIN, lang, world_name, link=link, minutes=minutes)
+
+
+def signin_device(
+    *, world_name: str, link: str, hours: int, lang: str | None = None
+) -> tuple[str, str]:
+    """A one-time sign-in for one device: it opens the wrist, and changes no link."""
+    return _kept(_SIGNIN_DEVICE, lang, world_name, link=link, hours=hours)
 
 
 def invite_link(base_url: str, code: str) -> str:

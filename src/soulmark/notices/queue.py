@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import NotFound
 from soulmark.core.times import SECOND, iso
 from soulmark.notices.care import unpaired_notices
-from soulmark.notices.compose import KEPT, Outgoing, confirmation, render
+from soulmark.notices.compose import KEPT, Outgoing, confirmation, render_signin
+from soulmark.notices.signins import notice_links
 from soulmark.notices.suppress import SUPPRESSED, screen
 from soulmark.push.rows import is_push, push_outgoing, round_pushes
 from soulmark.settings.mail import NoticeSettings
@@ -184,8 +185,9 @@ def _claimed(s: Session, token: str, settings: NoticeSettings, now_us: int, unti
         .order_by(NoticeRow.id)
     ).all()
     blocked, links = screen(s, [row for row, *_ in rows], base_url=settings.base_url, at=now_us)
+    buttons = notice_links(s, [row for row, *_ in rows if row.id not in blocked], settings, now_us)
     out = [
-        _outgoing(row, name, slug, lang, settings, links.get(row.id))
+        _outgoing(row, name, slug, lang, settings, links.get(row.id), buttons.get(row.id))
         for row, name, slug, lang in rows
         if row.id not in blocked
     ]
@@ -216,6 +218,7 @@ def _outgoing(
     lang: str | None,
     settings: NoticeSettings,
     unsubscribe: str | None,
+    signin: str | None = None,
 ) -> Outgoing:
     if is_push(row.kind):
         return push_outgoing(row, world_name, slug)
@@ -223,8 +226,9 @@ def _outgoing(
         subject, body = row.subject or "", row.body or ""
         lang = None  # written in the language of whoever asked: not said in the row
     else:
-        subject, body = render(
-            row.kind, world_name=world_name, slug=slug, base_url=settings.base_url, lang=lang
+        base, kind = settings.base_url, row.kind
+        subject, body = render_signin(
+            kind, world_name=world_name, slug=slug, base_url=base, signin=signin, lang=lang
         )
     return Outgoing(row.id, row.to_addr, subject, body, world_name, lang, unsubscribe)
 

@@ -30,9 +30,9 @@ from soulmark.core.exclusions import refusal
 from soulmark.core.honour import Entry, honoured
 from soulmark.core.looks import email_key
 from soulmark.core.validate import clean_email
+from soulmark.services.bearers import person_by_token
 from soulmark.services.joins import joining_round
 from soulmark.services.results import Result
-from soulmark.services.tokens import person_by_token
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, PersonRow, WorldRow
 

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from soulmark.core.errors import InvalidInput
 from soulmark.core.times import iso
 from soulmark.push.rows import devices_held, forget_devices
+from soulmark.services.bearers import person_by_token
+from soulmark.services.device_sessions import forget_device_sessions, signed_in_held
 from soulmark.services.exclusions import lock_lists
 from soulmark.services.exclusions import view as never_with
 from soulmark.services.joins import roster_frozen
-from soulmark.services.tokens import person_by_token, token_hash
+from soulmark.services.tokens import token_hash
 from soulmark.services.worlds import organizer_row
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.store import Store
@@ -107,11 +109,13 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
                 if n.due_at <= at
             ],
             "devices": devices_held(s, person.id),
+            "signed_in_devices": signed_in_held(s, person.id),
         }
 
 
 def _forget_links(s: Session, person_ids: list[int]) -> None:
     forget_devices(s, person_ids)
+    forget_device_sessions(s, person_ids)
     s.execute(delete(ShareRow).where(ShareRow.person_id.in_(person_ids)))
     s.execute(delete(ReceiptRow).where(ReceiptRow.person_id.in_(person_ids)))
     s.execute(delete(ConfirmationRow).where(ConfirmationRow.person_id.in_(person_ids)))

@@ -8,8 +8,8 @@ wrists with a link that was never valid.
 from __future__ import annotations
 
 from soulmark.core.links import SESSION_KINDS
+from soulmark.services.bearers import person_by_token
 from soulmark.services.shares import live_share
-from soulmark.services.tokens import person_by_token
 from soulmark.services.worlds import organizer_row
 from soulmark.store import Store
 

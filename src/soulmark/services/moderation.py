@@ -29,6 +29,7 @@ from soulmark.core.validate import clean_line
 from soulmark.notices.compose import DEFAULT_BASE_URL, removed_mail
 from soulmark.notices.queue import queue_message
 from soulmark.services.co_organizers import note
+from soulmark.services.device_sessions import forget_device_sessions
 from soulmark.services.invite_lists import Invitee
 from soulmark.services.invites import PURPOSE, Invited, invite
 from soulmark.services.joins import roster_frozen
@@ -163,6 +164,7 @@ def remove_person(
 
 def _delete(s: Session, person: PersonRow) -> None:
     ids = [person.id]
+    forget_device_sessions(s, ids)
     for table in (ShareRow, ReceiptRow, ConfirmationRow, SigninCodeRow, NoticeRow, JoinSlipRow):
         s.execute(delete(table).where(table.person_id.in_(ids)))
     s.execute(delete(ExclusionRow).where(ExclusionRow.person_id.in_(ids)))

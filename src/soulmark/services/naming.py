@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict
 from soulmark.core.validate import clean_name
+from soulmark.services.bearers import person_by_token
+from soulmark.services.device_sessions import wrist_key
 from soulmark.services.looks import check_look, is_look_clash, lookalike
 from soulmark.services.results import Result
-from soulmark.services.tokens import person_by_token, token_hash
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, WorldRow
 
@@ -86,8 +87,8 @@ def worlds_of(store: Store, tokens: dict[str, str]) -> list[HeldWrist]:
     what a browser holding several wrists lists, and nothing else of them."""
     if not tokens:
         return []
-    by_hash = {token_hash(token): key for key, token in tokens.items()}
     with store.read() as s:
+        by_hash = {wrist_key(s, token): key for key, token in tokens.items()}
         rows = s.execute(
             select(
                 PersonRow.token_hash,

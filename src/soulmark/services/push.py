@@ -18,8 +18,8 @@ from sqlalchemy import select
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.i18n import DEFAULT, pick
 from soulmark.push.rows import forget_device, subscription_pushes
+from soulmark.services.bearers import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import person_by_token
 from soulmark.store import Store
 from soulmark.store.push_models import PushSubscriptionRow
 

@@ -28,8 +28,8 @@ from soulmark.core.private_exclusions import (
     group_commitment,
     never_commitment,
 )
+from soulmark.services.bearers import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import person_by_token
 from soulmark.store import Store
 from soulmark.store.models import ExclusionRow, PersonRow, ReceiptRow, WorldRow
 

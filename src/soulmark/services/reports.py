@@ -18,9 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, NotFound
+from soulmark.services.bearers import person_by_token
 from soulmark.services.co_organizers import note
 from soulmark.services.results import Result
-from soulmark.services.tokens import person_by_token
 from soulmark.services.worlds import organizer_row
 from soulmark.store import Store
 from soulmark.store.models import MarkRow, PersonRow, WorldRow

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
+from soulmark.services.bearers import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import by_token, once_token, person_by_token, token_hash
+from soulmark.services.tokens import by_token, once_token, token_hash
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.services.wrist_view import SharedView, WristSnapshot, friend_view
 from soulmark.store import Store

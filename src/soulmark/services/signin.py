@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import InvalidInput, NotFound
@@ -28,8 +28,10 @@ from soulmark.core.times import MINUTE
 from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, signin, signin_link
 from soulmark.notices.queue import ASKED, queue_question
+from soulmark.notices.signins import codes_for
+from soulmark.services.bearers import person_by_token
 from soulmark.services.results import Result
-from soulmark.services.tokens import new_token, once_token, person_by_token, token_hash
+from soulmark.services.tokens import new_token, once_token, token_hash
 from soulmark.services.worlds import get_world
 from soulmark.store import Store
 from soulmark.store.link_models import ConfirmationRow, SigninCodeRow
@@ -71,6 +73,8 @@ def issue_code(s: Session, person: PersonRow, *, purpose: str, at: int, ttl: int
         .select_from(SigninCodeRow)
         .where(
             SigninCodeRow.person_id == person.id,
+            # Each purpose its own allowance: a day of notice buttons never blocks a recovery.
+            SigninCodeRow.purpose == purpose,
             SigninCodeRow.used_at.is_(None),
             SigninCodeRow.expires_at > at,
         )
@@ -91,36 +95,17 @@ def issue_code(s: Session, person: PersonRow, *, purpose: str, at: int, ttl: int
 
 
 def issue_codes(
-    s: Session, people: Sequence[PersonRow], *, purpose: str, at: int, ttl: int
+    s: Session,
+    people: Sequence[PersonRow],
+    *,
+    purpose: str,
+    at: int,
+    ttl: int,
+    limit: int = MAX_LIVE_CODES,
 ) -> dict[int, str]:
     """:func:`issue_code` for many people in three statements, by person id: the same rule
-    (none for one who already holds enough live codes)."""
-    ids = [p.id for p in people]
-    live = dict(
-        s.execute(
-            select(SigninCodeRow.person_id, func.count())
-            .where(
-                SigninCodeRow.person_id.in_(ids),
-                SigninCodeRow.used_at.is_(None),
-                SigninCodeRow.expires_at > at,
-            )
-            .group_by(SigninCodeRow.person_id)
-        ).all()
-    )
-    codes = {i: new_token("k") for i in ids if live.get(i, 0) < MAX_LIVE_CODES}
-    rows = [
-        {
-            "person_id": i,
-            "code_hash": token_hash(code),
-            "purpose": purpose,
-            "created_at": at,
-            "expires_at": at + ttl,
-        }
-        for i, code in codes.items()
-    ]
-    if rows:
-        s.execute(insert(SigninCodeRow), rows)
-    return codes
+    (none for one who already holds ``limit`` live codes)."""
+    return codes_for(s, [p.id for p in people], purpose=purpose, at=at, ttl=ttl, limit=limit)
 
 
 _awaits_confirmation = (

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from soulmark.core.errors import InvalidInput, NotFound
-from soulmark.store.models import PersonRow
 
 __all__ = [
     "ONCE_MAX",
@@ -22,7 +21,6 @@ __all__ = [
     "token_hash",
     "new_pid",
     "new_secret",
-    "person_by_token",
 ]
 
 ONCE_MAX = 100
@@ -79,16 +77,3 @@ def by_token(
     if row is None:
         raise NotFound(missing, code=code)
     return row
-
-
-def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
-    """The wrist's person whose token this is (a bearer's every request starts here)."""
-    person: PersonRow = by_token(
-        session,
-        PersonRow.token_hash,
-        token,
-        missing="no wrist has that token",
-        code="wrist-unknown",
-        lock=lock,
-    )
-    return person

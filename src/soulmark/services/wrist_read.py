@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from soulmark.core.errors import NotFound
 from soulmark.core.marks import Mark
 from soulmark.core.reaching import both_reached_out, passed
+from soulmark.services.device_sessions import is_device, wrist_key
 from soulmark.services.tokens import token_hash
 from soulmark.services.wrist_view import WristSnapshot, WristView
 from soulmark.store import Store
@@ -145,7 +146,15 @@ def _one(s: Session, where: ColumnElement[bool], at: int) -> WristSnapshot:
 
 def snapshot(store: Store, *, token: str, at: int) -> WristSnapshot:
     """The wrist behind ``token``, as of ``at``: one SELECT, no transaction, no ORM."""
-    return snapshot_by_hash(store, key=token_hash(token), at=at)
+    return snapshot_by_hash(store, key=key_of(store, token, at), at=at)
+
+
+def key_of(store: Store, token: str, at: int | None = None) -> str:
+    """The hash ``token``'s wrist is found by (a device session's is its wrist's)."""
+    if not is_device(token):
+        return token_hash(token)
+    with store.read() as s:
+        return wrist_key(s, token, at)
 
 
 def snapshot_by_hash(store: Store, *, key: str, at: int) -> WristSnapshot:

@@ -14,7 +14,7 @@ from soulmark.core.errors import Conflict
 from soulmark.core.reaching import both_reached_out
 from soulmark.core.validate import clean_contact
 from soulmark.notices.care import queue_reached
-from soulmark.services.tokens import person_by_token
+from soulmark.services.bearers import person_by_token
 from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.services.wrist_view import WristView
 from soulmark.store import Store

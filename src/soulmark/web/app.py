@@ -40,7 +40,7 @@ from soulmark.web.render import render
 from soulmark.web.routes import DEV_ROUTERS, ROUTERS
 from soulmark.web.routes.console import create_attempts
 from soulmark.web.routes.signin import recover_attempts
-from soulmark.web.session import TOO_MANY, LinkSessions
+from soulmark.web.session import NO_SESSION, TOO_MANY, LinkSessions
 from soulmark.web.settings import Settings
 from soulmark.web.words import api_error, error_text
 
@@ -271,6 +271,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+async def _lost(scope: Any, receive: Any, send: Any) -> None:
+    """``/<kind>/me`` from a browser without its session, answered as any error is."""
+    response = _error(Request(scope), 404, NO_SESSION, "session-missing")
+    await response(scope, receive, send)
+
+
 async def _refusal(scope: Any, receive: Any, send: Any) -> None:
     """A failed lookup past the client's limit, answered as the app answers any error."""
     response = _error(Request(scope), 429, TOO_MANY, "too-many-attempts")
@@ -357,6 +363,7 @@ def _install_layers(app: FastAPI, settings: Settings) -> None:
         proxies=app.state.proxies,
         clock=lambda: settings.clock() / 1e6,
         refusal=_refusal,
+        lost=_lost,
     )
     # Transcripts may be large; anything else is a form or a small JSON body.
     app.add_middleware(BodyCap, caps={"/audit": MAX_TRANSCRIPT, "/api/audit": MAX_TRANSCRIPT})

@@ -15,10 +15,10 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from soulmark.core.errors import NotFound
-from soulmark.core.links import SESSION_KINDS, private_link, read_link
+from soulmark.core.links import SESSION_KINDS, private_link, read_link, wrist_url
 from soulmark.services import confirm as confirming
-from soulmark.services import invites, senders
-from soulmark.services import signin as signing
+from soulmark.services import device_signin, invites, senders
+from soulmark.services.device_sessions import KEPT_FOR, Opened
 from soulmark.services.links import check_link
 from soulmark.store import Store
 from soulmark.web.deps import get_settings
@@ -29,6 +29,8 @@ __all__ = [
     "ask_claim",
     "ask_confirm",
     "ask_signin",
+    "device_cookie",
+    "open_device_session",
     "open_link",
     "open_session",
     "opened",
@@ -36,14 +38,36 @@ __all__ = [
 ]
 
 
-def open_session(request: Request, store: Store, kind: str, token: str) -> Response:
+WELCOME = "welcome=1"
+"""Asked of the wrist page right after a join, a claim or a sign-in: it shows the private
+link (its script then drops the flag from the address, so a reload keeps it folded)."""
+
+
+def open_session(
+    request: Request, store: Store, kind: str, token: str, *, welcome: bool = False
+) -> Response:
     """On to ``/<kind>/me-<handle>`` with ``token`` in a cookie, if it opens something;
     otherwise the kind's NotFound, with no cookie."""
     check_link(store, kind=kind, token=token)
-    query = request.url.query
+    query = WELCOME if welcome else request.url.query
     target = f"/{kind}/{ME}-{handle_of(token)}" + (f"?{query}" if query else "")
     response = RedirectResponse(target, status_code=303)
     response.raw_headers.append(session_cookie(kind, token, get_settings(request).cookies_secure))
+    return response
+
+
+def device_cookie(secure: bool, token: str, kept: bool) -> tuple[bytes, bytes]:
+    """The cookie of a device session: for 180 days when kept, else until the browser closes."""
+    name, value = session_cookie("wrist", token, secure)
+    return name, value + (f"; Max-Age={KEPT_FOR // 10**6}".encode() if kept else b"")
+
+
+def open_device_session(request: Request, done: Opened) -> Response:
+    """On to the wrist of a device just signed in, its secret in a cookie of its own."""
+    target = wrist_url(f"{ME}-{handle_of(done.token)}", query={"welcome": 1})
+    response = RedirectResponse(target, status_code=303)
+    secure = get_settings(request).cookies_secure
+    response.raw_headers.append(device_cookie(secure, done.token, kept=done.kept))
     return response
 
 
@@ -65,8 +89,18 @@ def ask_confirm(request: Request, store: Store, token: str) -> Response:
 
 
 def ask_signin(request: Request, store: Store, code: str, now: int) -> Response:
-    world = signing.signin_world(store, code=code, at=now)
-    return render(request, "signin.html", {"world": world, "code": code})
+    try:
+        world, purpose = device_signin.ask(store, code=code, at=now)
+    except NotFound as spent:
+        return spent_signin(request, code, spent)
+    return render(request, "signin.html", {"world": world, "code": code, "purpose": purpose})
+
+
+def spent_signin(request: Request, code: str, spent: NotFound) -> Response:
+    """A used or expired sign-in link: its page offers to mail a fresh one."""
+    if spent.code != "signin-spent":
+        raise spent
+    return render(request, "signin.html", {"spent": True, "code": code}, status=404)
 
 
 def ask_sender(request: Request, store: Store, code: str, _now: int) -> Response:

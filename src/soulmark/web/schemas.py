@@ -185,6 +185,8 @@ class ExportOut(Out):
     notices: list[dict[str, Any]] = []
     devices: list[dict[str, Any]] = []
     """The devices its notices are pushed to (docs/push.md)."""
+    signed_in_devices: list[dict[str, Any]] = []
+    """The devices kept signed in to this wrist: label and times (docs/participants.md)."""
 
 
 class LeftOut(Out):

@@ -78,6 +78,15 @@ async def _plain_refusal(scope: Scope, receive: Receive, send: Send) -> None:
     await _respond(send, 429, list(_TOO_MANY_HEADERS), _TOO_MANY)
 
 
+NO_SESSION = "open your private link again, or ask for a sign-in mail"
+"""The answer to ``/<kind>/me`` from a browser that holds no session (code ``session-missing``)."""
+
+
+async def _plain_lost(scope: Scope, receive: Receive, send: Send) -> None:
+    body = json.dumps({"error": NO_SESSION, "code": "session-missing"}).encode()
+    await _respond(send, 404, [(b"content-type", b"application/json")], body)
+
+
 _PRIVATE = re.compile(
     r"^/(wrist|share|organizer|confirm|signin|invite|open|api/wrist|api/share|api/organizer"
     r"|api/confirm|api/signin|api/invite|unsubscribe|api/unsubscribe)\b"
@@ -94,12 +103,18 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 
 _HANDLE_KEY = b"soulmark session name"
+_DEVICE = 18
+"""``d_`` and the handle of a device session (soulmark.services.device_sessions)."""
 
 
 def handle_of(token: str) -> str:
     """The public name of a link's session: a digest that opens nothing by itself.  Keyed
     apart from the stored token hash, so that a name in an access log matches no row of the
     database (it once was that hash's first 16 digits: see :func:`handles_of`)."""
+    if token.startswith("d_") and len(token) > _DEVICE:
+        # A signed-in device's secret changes every day; its cookie's name (and the
+        # browser's address for its wrist) follow only its fixed start.
+        token = token[:_DEVICE]
     raw = token.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(raw, digest_size=8, key=_HANDLE_KEY).hexdigest()
 
@@ -168,11 +183,15 @@ class LinkSessions:
         proxies: tuple[Network, ...] = (),
         clock: Callable[[], float] = time.time,
         refusal: ASGIApp = _plain_refusal,
+        lost: ASGIApp = _plain_lost,
     ) -> None:
         self.app, self.secure, self.proxies, self.clock = app, secure, proxies, clock
         self.failures = failures
         self.refusal = refusal
         """Answers a refused failure (429, ``Retry-After``): the app's own error page or JSON."""
+        self.lost = lost
+        """Answers ``/<kind>/me`` without a session: the app's error page, in the reader's
+        language, rather than a bare JSON body (issue 21)."""
 
     async def _within_limit(self, scope: Scope) -> bool:
         """Count one failed lookup of this request's client: whether it may still be told."""
@@ -225,8 +244,7 @@ class LinkSessions:
             scope["path"], scope["raw_path"] = CHOOSER, CHOOSER.encode()
             await self.app(scope, receive, send)
             return
-        body = json.dumps({"error": "open your private link again, or ask for a sign-in mail"})
-        await _respond(send, 404, [(b"content-type", b"application/json")], body.encode())
+        await self.lost(scope, receive, send)
 
     def _stem(self, kind: str) -> str:
         return cookie_name(kind, "", self.secure)

@@ -17,7 +17,6 @@ __all__ = [
     "ERROR_WORDS",
     "api_error",
     "error_text",
-    "joined_note",
     "PREVIEW",
     "SHARE_CARD",
     "SHARE_TITLE",
@@ -38,22 +37,6 @@ UNCONFIRMED = N_(
 )
 
 
-def joined_note(joined: dict[str, Any], speech: Speech) -> str:
-    if joined.get("confirmation"):
-        return speech.gettext(
-            N_("We sent a link to your address. Your join counts once you open it.")
-        )
-    if str(joined.get("note", "")).startswith("joins for round"):
-        return speech.gettext(
-            N_("Joining for this draw had just closed, so you are in the next one.")
-        )
-    if int(joined.get("round", 1)) > 1:
-        return speech.gettext(
-            N_("Fate has already been drawn once in this world, so you are in the next draw.")
-        )
-    return speech.gettext(N_("Fate has not been drawn yet. We will write when your wrist tingles."))
-
-
 ERROR_WORDS: dict[str, str] = {
     "invalid-request": N_("Something in the request is missing or not right: %(fields)s."),
     "invitations-neither": N_("Send either a CSV file's text or a list of invitations."),
@@ -62,6 +45,11 @@ ERROR_WORDS: dict[str, str] = {
     "push-invalid": N_("This device's browser gave a subscription that cannot be used."),
     "push-too-many": N_("A wrist can send notices to at most %(n)s devices. Remove one first."),
     "push-unknown": N_("This wrist has no such device."),
+    "device-unknown": N_("This wrist has no such signed-in device."),
+    "session-missing": N_(
+        "This browser has no wrist open. Open your private link again, or ask for a sign-in "
+        "mail on your world's page."
+    ),
     "push-off": N_("This site does not send notices to devices."),
     "wrist-unknown": N_("This wrist link does not work. Check that you copied all of it."),
     "share-unknown": N_("This share link does not work."),

@@ -27,6 +27,7 @@ from collections import defaultdict
 from starlette.concurrency import run_in_threadpool
 
 from soulmark.services import wrist_read
+from soulmark.services.device_sessions import is_device
 from soulmark.services.tokens import token_hash
 from soulmark.services.wrist_view import WristSnapshot
 from soulmark.store import Store
@@ -38,6 +39,8 @@ __all__ = ["WristCache", "read_wrist"]
 async def read_wrist(cache: WristCache, store: Store, *, token: str, at: int) -> WristSnapshot:
     """The wrist behind ``token``: from the cache, else one SELECT (kept for next time)."""
     key = token_hash(token)
+    if is_device(token):
+        key = await run_in_threadpool(wrist_read.key_of, store, token, at)
     snap = cache.get(key, at)
     if snap is not None:
         return snap

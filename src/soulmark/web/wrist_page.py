@@ -17,6 +17,7 @@ from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
 from soulmark.store import Store
 from soulmark.web.drawing import STROKE_PATHS, name_class, name_script, stroke_fill
 from soulmark.web.lang import Speech, assume_zone, speech_of
+from soulmark.web.private_box import private_box
 from soulmark.web.render import render
 from soulmark.web.words import UNCONFIRMED
 
@@ -101,6 +102,7 @@ def wrist_page(
         "share_label_max": sharing.LABEL_MAX,
         "report": reports.wrist_report(store, token=token) if view.state == "revealed" else None,
         **_push(request, store, token),
+        **private_box(request, store, token, now),
         **drawing(view),
         **extra,
     }

@@ -5,6 +5,7 @@ from alembic import context
 import soulmark.store.notice_models  # noqa: F401  (the notices tables join the metadata)
 import soulmark.store.organizer_models  # noqa: F401  (co-organizers, their log, reports)
 import soulmark.store.push_models  # noqa: F401  (the push subscriptions join the metadata)
+import soulmark.store.session_models  # noqa: F401  (the signed-in devices join the metadata)
 from soulmark.store import (
     changes,  # noqa: F401  (the change log joins the metadata)
     link_models,  # noqa: F401  (the private links' tables join the metadata)

@@ -20,6 +20,7 @@ from soulmark.web.routes import (
     reports,
     schedule,
     senders,
+    sessions,
     shares,
     signin,
     slips,
@@ -57,6 +58,7 @@ ROUTERS = [
     co_organizers.router,
     reports.router,
     slips.router,
+    sessions.router,
 ]
 DEV_ROUTERS = [dev.router]
 """Mounted only with Settings.dev: the outbox shows every address and confirmation link."""

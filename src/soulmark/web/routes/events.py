@@ -20,6 +20,7 @@ from starlette.responses import Response, StreamingResponse
 from soulmark.services import organizer as org
 from soulmark.services import shares as sharing
 from soulmark.services import wrist_read
+from soulmark.services.device_sessions import is_device
 from soulmark.services.tokens import token_hash
 from soulmark.store import Store
 from soulmark.web.deps import StoreDep, TokenDep
@@ -52,6 +53,13 @@ def _last_id(value: str | None) -> int:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
+async def _key(request: Request, token: str) -> str:
+    """The feed's name: a device session's is its wrist's, so both hear the same changes."""
+    if not is_device(token):
+        return token_hash(token)
+    return await run_in_threadpool(wrist_read.key_of, request.app.state.store, token)
+
+
 async def _open(
     request: Request,
     token: str,
@@ -65,7 +73,7 @@ async def _open(
     snap = await run_in_threadpool(load, hub.clock())
     client = client_key(request.scope, request.app.state.proxies)
     kind = "organizer" if organizer else event
-    feed = hub.open(token_hash(token), client=client, organizer=organizer, kind=kind)
+    feed = hub.open(await _key(request, token), client=client, organizer=organizer, kind=kind)
     frames = hub.stream(feed, event, snap, load, _last_id(last))
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(frames, media_type="text/event-stream", headers=headers)

@@ -208,7 +208,7 @@ def claim_old_form(
     lang = speech_of(request).code
     done = invites.claim(store, code=code, name=name, at=now, lang=lang)
     # The new token becomes this browser's session at once: it never travels in an address.
-    return open_session(request, store, "wrist", done.token)
+    return open_session(request, store, "wrist", done.token, welcome=True)
 
 
 @router.post("/api/invite", tags=["wrist"], response_model=SignedInOut, **AS_IS)

@@ -16,8 +16,11 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from soulmark.core.errors import NotFound
 from soulmark.core.links import world_url, wrist_url
+from soulmark.services import device_signin
 from soulmark.services import signin as signing
+from soulmark.services.device_sessions import Opened
 from soulmark.web.deps import (
     CsrfDep,
     NowDep,
@@ -29,7 +32,14 @@ from soulmark.web.deps import (
 )
 from soulmark.web.flash import clear_flash, read_flash, set_flash
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
-from soulmark.web.opening import ask_signin, open_session, opened, private
+from soulmark.web.opening import (
+    ask_signin,
+    open_device_session,
+    open_session,
+    opened,
+    private,
+    spent_signin,
+)
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, SentOut, SignedInOut
 from soulmark.web.session import ME, cookie_name, handle_of, session_cookie
@@ -52,6 +62,8 @@ class RecoverBody(BaseModel):
 
 class CodeBody(BaseModel):
     code: str
+    keep: bool = False
+    """With a notice's code: keep this device signed in for 180 days."""
 
 
 def _limit(request: Request, settings: SettingsDep, now: NowDep) -> None:
@@ -118,23 +130,89 @@ def signin_page(request: Request, code: str, store: StoreDep, now: NowDep) -> Re
 # path-shaped twin serves pages rendered before links moved after "#".
 @router.post("/signin", include_in_schema=False, dependencies=[CsrfDep])
 def signin_form(
-    request: Request, store: StoreDep, now: NowDep, code: Annotated[str, Form()]
+    request: Request,
+    store: StoreDep,
+    now: NowDep,
+    code: Annotated[str, Form()],
+    keep: Annotated[str, Form()] = "",
 ) -> Response:
-    return signin_old_form(request, code, store, now)
+    return signin_old_form(request, code, store, now, keep)
+
+
+@router.post("/signin/again", include_in_schema=False, dependencies=[CsrfDep])
+def again_form(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    code: Annotated[str, Form()],
+) -> Response:
+    _limit(request, settings, now)
+    device_signin.mail_again(store, code=code, at=now, base_url=settings.base_url)
+    return render(request, "signin.html", {"again": True}, status=202)
+
+
+@router.post("/api/signin/again", tags=["wrist"], status_code=202, response_model=SentOut, **AS_IS)
+def again_api(
+    request: Request, body: CodeBody, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> dict[str, bool]:
+    """A used or expired sign-in code: mail a fresh one to the same address (the answer is
+    the same whatever the code was)."""
+    _limit(request, settings, now)
+    device_signin.mail_again(store, code=body.code, at=now, base_url=settings.base_url)
+    return {"sent": True}
 
 
 @router.post("/signin/{code}", include_in_schema=False, dependencies=[CsrfDep])
-def signin_old_form(request: Request, code: str, store: StoreDep, now: NowDep) -> Response:
-    done = signing.sign_in(store, code=code, at=now)
+def signin_old_form(
+    request: Request, code: str, store: StoreDep, now: NowDep, keep: Annotated[str, Form()] = ""
+) -> Response:
+    agent = request.headers.get("user-agent", "")
+    try:
+        done = device_signin.use_code(store, code=code, at=now, user_agent=agent, kept=bool(keep))
+    except NotFound as spent:
+        return spent_signin(request, code, spent)
+    if isinstance(done, Opened):
+        return open_device_session(request, done)
     # The new token becomes this browser's session at once: it never travels in an address.
-    return open_session(request, store, "wrist", done.token)
+    return open_session(request, store, "wrist", done.token, welcome=True)
 
 
 @router.post("/api/signin", tags=["wrist"], response_model=SignedInOut, **AS_IS)
-def signin_api(body: CodeBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
-    """Use a mailed one-time code (once, within 30 minutes): returns the wrist's new token;
-    the old private link stops working."""
-    return signing.sign_in(store, code=body.code, at=now).to_json()
+def signin_api(request: Request, body: CodeBody, store: StoreDep, now: NowDep) -> dict[str, Any]:
+    """Use a mailed one-time code, once.  A lost link's code (valid 30 minutes) returns the
+    wrist's new token and the old private link stops working; a notice's code (valid 24
+    hours) returns a device's own token (``d_…``, see ``/api/wrist/sessions``) and changes
+    no link."""
+    agent = request.headers.get("user-agent", "")
+    kept = bool(body.keep)
+    return device_signin.use_code(
+        store, code=body.code, at=now, user_agent=agent, kept=kept
+    ).to_json()
+
+
+@router.post("/wrist/{token}/signin-mail", include_in_schema=False, dependencies=[CsrfDep])
+def mail_me_form(
+    request: Request, token: str, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    _limit(request, settings, now)
+    device_signin.mail_me(store, token=token, at=now, base_url=settings.base_url)
+    return RedirectResponse(
+        wrist_url(token, query={"mailed": 1}, at="private-link"), status_code=303
+    )
+
+
+@router.post(
+    "/api/wrist/signin-mail", tags=["wrist"], status_code=202, response_model=SentOut, **AS_IS
+)
+def mail_me_api(
+    request: Request, token: TokenDep, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> dict[str, bool]:
+    """Mail this wrist's own address a one-time sign-in link (valid 24 hours, for another
+    device); the private link stays as it is."""
+    _limit(request, settings, now)
+    device_signin.mail_me(store, token=token, at=now, base_url=settings.base_url)
+    return {"sent": True}
 
 
 @router.post("/wrist/{token}/replace", include_in_schema=False, dependencies=[CsrfDep])

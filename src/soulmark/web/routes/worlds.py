@@ -16,12 +16,11 @@ from soulmark.i18n import pick
 from soulmark.services import confirm as confirming
 from soulmark.web.cards import card, world_card
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
-from soulmark.web.drawing import name_size
 from soulmark.web.lang import assume_zone, speech_of
-from soulmark.web.opening import ask_confirm, private
+from soulmark.web.opening import ask_confirm, open_session
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
-from soulmark.web.words import PREVIEW, WORLD_CARD, joined_note
+from soulmark.web.words import PREVIEW, WORLD_CARD
 
 router = APIRouter()
 
@@ -69,14 +68,9 @@ def join_form(
         base_url=settings.base_url,
         lang=speech_of(request).code,
     )
-    ctx = {
-        "joined": joined.to_json(),
-        "note": joined_note(joined.to_json(), speech_of(request)),
-        "preview": PREVIEW,
-        "size": name_size(joined.name),
-        "wrist_link": private(request, "wrist", joined.token),
-    }
-    return render(request, "joined.html", ctx, status=201)
+    # On to the wrist itself (post/redirect/get): a reload shows the same wrist, never a
+    # second join, and the private link is shown there (issue 19 item 3).
+    return open_session(request, store, "wrist", joined.token, welcome=True)
 
 
 @router.get("/w/{slug}/transcript", include_in_schema=False)

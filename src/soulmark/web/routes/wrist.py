@@ -12,10 +12,10 @@ from starlette.responses import Response
 
 from soulmark import services
 from soulmark.core.links import wrist_url
-from soulmark.services import naming
+from soulmark.services import device_sessions, naming
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, SpeechDep, StoreDep, TokenDep
 from soulmark.web.flash import clear_flash, read_flash
-from soulmark.web.opening import open_session, opened
+from soulmark.web.opening import device_cookie, open_session, opened
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, NameOut, WristOut
 from soulmark.web.session import CHOOSER, ME, handle_of, sessions_of
@@ -26,14 +26,20 @@ router = APIRouter()
 
 
 @router.get("/wrist/{token}", include_in_schema=False)
-def wrist_html(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+def wrist_html(
+    request: Request, token: str, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> Response:
     if not opened(request):
         return open_session(request, store, "wrist", token)
+    # A device kept signed in is handed its new secret once a day (the old one dies).
+    fresh = device_sessions.touch(store, token=token, at=now)
     # A share link just made arrives once, in a flash (post/redirect/get: issue 19 item 4).
     new_share = read_flash(request, where=handle_of(token), kind="share")
-    response = wrist_page(request, store, token, now, new_share=new_share)
+    response = wrist_page(request, store, fresh or token, now, new_share=new_share)
     if new_share:
         clear_flash(request, response)
+    if fresh:
+        response.raw_headers.append(device_cookie(settings.cookies_secure, fresh, kept=True))
     return response
 
 

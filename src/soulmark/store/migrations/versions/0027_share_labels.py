@@ -2,14 +2,14 @@
 
 The friend's page shows the label, and the wrist lists its links by it.
 
-Revision ID: 0028_share_labels
+Revision ID: 0027_share_labels
 Revises: 0026_push_subscriptions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028_share_labels"
+revision = "0027_share_labels"
 down_revision = "0026_push_subscriptions"
 branch_labels = None
 depends_on = None

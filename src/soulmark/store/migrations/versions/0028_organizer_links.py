@@ -1,15 +1,15 @@
 """co-organizer links, the organizer action log, name reports, join slips (issue 20 items 4,
 5 and 9)
 
-Revision ID: 0029_organizer_links
-Revises: 0028_share_labels
+Revision ID: 0028_organizer_links
+Revises: 0027_share_labels
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0029_organizer_links"
-down_revision = "0028_share_labels"
+revision = "0028_organizer_links"
+down_revision = "0027_share_labels"
 branch_labels = None
 depends_on = None
 
