@@ -68,7 +68,24 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
+def settle(pid: int, bound_s: float = 30.0) -> None:
+    """Wait until the server is idle: the requests still queued from the phase before (a
+    slow page leaves hundreds in its thread pool) would be charged to the next one."""
+    deadline = time.monotonic() + bound_s
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - last < 0.05:
+            return
+        last = now
+
+
 def phase(name: str, base: str, path: str, pid: int, args: argparse.Namespace) -> Phase:
+    """One endpoint: warmed up, then measured, on a server that had nothing left to do."""
+    settle(pid)
+    run_load(args.tool, base, path, args.tokens, args.connections, args.warmup, args.folder)
+    settle(pid)
     server0, load0 = cpu_seconds(pid), _children_cpu()
     got = run_load(args.tool, base, path, args.tokens, args.connections, args.seconds, args.folder)
     return Phase(
@@ -81,22 +98,15 @@ def phase(name: str, base: str, path: str, pid: int, args: argparse.Namespace) -
     )
 
 
-def _warm(base: str, paths: list[str], args: argparse.Namespace) -> None:
-    for path in paths:
-        run_load(args.tool, base, path, args.tokens, args.connections, args.warmup, args.folder)
-
-
 def measure(url: str, args: argparse.Namespace) -> list[Phase]:
     """The bare hello on its own server, then soulmark's three endpoints on one server."""
     with server(url, args.workers, module="bench.pages_bare") as (base, pid):
-        _warm(base, ["/hello"], args)
         phases = [phase("bare hello", base, "/hello", pid, args)]
     with server(url, args.workers) as (base, pid):
         check_wrist(base, args.tokens)
         slug = _slug(base, args.tokens)
         paths = {"soulmark hello": "/healthz", "GET /api/wrist": "/api/wrist"}
         paths["GET /w/<slug>"] = f"/w/{slug}"
-        _warm(base, list(paths.values()), args)
         phases += [phase(name, base, path, pid, args) for name, path in paths.items()]
     return phases
 
@@ -172,8 +182,9 @@ def _report(
     end = os.getloadavg()
     body += (
         f"\nLoad: {load_command(args.tool, args.connections, args.seconds)}, one endpoint at a "
-        f"time from a separate process on the same machine, after a {args.warmup:g} s warm-up; "
-        f"the bare hello on its own server first, then soulmark's endpoints on one server. "
+        f"time from a separate process on the same machine, each after a {args.warmup:g} s "
+        "warm-up of its own and once the server is idle again; the bare hello on its own "
+        "server first, then soulmark's endpoints on one server. "
         f"World built in {built:.1f} s. Load average (1/5/15 min) at start: "
         f"{start[0]:.1f}/{start[1]:.1f}/{start[2]:.1f}; at end: "
         f"{end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f}. {time.strftime('%H:%M:%S UTC', time.gmtime())}.\n"
