@@ -126,6 +126,7 @@ def _rows(phases: list[Phase]) -> list[list[object]]:
             f"{p.load.p50_ms:.1f} / {p.load.p99_ms:.1f}",
             f"{p.load.seconds:.1f}",
             f"{p.server_cpu:.1f}",
+            f"{1000 * p.server_cpu / p.load.requests:.2f}" if p.load.requests else "–",
             f"{p.load_cpu:.1f}",
             p.load.errors,
             f"{p.loadavg:.1f}",
@@ -176,7 +177,7 @@ def _report(
         f"pages against a hello: {args.backend}, {int(args.people):,} legible wrists, "
         f"{args.connections} connections, {args.workers} worker(s)"
     )
-    cols = ["endpoint", "path", "req/s", "p50 / p99 ms", "wall s", "server CPU-s"]
+    cols = ["endpoint", "path", "req/s", "p50 / p99 ms", "wall s", "server CPU-s", "CPU ms/req"]
     body += table(cols + ["load CPU-s", "errors", "load avg (1 min) after"], _rows(phases))
     body += "\n" + table(["ratio", "measured", "target"], _ratios(args.backend, phases))
     end = os.getloadavg()
