@@ -86,10 +86,10 @@ class Drawn:
         """The same schedule as :func:`schedule`, by index."""
         pairs, _ = scheduled_pairs(seed, len(ids), algorithm, world, order, start)
         partner, marks = array("q", [-1]) * len(ids), array("q", [0]) * (3 * len(ids))
-        for a, b, mark_a, mark_b in pairs:
+        for a, b, (itch_a, ink_a, legible_a), (itch_b, ink_b, legible_b) in pairs:
             partner[a], partner[b] = b, a
-            marks[3 * a : 3 * a + 3] = array("q", mark_a)
-            marks[3 * b : 3 * b + 3] = array("q", mark_b)
+            marks[3 * a], marks[3 * a + 1], marks[3 * a + 2] = itch_a, ink_a, legible_a
+            marks[3 * b], marks[3 * b + 1], marks[3 * b + 2] = itch_b, ink_b, legible_b
         return cls(ids, partner, marks)
 
     def mark(self, i: int) -> Mark | None:
@@ -98,8 +98,10 @@ class Drawn:
         return Mark(self.marks[3 * i], self.marks[3 * i + 1], self.marks[3 * i + 2])
 
     def line(self, i: int) -> Line:
-        other = self.partner[i]
-        return line_of(self.ids[i], self.ids[other] if other >= 0 else None, self.mark(i))
+        other, m = self.partner[i], self.marks
+        if other < 0:
+            return [self.ids[i], None, None, None, None]
+        return [self.ids[i], self.ids[other], iso(m[3 * i]), iso(m[3 * i + 1]), iso(m[3 * i + 2])]
 
     def unmatched(self) -> str | None:
         return next((self.ids[i] for i, p in enumerate(self.partner) if p < 0), None)
