@@ -120,11 +120,14 @@ def build(url: str, people: int, folder: Path) -> tuple[Path, float]:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int, what_if: str = "") -> Iterator[tuple[str, int]]:
-    """A running server; yields its base address and the pid of its main process."""
+def server(
+    url: str, workers: int, what_if: str = "", module: str = "bench.reveal_app"
+) -> Iterator[tuple[str, int]]:
+    """A running server (``module``: any that serves ``/hello`` and takes reveal_app's
+    arguments); yields its base address and the pid of its main process."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.reveal_app", "--db", url, "--port", str(port)]
+        [sys.executable, "-m", module, "--db", url, "--port", str(port)]
         + ["--workers", str(workers), "--what-if", what_if],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -52,8 +52,10 @@ _CODE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?$")
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def available() -> tuple[str, ...]:
-    """Every language with a catalog, the default first (read once from the package)."""
+    """Every language with a catalog, the default first (read once from the package: every
+    page's language switch asks)."""
     root = files("soulmark") / "locale"
     found = {
         d.name
@@ -80,6 +82,7 @@ def translations(code: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+@lru_cache(maxsize=64)
 def display_name(code: str) -> str:
     """The language's own name for itself (``日本語``), for the language switch."""
     try:

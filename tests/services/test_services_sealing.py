@@ -96,7 +96,7 @@ def test_b6_sealing_twice_is_idempotent(store: Store) -> None:
     assert snapshot(store) == before, "no new rows, nothing changed"
 
 
-@pytest.mark.parametrize("where", ["seal_transcript", "_write_marks", "open_round"])
+@pytest.mark.parametrize("where", ["seal_drawn", "_write_marks", "open_round"])
 def test_b6_a_failure_mid_seal_leaves_nothing_written(
     store: Store, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soulmark.core.beacon import BeaconSpec, randomness, verify_signature
+from soulmark.core.drawn import Line, line_of, world_window
 from soulmark.core.errors import SoulmarkError, TranscriptError
 from soulmark.core.exclusions import (
     EXCLUDING,
@@ -30,13 +31,10 @@ from soulmark.core.transcript import (
     FORMAT,
     HEADER_FIELDS,
     VERSION,
-    Line,
-    _line,
     commitment,
     expected_algorithm,
     schedule,
     trust,
-    world_window,
 )
 
 __all__ = [
@@ -331,7 +329,7 @@ def _check_lines(
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         out.append(Mismatch("world", f"cannot schedule marks: {exc}"))
         return
-    expected: list[Line] = [_line(pid, *plan[pid]) for pid in roster]
+    expected: list[Line] = [line_of(pid, *plan[pid]) for pid in roster]
     unmatched = [pid for pid, (partner, _) in plan.items() if partner is None]
     if doc.get("pairs") != len(roster) // 2 or type(doc.get("pairs")) is not int:
         out.append(Mismatch("pairs", f"expected {len(roster) // 2}"))

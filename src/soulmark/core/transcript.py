@@ -41,6 +41,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from soulmark.core.beacon import BeaconSpec, randomness
+from soulmark.core.drawn import (
+    Drawn,
+    Plan,
+    World,
+    dumps,
+    scheduled_pairs,
+    world_window,
+)
 from soulmark.core.exclusions import (
     EXCLUDING,
     ExclusionsRefused,
@@ -54,11 +62,10 @@ from soulmark.core.fate import (
     CORE_ENGINES,
     Engines,
     derive_seed,
-    pair_up,
     roster_digest,
 )
 from soulmark.core.later import MarksFrom, marks_from
-from soulmark.core.marks import Mark, MarkParams, Window, scaled, schedule_scaled
+from soulmark.core.marks import Mark
 from soulmark.core.private_exclusions import (
     PRIVATE,
     SEED_LABEL,
@@ -66,7 +73,6 @@ from soulmark.core.private_exclusions import (
     commitments_digest,
     hidden_draw,
 )
-from soulmark.core.times import iso, parse_iso
 
 __all__ = [
     "FORMAT",
@@ -79,7 +85,10 @@ __all__ = [
     "commitment",
     "expected_algorithm",
     "schedule",
+    "seal_drawn",
     "seal_transcript",
+    "dumps",
+    "Drawn",
 ]
 
 FORMAT = "soulmark-transcript"
@@ -87,9 +96,6 @@ VERSION = 1
 HEADER_FIELDS = ("format", "version", "world", "round", "commitment", "secret")
 """The fields every soulmark transcript opens with, a round's or a planet's (docs/fate.md)."""
 
-Line = list[Any]
-World = dict[str, Any]
-Plan = dict[str, tuple[str | None, Mark | None]]
 Block = dict[str, Any] | None
 
 
@@ -115,11 +121,6 @@ def trust(beacon: BeaconSpec | None) -> str:
     )
 
 
-def world_window(world: World) -> tuple[Window, MarkParams]:
-    window = Window(parse_iso(world["window_start"]), parse_iso(world["window_end"]))
-    return window, MarkParams.from_json(world["params"])
-
-
 def expected_algorithm(n: int, engines: Engines = CORE_ENGINES) -> str:
     """The engine a roster of ``n`` is drawn by: the exact shuffle, unless ``engines`` hold
     one for rosters this large (soulmark.planet's, for 2**20 and more)."""
@@ -140,28 +141,14 @@ def schedule(
     ``order`` is fate's outcome when the caller has drawn it already (rounds with exclusions);
     ``start`` is where a later round's marks begin (default: the window's start).
     """
-    window, params = world_window(world)
-    if start is not None:
-        window = Window(start, window.end)
-    p = scaled(params, window)
-    if order is None:
-        order = engines.get(algorithm).order(seed, len(roster))
-    pairing = pair_up(roster, order)
+    pairs, unmatched = scheduled_pairs(seed, len(roster), algorithm, world, order, start, engines)
     out: dict[str, tuple[str | None, Mark | None]] = {}
-    count = len(pairing.pairs)
-    for k, (a, b) in enumerate(pairing.pairs):
-        mark_a, mark_b = schedule_scaled(seed, k, count, p, window)
-        out[a] = (b, mark_a)
-        out[b] = (a, mark_b)
-    if pairing.unmatched is not None:
-        out[pairing.unmatched] = (None, None)
+    for a, b, mark_a, mark_b in pairs:
+        out[roster[a]] = (roster[b], mark_a)
+        out[roster[b]] = (roster[a], mark_b)
+    if unmatched is not None:
+        out[roster[unmatched]] = (None, None)
     return out
-
-
-def _line(pid: str, partner: str | None, mark: Mark | None) -> Line:
-    if mark is None:
-        return [pid, None, None, None, None]
-    return [pid, partner, iso(mark.itch_start), iso(mark.ink_start), iso(mark.legible_at)]
 
 
 def beacon_block(spec: BeaconSpec | None, signature: str | None) -> dict[str, Any] | None:
@@ -257,7 +244,39 @@ def seal_transcript(
     Pairs naming anyone outside the roster are dropped.  Exclusions that cannot be drawn
     raise :class:`ExclusionsRefused`.
     ``sealed_at`` keeps every mark after the seal (R4); when too little of the window is left
-    it raises :class:`soulmark.core.later.TooLate`.  ``engines`` draw the round."""
+    it raises :class:`soulmark.core.later.TooLate`.  ``engines`` draw the round.
+    """
+    doc, scheduled = seal_drawn(
+        world=world,
+        round_no=round_no,
+        secret=secret,
+        roster=roster,
+        beacon=beacon,
+        signature=signature,
+        exclusions=exclusions,
+        private=private,
+        sealed_at=sealed_at,
+        engines=engines,
+    )
+    doc["lines"] = [scheduled.line(i) for i in range(len(scheduled.ids))]
+    return doc, scheduled.plan()
+
+
+def seal_drawn(
+    *,
+    world: World,
+    round_no: int,
+    secret: bytes,
+    roster: Sequence[str],
+    beacon: BeaconSpec | None = None,
+    signature: str | None = None,
+    exclusions: Sequence[tuple[str, str]] = (),
+    private: Private | None = None,
+    sealed_at: int | None = None,
+    engines: Engines = CORE_ENGINES,
+) -> tuple[dict[str, Any], Drawn]:
+    """:func:`seal_transcript`, with the lines left in the compact schedule: the transcript
+    without its last field, ``lines``, which :func:`dumps` writes from the schedule."""
     later = _later(world, sealed_at)
     if beacon is not None and signature is None:
         raise ValueError("a round that waits for a beacon cannot be sealed without its value")
@@ -267,14 +286,14 @@ def seal_transcript(
     mixed = randomness(signature) if block and signature else b""
     drawn = _draw(secret, ids, digest, mixed, exclusions, private, engines)
     start = later.start if later else None
-    plan = schedule(drawn.seed, ids, drawn.algorithm, world, drawn.order, start, engines)
+    scheduled = Drawn.of(drawn.seed, ids, drawn.algorithm, world, drawn.order, start, engines)
     doc = {
         **_header(world, round_no, secret, beacon, block),
         "roster": ids,
         "roster_digest": digest,
-        **_outcome(drawn, ids, plan, later),
+        **_outcome(drawn, ids, scheduled, later),
     }
-    return doc, plan
+    return doc, scheduled
 
 
 def _header(
@@ -293,15 +312,15 @@ def _header(
     }
 
 
-def _outcome(drawn: _Draw, ids: list[str], plan: Plan, later: MarksFrom | None) -> dict[str, Any]:
-    """The fields that record the draw and every line it scheduled, in roster order."""
-    unmatched = [pid for pid, (partner, _) in plan.items() if partner is None]
+def _outcome(
+    drawn: _Draw, ids: list[str], scheduled: Drawn, later: MarksFrom | None
+) -> dict[str, Any]:
+    """The fields that record the draw; ``lines`` follows them, last (:func:`dumps`)."""
     return {
         "seed": drawn.seed.hex(),
         "algorithm": drawn.algorithm,
         **drawn.fields,
         **({"marks_from": later.to_json()} if later else {}),
         "pairs": len(ids) // 2,
-        "unmatched": unmatched[0] if unmatched else None,
-        "lines": [_line(pid, *plan[pid]) for pid in ids],
+        "unmatched": scheduled.unmatched(),
     }

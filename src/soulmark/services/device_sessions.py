@@ -34,6 +34,7 @@ __all__ = [
     "Device",
     "Opened",
     "device_label",
+    "devices_of",
     "forget_device_sessions",
     "is_device",
     "keep",
@@ -220,26 +221,31 @@ def touch(store: Store, *, token: str, at: int) -> str | None:
         return fresh
 
 
+def devices_of(s: Session, person: PersonRow, *, token: str, at: int) -> list[Device]:
+    """The devices signed in to ``person``'s wrist, newest first, within a read the caller
+    holds; ``token`` (the asker's) marks the current one."""
+    rows = s.scalars(
+        select(DeviceSessionRow)
+        .where(DeviceSessionRow.person_id == person.id, DeviceSessionRow.expires_at > at)
+        .order_by(DeviceSessionRow.created_at.desc(), DeviceSessionRow.id.desc())
+    ).all()
+    mine = token_hash(token)
+    return [
+        Device(
+            id=r.id,
+            label=r.label,
+            signed_in_at=r.created_at,
+            last_used_at=r.last_used_at,
+            current=r.secret_hash == mine,
+        )
+        for r in rows
+    ]
+
+
 def list_devices(store: Store, *, token: str, at: int) -> list[Device]:
     """The devices signed in to the wrist behind ``token``, newest first."""
     with store.read() as s:
-        person = _person(s, token)
-        rows = s.scalars(
-            select(DeviceSessionRow)
-            .where(DeviceSessionRow.person_id == person.id, DeviceSessionRow.expires_at > at)
-            .order_by(DeviceSessionRow.created_at.desc(), DeviceSessionRow.id.desc())
-        ).all()
-        mine = token_hash(token)
-        return [
-            Device(
-                id=r.id,
-                label=r.label,
-                signed_in_at=r.created_at,
-                last_used_at=r.last_used_at,
-                current=r.secret_hash == mine,
-            )
-            for r in rows
-        ]
+        return devices_of(s, _person(s, token), token=token, at=at)
 
 
 def sign_out(store: Store, *, token: str, device: int) -> bool:

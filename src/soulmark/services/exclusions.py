@@ -215,7 +215,7 @@ def remove_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclus
 
 
 def list_exclusions(store: Store, *, token: str, at: int) -> Exclusions:
-    with store.transaction() as s:
+    with store.read() as s:
         return view(s, person_by_token(s, token), at)
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "export_person",
     "leave",
     "leave_outcome",
+    "outcome_of",
     "set_retention",
     "erase_expired",
 ]
@@ -151,7 +152,8 @@ def _keep_exclusions(s: Session, person: PersonRow) -> None:
     )
 
 
-def _outcome(s: Session, person: PersonRow, at: int) -> LeaveOutcome:
+def outcome_of(s: Session, person: PersonRow, at: int) -> LeaveOutcome:
+    """What leaving would do to ``person`` at ``at``, inside a session the caller opened."""
     if s.scalar(select(MarkRow.id).where(MarkRow.person_id == person.id).limit(1)) is not None:
         return "drawn"
     return "in_draw" if roster_frozen(s, person, at) else "removed"
@@ -160,7 +162,7 @@ def _outcome(s: Session, person: PersonRow, at: int) -> LeaveOutcome:
 def leave_outcome(store: Store, *, token: str, at: int) -> LeaveOutcome:
     """What :func:`leave` would do at ``at``, to say so before anyone confirms it."""
     with store.read() as s:
-        return _outcome(s, person_by_token(s, token), at)
+        return outcome_of(s, person_by_token(s, token), at)
 
 
 def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
@@ -171,7 +173,7 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
     """
     with store.transaction() as s:
         person = lock_lists(s, token)  # the seal's lock: a leaver's list goes with them
-        outcome = _outcome(s, person, at)
+        outcome = outcome_of(s, person, at)
         _forget_links(s, [person.id])
         if outcome == "in_draw":
             _keep_exclusions(s, person)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.i18n import DEFAULT, pick
@@ -21,9 +22,10 @@ from soulmark.push.rows import forget_device, subscription_pushes
 from soulmark.services.bearers import person_by_token
 from soulmark.services.results import Result
 from soulmark.store import Store
+from soulmark.store.models import PersonRow
 from soulmark.store.push_models import PushSubscriptionRow
 
-__all__ = ["Device", "MAX_DEVICES", "devices", "subscribe", "unsubscribe"]
+__all__ = ["Device", "MAX_DEVICES", "devices", "devices_of", "subscribe", "unsubscribe"]
 
 MAX_DEVICES = 10
 """Devices one wrist may have: a phone, a tablet, a laptop or two, and room to spare."""
@@ -123,13 +125,17 @@ def subscribe(
 def devices(store: Store, *, token: str) -> list[Device]:
     """The devices this wrist's notices are pushed to, oldest first."""
     with store.read() as s:
-        person = person_by_token(s, token)
-        rows = s.scalars(
-            select(PushSubscriptionRow)
-            .where(PushSubscriptionRow.person_id == person.id)
-            .order_by(PushSubscriptionRow.id)
-        )
-        return [_device(r) for r in rows]
+        return devices_of(s, person_by_token(s, token))
+
+
+def devices_of(s: Session, person: PersonRow) -> list[Device]:
+    """The same, inside a session the caller opened."""
+    rows = s.scalars(
+        select(PushSubscriptionRow)
+        .where(PushSubscriptionRow.person_id == person.id)
+        .order_by(PushSubscriptionRow.id)
+    )
+    return [_device(r) for r in rows]
 
 
 def unsubscribe(store: Store, *, token: str, device_id: int) -> list[Device]:

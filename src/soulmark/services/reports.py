@@ -33,6 +33,7 @@ __all__ = [
     "remove_reported",
     "report_name",
     "reports",
+    "report_of",
     "wrist_report",
 ]
 
@@ -106,11 +107,15 @@ def report_name(store: Store, *, token: str, at: int) -> WristReport:
         return WristReport(world=_slug(s, me), state=_state(row))
 
 
+def report_of(s: Session, person: PersonRow) -> WristReport:
+    """What became of this wrist's report, within a read the caller holds."""
+    return WristReport(world=_slug(s, person), state=_state(_mine(s, person)))
+
+
 def wrist_report(store: Store, *, token: str) -> WristReport:
     """What became of this wrist's report, for its page."""
     with store.read() as s:
-        me = person_by_token(s, token)
-        return WristReport(world=_slug(s, me), state=_state(_mine(s, me)))
+        return report_of(s, person_by_token(s, token))
 
 
 def reports(store: Store, *, token: str) -> Reports:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Sequence
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, cast
 
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from soulmark.core.beacon import BeaconSpec, verify_signature
+from soulmark.core.drawn import Drawn, dumps
 from soulmark.core.errors import Conflict, InvalidInput, NotFound
 from soulmark.core.exclusions import DrawExhausted
 from soulmark.core.later import TooLate
 from soulmark.core.times import iso
-from soulmark.core.transcript import seal_transcript
+from soulmark.core.transcript import seal_drawn
 from soulmark.observe.metrics import SEAL_SECONDS
 from soulmark.planet import fate_engines
 from soulmark.services.exclusions import round_exclusions
@@ -70,39 +73,50 @@ def _sealed(world: WorldRow, row: RoundRow, already: bool) -> Sealed:
     )
 
 
-def _write_marks(s: Session, world: WorldRow, number: int, plan: dict[str, Any]) -> None:
-    ids = dict(
-        s.execute(
-            select(PersonRow.pid, PersonRow.id).where(
-                PersonRow.world_id == world.id, PersonRow.round == number
-            )
-        ).all()
+_ROWS_AT_ONCE = 10_000
+
+
+def _row_ids(s: Session, world: WorldRow, number: int, drawn: Drawn) -> array[int]:
+    """Each roster index's row id, read a slice at a time (no dict of a million ids)."""
+    ids = array("q", [0]) * len(drawn.ids)
+    found = s.execute(
+        select(PersonRow.pid, PersonRow.id)
+        .where(PersonRow.world_id == world.id, PersonRow.round == number)
+        .execution_options(yield_per=_ROWS_AT_ONCE)
     )
-    rows = [
-        {
-            "world_id": world.id,
-            "person_id": ids[pid],
-            "round": number,
-            "partner_id": ids[partner],
-            "itch_start": mark.itch_start,
-            "ink_start": mark.ink_start,
-            "legible_at": mark.legible_at,
-        }
-        for pid, (partner, mark) in plan.items()
-        if partner is not None and mark is not None
-    ]
-    if rows and s.get_bind().dialect.name == "postgresql":
+    for pid, pk in found:
+        i = bisect_left(drawn.ids, pid)
+        if i < len(drawn.ids) and drawn.ids[i] == pid:
+            ids[i] = pk
+    return ids
+
+
+def _mark_rows(world: WorldRow, number: int, drawn: Drawn, ids: array[int]) -> Iterator[Row]:
+    marks = drawn.marks
+    for i, other in enumerate(drawn.partner):
+        if other >= 0:
+            yield [world.id, ids[i], number, ids[other], *marks[3 * i : 3 * i + 3]]
+
+
+def _write_marks(s: Session, world: WorldRow, number: int, drawn: Drawn) -> None:
+    ids = _row_ids(s, world, number, drawn)
+    rows = _mark_rows(world, number, drawn, ids)
+    if s.get_bind().dialect.name == "postgresql":
         _copy_marks(s, rows)
-    elif rows:
-        # Core executemany: the ORM's bulk path costs more than the insert itself here.
-        s.execute(_MARKS.insert(), rows)
-    unmatched = [ids[pid] for pid, (partner, _) in plan.items() if partner is None]
+    else:
+        # Core executemany, a slice at a time: the ORM's bulk path costs more than the
+        # insert itself, and a list of every row would hold a million dicts.
+        while chunk := list(islice(rows, _ROWS_AT_ONCE)):
+            s.execute(_MARKS.insert(), [dict(zip(_MARK_COLUMNS, r, strict=True)) for r in chunk])
+    unmatched = [ids[i] for i, other in enumerate(drawn.partner) if other < 0]
     if unmatched:
         # R9: the unmatched wait for the next round, with a bare wrist until then.
         s.execute(update(PersonRow).where(PersonRow.id.in_(unmatched)).values(round=number + 1))
 
 
 _MARKS = cast(Table, MarkRow.__table__)
+Row = list[int]
+"""A mark row's values, in the order of ``_MARK_COLUMNS``."""
 _MARK_COLUMNS = (
     "world_id",
     "person_id",
@@ -114,7 +128,7 @@ _MARK_COLUMNS = (
 )
 
 
-def _copy_marks(s: Session, rows: list[dict[str, Any]]) -> None:
+def _copy_marks(s: Session, rows: Iterable[Row]) -> None:
     """COPY, inside the sealing transaction: many times faster than INSERTs for a big round."""
     dbapi: Any = s.connection().connection.dbapi_connection  # psycopg's, on PostgreSQL
     assert dbapi is not None
@@ -123,7 +137,7 @@ def _copy_marks(s: Session, rows: list[dict[str, Any]]) -> None:
         cur.copy(f"COPY marks ({', '.join(_MARK_COLUMNS)}) FROM STDIN") as copy,
     ):
         for row in rows:
-            copy.write_row([row[c] for c in _MARK_COLUMNS])
+            copy.write_row(row)
 
 
 def _beacon_value(target: RoundRow, at: int, signature: str | None) -> str | None:
@@ -208,18 +222,18 @@ def _seal_round(
     roster = _confirmed_roster(s, row, number)
     signature = _beacon_value(target, at, beacon_signature)
     committed = commit_round(s, row, number)
-    doc, plan = _draw_honoured(s, row, target, roster, signature, at, committed)
+    doc, drawn = _draw_honoured(s, row, target, roster, signature, at, committed)
     # Version 2 keeps its number of hidden draws to itself: told to the organizer, it
     # would hint at how many entries named someone in the round.
     target.attempts = doc.get("attempt", 0) + 1
     target.beacon_signature = signature
-    _write_marks(s, row, number, plan)
+    _write_marks(s, row, number, drawn)
     keep_receipts(s, row, number, committed)
     target.sealed_at = at
     target.seed = doc["seed"]
     target.pairs = doc["pairs"]
     target.roster_size = len(roster)
-    target.transcript = _dump(doc)
+    target.transcript = dumps(doc, drawn)
     row.open_round = number + 1
 
 
@@ -252,12 +266,12 @@ def _draw(
     at: int,
     exclusions: Sequence[tuple[str, str]],
     committed: Committed,
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], Drawn]:
     """The transcript and schedule; every mark after the seal, in what is left (R4).
 
     Exclusions are drawn by version 2 (only commitments published, every attempt hidden)."""
     try:
-        return seal_transcript(
+        return seal_drawn(
             world=world_block(world),
             round_no=target.number,
             secret=bytes.fromhex(target.secret),
@@ -280,7 +294,7 @@ def _draw_honoured(
     signature: str | None,
     at: int,
     committed: Committed,
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], Drawn]:
     """The draw around the honoured entries, read under the seal's lock.
 
     Lists alone always leave a draw that comes up well within the bound; on top of dense
@@ -295,10 +309,6 @@ def _draw_honoured(
         if sorted(groups_only) == sorted(pairs):
             raise  # the groups alone: the organizer's to loosen
         return _draw(row, target, roster, signature, at, groups_only, committed)
-
-
-def _dump(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
 
 
 def transcript_text(store: Store, *, world: str, round: int | None = None) -> str:

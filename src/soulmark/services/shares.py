@@ -24,6 +24,7 @@ __all__ = [
     "Share",
     "create_share",
     "list_shares",
+    "shares_of",
     "live_share",
     "revoke_share",
     "show_name",
@@ -98,12 +99,16 @@ def _insert_share(
 
 
 def list_shares(store: Store, *, token: str) -> list[Share]:
-    with store.transaction() as s:
-        person = person_by_token(s, token)
-        rows = s.scalars(
-            select(ShareRow).where(ShareRow.person_id == person.id).order_by(ShareRow.id)
-        ).all()
-        return [_share(r) for r in rows]
+    with store.read() as s:
+        return shares_of(s, person_by_token(s, token))
+
+
+def shares_of(s: Session, person: PersonRow) -> list[Share]:
+    """A wrist's share links, oldest first, inside a session the caller opened."""
+    rows = s.scalars(
+        select(ShareRow).where(ShareRow.person_id == person.id).order_by(ShareRow.id)
+    ).all()
+    return [_share(r) for r in rows]
 
 
 def _own_share(s: Session, person: PersonRow, share_id: int) -> ShareRow:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from soulmark.core.beacon import BeaconSpec
 from soulmark.core.errors import InvalidInput, NotFound
@@ -261,13 +261,21 @@ def round_possible(window_start: int, window_end: int, at: int) -> bool:
     return True
 
 
+_ROUNDS_SHOWN = (
+    select(RoundRow)
+    .options(defer(RoundRow.transcript), defer(RoundRow.secret))
+    .order_by(RoundRow.number)
+)
+"""A world's rounds without what a page never shows (the secret, the transcript)."""
+
+
 def world_info(store: Store, *, slug: str, at: int | None = None) -> WorldInfo:
     """The public face of a world; with ``at``, whether it still takes joins then."""
-    with store.transaction() as s:
+    # A read: the page every QR scan opens must not queue for the write lock, nor load the
+    # rounds' transcripts (megabytes in a big world) to show their numbers.
+    with store.read() as s:
         world = get_world(s, slug)
-        rounds = s.scalars(
-            select(RoundRow).where(RoundRow.world_id == world.id).order_by(RoundRow.number)
-        ).all()
+        rounds = s.scalars(_ROUNDS_SHOWN.where(RoundRow.world_id == world.id)).all()
         waiting = s.scalar(
             select(func.count())
             .select_from(PersonRow)

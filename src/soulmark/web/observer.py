@@ -56,6 +56,10 @@ def _route(scope: Any) -> str:
 class Observer:
     def __init__(self, app: Any, proxies: tuple[Network, ...] = ()) -> None:
         self.app, self.proxies = app, proxies
+        # The labelled children, found once: ``labels()`` costs more than the count itself,
+        # and this runs on every request.  Keys are route templates, so they stay few.
+        self._counts: dict[tuple[str, str, int], Any] = {}
+        self._times: dict[tuple[str, str], Any] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -63,7 +67,8 @@ class Observer:
             return
         rid = _taken(scope) or uuid.uuid4().hex
         began = time.perf_counter()
-        path = mask(scope["path"])  # as it came: the sessions put tokens into it later
+        # As it came (the sessions put tokens into it later); masked only if it is logged.
+        path = scope["path"]
 
         async def sending(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -80,10 +85,25 @@ class Observer:
     def _seen(self, scope: Any, path: str, status: int, seconds: float) -> None:
         route = _route(scope)
         method = scope["method"] if scope["method"] in _METHODS else "other"
-        REQUESTS.labels(route, method, str(status)).inc()
-        REQUEST_SECONDS.labels(route, method).observe(seconds)
+        count = self._counts.get((route, method, status))
+        if count is None:
+            count = self._counts[route, method, status] = REQUESTS.labels(
+                route, method, str(status)
+            )
+        count.inc()
+        timing = self._times.get((route, method))
+        if timing is None:
+            timing = self._times[route, method] = REQUEST_SECONDS.labels(route, method)
+        timing.observe(seconds)
+        if log.isEnabledFor(logging.INFO):
+            self._log(scope, mask(path), route, method, status, seconds)
+
+    def _log(
+        self, scope: Any, path: str, route: str, method: str, status: int, seconds: float
+    ) -> None:
         client = client_address(scope, self.proxies)
-        fields = {"client": client, "method": method, "path": path, "route": route}
+        fields: dict[str, Any] = {"client": client, "method": method, "path": path}
+        fields["route"] = route
         fields |= {"status": status, "duration_ms": round(seconds * 1000, 1)}
         line = '%s - "%s %s HTTP/%s" %d %.1fms'
         version = scope.get("http_version", "1.1")

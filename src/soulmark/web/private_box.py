@@ -14,23 +14,22 @@ from typing import Any
 
 from fastapi import Request
 
-from soulmark.services import device_sessions as devices
-from soulmark.store import Store
+from soulmark.services.device_sessions import Device, is_device
 from soulmark.web.opening import private
 
 __all__ = ["private_box"]
 
 
-def private_box(request: Request, store: Store, token: str, now: int) -> dict[str, Any]:
-    """What _private_link.html and _sessions.html need."""
+def private_box(request: Request, token: str, signed_in: list[Device]) -> dict[str, Any]:
+    """What _private_link.html and _sessions.html need (``signed_in``: the wrist's devices)."""
     welcome = request.query_params.get("welcome") == "1"
     asked = request.query_params.get("show") == "link"
-    device = devices.is_device(token)
+    device = is_device(token)
     shown = (welcome or asked) and not device
     return {
         "welcome": welcome,
         "mailed": request.query_params.get("mailed") == "1",
         "private_link": private(request, "wrist", token) if shown else None,
         "on_device": device,
-        "signed_in": devices.list_devices(store, token=token, at=now),
+        "signed_in": signed_in,
     }

@@ -10,9 +10,9 @@ from starlette.responses import Response
 
 from soulmark.core.links import transcript_url
 from soulmark.core.times import parse_iso
-from soulmark.services import exclusions, lifecycle, push, reports
 from soulmark.services import shares as sharing
-from soulmark.services.wrist_read import snapshot
+from soulmark.services.shares import LABEL_MAX
+from soulmark.services.wrist_page import read_wrist_page
 from soulmark.services.wrist_view import SharedView, WristSnapshot, WristView
 from soulmark.store import Store
 from soulmark.web.drawing import STROKE_PATHS, name_class, name_script, stroke_fill
@@ -70,17 +70,14 @@ def _offer(snap: WristSnapshot, view: WristView) -> str:
     return snap.offer if view.state == "revealed" and not view.reached_out else ""
 
 
-def _push(request: Request, store: Store, token: str) -> dict[str, Any]:
-    """Web Push: the key to subscribe with and the devices subscribed (docs/push.md); a site
-    that pushes nothing reads nothing more for its wrist pages."""
-    key = getattr(request.app.state, "push_key", None)
-    return {"push_key": key, "devices": push.devices(store, token=token) if key else []}
-
-
 def wrist_page(
     request: Request, store: Store, token: str, now: int, status: int = 200, **extra: Any
 ) -> Response:
-    snap = snapshot(store, token=token, at=now)
+    # Web Push (docs/push.md): the key to subscribe with; a site that pushes nothing reads
+    # no devices for its wrist pages.
+    key = getattr(request.app.state, "push_key", None)
+    page = read_wrist_page(store, token=token, at=now, with_devices=key is not None)
+    snap = page.snapshot
     view = snap.view(now)
     assume_zone(request, snap.zone)
     ctx = {
@@ -89,9 +86,9 @@ def wrist_page(
         "confirmed": view.confirmed,
         "unconfirmed_note": UNCONFIRMED,
         "message": view.said(speech_of(request).gettext),
-        "shares": sharing.list_shares(store, token=token),
-        "never_with": exclusions.list_exclusions(store, token=token, at=now),
-        "outcome": lifecycle.leave_outcome(store, token=token, at=now),
+        "shares": page.shares,
+        "never_with": page.never_with,
+        "outcome": page.outcome,
         "contact_offer": _offer(snap, view),
         # Whether the name form is offered; the name itself is on its own page, so a wrist
         # page only ever holds the partner's name (R6).
@@ -99,10 +96,11 @@ def wrist_page(
         # One per render: a second press of the same form makes nothing twice (item 4).
         "share_once": secrets.token_urlsafe(16),
         "replace_once": secrets.token_urlsafe(16),
-        "share_label_max": sharing.LABEL_MAX,
-        "report": reports.wrist_report(store, token=token) if view.state == "revealed" else None,
-        **_push(request, store, token),
-        **private_box(request, store, token, now),
+        "share_label_max": LABEL_MAX,
+        "report": page.report if view.state == "revealed" else None,
+        "push_key": key,
+        "devices": page.devices,
+        **private_box(request, token, page.signed_in),
         **drawing(view),
         **extra,
     }
