@@ -34,7 +34,7 @@ from soulmark.store.notice_models import NoticeRoundRow, NoticeRow
 __all__ = [
     "STATUSES",
     "Claimed",
-    "Result",
+    "SendOutcome",
     "materialise",
     "claim_due",
     "release",
@@ -74,7 +74,7 @@ class Claimed:
 
 
 @dataclass(frozen=True, slots=True)
-class Result:
+class SendOutcome:
     """What became of one claimed notice: ``sent``, ``retry`` (surely not sent),
     ``uncertain``, ``failed`` or ``refused`` (a permanent refusal: never retried)."""
 

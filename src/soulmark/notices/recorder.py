@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, update
 
-from soulmark.notices.queue import Claimed, Result
+from soulmark.notices.queue import Claimed, SendOutcome
 from soulmark.notices.suppress import address_hash, suppress
 from soulmark.settings.mail import NoticeSettings
 from soulmark.store import Store
@@ -31,7 +31,7 @@ from soulmark.store.outage import unreachable
 __all__ = ["Recorder", "record"]
 
 _T = cast(Table, NoticeRow.__table__)
-Outcomes = Sequence[tuple[Claimed, Sequence[Result]]]
+Outcomes = Sequence[tuple[Claimed, Sequence[SendOutcome]]]
 _AGAIN_S = (0.25, 5.0)
 """A record the database could not take is written again after this, doubling up to that."""
 
@@ -48,10 +48,10 @@ class Recorder:
         self.clock = clock
         self.broken = False
         """A record failed: the pass starts no more messages (it could not say they went)."""
-        self._waiting: list[tuple[Claimed, Sequence[Result], asyncio.Future[None]]] = []
+        self._waiting: list[tuple[Claimed, Sequence[SendOutcome], asyncio.Future[None]]] = []
         self._writing: asyncio.Task[None] | None = None
 
-    async def done(self, claimed: Claimed, results: Sequence[Result]) -> None:
+    async def done(self, claimed: Claimed, results: Sequence[SendOutcome]) -> None:
         """Record ``results`` of ``claimed``; returns once they are committed."""
         if not results:
             return
@@ -120,7 +120,7 @@ class _Sorted:
         self,
         settings: NoticeSettings,
         claimed: Claimed,
-        results: Sequence[Result],
+        results: Sequence[SendOutcome],
         keep: bool,
         now_us: int,
     ) -> None:

@@ -27,7 +27,7 @@ import aiosmtplib
 from soulmark.notices.compose import Outgoing
 from soulmark.notices.dkim import Signer, open_signer
 from soulmark.notices.mime import Letterhead, public_domain, to_bytes
-from soulmark.notices.queue import Result
+from soulmark.notices.queue import SendOutcome
 from soulmark.settings.mail import NoticeSettings, SmtpTarget
 
 __all__ = ["Transport", "SmtpTransport", "OutboxTransport", "open_transport", "refusal"]
@@ -37,7 +37,7 @@ outbox_log = logging.getLogger("soulmark.notices.outbox")
 
 _NETWORK = (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError)
 
-Done = Callable[[Sequence[Result]], Awaitable[None]]
+Done = Callable[[Sequence[SendOutcome]], Awaitable[None]]
 """Records outcomes; a message's own record is awaited before the next message starts."""
 Going = Callable[[], bool]
 """Whether another message may start (the claim's lease holds, records still work)."""
@@ -49,7 +49,7 @@ class Transport(Protocol):
 
     async def send(
         self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
-    ) -> list[Result]: ...
+    ) -> list[SendOutcome]: ...
 
     async def close(self) -> None: ...
 
@@ -61,11 +61,11 @@ class OutboxTransport:
 
     async def send(
         self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
-    ) -> list[Result]:
+    ) -> list[SendOutcome]:
         # The outbox is the table itself: the record is the delivery, one transaction.
         for out in batch:
             outbox_log.info("to %s: %s\n%s", out.to, out.subject, out.body)
-        results = [Result(out.notice_id, "sent") for out in batch]
+        results = [SendOutcome(out.notice_id, "sent") for out in batch]
         await done(results)
         return results
 
@@ -95,9 +95,9 @@ class SmtpTransport:
 
     async def send(
         self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
-    ) -> list[Result]:
+    ) -> list[SendOutcome]:
         queue = deque(batch)
-        results: list[Result] = []
+        results: list[SendOutcome] = []
         errors: list[str] = []
         lanes = range(min(len(self.clients), len(batch)))
         await asyncio.gather(
@@ -105,7 +105,7 @@ class SmtpTransport:
         )
         # Left over when no connection could be opened, or the lease went: surely not sent.
         why = _LEASE_GONE if not going() else errors[-1] if errors else "no mail server"
-        left = [Result(out.notice_id, "retry", why) for out in queue]
+        left = [SendOutcome(out.notice_id, "retry", why) for out in queue]
         await done(left)
         return results + left
 
@@ -113,7 +113,7 @@ class SmtpTransport:
         self,
         i: int,
         queue: deque[Outgoing],
-        results: list[Result],
+        results: list[SendOutcome],
         errors: list[str],
         now: int,
         done: Done,
@@ -131,9 +131,9 @@ class SmtpTransport:
                 result = (
                     await self._send_one(i, client, out, now)
                     if client
-                    else Result(out.notice_id, "retry", errors[-1])
+                    else SendOutcome(out.notice_id, "retry", errors[-1])
                 )
-            result = result or Result(out.notice_id, "retry", "connection lost")
+            result = result or SendOutcome(out.notice_id, "retry", "connection lost")
             results.append(result)
             await done([result])  # recorded before the next message starts
 
@@ -164,11 +164,11 @@ class SmtpTransport:
 
     async def _send_one(
         self, i: int, client: aiosmtplib.SMTP, out: Outgoing, now_us: int
-    ) -> Result | None:
+    ) -> SendOutcome | None:
         """The outcome, or None when the connection broke before the message began."""
         utf8 = not out.to.isascii()
         if utf8 and not client.supports_extension("smtputf8"):
-            return Result(out.notice_id, "failed", "the mail server cannot take this address")
+            return SendOutcome(out.notice_id, "failed", "the mail server cannot take this address")
         message = to_bytes(out, self.head, now_us=now_us)
         if self.signer is not None:
             message = self.signer.sign(message)
@@ -189,9 +189,9 @@ class SmtpTransport:
         except _NETWORK as exc:
             self._drop(i, client)
             if step == b"DATA":
-                return Result(out.notice_id, "uncertain", f"lost during DATA: {_text(exc)}")
+                return SendOutcome(out.notice_id, "uncertain", f"lost during DATA: {_text(exc)}")
             return None
-        return Result(out.notice_id, "sent")
+        return SendOutcome(out.notice_id, "sent")
 
     async def _reset(self, i: int, client: aiosmtplib.SMTP) -> None:
         try:
@@ -225,14 +225,14 @@ _ABOUT_ADDRESS = re.compile(r"\s*5\.[12]\.\d{1,3}\b")
 """Enhanced status codes (RFC 3463) about the address: 5.1.x bad address, 5.2.x mailbox."""
 
 
-def refusal(notice_id: int, step: bytes, code: int, message: str) -> Result:
+def refusal(notice_id: int, step: bytes, code: int, message: str) -> SendOutcome:
     """What a refusing reply means for one message (see the module's docstring)."""
     why = f"{code} {message}"
     # 552 to RCPT is "too many recipients" whatever its class (RFC 5321 4.5.3.1.10).
     if code < 500 or step == b"MAIL" or (step == b"RCPT" and code == 552):
-        return Result(notice_id, "retry", why)
+        return SendOutcome(notice_id, "retry", why)
     about_address = step == b"RCPT" or _ABOUT_ADDRESS.match(message) is not None
-    return Result(notice_id, "refused", why, suppress=about_address)
+    return SendOutcome(notice_id, "refused", why, suppress=about_address)
 
 
 def _address(from_addr: str) -> str:

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from soulmark.notices.lease import Leases, take_back
-from soulmark.notices.queue import Claimed, Result, claim_due, materialise, release
+from soulmark.notices.queue import Claimed, SendOutcome, claim_due, materialise, release
 from soulmark.notices.recorder import Recorder
 from soulmark.notices.transports import Transport, open_transport
 from soulmark.observe.metrics import delivered
@@ -47,7 +47,7 @@ class DeliveryReport:
         return asdict(self)
 
 
-def _tally(report: DeliveryReport, claimed: Claimed, results: list[Result], most: int) -> None:
+def _tally(report: DeliveryReport, claimed: Claimed, results: list[SendOutcome], most: int) -> None:
     report.claimed += len(claimed.outgoing) + claimed.suppressed
     report.suppressed += claimed.suppressed
     for res in results:

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from soulmark.core.errors import SoulmarkError
 from soulmark.notices.compose import Outgoing
-from soulmark.notices.queue import Result
+from soulmark.notices.queue import SendOutcome
 from soulmark.notices.transports import Done, Going, Transport
 from soulmark.push.cipher import encrypt, receiver
 from soulmark.push.keys import VapidKeys, load_keys
@@ -98,18 +98,18 @@ class PushTransport:
 
     async def send(
         self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
-    ) -> list[Result]:
+    ) -> list[SendOutcome]:
         why = await self._load_keys()
         if why is not None:  # the pushes wait for a key; the mail beside them goes on
-            left = [Result(o.notice_id, "retry", why) for o in batch]
+            left = [SendOutcome(o.notice_id, "retry", why) for o in batch]
             await done(left)
             return left
         devices = await asyncio.to_thread(self._devices, batch)
         queue = deque(batch)
-        results: list[Result] = []
+        results: list[SendOutcome] = []
         lanes = range(min(LANES, len(batch)))
         await asyncio.gather(*(self._lane(queue, devices, results, done, going) for _ in lanes))
-        left = [Result(o.notice_id, "retry", "the claim's lease could run out") for o in queue]
+        left = [SendOutcome(o.notice_id, "retry", "the claim's lease could run out") for o in queue]
         await done(left)
         return results + left
 
@@ -136,7 +136,7 @@ class PushTransport:
         self,
         queue: deque[Outgoing],
         devices: dict[int, _Device],
-        results: list[Result],
+        results: list[SendOutcome],
         done: Done,
         going: Going,
     ) -> None:
@@ -144,13 +144,13 @@ class PushTransport:
             out = queue.popleft()
             device = devices.get(int(out.to.removeprefix(ADDRESS)))
             if device is None:
-                result = Result(out.notice_id, "failed", "the device was removed")
+                result = SendOutcome(out.notice_id, "failed", "the device was removed")
             else:
                 result = await self._push(out, device)
             results.append(result)
             await done([result])  # recorded before this lane starts another
 
-    async def _push(self, out: Outgoing, device: _Device) -> Result:
+    async def _push(self, out: Outgoing, device: _Device) -> SendOutcome:
         world = json.loads(out.body)
         data = payload(base_kind(out.subject), lang=device.lang, **world)
         if self._session is None:
@@ -161,29 +161,31 @@ class PushTransport:
             body = encrypt(data, receiver(device.p256dh, device.auth))
             headers = {**self._vapid(device.endpoint), **_HEADERS}
         except Exception as exc:  # keys the browser gave that no cipher takes: never reachable
-            return Result(out.notice_id, "failed", f"cannot push to this device: {exc}")
+            return SendOutcome(out.notice_id, "failed", f"cannot push to this device: {exc}")
         try:
             async with self._session.post(device.endpoint, data=body, headers=headers) as answer:
                 await answer.read()
                 status = answer.status
         except aiohttp.ClientConnectorError as exc:  # no connection: nothing went out
-            return Result(out.notice_id, "retry", f"cannot reach the push service: {exc}")
+            return SendOutcome(out.notice_id, "retry", f"cannot reach the push service: {exc}")
         except (aiohttp.ClientError, TimeoutError) as exc:
             # The request may have reached the service: maybe delivered, not sent again.
-            return Result(out.notice_id, "uncertain", f"lost while pushing: {type(exc).__name__}")
+            return SendOutcome(
+                out.notice_id, "uncertain", f"lost while pushing: {type(exc).__name__}"
+            )
         return await self._answered(out, device, status)
 
-    async def _answered(self, out: Outgoing, device: _Device, status: int) -> Result:
+    async def _answered(self, out: Outgoing, device: _Device, status: int) -> SendOutcome:
         if 200 <= status < 300:
-            return Result(out.notice_id, "sent")
+            return SendOutcome(out.notice_id, "sent")
         if status in _GONE:
             await asyncio.to_thread(self._forget, device.id)
-            return Result(
+            return SendOutcome(
                 out.notice_id, "failed", f"the push service forgot this device ({status})"
             )
         if status in _RETRY or status >= 500:
-            return Result(out.notice_id, "retry", f"the push service answered {status}")
-        return Result(out.notice_id, "failed", f"the push service refused it ({status})")
+            return SendOutcome(out.notice_id, "retry", f"the push service answered {status}")
+        return SendOutcome(out.notice_id, "failed", f"the push service refused it ({status})")
 
     def _forget(self, sub_id: int) -> None:
         with self.store.transaction() as s:
@@ -205,7 +207,7 @@ class Dispatch:
 
     async def send(
         self, batch: list[Outgoing], *, now_us: int, done: Done, going: Going
-    ) -> list[Result]:
+    ) -> list[SendOutcome]:
         pushes = [o for o in batch if _is_push(o)]
         if not pushes:
             return await self.mail.send(batch, now_us=now_us, done=done, going=going)

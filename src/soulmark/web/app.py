@@ -21,11 +21,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
+from soulmark.jobs import run_worker
 from soulmark.observe.causes import cause_of
 from soulmark.push.keys import ensure_keys
 from soulmark.store import Store, open_store
 from soulmark.store.outage import OutageLog, unreachable
-from soulmark.web import health, notices_link
+from soulmark.web import health
 from soulmark.web.audit_runner import MAX_TRANSCRIPT, Auditor
 from soulmark.web.back import back_of
 from soulmark.web.bodies import BodyCap
@@ -61,7 +62,9 @@ def _lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.run_worker:
-            worker = notices_link.start_worker(app.state.store, settings)
+            # The worker inside the app (``soulmark serve`` with one process).
+            notices = settings.notices
+            worker = asyncio.create_task(run_worker(app.state.store, notices, clock=settings.clock))
         app.state.worker = worker
         hub: Hub = app.state.hub
         log_accept_failures(asyncio.get_running_loop())

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from soulmark.web import notices_link
+from soulmark.notices import outbox_messages
 from soulmark.web.deps import StoreDep
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, OutboxOut
@@ -17,11 +17,11 @@ router = APIRouter()
 
 @router.get("/dev/outbox", include_in_schema=False)
 def outbox_page(request: Request, store: StoreDep) -> Response:
-    return render(request, "outbox.html", {"messages": notices_link.outbox_messages(store)})
+    return render(request, "outbox.html", {"messages": outbox_messages(store)})
 
 
 @router.get("/api/dev/outbox", tags=["dev"], response_model=OutboxOut, **AS_IS)
 def outbox_api(store: StoreDep) -> dict[str, Any]:
     """Messages in the local outbox (development only)."""
-    messages = notices_link.outbox_messages(store)
+    messages = outbox_messages(store)
     return {"available": messages is not None, "messages": messages or []}

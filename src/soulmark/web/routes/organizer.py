@@ -18,13 +18,13 @@ from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
 from soulmark.core.links import organizer_url, world_url
+from soulmark.notices import delivery_counts
 from soulmark.services import co_organizers, invites, moderation, reports, senders
 from soulmark.services import organizer as org
 from soulmark.services.draw_outlook import draw_outlook
 from soulmark.services.schedule import schedule_of
 from soulmark.services.wrist_view import left_out_words  # what a wrist left out reads
 from soulmark.store import Store
-from soulmark.web import notices_link
 from soulmark.web.chart import histogram_svg
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
 from soulmark.web.lang import assume_zone, speech_of
@@ -51,7 +51,7 @@ class SealBody(BaseModel):
 def dashboard_json(store: Store, token: str, now: int) -> dict[str, Any]:
     board = org.dashboard(store, token=token, at=now)
     out = board.to_json()
-    out["notices"] = notices_link.delivery_counts(store, board.world.world)
+    out["notices"] = delivery_counts(store, board.world.world)
     out["invitations"] = invites.invitations(store, world=board.world.world).to_json()
     out["schedule"] = schedule_of(store, world=board.world.world).to_json()
     out["mail_held"] = senders.held(store, world=board.world.world)
