@@ -95,7 +95,8 @@ def test_i9_leave_api_needs_an_explicit_confirm(web):
     me = world.by_name("Ana Lifecycle")
     for body in (None, {}, {"confirm": False}):
         refused = web.api("POST", "/api/wrist/leave", me.token, json=body)
-        assert refused.status_code == 422 and list(refused.json()) == ["error"]
+        assert refused.status_code == 422 and list(refused.json()) == ["error", "code"]
+        assert refused.json()["code"] in ("leave-unconfirmed", "invalid-request")
         assert "confirm" in refused.json()["error"] and "\n" not in refused.json()["error"]
     assert web.api("GET", "/api/wrist", me.token).status_code == 200
     assert web.api("GET", "/api/wrist/leave", me.token).json() == {"outcome": "removed"}
