@@ -177,6 +177,7 @@ def test_i18_5_both_reached_out_is_a_card_with_the_contact_a_copy_button_and_saf
     page.click("#look")
     wait_state(page, "revealed")
     assert page.locator("#match").is_hidden() and page.locator("#safety").is_visible()
+    page.click("#reach-use-address")  # the join address, offered not filled in
     page.click("#reach-out")
     page.wait_for_selector("#reached-out")
     mark_document(page)

@@ -50,6 +50,8 @@ NOT_PAGES = {
     "/organizer/{token}/poster.svg": "an SVG download",
     "/manifest.webmanifest": "the web app manifest (JSON)",
     "/sw.js": "the service worker (a script)",
+    "/card.png": "a link preview's image (PNG)",
+    "/w/{slug}/card.png": "a link preview's image (PNG)",
 }
 """GET routes outside the API that answer with something other than a page."""
 
@@ -230,6 +232,9 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/j/{code}": lambda s, page: page.goto(s.live.url(f"/j/{_slip_code(s)}")),
     "/organizer/{token}/links/made": _link_made,
     # The service worker's offline page, in the language this person chose.
+    "/organizer/{token}/replaced": lambda s, page: _replaced(s, page),
+    "/wrist/{token}/replaced": lambda s, page: _wrist_replaced(s, page),
+    "/w/{slug}/recover/sent": lambda s, page: _recovery(s, page),
     "/offline/{lang}": lambda s, page: page.goto(
         s.live.url("/offline/" + page.evaluate("document.documentElement.lang"))
     ),
@@ -299,6 +304,19 @@ def _replaced(s: Scene, page: Any) -> None:
     page.wait_for_selector("#organizer-replaced")
 
 
+def _wrist_replaced(s: Scene, page: Any) -> None:
+    page.goto(s.fresh_wrist_url(""))
+    page.click("#replace-link")
+    page.wait_for_selector("#replaced")
+
+
+def _share_card(s: Scene, page: Any) -> None:
+    # A share link's session named by a browser that holds no cookie for it (a chat app's
+    # preview robot): the link's card, never a dead end (issue 19 item 6).
+    page.goto(s.live.url("/share/me-0123456789abcdef"))
+    page.wait_for_selector("#share-card")
+
+
 def _audited(s: Scene, page: Any) -> None:
     page.goto(s.live.url("/audit"))
     page.locator("#transcript").fill(services.transcript_text(s.live.store, world=s.world))
@@ -327,6 +345,7 @@ ANSWERS: dict[str, Callable[[Scene, Any], None]] = {
     "unsubscribed": _unsubscribed,
     "invitations previewed": _previewed,
     "organizer link replaced": _replaced,
+    "a share link's card": _share_card,
     "error": _refused,
 }
 """Pages that answer a form (or refuse), reached by filling it in."""

@@ -52,6 +52,7 @@ def test_b3_an_open_wrist_page_follows_its_stream_without_polling(
     # name; a reload from here would race that navigation (net::ERR_ABORTED).
     page.wait_for_selector("#mark-name", state="attached")
     wait_state(page, "revealed")
+    page.click("#reach-use-address")  # the join address, offered not filled in
     page.click("#reach-out")
     page.wait_for_selector("#reach-wait", state="visible")
     mark_document(page)

@@ -14,7 +14,8 @@ from notices_support import NAMES, T0, SmtpServer, World, _read_marks, make_worl
 from tests.push_service import Browser, PushService
 
 from soulmark.core.times import HOUR, SECOND
-from soulmark.notices import NoticeSettings, deliver_due
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings
 from soulmark.push.keys import ensure_keys
 from soulmark.services import create_world, join, look, push, reach_out, seal, wrist
 from soulmark.services.world_admin import set_joins

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from notices_support import SmtpServer, World
 
 from soulmark.core.times import DAY, SECOND
-from soulmark.notices import NoticeSettings, deliver_due
+from soulmark.jobs import deliver_due
+from soulmark.notices import NoticeSettings
 from soulmark.store import Store
 from soulmark.web import Settings, create_app
 from soulmark.web.deps import CSRF_COOKIE, form_token

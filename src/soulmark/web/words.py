@@ -51,6 +51,15 @@ ERROR_WORDS: dict[str, str] = {
         "mail on your world's page."
     ),
     "push-off": N_("This site does not send notices to devices."),
+    "once-too-long": N_("This form is out of date. Reload the page and try again."),
+    "share-retry": N_("That did not go through. Please press the button again."),
+    "link-name-invalid": N_(
+        "Give the organizer link a short name of its own (not “main”, which is the world's)."
+    ),
+    "person-slip": N_("This person joined with a slip and has no address to mail."),
+    "slips-domain": N_("A world open to one email domain cannot have join slips."),
+    "slips-many": N_("This world already has as many unused join slips as it can hold."),
+    "report-unknown": N_("This world has no report with that id."),
     "wrist-unknown": N_("This wrist link does not work. Check that you copied all of it."),
     "share-unknown": N_("This share link does not work."),
     "link-unknown": N_("This link does not work. Check that you copied all of it."),

@@ -24,7 +24,7 @@
       var days = Math.round((Date.UTC(at.getFullYear(), at.getMonth(), at.getDate()) -
         Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())) / 86400000);
       var time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
-      var day = { "-1": "yesterday_at", "0": "today_at", "1": "tomorrow_at" }[String(days)];
+      var day = { "-1": "at_yesterday", "0": "at_today", "1": "at_tomorrow" }[String(days)];
       if (day && WORDS[day]) return WORDS[day].replace("%(time)s", time);
       var opts = { month: "long", day: "numeric" };
       if (at.getFullYear() !== now.getFullYear()) opts.year = "numeric";
@@ -234,6 +234,7 @@
   function wire(root) {
     var copy = document.getElementById("copy-contact");
     if (copy && copy.hidden) copyText(copy);
+    fillers();  // a revealed part arrives with its reach-out choices still to offer
   }
 
   // Opened through a session ("me"), the HttpOnly cookie authenticates and no token is here.
@@ -624,7 +625,8 @@
   function fillers() {
     document.querySelectorAll("button[data-fill]").forEach(function (b) {
       var box = document.getElementById(b.dataset.fill);
-      if (!box) return;
+      if (!box || b.dataset.bound) return;
+      b.dataset.bound = "1";
       b.hidden = false;
       b.addEventListener("click", function () { box.value = b.dataset.value; box.focus(); });
     });
