@@ -147,9 +147,9 @@
   }
 
   // What the page gains once the name is read: the sections the server now renders (the
-  // revealed one, the share links' name switches), taken from its own page.  A box holding a
-  // share link shown only once stays as it is.
-  var REVEALED = ["revealed", "friends"];
+  // revealed one, the share links' name switches, the partner's number for the curious), taken
+  // from its own page.  A box holding a share link shown only once stays as it is.
+  var REVEALED = ["revealed", "friends", "about"];
 
   function swapIn(root, fresh) {
     var name = fresh.querySelector("#name-on-wrist");
