@@ -81,9 +81,16 @@ def confusables_version() -> str:
 def skeleton(text: str) -> str:
     """TR39 ``skeleton(X)``: two strings are confusable when their skeletons are equal."""
     table = _prototypes()
-    nfd = unicodedata.normalize("NFD", text)
-    mapped = "".join(table.get(ch, ch) for ch in nfd if ord(ch) not in _IGNORABLE)
-    return unicodedata.normalize("NFD", mapped)
+    out = text
+    # Once more until nothing changes: a prototype may decompose into characters that map
+    # again (Arabic alef with madda: U+0622 -> U+0627 U+0653), and a skeleton must be its own.
+    for _ in range(8):
+        nfd = unicodedata.normalize("NFD", out)
+        mapped = "".join(table.get(ch, ch) for ch in nfd if ord(ch) not in _IGNORABLE)
+        done, out = out, unicodedata.normalize("NFD", mapped)
+        if out == done:
+            break
+    return out
 
 
 def look(name: str) -> str:
