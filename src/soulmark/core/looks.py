@@ -83,7 +83,8 @@ def skeleton(text: str) -> str:
     table = _prototypes()
     out = text
     # Once more until nothing changes: a prototype may decompose into characters that map
-    # again (Arabic alef with madda: U+0622 -> U+0627 U+0653), and a skeleton must be its own.
+    # again (ǆ: d + ž, then z + caron; U+FE81: U+0622, then alef + madda), and a skeleton
+    # must be its own.
     for _ in range(8):
         nfd = unicodedata.normalize("NFD", out)
         mapped = "".join(table.get(ch, ch) for ch in nfd if ord(ch) not in _IGNORABLE)
