@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -113,6 +114,15 @@ def test_i19_the_device_list_signs_any_device_out(web):
     assert web.api("GET", "/api/wrist", token).status_code == 200  # the link itself stays
     other = web.api("DELETE", f"/api/wrist/sessions/{listed[0]['id']}", token)
     assert other.status_code == 404 and other.json()["code"] == "device-unknown"
+
+
+@pytest.mark.parametrize("device", [0, -1, 2**31, 15448624300, 2**63, 10**30])
+def test_i19_a_device_id_no_column_holds_is_no_device(web, device: int) -> None:
+    # Found by the fuzz run on PostgreSQL: an id past 32 bits reached the database as a 500.
+    world = web.world(["Ida Link"], seal=False)
+    token = world.people[next(iter(world.people))].token
+    got = web.api("DELETE", f"/api/wrist/sessions/{device}", token)
+    assert got.status_code == 404 and got.json()["code"] == "device-unknown"
 
 
 def test_i19_signing_out_needs_a_form_of_this_site(web):

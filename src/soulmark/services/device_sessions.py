@@ -24,7 +24,7 @@ from soulmark.core.times import DAY, iso
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token, token_hash
 from soulmark.store import Store
-from soulmark.store.models import PersonRow, WorldRow
+from soulmark.store.models import PersonRow, WorldRow, holds_row_id
 from soulmark.store.session_models import DeviceSessionRow
 
 __all__ = [
@@ -252,10 +252,14 @@ def sign_out(store: Store, *, token: str, device: int) -> bool:
     """Sign one of the wrist's devices out (it may be the one asking); whether it was."""
     with store.transaction() as s:
         person = _person(s, token)
-        gone = s.scalar(
-            delete(DeviceSessionRow)
-            .where(DeviceSessionRow.id == device, DeviceSessionRow.person_id == person.id)
-            .returning(DeviceSessionRow.id)
+        gone = (
+            None
+            if not holds_row_id(device)
+            else s.scalar(
+                delete(DeviceSessionRow)
+                .where(DeviceSessionRow.id == device, DeviceSessionRow.person_id == person.id)
+                .returning(DeviceSessionRow.id)
+            )
         )
         if gone is None:
             raise NotFound("this wrist has no such device", code="device-unknown")

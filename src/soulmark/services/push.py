@@ -22,7 +22,7 @@ from soulmark.push.rows import forget_device, subscription_pushes
 from soulmark.services.bearers import person_by_token
 from soulmark.services.results import Result
 from soulmark.store import Store
-from soulmark.store.models import PersonRow
+from soulmark.store.models import PersonRow, holds_row_id
 from soulmark.store.push_models import PushSubscriptionRow
 
 __all__ = ["Device", "MAX_DEVICES", "devices", "devices_of", "subscribe", "unsubscribe"]
@@ -143,7 +143,7 @@ def unsubscribe(store: Store, *, token: str, device_id: int) -> list[Device]:
     with store.transaction() as s:
         person = person_by_token(s, token)
         # An id no column can hold is no device (the database would refuse to compare it).
-        row = s.get(PushSubscriptionRow, device_id) if 0 < device_id < 2**31 else None
+        row = s.get(PushSubscriptionRow, device_id) if holds_row_id(device_id) else None
         if row is None or row.person_id != person.id:
             raise NotFound("this wrist has no such device", code="push-unknown")
         forget_device(s, row.id)

@@ -29,7 +29,7 @@ from soulmark.services.relays import fetch_signature
 from soulmark.services.results import Result
 from soulmark.services.worlds import get_world, open_round, world_block
 from soulmark.store import Store
-from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow
+from soulmark.store.models import MarkRow, PersonRow, RoundRow, WorldRow, holds_row_id
 
 __all__ = ["Sealed", "seal", "transcript_text"]
 
@@ -49,7 +49,7 @@ class Sealed(Result):
 
 
 def _round(session: Session, world: WorldRow, number: int) -> RoundRow:
-    if not 0 < number < 2**31:  # no such round: PostgreSQL cannot bind it to an INTEGER
+    if not holds_row_id(number):
         raise NotFound(f"{world.slug} has no round {number}")
     row = session.scalars(
         select(RoundRow).where(RoundRow.world_id == world.id, RoundRow.number == number)

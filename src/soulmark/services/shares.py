@@ -17,7 +17,7 @@ from soulmark.services.wrist_read import snapshot_of_person
 from soulmark.services.wrist_view import SharedView, WristSnapshot, friend_view
 from soulmark.store import Store
 from soulmark.store.link_models import ShareRow
-from soulmark.store.models import PersonRow
+from soulmark.store.models import PersonRow, holds_row_id
 
 __all__ = [
     "LABEL_MAX",
@@ -114,7 +114,7 @@ def shares_of(s: Session, person: PersonRow) -> list[Share]:
 def _own_share(s: Session, person: PersonRow, share_id: int) -> ShareRow:
     # An id no row can have is missing too: the column is a 32-bit INTEGER, and PostgreSQL
     # refuses to bind more (SQLite, more than 64 bits).
-    row = s.get(ShareRow, share_id) if 0 < share_id < 2**31 else None
+    row = s.get(ShareRow, share_id) if holds_row_id(share_id) else None
     # Another wrist's share is reported exactly like a missing one.
     if row is None or row.person_id != person.id:
         raise NotFound("this wrist has no such share link", code="share-unknown")

@@ -28,11 +28,19 @@ __all__ = [
     "ExclusionRow",
     "ReceiptRow",
     "FateLogRow",
+    "holds_row_id",
 ]
 
 
 class Base(DeclarativeBase):
     pass
+
+
+def holds_row_id(number: int) -> bool:
+    """Whether ``number`` can be a row id or a round number: both are 32-bit INTEGER
+    columns, and PostgreSQL refuses to bind anything larger, so a caller's number outside
+    this range names no row and must not reach the database."""
+    return 0 < number < 2**31
 
 
 class WorldRow(Base):

@@ -4,9 +4,9 @@ of its devices, and signing any of them out.  The services are soulmark.services
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -20,9 +20,6 @@ from soulmark.web.schemas import AS_IS, Out
 from soulmark.web.session import ME, cookie_name, handle_of, in_session
 
 router = APIRouter()
-
-DeviceId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-"""A signed-in device's id, as the list names it (a row id: beyond 64 bits names none)."""
 
 
 class SessionOut(Out):
@@ -103,7 +100,7 @@ def keep_form(
 def sign_out_form(
     request: Request,
     token: str,
-    device: DeviceId,
+    device: int,
     store: StoreDep,
     settings: SettingsDep,
     now: NowDep,
@@ -142,6 +139,6 @@ def keep_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) ->
 
 
 @router.delete("/api/wrist/sessions/{device}", tags=["wrist"], response_model=SignedOutOut, **AS_IS)
-def sign_out_api(device: DeviceId, token: TokenDep, store: StoreDep) -> dict[str, Any]:
+def sign_out_api(device: int, token: TokenDep, store: StoreDep) -> dict[str, Any]:
     """Sign one of this wrist's devices out: its secret stops opening anything at once."""
     return {"signed_out": devices.sign_out(store, token=token, device=device)}
