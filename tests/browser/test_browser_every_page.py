@@ -233,6 +233,7 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/organizer/{token}/links/made": _link_made,
     # The service worker's offline page, in the language this person chose.
     "/organizer/{token}/replaced": lambda s, page: _replaced(s, page),
+    "/organizer/{token}/opened": lambda s, page: _opened(s, page),
     "/wrist/{token}/replaced": lambda s, page: _wrist_replaced(s, page),
     "/w/{slug}/recover/sent": lambda s, page: _recovery(s, page),
     "/offline/{lang}": lambda s, page: page.goto(

@@ -3,9 +3,12 @@ QR code, who may open worlds, and how often."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-from sqlalchemy import select
+import re
 
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from soulmark.store.models import WorldRow
 from soulmark.store.notice_models import NoticeRow
 from soulmark.web import create_app
 from tests.mailbox import signins  # noqa: F401  (the mailbox reads every queued kind)
@@ -69,9 +72,28 @@ def test_new_page_opens_a_world_and_shows_the_join_link_and_its_qr_code(web):
     made = web.form(
         "/new", {"name": "Club", "window_start": "2030-04-01", "window_end": "2030-06-30"}
     )
-    assert made.status_code == 201
+    assert made.status_code == 200
     assert 'id="join-url"' in made.text and 'id="organizer-url"' in made.text
     assert "<svg" in made.text and 'id="join-qr"' in made.text
+
+
+def test_i19_reloading_the_page_after_new_shows_the_same_world_and_opens_no_second(web):
+    form = {"name": "Club", "window_start": "2030-04-01", "window_end": "2030-06-30"}
+    answer = web.form(
+        "/new", {**form, "organizer_email": "org@school.test"}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and re.fullmatch(
+        r"/organizer/me-[0-9a-f]{16}/opened", answer.headers["location"]
+    )
+    first = web.client.get(answer.headers["location"])
+    again = web.client.get(answer.headers["location"])
+    organizer = re.search(r'id="organizer-url"[^>]*value="([^"]+)"', first.text)[1]
+    assert organizer == re.search(r'id="organizer-url"[^>]*value="([^"]+)"', again.text)[1]
+    assert 'id="mailed-to"' in first.text and 'id="mailed-to"' not in again.text
+    with web.store.read() as s:
+        assert s.scalar(select(func.count()).select_from(WorldRow)) == 1
+    board = web.client.get(organizer.replace("/organizer/#", "/organizer/"))
+    assert board.status_code == 200 and "Club" in board.text
 
 
 def test_dashboard_shows_the_join_link_with_a_copy_button_and_a_qr_code(web):

@@ -21,12 +21,18 @@ from soulmark.core.validate import clean_email
 from soulmark.notices.compose import DEFAULT_BASE_URL, organizer_mail
 from soulmark.notices.queue import queue_message
 from soulmark.services.relays import default_beacon
-from soulmark.services.schedule import check_seal_at, plan_seal
+from soulmark.services.schedule import check_seal_at, plan_seal, schedule_of
 from soulmark.services.senders import new_code
-from soulmark.services.worlds import WorldCreated, create_world, get_world, read_window
+from soulmark.services.worlds import (
+    WorldCreated,
+    create_world,
+    created_again,
+    get_world,
+    read_window,
+)
 from soulmark.store import Store
 
-__all__ = ["WorldAsked", "WorldOpened", "open_world", "world_links"]
+__all__ = ["WorldAsked", "WorldOpened", "open_world", "opened_world", "world_links"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,6 +118,19 @@ def open_world(
     if to is not None:
         _mail_links(store, made, to, (join_url, organizer_url), at, base_url)
     return WorldOpened(made, join_url, organizer_url, to, planned.seal_at if planned else None)
+
+
+def opened_world(
+    store: Store, *, token: str, base_url: str = DEFAULT_BASE_URL, mailed_to: str | None = None
+) -> WorldOpened:
+    """The world just opened, as its organizer link sees it: what ``/new`` shows after its
+    redirect, and again on every reload (issue 19 item 4).  ``mailed_to`` is said once, by
+    the page the form answered with; the store does not keep where the link was mailed."""
+    with store.read() as s:
+        made = created_again(s, token)
+    join_url, organizer_url = world_links(base_url, made.world, token)
+    planned = schedule_of(store, world=made.world).seal_at
+    return WorldOpened(made, join_url, organizer_url, mailed_to, planned)
 
 
 def _beacon(asked: WorldAsked, start: int, at: int, relays: Sequence[str]) -> BeaconSpec | None:

@@ -51,6 +51,8 @@ class WorldCreated(Result):
     window_end: str
     beacon: dict[str, Any] | None = None
     time_zone: str = "UTC"
+    email_domain: str | None = None
+    """Only addresses at this domain may join (None: any)."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,18 @@ def _created(
         window_end=iso(row.window_end),
         beacon=_beacon_json(beacon),
         time_zone=row.time_zone or "UTC",
+        email_domain=row.email_domain,
     )
+
+
+def created_again(s: Session, token: str) -> WorldCreated:
+    """What opening told the organizer behind ``token``, told again from the store: the
+    page after ``/new`` is a GET of it, so a reload shows this world, not a second one."""
+    row = organizer_row(s, token)
+    first = s.scalars(
+        select(RoundRow).where(RoundRow.world_id == row.id, RoundRow.number == 1)
+    ).one()
+    return _created(row, first, token, first.beacon)
 
 
 def _beacon_json(beacon: BeaconSpec | None) -> dict[str, Any] | None:

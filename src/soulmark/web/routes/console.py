@@ -9,19 +9,24 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import SoulmarkError
-from soulmark.services.world_opening import WorldAsked, WorldOpened, open_world
+from soulmark.core.links import organizer_url
+from soulmark.services.world_opening import WorldAsked, WorldOpened, open_world, opened_world
 from soulmark.web import new_form as nf
 from soulmark.web.deps import CsrfDep, Forbidden, NowDep, SettingsDep, StoreDep, TooMany
 from soulmark.web.errors import status_of
+from soulmark.web.flash import clear_flash, read_flash, set_flash
 from soulmark.web.lang import speech_of
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
+from soulmark.web.opening import open_session
 from soulmark.web.qr import qr_svg
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, OpenedOut
+from soulmark.web.session import ME, handle_of, in_session, session_cookie
 from soulmark.web.settings import Settings
 from soulmark.web.words import error_text
 
@@ -179,8 +184,33 @@ def new_form(
         opened = _open(request, settings, store, now, body)
     except SoulmarkError as exc:
         return _form_page(request, settings, now, typed, exc)
-    ctx = {"opened": opened.to_json(), "qr": qr_svg(opened.join_url)}
-    return render(request, "created.html", ctx, status=201)
+    return _to_opened(request, settings, opened)
+
+
+def _to_opened(request: Request, settings: Settings, opened: WorldOpened) -> Response:
+    """Post/redirect/get (issue 19 item 4): the organizer link moves into its session and
+    the page it lands on reads the world from it, so a reload shows this world, never a
+    second one."""
+    token = opened.created.organizer_token
+    response = RedirectResponse(organizer_url(f"{ME}-{handle_of(token)}", "/opened"), 303)
+    response.raw_headers.append(session_cookie("organizer", token, settings.cookies_secure))
+    if opened.mailed_to:
+        set_flash(request, response, where=handle_of(token), kind="mailed", value=opened.mailed_to)
+    return response
+
+
+@router.get("/organizer/{token}/opened", include_in_schema=False)
+def opened_page(request: Request, token: str, store: StoreDep, settings: SettingsDep) -> Response:
+    """The world just opened: its join link and QR to share, the organizer link to keep."""
+    if not in_session(request.scope):
+        return open_session(request, store, "organizer", token)
+    mailed = read_flash(request, where=handle_of(token), kind="mailed")
+    world = opened_world(store, token=token, base_url=settings.base_url, mailed_to=mailed)
+    ctx = {"opened": world.to_json(), "qr": qr_svg(world.join_url)}
+    response = render(request, "created.html", ctx)
+    if mailed:
+        clear_flash(request, response)
+    return response
 
 
 @router.post("/api/worlds", tags=["worlds"], status_code=201, response_model=OpenedOut, **AS_IS)
