@@ -234,6 +234,9 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     # The service worker's offline page, in the language this person chose.
     "/organizer/{token}/replaced": lambda s, page: _replaced(s, page),
     "/organizer/{token}/opened": lambda s, page: _opened(s, page),
+    "/organizer/{token}/retention": lambda s, page: _retention(s, page),
+    "/confirm/done": _follow("#confirm-button", lambda s: s.fresh_confirmation()),
+    "/sender/done": _follow("#sender-button", lambda s: s.fresh_sender()),
     "/wrist/{token}/replaced": lambda s, page: _wrist_replaced(s, page),
     "/w/{slug}/recover/sent": lambda s, page: _recovery(s, page),
     "/offline/{lang}": lambda s, page: page.goto(

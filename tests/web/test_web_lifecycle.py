@@ -70,6 +70,18 @@ def test_retention_is_set_by_the_organizer_and_erasure_keeps_the_transcript(web,
     )
 
 
+def test_i19_the_retention_form_answers_with_a_redirect_to_the_date_it_set(web, clock):
+    world = web.world(NAMES)
+    board = web.client.get(f"/organizer/{world.organizer}").url.path  # its session
+    unset = web.client.get(f"{board}/retention")
+    assert unset.status_code == 200 and unset.url.path == board
+    answer = web.form(f"{board}/retention", {"until": "2031-06-01"}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].endswith("/retention")
+    shown = web.client.get(answer.headers["location"])
+    assert shown.status_code == 200 and 'id="retain-until"' in shown.text
+    assert "2031" in shown.text and web.client.get(answer.headers["location"]).text == shown.text
+
+
 def _open(web, person):
     web.client.get(f"/wrist/{person.token}")
     return f"/wrist/me-{handle_of(person.token)}"

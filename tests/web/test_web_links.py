@@ -183,6 +183,22 @@ def test_issue22_a_confirmation_is_used_by_bodies(web):
     assert done.status_code == 200 and 'id="confirmed-note"' in done.text
 
 
+def test_i19_a_confirmation_answers_with_a_redirect_and_a_reload_still_says_confirmed(web):
+    world = web.world([], domain="school.test", seal=False)
+    web.api(
+        "POST", f"/api/worlds/{world.slug}/join", json={"name": "Kai", "email": "kai@school.test"}
+    )
+    token = confirmations(web.store)[0]["link"].rsplit("#", 1)[1]
+    answer = web.form("/confirm", {"token": token}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/confirm/done"
+    for _ in range(2):  # the page, then its reload: no "already used", nothing posted again
+        shown = web.client.get("/confirm/done")
+        assert shown.status_code == 200 and 'id="confirmed-note"' in shown.text
+        assert f'href="/w/{world.slug}"' in shown.text
+    web.client.cookies.clear()  # another browser: the page tells it nothing
+    assert web.client.get("/confirm/done", follow_redirects=False).headers["location"] == "/"
+
+
 def test_issue22_the_chooser_tells_same_named_worlds_apart(web, clock):
     first = web.world(NAMES)
     second = web.world(["Ed Other", "Flo Other"])  # "Test Academy" too

@@ -66,6 +66,18 @@ def test_i17_an_anonymous_world_sends_no_invitation_before_confirming_and_at_mos
     assert len(invitations(web.store)) == 300
 
 
+def test_i19_confirming_the_address_answers_with_a_redirect_that_a_reload_shows_again(web):
+    made = _open(web, organizer_email="org@own.test")
+    [mailed] = sender_links(web.store)
+    answer = web.form("/sender", {"code": _code(mailed["link"])}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/sender/done"
+    for _ in range(2):
+        shown = web.client.get("/sender/done")
+        assert shown.status_code == 200 and 'id="sender-done"' in shown.text
+        assert made["name"] in shown.text
+    assert web.api("GET", "/api/organizer", made["organizer_token"]).json()["mail_held"] is False
+
+
 def test_i17_a_world_opened_without_an_address_asks_for_the_link_on_its_dashboard(web):
     made = _open(web)
     token = made["organizer_token"]

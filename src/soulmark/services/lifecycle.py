@@ -38,6 +38,7 @@ __all__ = [
     "leave",
     "leave_outcome",
     "outcome_of",
+    "retention_of",
     "set_retention",
     "erase_expired",
 ]
@@ -199,6 +200,14 @@ def set_retention(store: Store, *, organizer_token: str, until: int, at: int) ->
         world = organizer_row(s, organizer_token)
         world.retain_until = until
         return {"world": world.slug, "retain_until": iso(until)}
+
+
+def retention_of(store: Store, *, organizer_token: str) -> dict[str, Any]:
+    """When the world behind ``organizer_token`` erases its personal data (None: not set)."""
+    with store.read() as s:
+        world = organizer_row(s, organizer_token)
+        until = world.retain_until
+        return {"world": world.slug, "retain_until": iso(until) if until is not None else None}
 
 
 def _erase_exclusions(s: Session, world: WorldRow) -> None:

@@ -15,11 +15,19 @@ import json
 import time
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from soulmark.web.deps import get_settings
 
-__all__ = ["FLASH_COOKIE", "FLASH_TTL_S", "clear_flash", "read_flash", "set_flash"]
+__all__ = [
+    "FLASH_COOKIE",
+    "FLASH_TTL_S",
+    "clear_flash",
+    "read_flash",
+    "redirect_flashed",
+    "set_flash",
+]
 
 FLASH_COOKIE = "sm_flash"
 FLASH_TTL_S = 120
@@ -71,3 +79,12 @@ def clear_flash(request: Request, response: Response) -> None:
     if _name(request) in request.cookies:
         secure = get_settings(request).cookies_secure
         response.delete_cookie(_name(request), path="/", httponly=True, secure=secure)
+
+
+def redirect_flashed(
+    request: Request, target: str, *, where: str, kind: str, value: str
+) -> Response:
+    """On to ``target`` (post/redirect/get), which shows ``value`` from its flash."""
+    response = RedirectResponse(target, status_code=303)
+    set_flash(request, response, where=where, kind=kind, value=value)
+    return response

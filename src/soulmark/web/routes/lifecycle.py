@@ -11,10 +11,11 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from soulmark.core.errors import InvalidInput
-from soulmark.core.links import wrist_url
+from soulmark.core.links import organizer_url, wrist_url
 from soulmark.core.times import parse_iso
 from soulmark.services import lifecycle
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
+from soulmark.web.opening import open_session, opened
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, ExportOut, LeaveOutcomeOut, LeftOut, RetentionOut
 from soulmark.web.session import cookie_name, handles_of
@@ -107,7 +108,19 @@ def leave_outcome_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str
 def retention_form(
     request: Request, token: str, until: Annotated[str, Form()], store: StoreDep, now: NowDep
 ) -> Response:
-    result = lifecycle.set_retention(store, organizer_token=token, until=_moment(until), at=now)
+    lifecycle.set_retention(store, organizer_token=token, until=_moment(until), at=now)
+    # Post/redirect/get (issue 19 item 4): a reload shows the date, and sets nothing again.
+    return RedirectResponse(organizer_url(token, "/retention"), status_code=303)
+
+
+@router.get("/organizer/{token}/retention", include_in_schema=False)
+def retention_page(request: Request, token: str, store: StoreDep) -> Response:
+    """The erasure date the organizer set; none set yet: the dashboard, where it is set."""
+    if not opened(request):
+        return open_session(request, store, "organizer", token)
+    result = lifecycle.retention_of(store, organizer_token=token)
+    if result["retain_until"] is None:
+        return RedirectResponse(organizer_url(token), status_code=303)
     return render(request, "retention.html", {"result": result, "token": token})
 
 

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from soulmark.core.links import organizer_url
 from soulmark.services import senders
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep, TokenDep
+from soulmark.web.flash import read_flash, redirect_flashed
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, SenderAskedOut, SenderOut
 
@@ -61,7 +62,19 @@ def ask_api(
 def confirm_form(request: Request, store: StoreDep, code: Annotated[str, Form()]) -> Response:
     # The mailed link is /sender/#code (soulmark.core.links): its page posts the code here.
     done = senders.confirm(store, code=code)
-    return render(request, "sender.html", {"sender": done.to_json(), "code": code})
+    # Post/redirect/get (issue 19 item 4): a reload shows the answer and posts nothing.
+    return redirect_flashed(
+        request, "/sender/done", where="sender", kind="done", value=done.world_name
+    )
+
+
+@router.get("/sender/done", include_in_schema=False)
+def confirmed_page(request: Request) -> Response:
+    """The address confirmed, for as long as its flash lasts (a reload shows it again)."""
+    name = read_flash(request, where="sender", kind="done")
+    if name is None:
+        return RedirectResponse("/", status_code=303)
+    return render(request, "sender.html", {"sender": {"confirmed": True, "world_name": name}})
 
 
 @router.post("/api/sender", tags=["organizer"], response_model=SenderOut, **AS_IS)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -16,6 +17,7 @@ from soulmark.i18n import pick
 from soulmark.services import confirm as confirming
 from soulmark.web.cards import card, world_card
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
+from soulmark.web.flash import read_flash, redirect_flashed
 from soulmark.web.lang import assume_zone, speech_of
 from soulmark.web.opening import ask_confirm, open_session
 from soulmark.web.render import render
@@ -84,6 +86,16 @@ def transcript_download(slug: str, store: StoreDep, round: int | None = None) ->
     )
 
 
+@router.get("/confirm/done", include_in_schema=False)
+def confirmed_page(request: Request) -> Response:
+    """What the confirmation did, for as long as its flash lasts (a reload shows it again)."""
+    said = read_flash(request, where="confirm", kind="done")
+    if said is None:
+        return RedirectResponse("/", status_code=303)
+    done = json.loads(said)
+    return render(request, "confirm.html", {"world": done["world"], "done": done})
+
+
 @router.get("/confirm/{token}", include_in_schema=False)
 def confirm_page(request: Request, token: str, store: StoreDep) -> Response:
     # A GET only asks: mail scanners follow links, and must not confirm anything.
@@ -96,14 +108,15 @@ def confirm_page(request: Request, token: str, store: StoreDep) -> Response:
 def confirm_form(
     request: Request, store: StoreDep, now: NowDep, token: Annotated[str, Form()]
 ) -> Response:
-    done = confirming.confirm(store, token=token, at=now)
-    return render(request, "confirm.html", {"world": done.world, "done": done})
+    return confirm_old_form(request, token, store, now)
 
 
 @router.post("/confirm/{token}", include_in_schema=False, dependencies=[CsrfDep])
 def confirm_old_form(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     done = confirming.confirm(store, token=token, at=now)
-    return render(request, "confirm.html", {"world": done.world, "done": done})
+    # Post/redirect/get (issue 19 item 4): a reload shows "confirmed", not "already used".
+    said = json.dumps({"world": done.world, "round": done.round})
+    return redirect_flashed(request, "/confirm/done", where="confirm", kind="done", value=said)
 
 
 @router.get("/api/worlds/{slug}", tags=["worlds"], response_model=WorldOut, **AS_IS)
