@@ -555,7 +555,6 @@
     });
     var box = document.getElementById("buzz");
     if (box && navigator.vibrate) {
-      document.getElementById("buzz-wrap").hidden = false;
       box.checked = localStorage.getItem("sm_buzz") === "1";
       box.addEventListener("change", function () {
         localStorage.setItem("sm_buzz", box.checked ? "1" : "0");

@@ -10,6 +10,9 @@
   // The drawn wrist's skin tone too, so the drawing never shows another one first.
   try { kept = localStorage.getItem("sm_skin"); } catch (e) { kept = null; }
   if (kept) root.dataset.skin = kept;
+  // And whether this phone can buzz: the "vibrate gently" choice takes its place in the first
+  // layout, rather than being unhidden later and pushing the rest of the page down.
+  if (navigator.vibrate) root.dataset.buzz = "1";
 
   function current() {
     if (root.dataset.theme) return root.dataset.theme;
