@@ -89,17 +89,21 @@ def _row(s: Session, token: str, *, lock: bool = False) -> DeviceSessionRow | No
     return row
 
 
-def person_of_device(s: Session, token: str, *, lock: bool = False) -> PersonRow:
-    """The person a device secret is signed in to, or NotFound as for an unknown wrist."""
+def person_of_device(
+    s: Session, token: str, *, lock: bool = False, at: int | None = None
+) -> PersonRow:
+    """The person a device secret is signed in to, or NotFound as for an unknown wrist;
+    one expired by ``at``, when the moment is known, is as unknown as a signed-out one."""
     row = _row(s, token) if is_device(token) else None
-    if row is None:
+    # Its row waits for touch() to delete it: until then only the moment tells it is dead.
+    if row is None or (at is not None and row.expires_at <= at):
         raise NotFound("no wrist has that token", code="wrist-unknown")
     return s.get_one(PersonRow, row.person_id, with_for_update=lock)
 
 
-def _person(s: Session, token: str) -> PersonRow:
+def _person(s: Session, token: str, at: int | None = None) -> PersonRow:
     if is_device(token):
-        return person_of_device(s, token)
+        return person_of_device(s, token, at=at)
     person: PersonRow = by_token(
         s, PersonRow.token_hash, token, missing="no wrist has that token", code="wrist-unknown"
     )
@@ -180,7 +184,7 @@ def keep(store: Store, *, token: str, at: int, user_agent: str) -> Opened:
     """ "Keep me signed in on this device": a device session for the wrist behind ``token``
     (a private link or a device), kept for :data:`KEPT_FOR`."""
     with store.transaction() as s:
-        person = _person(s, token)
+        person = _person(s, token, at)
         if person.left_at is not None:
             raise NotFound("no wrist has that token", code="wrist-unknown")
         if is_device(token):
@@ -245,13 +249,13 @@ def devices_of(s: Session, person: PersonRow, *, token: str, at: int) -> list[De
 def list_devices(store: Store, *, token: str, at: int) -> list[Device]:
     """The devices signed in to the wrist behind ``token``, newest first."""
     with store.read() as s:
-        return devices_of(s, _person(s, token), token=token, at=at)
+        return devices_of(s, _person(s, token, at), token=token, at=at)
 
 
-def sign_out(store: Store, *, token: str, device: int) -> bool:
+def sign_out(store: Store, *, token: str, device: int, at: int | None = None) -> bool:
     """Sign one of the wrist's devices out (it may be the one asking); whether it was."""
     with store.transaction() as s:
-        person = _person(s, token)
+        person = _person(s, token, at)
         gone = (
             None
             if not holds_row_id(device)
