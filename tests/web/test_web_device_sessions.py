@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from soulmark.core.times import DAY, HOUR, SECOND
+from soulmark.core.times import DAY, HOUR, MINUTE, SECOND
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.session_models import DeviceSessionRow
 from soulmark.web import Settings, create_app
@@ -284,3 +284,24 @@ def test_i19_an_expired_device_secret_reads_nothing_either(web, clock):
         got = web.api("GET", path, kept)
         assert got.status_code == 404 and got.json()["code"] == "wrist-unknown", path
     assert web.api("GET", "/api/wrist/exclusions", token).status_code == 200
+
+
+def _last_used(web) -> int:
+    with web.store.read() as s:
+        return s.scalars(select(DeviceSessionRow)).one().last_used_at
+
+
+def test_i19_a_device_opening_its_wrist_again_within_ten_minutes_writes_nothing(web, clock):
+    world = web.world([], seal=False)
+    _done, kept = _keep(web, world)
+    path = kept.headers["location"].split("#")[0]
+    signed_in = _last_used(web)
+    clock.now += 5 * MINUTE
+    assert web.client.get(path).status_code == 200
+    assert _last_used(web) == signed_in  # a reload is no use worth a write
+    clock.now += 5 * MINUTE  # ten minutes since it was last noted
+    assert web.client.get(path).status_code == 200
+    assert _last_used(web) == clock.now
+    clock.now += 9 * MINUTE
+    assert web.client.get(path).status_code == 200
+    assert _last_used(web) == clock.now - 9 * MINUTE

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import NotFound
-from soulmark.core.times import DAY, iso
+from soulmark.core.times import DAY, MINUTE, iso
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token, token_hash
 from soulmark.store import Store
@@ -31,6 +31,7 @@ __all__ = [
     "KEPT_FOR",
     "SHORT_FOR",
     "ROTATE_EVERY",
+    "TOUCH_EVERY",
     "Device",
     "Opened",
     "device_label",
@@ -52,6 +53,9 @@ KEPT_FOR = 180 * DAY
 SHORT_FOR = DAY
 """A device signed in without "keep me signed in": until the browser closes, at most a day."""
 ROTATE_EVERY = DAY
+TOUCH_EVERY = 10 * MINUTE
+"""How stale a device's last use may be before opening its wrist notes it again: a reload
+costs no write, and the device list is right to ten minutes."""
 PREFIX = "d_"
 _HANDLE = 16
 _GONE = "this device was signed out; open your private link again, or ask for a sign-in mail"
@@ -203,11 +207,27 @@ def _slug(s: Session, person: PersonRow) -> str:
     return s.get_one(WorldRow, person.world_id).slug
 
 
+def _settled(row: DeviceSessionRow, at: int) -> bool:
+    """Nothing for :func:`touch` to write: alive, used lately, and its secret not yet due."""
+    return (
+        row.expires_at > at
+        and at - row.last_used_at < TOUCH_EVERY
+        and at - row.rotated_at < ROTATE_EVERY
+    )
+
+
 def touch(store: Store, *, token: str, at: int) -> str | None:
     """A device opened its wrist: note when, and hand it a new secret if its secret is a day
     old (None otherwise, and for a private link).  An expired device is signed out."""
     if not is_device(token):
         return None
+    # Most opens are minutes apart: a read, which waits for no writer, settles them.
+    with store.read() as s:
+        seen = _row(s, token)
+        if seen is None:
+            raise NotFound(_GONE, code="wrist-unknown")
+        if _settled(seen, at):
+            return None
     with store.transaction() as s:
         row = _row(s, token, lock=True)
         if row is None:
