@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from soulmark.core.times import DAY, HOUR, SECOND
+from soulmark.core.times import DAY, HOUR, MINUTE, SECOND
 from soulmark.store.notice_models import NoticeRow
 from soulmark.store.session_models import DeviceSessionRow
 from soulmark.web import Settings, create_app
@@ -251,3 +251,57 @@ def test_i21_a_browser_without_its_cookie_gets_the_error_page_in_its_language(we
     assert "専用リンクをもう一度開く" in page.text
     english = web.client.get("/wrist/me")
     assert "Open your private link again" in english.text
+
+
+def _expired_device(web, clock) -> tuple[str, str]:
+    """A wrist's private token and a device secret of it, the device just past its 180 days."""
+    world = web.world(["Kai Link", "Lou Link"], seal=False)
+    token = next(iter(world.people.values())).token
+    kept = web.api("POST", "/api/wrist/sessions", token).json()["token"]
+    made = web.api("POST", "/api/wrist/shares", kept, json={"label": "before"})
+    assert made.status_code == 201  # it worked while it lived
+    clock.now += 180 * DAY + SECOND
+    return token, kept
+
+
+def test_i19_an_expired_device_secret_writes_nothing(web, clock):
+    # No wrist page was opened since: nothing has deleted the device's row yet.
+    token, kept = _expired_device(web, clock)
+    made = web.api("POST", "/api/wrist/shares", kept, json={"label": "after"})
+    assert made.status_code == 404 and made.json()["code"] == "wrist-unknown"
+    listed = web.api("GET", "/api/wrist/shares", token).json()
+    assert [s["label"] for s in listed] == ["before"]
+    excluded = web.api("POST", "/api/wrist/exclusions", kept, json={"email": "p1@school.test"})
+    assert excluded.status_code == 404 and excluded.json()["code"] == "wrist-unknown"
+    assert web.api("GET", "/api/wrist/exclusions", token).json()["addresses"] == []
+    with web.store.read() as s:
+        assert s.scalars(select(DeviceSessionRow)).one()  # refused while still stored
+
+
+def test_i19_an_expired_device_secret_reads_nothing_either(web, clock):
+    token, kept = _expired_device(web, clock)
+    for path in ("/api/wrist/exclusions", "/api/wrist/sessions"):
+        got = web.api("GET", path, kept)
+        assert got.status_code == 404 and got.json()["code"] == "wrist-unknown", path
+    assert web.api("GET", "/api/wrist/exclusions", token).status_code == 200
+
+
+def _last_used(web) -> int:
+    with web.store.read() as s:
+        return s.scalars(select(DeviceSessionRow)).one().last_used_at
+
+
+def test_i19_a_device_opening_its_wrist_again_within_ten_minutes_writes_nothing(web, clock):
+    world = web.world([], seal=False)
+    _done, kept = _keep(web, world)
+    path = kept.headers["location"].split("#")[0]
+    signed_in = _last_used(web)
+    clock.now += 5 * MINUTE
+    assert web.client.get(path).status_code == 200
+    assert _last_used(web) == signed_in  # a reload is no use worth a write
+    clock.now += 5 * MINUTE  # ten minutes since it was last noted
+    assert web.client.get(path).status_code == 200
+    assert _last_used(web) == clock.now
+    clock.now += 9 * MINUTE
+    assert web.client.get(path).status_code == 200
+    assert _last_used(web) == clock.now - 9 * MINUTE

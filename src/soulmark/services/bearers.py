@@ -13,10 +13,13 @@ from soulmark.store.models import PersonRow
 __all__ = ["person_by_token"]
 
 
-def person_by_token(session: Session, token: str, *, lock: bool = False) -> PersonRow:
-    """The wrist's person whose private token, or signed-in device's secret, this is."""
+def person_by_token(
+    session: Session, token: str, *, lock: bool = False, at: int | None = None
+) -> PersonRow:
+    """The wrist's person whose private token, or signed-in device's secret, this is; a
+    device expired by ``at`` (when the caller knows the moment) opens nothing."""
     if is_device(token):
-        return person_of_device(session, token, lock=lock)
+        return person_of_device(session, token, lock=lock, at=at)
     person: PersonRow = by_token(
         session,
         PersonRow.token_hash,

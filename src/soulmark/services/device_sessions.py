@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from soulmark.core.errors import NotFound
-from soulmark.core.times import DAY, iso
+from soulmark.core.times import DAY, MINUTE, iso
 from soulmark.services.results import Result
 from soulmark.services.tokens import by_token, token_hash
 from soulmark.store import Store
@@ -31,6 +31,7 @@ __all__ = [
     "KEPT_FOR",
     "SHORT_FOR",
     "ROTATE_EVERY",
+    "TOUCH_EVERY",
     "Device",
     "Opened",
     "device_label",
@@ -52,6 +53,9 @@ KEPT_FOR = 180 * DAY
 SHORT_FOR = DAY
 """A device signed in without "keep me signed in": until the browser closes, at most a day."""
 ROTATE_EVERY = DAY
+TOUCH_EVERY = 10 * MINUTE
+"""How stale a device's last use may be before opening its wrist notes it again: a reload
+costs no write, and the device list is right to ten minutes."""
 PREFIX = "d_"
 _HANDLE = 16
 _GONE = "this device was signed out; open your private link again, or ask for a sign-in mail"
@@ -89,17 +93,21 @@ def _row(s: Session, token: str, *, lock: bool = False) -> DeviceSessionRow | No
     return row
 
 
-def person_of_device(s: Session, token: str, *, lock: bool = False) -> PersonRow:
-    """The person a device secret is signed in to, or NotFound as for an unknown wrist."""
+def person_of_device(
+    s: Session, token: str, *, lock: bool = False, at: int | None = None
+) -> PersonRow:
+    """The person a device secret is signed in to, or NotFound as for an unknown wrist;
+    one expired by ``at``, when the moment is known, is as unknown as a signed-out one."""
     row = _row(s, token) if is_device(token) else None
-    if row is None:
+    # Its row waits for touch() to delete it: until then only the moment tells it is dead.
+    if row is None or (at is not None and row.expires_at <= at):
         raise NotFound("no wrist has that token", code="wrist-unknown")
     return s.get_one(PersonRow, row.person_id, with_for_update=lock)
 
 
-def _person(s: Session, token: str) -> PersonRow:
+def _person(s: Session, token: str, at: int | None = None) -> PersonRow:
     if is_device(token):
-        return person_of_device(s, token)
+        return person_of_device(s, token, at=at)
     person: PersonRow = by_token(
         s, PersonRow.token_hash, token, missing="no wrist has that token", code="wrist-unknown"
     )
@@ -180,7 +188,7 @@ def keep(store: Store, *, token: str, at: int, user_agent: str) -> Opened:
     """ "Keep me signed in on this device": a device session for the wrist behind ``token``
     (a private link or a device), kept for :data:`KEPT_FOR`."""
     with store.transaction() as s:
-        person = _person(s, token)
+        person = _person(s, token, at)
         if person.left_at is not None:
             raise NotFound("no wrist has that token", code="wrist-unknown")
         if is_device(token):
@@ -199,11 +207,27 @@ def _slug(s: Session, person: PersonRow) -> str:
     return s.get_one(WorldRow, person.world_id).slug
 
 
+def _settled(row: DeviceSessionRow, at: int) -> bool:
+    """Nothing for :func:`touch` to write: alive, used lately, and its secret not yet due."""
+    return (
+        row.expires_at > at
+        and at - row.last_used_at < TOUCH_EVERY
+        and at - row.rotated_at < ROTATE_EVERY
+    )
+
+
 def touch(store: Store, *, token: str, at: int) -> str | None:
     """A device opened its wrist: note when, and hand it a new secret if its secret is a day
     old (None otherwise, and for a private link).  An expired device is signed out."""
     if not is_device(token):
         return None
+    # Most opens are minutes apart: a read, which waits for no writer, settles them.
+    with store.read() as s:
+        seen = _row(s, token)
+        if seen is None:
+            raise NotFound(_GONE, code="wrist-unknown")
+        if _settled(seen, at):
+            return None
     with store.transaction() as s:
         row = _row(s, token, lock=True)
         if row is None:
@@ -245,13 +269,13 @@ def devices_of(s: Session, person: PersonRow, *, token: str, at: int) -> list[De
 def list_devices(store: Store, *, token: str, at: int) -> list[Device]:
     """The devices signed in to the wrist behind ``token``, newest first."""
     with store.read() as s:
-        return devices_of(s, _person(s, token), token=token, at=at)
+        return devices_of(s, _person(s, token, at), token=token, at=at)
 
 
-def sign_out(store: Store, *, token: str, device: int) -> bool:
+def sign_out(store: Store, *, token: str, device: int, at: int | None = None) -> bool:
     """Sign one of the wrist's devices out (it may be the one asking); whether it was."""
     with store.transaction() as s:
-        person = _person(s, token)
+        person = _person(s, token, at)
         gone = (
             None
             if not holds_row_id(device)

@@ -89,7 +89,7 @@ def _mail(s: Session, person: PersonRow, *, purpose: str, at: int, base_url: str
 def mail_me(store: Store, *, token: str, at: int, base_url: str = DEFAULT_BASE_URL) -> None:
     """ "Mail me a sign-in link": a device code to the wrist's own address."""
     with store.transaction() as s:
-        _mail(s, person_by_token(s, token), purpose=DEVICE, at=at, base_url=base_url)
+        _mail(s, person_by_token(s, token, at=at), purpose=DEVICE, at=at, base_url=base_url)
 
 
 def mail_again(store: Store, *, code: str, at: int, base_url: str = DEFAULT_BASE_URL) -> None:

@@ -90,7 +90,7 @@ def view(s: Session, person: PersonRow, at: int) -> Exclusions:
     return Exclusions(addresses=list(rows), limit=MAX_EXCLUSIONS, frozen=False, unhonoured=0)
 
 
-def lock_lists(s: Session, token: str) -> PersonRow:
+def lock_lists(s: Session, token: str, at: int | None = None) -> PersonRow:
     """The bearer of ``token``, locked as the seal locks: their world's row, then theirs.
 
     The seal holds the world's row exclusively from before it reads the lists until it
@@ -100,7 +100,7 @@ def lock_lists(s: Session, token: str) -> PersonRow:
     serialises every writer.  Rows are read again under the locks: the seal may have moved
     the round on meanwhile.
     """
-    found = person_by_token(s, token)
+    found = person_by_token(s, token, at=at)
     fresh = {"populate_existing": True}
     s.scalars(
         select(WorldRow)
@@ -120,7 +120,7 @@ def lock_lists(s: Session, token: str) -> PersonRow:
 
 
 def _editable(s: Session, token: str, at: int) -> PersonRow:
-    person = lock_lists(s, token)
+    person = lock_lists(s, token, at)
     if _frozen(s, person, at):
         raise Conflict(
             "your never-with list is frozen: fate for your round is sealed or closed",
@@ -216,7 +216,7 @@ def remove_exclusion(store: Store, *, token: str, email: str, at: int) -> Exclus
 
 def list_exclusions(store: Store, *, token: str, at: int) -> Exclusions:
     with store.read() as s:
-        return view(s, person_by_token(s, token), at)
+        return view(s, person_by_token(s, token, at=at), at)
 
 
 def round_exclusions(

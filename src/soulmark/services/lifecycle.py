@@ -77,7 +77,7 @@ def export_person(store: Store, *, token: str, at: int) -> dict[str, Any]:
     """Everything soulmark holds about the bearer of ``token``, as their wrist allows at ``at``
     (mark moments still ahead are not included: the itch stays the only warning, R5)."""
     with store.transaction() as s:
-        person = person_by_token(s, token)
+        person = person_by_token(s, token, at=at)
         world = s.get_one(WorldRow, person.world_id)
         shares = s.scalars(select(ShareRow).where(ShareRow.person_id == person.id)).all()
         notices = s.scalars(select(NoticeRow).where(NoticeRow.person_id == person.id)).all()
@@ -163,7 +163,7 @@ def outcome_of(s: Session, person: PersonRow, at: int) -> LeaveOutcome:
 def leave_outcome(store: Store, *, token: str, at: int) -> LeaveOutcome:
     """What :func:`leave` would do at ``at``, to say so before anyone confirms it."""
     with store.read() as s:
-        return outcome_of(s, person_by_token(s, token), at)
+        return outcome_of(s, person_by_token(s, token, at=at), at)
 
 
 def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
@@ -173,7 +173,7 @@ def leave(store: Store, *, token: str, at: int) -> dict[str, Any]:
     the seal, so nobody can drop joiners to pick among draws they can already compute.
     """
     with store.transaction() as s:
-        person = lock_lists(s, token)  # the seal's lock: a leaver's list goes with them
+        person = lock_lists(s, token, at)  # the seal's lock: a leaver's list goes with them
         outcome = outcome_of(s, person, at)
         _forget_links(s, [person.id])
         if outcome == "in_draw":

@@ -101,7 +101,7 @@ def subscribe(
     key = hashlib.sha256(url.encode()).hexdigest()
     dh, secret = _key(p256dh, 65, "p256dh"), _key(auth, 16, "auth")
     with store.transaction() as s:
-        person = person_by_token(s, token, lock=True)
+        person = person_by_token(s, token, lock=True, at=at)
         rows = list(
             s.scalars(select(PushSubscriptionRow).where(PushSubscriptionRow.person_id == person.id))
         )

@@ -87,7 +87,7 @@ def report_name(store: Store, *, token: str, at: int) -> WristReport:
     """Tell the organizer the name on this wrist; once per wrist and round (B6: no mark
     changes).  Only a name the bearer has read can be reported."""
     with store.transaction() as s:
-        me = person_by_token(s, token, lock=True)
+        me = person_by_token(s, token, lock=True, at=at)
         mark = s.scalars(
             select(MarkRow).where(MarkRow.person_id == me.id, MarkRow.round == me.round)
         ).first()

@@ -83,7 +83,7 @@ def _insert_share(
     store: Store, token: str, share_token: str, at: int, label: str | None
 ) -> tuple[Share, str]:
     with store.transaction() as s:
-        person = person_by_token(s, token)
+        person = person_by_token(s, token, at=at)
         hashed = token_hash(share_token)
         made = s.scalars(select(ShareRow).where(ShareRow.token_hash == hashed)).first()
         if made is not None:
@@ -123,7 +123,7 @@ def _own_share(s: Session, person: PersonRow, share_id: int) -> ShareRow:
 
 def revoke_share(store: Store, *, token: str, share_id: int, at: int) -> Share:
     with store.transaction() as s:
-        row = _own_share(s, person_by_token(s, token), share_id)
+        row = _own_share(s, person_by_token(s, token, at=at), share_id)
         if row.revoked_at is None:
             row.revoked_at = at
         return _share(row)
@@ -132,7 +132,7 @@ def revoke_share(store: Store, *, token: str, share_id: int, at: int) -> Share:
 def show_name(store: Store, *, token: str, share_id: int, show: bool, at: int) -> Share:
     """Let a share link show the name, or stop it; showing needs the bearer to have looked."""
     with store.transaction() as s:
-        person = person_by_token(s, token)
+        person = person_by_token(s, token, at=at)
         row = _own_share(s, person, share_id)
         if row.revoked_at is not None:
             raise Conflict("this share link has been revoked", code="share-revoked")

@@ -263,7 +263,7 @@ def replace_link(store: Store, *, token: str, once: str | None = None) -> Signed
         return SignedIn(world=s.get_one(WorldRow, person.world_id).slug, token=fresh)
 
 
-def world_of(store: Store, *, token: str) -> str:
+def world_of(store: Store, *, token: str, at: int | None = None) -> str:
     """The slug of the world of the wrist behind ``token`` (what a replaced link's page names)."""
     with store.read() as s:
-        return s.get_one(WorldRow, person_by_token(s, token).world_id).slug
+        return s.get_one(WorldRow, person_by_token(s, token, at=at).world_id).slug

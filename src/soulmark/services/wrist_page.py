@@ -42,7 +42,7 @@ class WristPage:
 def read_wrist_page(store: Store, *, token: str, at: int, with_devices: bool) -> WristPage:
     """The wrist behind ``token`` and everything its page shows, as of ``at``."""
     with store.read() as s:
-        person = person_by_token(s, token)
+        person = person_by_token(s, token, at=at)
         return WristPage(
             snapshot=snapshot_of_person(s, person_id=person.id, at=at),
             shares=shares_of(s, person),

@@ -31,7 +31,7 @@ def _view(s: Session, person: PersonRow, at: int) -> WristView:
 def look(store: Store, *, token: str, at: int) -> WristView:
     """Lift the bandage (R8): only once the name is legible; recorded once, never undone."""
     with store.transaction() as s:
-        person = person_by_token(s, token, lock=True)
+        person = person_by_token(s, token, lock=True, at=at)
         current = _view(s, person, at)
         if current.state in ("bare", "itching", "inking"):
             raise Conflict(
@@ -43,10 +43,10 @@ def look(store: Store, *, token: str, at: int) -> WristView:
         return _view(s, person, max(at, person.looked_at))
 
 
-def _pair(s: Session, token: str) -> tuple[PersonRow, PersonRow | None]:
+def _pair(s: Session, token: str, at: int) -> tuple[PersonRow, PersonRow | None]:
     """The bearer and their partner, both locked, lower id first (no deadlock between two
     partners acting at once): whether both reached out is decided under one lock."""
-    person = person_by_token(s, token)
+    person = person_by_token(s, token, at=at)
     partner_id = s.scalar(
         select(MarkRow.partner_id).where(
             MarkRow.person_id == person.id, MarkRow.round == person.round
@@ -76,7 +76,7 @@ def reach_out(store: Store, *, token: str, at: int, contact: str | None = None) 
     it reaches them only when both have said so, and can be changed or taken back until then."""
     chosen = clean_contact(contact) if contact is not None else None
     with store.transaction() as s:
-        person, partner = _pair(s, token)
+        person, partner = _pair(s, token, at)
         current = _view(s, person, at)
         if current.state != "revealed":
             raise Conflict("look at your wrist before reaching out", code="look-first-reach")
@@ -102,7 +102,7 @@ def withdraw(store: Store, *, token: str, at: int) -> WristView:
     """Take back a reach-out: possible until the partner has reached out too (then the
     contact has been passed, and what was passed cannot be unsaid)."""
     with store.transaction() as s:
-        person, partner = _pair(s, token)
+        person, partner = _pair(s, token, at)
         if _both(person, partner):
             raise Conflict(
                 "you have both reached out: your contact has been passed on", code="contact-passed"

@@ -105,7 +105,7 @@ def sign_out_form(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    devices.sign_out(store, token=token, device=device)
+    devices.sign_out(store, token=token, device=device, at=now)
     if _still_open(store, token, now):
         return RedirectResponse(wrist_url(token, at="sessions"), status_code=303)
     # This very device signed itself out: nothing left to open, and its cookie goes.

@@ -237,7 +237,7 @@ def replace_form(
 def replaced_page(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
     if not opened(request):
         return open_session(request, store, "wrist", token)
-    world = signing.world_of(store, token=token)
+    world = signing.world_of(store, token=token, at=now)
     link = read_flash(request, where=handle_of(token), kind="replaced")
     response = render(request, "replaced.html", {"world": world, "replaced": link, "token": token})
     if link:
