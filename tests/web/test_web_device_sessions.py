@@ -278,6 +278,28 @@ def test_i19_an_expired_device_secret_writes_nothing(web, clock):
         assert s.scalars(select(DeviceSessionRow)).one()  # refused while still stored
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/api/wrist/name", {"name": "After Link"}),
+        ("POST", "/api/wrist/replace", {"once": "again"}),
+        ("DELETE", "/api/wrist/devices/1", None),
+        ("DELETE", "/api/wrist/sessions/1", None),
+    ],
+)
+def test_i19_an_expired_device_secret_renames_replaces_and_removes_nothing(
+    web, clock, method, path, body
+):
+    token, kept = _expired_device(web, clock)
+    named = web.api("GET", "/api/wrist/name", token).json()["name"]
+    got = web.api(method, path, kept, json=body)
+    assert got.status_code == 404 and got.json()["code"] == "wrist-unknown"
+    # The private link still opens the same name: nothing was renamed or replaced.
+    assert web.api("GET", "/api/wrist/name", token).json()["name"] == named
+    with web.store.read() as s:
+        assert s.scalars(select(DeviceSessionRow)).one()  # nor signed out
+
+
 def test_i19_an_expired_device_secret_reads_nothing_either(web, clock):
     token, kept = _expired_device(web, clock)
     for path in ("/api/wrist/exclusions", "/api/wrist/sessions"):

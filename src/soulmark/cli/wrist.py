@@ -107,5 +107,5 @@ def rename(
     Example: soulmark rename w_Abc... "Iida Tenya"
     """
     with opened(db) as store:
-        own = naming.rename(store, token=token, name=name)
+        own = naming.rename(store, token=token, name=name, at=now_or(None))
     emit(as_json, own.to_json(), lambda: console.print(f"Your soulmate will read: {own.name}"))

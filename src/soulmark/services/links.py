@@ -16,13 +16,13 @@ from soulmark.store import Store
 __all__ = ["check_link"]
 
 
-def check_link(store: Store, *, kind: str, token: str) -> None:
+def check_link(store: Store, *, kind: str, token: str, at: int | None = None) -> None:
     """Raise the kind's own NotFound (``wrist-unknown``, ``share-unknown``,
     ``organizer-unknown``) unless ``token`` opens a live link of ``kind``."""
     assert kind in SESSION_KINDS, kind
     with store.read() as s:
         if kind == "wrist":
-            person_by_token(s, token)
+            person_by_token(s, token, at=at)
         elif kind == "share":
             live_share(s, token)
         else:

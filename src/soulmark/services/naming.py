@@ -39,18 +39,18 @@ def _sealed(s: Session, person: PersonRow) -> bool:
     return s.scalar(mark) is not None
 
 
-def own_name(store: Store, *, token: str) -> OwnName:
+def own_name(store: Store, *, token: str, at: int | None = None) -> OwnName:
     with store.read() as s:
-        person = person_by_token(s, token)
+        person = person_by_token(s, token, at=at)
         return OwnName(person.name, editable=not _sealed(s, person))
 
 
-def rename(store: Store, *, token: str, name: str) -> OwnName:
+def rename(store: Store, *, token: str, name: str, at: int | None = None) -> OwnName:
     """Change the name the soulmate will read; refused once the bearer's round is sealed."""
     cleaned = clean_name(name)
     try:
         with store.transaction() as s:
-            person = person_by_token(s, token)
+            person = person_by_token(s, token, at=at)
             # The world's row first, as sealing takes it: a rename and a seal never cross.
             world = select(WorldRow.id).where(WorldRow.id == person.world_id)
             s.execute(world.with_for_update(read=True)).first()

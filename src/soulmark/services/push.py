@@ -122,10 +122,10 @@ def subscribe(
         return _device(row)
 
 
-def devices(store: Store, *, token: str) -> list[Device]:
+def devices(store: Store, *, token: str, at: int | None = None) -> list[Device]:
     """The devices this wrist's notices are pushed to, oldest first."""
     with store.read() as s:
-        return devices_of(s, person_by_token(s, token))
+        return devices_of(s, person_by_token(s, token, at=at))
 
 
 def devices_of(s: Session, person: PersonRow) -> list[Device]:
@@ -138,13 +138,13 @@ def devices_of(s: Session, person: PersonRow) -> list[Device]:
     return [_device(r) for r in rows]
 
 
-def unsubscribe(store: Store, *, token: str, device_id: int) -> list[Device]:
+def unsubscribe(store: Store, *, token: str, device_id: int, at: int | None = None) -> list[Device]:
     """Stop pushing to one device (its pushes not yet sent go with it); the devices left."""
     with store.transaction() as s:
-        person = person_by_token(s, token)
+        person = person_by_token(s, token, at=at)
         # An id no column can hold is no device (the database would refuse to compare it).
         row = s.get(PushSubscriptionRow, device_id) if holds_row_id(device_id) else None
         if row is None or row.person_id != person.id:
             raise NotFound("this wrist has no such device", code="push-unknown")
         forget_device(s, row.id)
-    return devices(store, token=token)
+    return devices(store, token=token, at=at)

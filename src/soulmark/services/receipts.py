@@ -118,10 +118,10 @@ class Receipts(Result):
     receipts: list[dict[str, Any]]
 
 
-def own_receipts(store: Store, *, token: str) -> Receipts:
+def own_receipts(store: Store, *, token: str, at: int | None = None) -> Receipts:
     """Your own receipts (wrist token): nobody else, the organizer included, can read them."""
     with store.read() as s:
-        person = person_by_token(s, token)
+        person = person_by_token(s, token, at=at)
         rows = s.execute(
             select(ReceiptRow.round, ReceiptRow.salt, ReceiptRow.commitment)
             .where(ReceiptRow.person_id == person.id)

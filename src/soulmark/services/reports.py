@@ -112,10 +112,10 @@ def report_of(s: Session, person: PersonRow) -> WristReport:
     return WristReport(world=_slug(s, person), state=_state(_mine(s, person)))
 
 
-def wrist_report(store: Store, *, token: str) -> WristReport:
+def wrist_report(store: Store, *, token: str, at: int | None = None) -> WristReport:
     """What became of this wrist's report, for its page."""
     with store.read() as s:
-        return report_of(s, person_by_token(s, token))
+        return report_of(s, person_by_token(s, token, at=at))
 
 
 def reports(store: Store, *, token: str) -> Reports:

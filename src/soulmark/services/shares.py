@@ -98,9 +98,9 @@ def _insert_share(
         return _share(row), share_token
 
 
-def list_shares(store: Store, *, token: str) -> list[Share]:
+def list_shares(store: Store, *, token: str, at: int | None = None) -> list[Share]:
     with store.read() as s:
-        return shares_of(s, person_by_token(s, token))
+        return shares_of(s, person_by_token(s, token, at=at))
 
 
 def shares_of(s: Session, person: PersonRow) -> list[Share]:

@@ -245,17 +245,19 @@ def sign_in(store: Store, *, code: str, at: int) -> SignedIn:
         return SignedIn(world=s.get_one(WorldRow, person.world_id).slug, token=token)
 
 
-def replace_link(store: Store, *, token: str, once: str | None = None) -> SignedIn:
+def replace_link(
+    store: Store, *, token: str, once: str | None = None, at: int | None = None
+) -> SignedIn:
     """A new private link for the bearer of ``token``; ``token`` stops opening anything.
     The same ``once`` again (a double press) answers the link it made, and replaces nothing."""
     fresh = once_token("w", key=token, purpose="replace", once=once)
     with store.transaction() as s:
         try:
-            person = person_by_token(s, token, lock=True)
+            person = person_by_token(s, token, lock=True, at=at)
         except NotFound:
             if not once:
                 raise
-            person = person_by_token(s, fresh)
+            person = person_by_token(s, fresh, at=at)
             return SignedIn(world=s.get_one(WorldRow, person.world_id).slug, token=fresh)
         if person.left_at is not None:
             raise NotFound("no wrist has that token", code="wrist-unknown")

@@ -48,7 +48,9 @@ def open_session(
 ) -> Response:
     """On to ``/<kind>/me-<handle>`` with ``token`` in a cookie, if it opens something;
     otherwise the kind's NotFound, with no cookie."""
-    check_link(store, kind=kind, token=token)
+    # The request's moment, as NowDep would give it: a device secret expired by now opens
+    # nothing, though touch() has not yet deleted its row.
+    check_link(store, kind=kind, token=token, at=get_settings(request).clock())
     query = WELCOME if welcome else request.url.query
     target = f"/{kind}/{ME}-{handle_of(token)}" + (f"?{query}" if query else "")
     response = RedirectResponse(target, status_code=303)

@@ -145,15 +145,15 @@ def key_api(request: Request) -> dict[str, Any]:
     return {"public_key": public_key(request)}
 
 
-def _devices(request: Request, store: Any, token: str) -> dict[str, Any]:
-    listed = [d.to_json() for d in push.devices(store, token=token)]
+def _devices(request: Request, store: Any, token: str, now: int) -> dict[str, Any]:
+    listed = [d.to_json() for d in push.devices(store, token=token, at=now)]
     return {"public_key": public_key(request), "devices": listed}
 
 
 @router.get("/api/wrist/devices", tags=["push"], response_model=DevicesOut)
-def devices_api(request: Request, token: TokenDep, store: StoreDep) -> dict[str, Any]:
+def devices_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """The devices your wrist's notices are pushed to."""
-    return _devices(request, store, token)
+    return _devices(request, store, token, now)
 
 
 @router.post(
@@ -186,16 +186,16 @@ def subscribe_api(
 
 @router.delete("/api/wrist/devices/{device_id}", tags=["push"], response_model=DevicesOut)
 def unsubscribe_api(
-    request: Request, device_id: int, token: TokenDep, store: StoreDep
+    request: Request, device_id: int, token: TokenDep, store: StoreDep, now: NowDep
 ) -> dict[str, Any]:
     """Stop pushing to one device; the devices left."""
-    push.unsubscribe(store, token=token, device_id=device_id)
-    return _devices(request, store, token)
+    push.unsubscribe(store, token=token, device_id=device_id, at=now)
+    return _devices(request, store, token, now)
 
 
 @router.post(
     "/wrist/{token}/devices/{device_id}/remove", include_in_schema=False, dependencies=[CsrfDep]
 )
-def unsubscribe_form(token: str, device_id: int, store: StoreDep) -> Response:
-    push.unsubscribe(store, token=token, device_id=device_id)
+def unsubscribe_form(token: str, device_id: int, store: StoreDep, now: NowDep) -> Response:
+    push.unsubscribe(store, token=token, device_id=device_id, at=now)
     return RedirectResponse(wrist_url(token, at="push"), status_code=303)

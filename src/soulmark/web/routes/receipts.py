@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from soulmark.services.receipts import own_receipts
-from soulmark.web.deps import StoreDep, TokenDep
+from soulmark.web.deps import NowDep, StoreDep, TokenDep
 
 router = APIRouter()
 
@@ -26,10 +26,10 @@ class ReceiptsOut(BaseModel):
 
 
 @router.get("/api/wrist/receipts", tags=["wrist"])
-def receipts_api(token: TokenDep, store: StoreDep) -> ReceiptsOut:
+def receipts_api(token: TokenDep, store: StoreDep, now: NowDep) -> ReceiptsOut:
     """One receipt per never-with entry of each of your sealed rounds (wrist token only).
 
     The organizer, a friend's share link and the public never see them (docs/fate-exclusions.md).
     """
-    shown = own_receipts(store, token=token)
+    shown = own_receipts(store, token=token, at=now)
     return ReceiptsOut(person=shown.person, receipts=[ReceiptOut(**r) for r in shown.receipts])

@@ -44,9 +44,9 @@ def report_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
 
 
 @router.get("/api/wrist/report", tags=["wrist"], response_model=WristReportOut, **AS_IS)
-def my_report_api(token: TokenDep, store: StoreDep) -> dict[str, Any]:
+def my_report_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """What became of your report: ``none``, ``reported`` or ``removed``."""
-    return reports.wrist_report(store, token=token).to_json()
+    return reports.wrist_report(store, token=token, at=now).to_json()
 
 
 @router.get("/api/organizer/reports", tags=["organizer"], response_model=ReportsOut, **AS_IS)

@@ -139,6 +139,6 @@ def keep_api(request: Request, token: TokenDep, store: StoreDep, now: NowDep) ->
 
 
 @router.delete("/api/wrist/sessions/{device}", tags=["wrist"], response_model=SignedOutOut, **AS_IS)
-def sign_out_api(device: int, token: TokenDep, store: StoreDep) -> dict[str, Any]:
+def sign_out_api(device: int, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Sign one of this wrist's devices out: its secret stops opening anything at once."""
-    return {"signed_out": devices.sign_out(store, token=token, device=device)}
+    return {"signed_out": devices.sign_out(store, token=token, device=device, at=now)}

@@ -87,9 +87,9 @@ def shared_html(request: Request, token: str, store: StoreDep, now: NowDep) -> R
 
 
 @router.get("/api/wrist/shares", tags=["friends"], response_model=SharesOut, **AS_IS)
-def shares_api(token: TokenDep, store: StoreDep) -> list[dict[str, Any]]:
+def shares_api(token: TokenDep, store: StoreDep, now: NowDep) -> list[dict[str, Any]]:
     """Your wrist's share links (wrist token)."""
-    return [s.to_json() for s in sharing.list_shares(store, token=token)]
+    return [s.to_json() for s in sharing.list_shares(store, token=token, at=now)]
 
 
 @router.post(

@@ -217,9 +217,13 @@ def mail_me_api(
 
 @router.post("/wrist/{token}/replace", include_in_schema=False, dependencies=[CsrfDep])
 def replace_form(
-    request: Request, token: str, store: StoreDep, once: Annotated[str | None, Form()] = None
+    request: Request,
+    token: str,
+    store: StoreDep,
+    now: NowDep,
+    once: Annotated[str | None, Form()] = None,
 ) -> Response:
-    done = signing.replace_link(store, token=token, once=once)
+    done = signing.replace_link(store, token=token, once=once, at=now)
     # Post/redirect/get (issue 19 item 4): this browser's session moves to the new link, and
     # the link itself reaches the page once, in a flash; a reload repeats nothing.
     handle = handle_of(done.token)
@@ -253,8 +257,8 @@ class ReplaceBody(BaseModel):
 
 @router.post("/api/wrist/replace", tags=["wrist"], response_model=SignedInOut, **AS_IS)
 def replace_api(
-    token: TokenDep, store: StoreDep, body: ReplaceBody | None = None
+    token: TokenDep, store: StoreDep, now: NowDep, body: ReplaceBody | None = None
 ) -> dict[str, Any]:
     """Replace your private link: the answer holds the new token; the old one is revoked."""
     once = body.once if body else None
-    return signing.replace_link(store, token=token, once=once).to_json()
+    return signing.replace_link(store, token=token, once=once, at=now).to_json()

@@ -115,27 +115,27 @@ class NameBody(BaseModel):
 
 
 @router.get("/wrist/{token}/name", include_in_schema=False)
-def name_page(request: Request, token: str, store: StoreDep) -> Response:
-    own = naming.own_name(store, token=token)
+def name_page(request: Request, token: str, store: StoreDep, now: NowDep) -> Response:
+    own = naming.own_name(store, token=token, at=now)
     return render(request, "name.html", {"own": own, "token": token})
 
 
 @router.post("/wrist/{token}/name", include_in_schema=False, dependencies=[CsrfDep])
-def rename_form(token: str, store: StoreDep, name: Annotated[str, Form()]) -> Response:
-    naming.rename(store, token=token, name=name)
+def rename_form(token: str, store: StoreDep, now: NowDep, name: Annotated[str, Form()]) -> Response:
+    naming.rename(store, token=token, name=name, at=now)
     return RedirectResponse(wrist_url(token, "/name"), status_code=303)
 
 
 @router.get("/api/wrist/name", tags=["wrist"], response_model=NameOut, **AS_IS)
-def name_api(token: TokenDep, store: StoreDep) -> dict[str, Any]:
+def name_api(token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Your name as your soulmate will read it; ``editable`` until your round is sealed."""
-    return naming.own_name(store, token=token).to_json()
+    return naming.own_name(store, token=token, at=now).to_json()
 
 
 @router.put("/api/wrist/name", tags=["wrist"], response_model=NameOut, **AS_IS)
-def rename_api(body: NameBody, token: TokenDep, store: StoreDep) -> dict[str, Any]:
+def rename_api(body: NameBody, token: TokenDep, store: StoreDep, now: NowDep) -> dict[str, Any]:
     """Change your name until your round is sealed (409 after)."""
-    return naming.rename(store, token=token, name=body.name).to_json()
+    return naming.rename(store, token=token, name=body.name, at=now).to_json()
 
 
 @router.get(CHOOSER, include_in_schema=False)
