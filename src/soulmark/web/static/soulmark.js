@@ -532,16 +532,13 @@
   function care() {
     var root = document.documentElement;
     var skin = localStorage.getItem("sm_skin");
-    var ask = document.getElementById("skin-ask");
     var radios = document.querySelectorAll("input[name=skin]");
     function choose(tone) {
       localStorage.setItem("sm_skin", tone);
       root.dataset.skin = tone;
       radios.forEach(function (radio) { radio.checked = radio.value === tone; });
-      if (ask) ask.hidden = true;
     }
     if (skin) root.dataset.skin = skin;
-    else if (ask) ask.hidden = false;
     radios.forEach(function (radio) {
       radio.checked = radio.value === skin;
       radio.addEventListener("change", function () { if (radio.checked) choose(radio.value); });

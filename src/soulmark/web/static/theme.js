@@ -4,6 +4,9 @@
 (function () {
   "use strict";
   var root = document.documentElement;
+  // Scripts run here: the theme switch takes its place in the header's first layout (the
+  // stylesheet shows it for data-js), rather than appearing later and pushing the page down.
+  root.dataset.js = "1";
   var kept = null;
   try { kept = localStorage.getItem("sm_theme"); } catch (e) { kept = null; }
   if (kept === "light" || kept === "dark") root.dataset.theme = kept;
@@ -25,7 +28,6 @@
     function show() {
       button.setAttribute("aria-pressed", current() === "dark" ? "true" : "false");
     }
-    button.hidden = false;
     show();
     button.addEventListener("click", function () {
       var next = current() === "dark" ? "light" : "dark";
