@@ -112,6 +112,8 @@ class PersonRow(Base):
         # One look, one person (soulmark.core.looks): enforced by the database, so two joins
         # with look-alike names that race cannot both land.  NULLs do not collide.
         Index("uq_people_world_id_look_key", "world_id", "look_key", unique=True),
+        # The world page counts who waits for the open round (migration 0030).
+        Index("ix_people_world_id_round", "world_id", "round"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
