@@ -86,3 +86,14 @@ def test_i19_a_notice_button_a_day_old_is_refused_kindly(
     assert page.status_code == 404 and 'id="again-form"' in page.text
     used = client.post("/signin", data={"csrf": csrf, "code": code})
     assert used.status_code == 404 and "/wrist/me-" not in str(used.url)
+
+
+def test_i19_a_notice_without_a_button_gives_advice_everyone_can_follow() -> None:
+    # Without a sign-in button (a bearer holding many live codes), the footer must not send
+    # someone who joined by invitation or slip looking for a link they were never shown.
+    from soulmark.notices.compose import render
+
+    for lang, ask in (("en", "Lost your link?"), ("ja", "リンクをなくしましたか？")):
+        _, body = render("tingles", world_name="Class 1-A", slug="c", base_url=SITE, lang=lang)
+        assert ask in body and f"{SITE}/w/c" in body
+        assert "when you joined" not in body and "参加したときに" not in body

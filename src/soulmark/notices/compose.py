@@ -60,9 +60,12 @@ KINDS = (
 KEPT = ("confirm", "signin", "organizer", "invite", "removed", "message")
 """Kinds queued with their words: their links cannot be rebuilt (only hashes are stored)."""
 
+# Said when no one-time sign-in button could come with the notice: advice everyone can
+# follow, including those who joined by invitation or slip and never kept a link.
 _FOOTER = N_(
-    "To see your wrist, open the private wrist link you were given when you joined. "
-    "We never send that link by email: it is yours alone.\n\n"
+    "To see your wrist, open it where you are signed in, or open the world's page below: "
+    'under "Lost your link?" it mails you a one-time sign-in link. Your private link '
+    "itself is never sent by email: it is yours alone.\n\n"
     "The world's page: %(link)s"
 )
 
