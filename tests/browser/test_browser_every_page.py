@@ -239,6 +239,7 @@ VISITS: dict[str, Callable[[Scene, Any], None]] = {
     "/sender/done": _follow("#sender-button", lambda s: s.fresh_sender()),
     "/wrist/{token}/replaced": lambda s, page: _wrist_replaced(s, page),
     "/w/{slug}/recover/sent": lambda s, page: _recovery(s, page),
+    "/signin/again/sent": _go("/signin/again/sent"),
     "/offline/{lang}": lambda s, page: page.goto(
         s.live.url("/offline/" + page.evaluate("document.documentElement.lang"))
     ),

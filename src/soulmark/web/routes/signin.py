@@ -149,7 +149,14 @@ def again_form(
 ) -> Response:
     _limit(request, settings, now)
     device_signin.mail_again(store, code=code, at=now, base_url=settings.base_url)
-    return render(request, "signin.html", {"again": True}, status=202)
+    # Post/redirect/get (issue 19 item 4): a reload shows the same words and mails nothing.
+    return RedirectResponse("/signin/again/sent", status_code=303)
+
+
+@router.get("/signin/again/sent", include_in_schema=False)
+def again_sent(request: Request) -> Response:
+    # The same words whatever the code was: a guessed code learns nothing.
+    return render(request, "signin.html", {"again": True})
 
 
 @router.post("/api/signin/again", tags=["wrist"], status_code=202, response_model=SentOut, **AS_IS)
