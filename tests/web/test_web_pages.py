@@ -148,6 +148,7 @@ def test_an_unexpected_error_is_a_bare_500_and_logs_no_detail(web, monkeypatch, 
         raise RuntimeError("INSERT people (name) VALUES ('Zedekiah Secretname')")
 
     monkeypatch.setattr(worlds.services, "world_info", boom)
+    monkeypatch.setattr(worlds.services, "world_shown", boom)
     web.client.raise_server_exceptions = False
     r = web.api("GET", "/api/worlds/x")
     assert r.status_code == 500 and "Secretname" not in r.text and "error" in r.json()

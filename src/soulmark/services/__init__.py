@@ -4,7 +4,7 @@ from soulmark.services.audit import AuditReport, audit_report
 from soulmark.services.invites import Invited, invite
 from soulmark.services.joins import Joined, join
 from soulmark.services.sealing import Sealed, seal, transcript_text
-from soulmark.services.worlds import WorldCreated, WorldInfo, create_world, world_info
+from soulmark.services.worlds import WorldCreated, WorldInfo, create_world, world_info, world_shown
 from soulmark.services.wrist_read import wrist
 from soulmark.services.wrist_view import WristView
 from soulmark.services.wrists import look, reach_out, withdraw
@@ -27,5 +27,6 @@ __all__ = [
     "seal",
     "transcript_text",
     "world_info",
+    "world_shown",
     "wrist",
 ]

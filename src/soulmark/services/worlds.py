@@ -284,6 +284,11 @@ _ROUNDS_SHOWN = (
 
 def world_info(store: Store, *, slug: str, at: int | None = None) -> WorldInfo:
     """The public face of a world; with ``at``, whether it still takes joins then."""
+    return world_shown(store, slug=slug, at=at)[1]
+
+
+def world_shown(store: Store, *, slug: str, at: int | None = None) -> tuple[int, WorldInfo]:
+    """The world's row id (what its changes name, soulmark.store.changes) and public face."""
     # A read: the page every QR scan opens must not queue for the write lock, nor load the
     # rounds' transcripts (megabytes in a big world) to show their numbers.
     with store.read() as s:
@@ -294,7 +299,7 @@ def world_info(store: Store, *, slug: str, at: int | None = None) -> WorldInfo:
             .select_from(PersonRow)
             .where(PersonRow.world_id == world.id, PersonRow.round == world.open_round)
         )
-        return WorldInfo(
+        return world.id, WorldInfo(
             world=world.slug,
             name=world.name,
             window_start=iso(world.window_start),

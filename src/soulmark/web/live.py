@@ -39,6 +39,7 @@ from soulmark.store.changes import CHANNEL, Change, changes_after, last_change, 
 from soulmark.store.outage import OutageLog, cause, unreachable
 from soulmark.web.audit_runner import Busy
 from soulmark.web.means import Quotas, TooManyStreams
+from soulmark.web.world_pages import WorldPages
 from soulmark.web.wrist_cache import WristCache
 
 __all__ = ["STREAM_KINDS", "Feed", "Hub", "Snapshot", "TooManyStreams", "frame"]
@@ -147,6 +148,8 @@ class Hub:
         self._deaf = OutageLog(log, f"LISTEN {CHANNEL} connects again in a second")
         self.wrists = WristCache()
         """Polled wrists, kept fresh by the same changes that wake the streams."""
+        self.world_pages = WorldPages(self.wrists)
+        """World pages of the last second, dropped by the same changes (the QR scan's page)."""
 
     def _committed(self, changes: set[Change]) -> None:
         """This process's own writes: forgotten before the writer's answer leaves."""

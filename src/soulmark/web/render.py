@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from soulmark import i18n
 from soulmark.core import links
@@ -17,7 +17,7 @@ from soulmark.core.validate import BLANK_RANGES, HIDDEN_RANGES, MAX_CONTACT, MAX
 from soulmark.web.deps import CSRF_COOKIE, csrf_nonce, form_token, get_settings
 from soulmark.web.lang import LANG_COOKIE, Speech, install, speech_of
 
-__all__ = ["templates", "render", "link", "origin"]
+__all__ = ["answer_page", "link", "origin", "render", "shared_page", "templates"]
 
 templates = Jinja2Templates(directory=str(files("soulmark.web") / "templates"))
 templates.env.filters["iso"] = lambda us: iso(us) if us is not None else ""
@@ -71,26 +71,55 @@ def link(request: Request, path: str) -> str:
     return origin(request) + path
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
-) -> Response:
+def _context(request: Request, context: dict[str, Any] | None) -> dict[str, Any]:
+    """What every template is given beside its own context (the CSRF token is added later)."""
     settings = get_settings(request)
-    nonce, new = csrf_nonce(request)
     ctx = dict(context or {})
     if getattr(request.state, "link_token", None) and "token" in ctx:
         # Opened through a session: the page links to /<kind>/me-<handle>, never to the token.
         ctx["token"] = request.state.link_handle
-    ctx["csrf"] = form_token(settings.secret, nonce)
     ctx["poll_ms"] = settings.poll_ms
     speech = speech_of(request)
     ctx["lang"] = speech.code
     ctx["tz"] = speech.tz.key
     ctx["languages"] = languages(request, speech)
     ctx["speech"] = speech  # the templates' gettext and moments read it (soulmark.web.lang)
-    response = templates.TemplateResponse(request, name, ctx, status_code=status)
-    remember(response, speech, settings.cookies_secure)
+    return ctx
+
+
+def _finish(request: Request, response: Response, nonce: str, new: bool) -> Response:
+    settings = get_settings(request)
+    remember(response, speech_of(request), settings.cookies_secure)
     if new:
         response.set_cookie(
             CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=settings.cookies_secure
         )
     return response
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> Response:
+    nonce, new = csrf_nonce(request)
+    ctx = _context(request, context)
+    ctx["csrf"] = form_token(get_settings(request).secret, nonce)
+    response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    return _finish(request, response, nonce, new)
+
+
+CSRF_SLOT = "csrf-slot-5e1f0c7a"
+"""Where a shared page's CSRF token goes: filled in for each viewer by :func:`answer_page`."""
+
+
+def shared_page(request: Request, name: str, context: dict[str, Any]) -> str:
+    """A page as every viewer with this address, language and zone sees it: its form's CSRF
+    token is a slot, so one rendering serves them all (soulmark.web.world_pages)."""
+    ctx = _context(request, context) | {"csrf": CSRF_SLOT, "request": request}
+    return templates.get_template(name).render(ctx)
+
+
+def answer_page(request: Request, page: str) -> Response:
+    """A shared page (:func:`shared_page`) answered to this viewer, with their CSRF token."""
+    nonce, new = csrf_nonce(request)
+    token = form_token(get_settings(request).secret, nonce)
+    return _finish(request, HTMLResponse(page.replace(CSRF_SLOT, token)), nonce, new)

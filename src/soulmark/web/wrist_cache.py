@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 
@@ -73,6 +74,8 @@ class WristCache:
         self._floor = 0
         # Changes are announced from whichever thread committed them.
         self._lock = threading.Lock()
+        self.followers: list[Callable[[Change | None], None]] = []
+        """Other caches kept by the same changes (soulmark.web.world_pages): told each drop."""
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -107,6 +110,8 @@ class WristCache:
 
     def drop(self, change: Change | None) -> None:
         """Forget the wrists ``change`` names (None: all of them)."""
+        for follower in self.followers:
+            follower(change)
         with self._lock:
             self.generation += 1
             if change is None or len(self._dropped) >= _MAX_DROPS:

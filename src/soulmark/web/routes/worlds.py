@@ -18,11 +18,12 @@ from soulmark.services import confirm as confirming
 from soulmark.web.cards import card, world_card
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.flash import read_flash, redirect_flashed
-from soulmark.web.lang import assume_zone, speech_of
+from soulmark.web.lang import TZ_COOKIE, assume_zone, speech_of
 from soulmark.web.opening import ask_confirm, open_session
-from soulmark.web.render import render
+from soulmark.web.render import answer_page, render, shared_page
 from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
 from soulmark.web.words import PREVIEW, WORLD_CARD
+from soulmark.web.world_pages import WorldPages
 
 router = APIRouter()
 
@@ -44,11 +45,22 @@ class ConfirmBody(BaseModel):
 
 @router.get("/w/{slug}", include_in_schema=False)
 def world_page(request: Request, slug: str, store: StoreDep, now: NowDep) -> Response:
-    info = services.world_info(store, slug=slug, at=now)
-    assume_zone(request, info.time_zone)
-    about = speech_of(request).gettext(WORLD_CARD, world=info.name)
-    shown = card(request, info.name, about, world_card(slug), world_url(slug))
-    return render(request, "world.html", {"info": info, "preview": PREVIEW, "card": shown})
+    # The page a QR scan opens, so a crowd asks for it at once: kept for the second it was
+    # made in, until its world changes (soulmark.web.world_pages).
+    pages: WorldPages = request.app.state.hub.world_pages
+    speech = speech_of(request)
+    key = pages.key(str(request.url), speech.code, request.cookies.get(TZ_COOKIE, ""), now)
+    page = pages.get(key)
+    if page is None:
+        generation = pages.generation
+        world_id, info = services.world_shown(store, slug=slug, at=now)
+        assume_zone(request, info.time_zone)
+        about = speech_of(request).gettext(WORLD_CARD, world=info.name)
+        shown = card(request, info.name, about, world_card(slug), world_url(slug))
+        ctx = {"info": info, "preview": PREVIEW, "card": shown}
+        page = shared_page(request, "world.html", ctx)
+        pages.put(key, world_id, page, generation)
+    return answer_page(request, page)
 
 
 @router.post("/w/{slug}/join", include_in_schema=False, dependencies=[CsrfDep])
