@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from soulmark import services
@@ -15,6 +16,7 @@ from soulmark.core.links import world_url
 from soulmark.core.validate import clean_name
 from soulmark.i18n import pick
 from soulmark.services import confirm as confirming
+from soulmark.store import Store
 from soulmark.web.cards import card, world_card
 from soulmark.web.deps import CsrfDep, NowDep, SettingsDep, StoreDep
 from soulmark.web.flash import read_flash, redirect_flashed
@@ -23,7 +25,7 @@ from soulmark.web.opening import ask_confirm, open_session
 from soulmark.web.render import answer_page, render, shared_page
 from soulmark.web.schemas import AS_IS, ConfirmedOut, JoinedOut, PreviewOut, TranscriptOut, WorldOut
 from soulmark.web.words import PREVIEW, WORLD_CARD
-from soulmark.web.world_pages import WorldPages
+from soulmark.web.world_pages import PageKey, WorldPages
 
 router = APIRouter()
 
@@ -44,23 +46,29 @@ class ConfirmBody(BaseModel):
 
 
 @router.get("/w/{slug}", include_in_schema=False)
-def world_page(request: Request, slug: str, store: StoreDep, now: NowDep) -> Response:
+async def world_page(request: Request, slug: str, store: StoreDep, now: NowDep) -> Response:
     # The page a QR scan opens, so a crowd asks for it at once: kept for the second it was
-    # made in, until its world changes (soulmark.web.world_pages).
+    # made in, until its world changes (soulmark.web.world_pages), and a kept one is
+    # answered on the event loop, with no trip through the thread pool.
     pages: WorldPages = request.app.state.hub.world_pages
     speech = speech_of(request)
     key = pages.key(str(request.url), speech.code, request.cookies.get(TZ_COOKIE, ""), now)
     page = pages.get(key)
     if page is None:
-        generation = pages.generation
-        world_id, info = services.world_shown(store, slug=slug, at=now)
-        assume_zone(request, info.time_zone)
-        about = speech_of(request).gettext(WORLD_CARD, world=info.name)
-        shown = card(request, info.name, about, world_card(slug), world_url(slug))
-        ctx = {"info": info, "preview": PREVIEW, "card": shown}
-        page = shared_page(request, "world.html", ctx)
-        pages.put(key, world_id, page, generation)
+        page = await run_in_threadpool(_world_page, request, store, slug, now, key)
     return answer_page(request, page)
+
+
+def _world_page(request: Request, store: Store, slug: str, now: int, key: PageKey) -> str:
+    pages: WorldPages = request.app.state.hub.world_pages
+    generation = pages.generation
+    world_id, info = services.world_shown(store, slug=slug, at=now)
+    assume_zone(request, info.time_zone)
+    about = speech_of(request).gettext(WORLD_CARD, world=info.name)
+    shown = card(request, info.name, about, world_card(slug), world_url(slug))
+    page = shared_page(request, "world.html", {"info": info, "preview": PREVIEW, "card": shown})
+    pages.put(key, world_id, page, generation)
+    return page
 
 
 @router.post("/w/{slug}/join", include_in_schema=False, dependencies=[CsrfDep])
