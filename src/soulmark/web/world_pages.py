@@ -16,8 +16,10 @@ that raced a change in its world is not kept.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Awaitable, Callable
 
 from soulmark.core.times import SECOND
 from soulmark.store.changes import Change
@@ -38,6 +40,7 @@ class WorldPages:
         self.generation = 0
         self._floor = 0
         self._lock = threading.Lock()
+        self._making: dict[PageKey, asyncio.Future[str]] = {}
         wrists.followers.append(self.drop)
 
     @staticmethod
@@ -50,6 +53,17 @@ class WorldPages:
             return None
         entry = self._entries.get(key)
         return entry[1] if entry is not None else None
+
+    async def made_once(self, key: PageKey, make: Callable[[], Awaitable[str]]) -> str:
+        """The page under ``key``, made by one request while the others that missed it wait
+        for that one: when a second turns, a crowd of 200 must not render it 200 times."""
+        making = self._making.get(key)
+        if making is None:
+            making = asyncio.ensure_future(make())
+            self._making[key] = making
+            making.add_done_callback(lambda _: self._making.pop(key, None))
+        # Shielded: one waiter leaving (its client hung up) stops nobody else's page.
+        return await asyncio.shield(making)
 
     def put(self, key: PageKey, world_id: int, page: str, generation: int) -> None:
         """Keep ``page``, read since ``generation``, unless its world changed meanwhile."""

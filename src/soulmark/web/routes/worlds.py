@@ -55,7 +55,9 @@ async def world_page(request: Request, slug: str, store: StoreDep, now: NowDep) 
     key = pages.key(str(request.url), speech.code, request.cookies.get(TZ_COOKIE, ""), now)
     page = pages.get(key)
     if page is None:
-        page = await run_in_threadpool(_world_page, request, store, slug, now, key)
+        page = await pages.made_once(
+            key, lambda: run_in_threadpool(_world_page, request, store, slug, now, key)
+        )
     return answer_page(request, page)
 
 
