@@ -315,11 +315,8 @@ def test_i18_7_nothing_moves_after_the_first_paint_on_a_phone(
     # Lighthouse's phone (its user agent, size and touch): the theme switch, the skin tone
     # asked for and the "vibrate gently" choice, once unhidden by script after the first
     # paint, moved every page.
-    made = live.create_world(name="Steady Academy")
-    a = live.join(made.world, "Tenya Iida", "tenya@ua.test")
-    live.join(made.world, "Ochaco Uraraka", "ochaco@ua.test")
-    live.seal(made.world)
-    live.clock.to(live.moments(made.world)[a.person].itch_start + 1)
+    a, _, moments = _covered(live)
+    live.clock.to(moments[a.person].itch_start + 1)
     context = chromium_browser.new_context(
         user_agent=ANDROID,
         viewport={"width": 412, "height": 823},

@@ -276,16 +276,13 @@ def sign_out(store: Store, *, token: str, device: int, at: int | None = None) ->
     """Sign one of the wrist's devices out (it may be the one asking); whether it was."""
     with store.transaction() as s:
         person = _person(s, token, at)
-        gone = (
-            None
-            if not holds_row_id(device)
-            else s.scalar(
-                delete(DeviceSessionRow)
-                .where(DeviceSessionRow.id == device, DeviceSessionRow.person_id == person.id)
-                .returning(DeviceSessionRow.id)
-            )
+        # An id no row can hold names no device, and must not reach the database.
+        gone = holds_row_id(device) and s.scalar(
+            delete(DeviceSessionRow)
+            .where(DeviceSessionRow.id == device, DeviceSessionRow.person_id == person.id)
+            .returning(DeviceSessionRow.id)
         )
-        if gone is None:
+        if not gone:
             raise NotFound("this wrist has no such device", code="device-unknown")
         return True
 

@@ -22,11 +22,11 @@ from soulmark.web.errors import status_of
 from soulmark.web.flash import clear_flash, read_flash, set_flash
 from soulmark.web.lang import speech_of
 from soulmark.web.limits import MemoryAttempts, client_key, parse_proxies
-from soulmark.web.opening import open_session
+from soulmark.web.opening import open_session, opened
 from soulmark.web.qr import qr_svg
 from soulmark.web.render import render
 from soulmark.web.schemas import AS_IS, OpenedOut
-from soulmark.web.session import ME, handle_of, in_session, session_cookie
+from soulmark.web.session import ME, handle_of, session_cookie
 from soulmark.web.settings import Settings
 from soulmark.web.words import error_text
 
@@ -181,10 +181,10 @@ def new_form(
         **optional,
     )
     try:
-        opened = _open(request, settings, store, now, body)
+        world = _open(request, settings, store, now, body)
     except SoulmarkError as exc:
         return _form_page(request, settings, now, typed, exc)
-    return _to_opened(request, settings, opened)
+    return _to_opened(request, settings, world)
 
 
 def _to_opened(request: Request, settings: Settings, opened: WorldOpened) -> Response:
@@ -202,7 +202,7 @@ def _to_opened(request: Request, settings: Settings, opened: WorldOpened) -> Res
 @router.get("/organizer/{token}/opened", include_in_schema=False)
 def opened_page(request: Request, token: str, store: StoreDep, settings: SettingsDep) -> Response:
     """The world just opened: its join link and QR to share, the organizer link to keep."""
-    if not in_session(request.scope):
+    if not opened(request):
         return open_session(request, store, "organizer", token)
     mailed = read_flash(request, where=handle_of(token), kind="mailed")
     world = opened_world(store, token=token, base_url=settings.base_url, mailed_to=mailed)
